@@ -1,0 +1,64 @@
+"""CRM records. The foundation keeps them minimal; the CRM issue grows them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Numeric
+from sqlmodel import Field, SQLModel
+
+from crmapp.models.base import created_at_field, org_id_field, tz_column, uuid_pk
+
+DEAL_STAGES = ("lead", "qualified", "proposal", "negotiation", "won", "lost")
+
+
+class Company(SQLModel, table=True):
+    """An account the organisation sells to."""
+
+    id: uuid.UUID = Field(default_factory=uuid_pk, primary_key=True)
+    org_id: uuid.UUID = org_id_field()
+    name: str = Field(max_length=200)
+    domain: str = Field(default="", max_length=253)
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
+    created_at: datetime = created_at_field()
+    deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
+
+
+class Contact(SQLModel, table=True):
+    """A person at a client or prospect."""
+
+    id: uuid.UUID = Field(default_factory=uuid_pk, primary_key=True)
+    org_id: uuid.UUID = org_id_field()
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=40)
+    title: str = Field(default="", max_length=120)
+    company_id: uuid.UUID | None = Field(
+        default=None, foreign_key="company.id", ondelete="SET NULL"
+    )
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
+    created_at: datetime = created_at_field()
+    deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
+
+
+class Deal(SQLModel, table=True):
+    """An opportunity moving through the pipeline."""
+
+    id: uuid.UUID = Field(default_factory=uuid_pk, primary_key=True)
+    org_id: uuid.UUID = org_id_field()
+    title: str = Field(max_length=200)
+    value: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(14, 2), nullable=False))
+    currency: str = Field(default="USD", max_length=3)
+    stage: str = Field(default="lead", max_length=32)
+    company_id: uuid.UUID | None = Field(
+        default=None, foreign_key="company.id", ondelete="SET NULL"
+    )
+    contact_id: uuid.UUID | None = Field(
+        default=None, foreign_key="contact.id", ondelete="SET NULL"
+    )
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
+    created_at: datetime = created_at_field()
+    deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))

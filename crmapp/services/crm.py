@@ -1,0 +1,194 @@
+"""CRM records: the foundation's minimal contacts, companies and deals (the CRM issue grows it)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from crmapp.models.crm import DEAL_STAGES, Company, Contact, Deal
+from crmapp.services import audit
+from crmapp.services.auth import EMAIL_RE
+from crmapp.services.context import Actor
+from crmapp.services.errors import NotFound, ValidationError
+from crmapp.services.permissions import Perm, require
+
+PAGE_SIZE = 25
+CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "title")
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    """The editable fields of a contact, as typed by the user."""
+
+    first_name: str
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    title: str = ""
+
+
+def _clean_contact(data: ContactInput) -> dict[str, str]:
+    values = {f: (getattr(data, f) or "").strip() for f in CONTACT_FIELDS}
+    values["email"] = values["email"].lower()
+    problems = {}
+    if not values["first_name"]:
+        problems["first_name"] = "First name is required."
+    if values["email"] and not EMAIL_RE.match(values["email"]):
+        problems["email"] = "Enter a valid email address."
+    if values["phone"] and not all(c.isdigit() or c in "+-() ." for c in values["phone"]):
+        problems["phone"] = "Phone numbers use digits, spaces and + - ( ) only."
+    if problems:
+        raise ValidationError(problems)
+    return values
+
+
+def list_contacts(
+    session: Session, actor: Actor, *, search: str = "", page: int = 1, page_size: int = PAGE_SIZE
+) -> tuple[list[Contact], int]:
+    """One page of live contacts (newest first) matching `search`, and the total."""
+    require(actor.role, Perm.RECORD_READ)
+    query = select(Contact).where(Contact.org_id == actor.org_id, col(Contact.deleted_at).is_(None))
+    if search.strip():
+        like = f"%{search.strip()}%"
+        query = query.where(
+            or_(
+                col(Contact.first_name).ilike(like),
+                col(Contact.last_name).ilike(like),
+                col(Contact.email).ilike(like),
+            )
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Contact.created_at).desc())
+        .offset(max(0, page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return list(rows), int(total)
+
+
+def create_contact(session: Session, actor: Actor, data: ContactInput) -> Contact:
+    """Add a contact owned by the actor."""
+    require(actor.role, Perm.RECORD_CREATE)
+    contact = Contact(org_id=actor.org_id, owner_id=actor.user_id, **_clean_contact(data))
+    session.add(contact)
+    audit.record(session, actor, "contact.created", "contact", contact.id, _clean_contact(data))
+    return contact
+
+
+def update_contact(
+    session: Session, actor: Actor, contact_id: uuid.UUID, data: ContactInput
+) -> Contact:
+    """Change a contact's fields; the audit event lists what changed."""
+    require(actor.role, Perm.RECORD_UPDATE)
+    contact = session.exec(
+        select(Contact).where(Contact.id == contact_id, Contact.org_id == actor.org_id)
+    ).first()
+    if contact is None or contact.deleted_at is not None:
+        raise NotFound("Contact not found.")
+    values = _clean_contact(data)
+    changes = audit.diff({f: getattr(contact, f) for f in CONTACT_FIELDS}, values)
+    for name, value in values.items():
+        setattr(contact, name, value)
+    session.add(contact)
+    if changes:
+        audit.record(session, actor, "contact.updated", "contact", contact.id, changes)
+    return contact
+
+
+def create_company(session: Session, actor: Actor, *, name: str, domain: str = "") -> Company:
+    """Add a company."""
+    require(actor.role, Perm.RECORD_CREATE)
+    if not name.strip():
+        raise ValidationError({"name": "Company name is required."})
+    company = Company(
+        org_id=actor.org_id, name=name.strip(), domain=domain.strip().lower(), owner_id=actor.user_id
+    )
+    session.add(company)
+    audit.record(session, actor, "company.created", "company", company.id, {"name": company.name})
+    return company
+
+
+def create_deal(
+    session: Session,
+    actor: Actor,
+    *,
+    title: str,
+    value: str | Decimal = "0",
+    stage: str = "lead",
+    contact_id: uuid.UUID | None = None,
+    company_id: uuid.UUID | None = None,
+) -> Deal:
+    """Add a deal to the pipeline."""
+    require(actor.role, Perm.RECORD_CREATE)
+    problems = {}
+    if not title.strip():
+        problems["title"] = "Deal title is required."
+    try:
+        amount = Decimal(str(value).replace(",", "").strip() or "0")
+        if amount < 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        problems["value"] = "Value must be a positive number, like 12500 or 12,500.00."
+        amount = Decimal(0)
+    if stage not in DEAL_STAGES:
+        problems["stage"] = f"Stage must be one of: {', '.join(DEAL_STAGES)}."
+    if problems:
+        raise ValidationError(problems)
+    deal = Deal(
+        org_id=actor.org_id,
+        title=title.strip(),
+        value=amount,
+        stage=stage,
+        contact_id=contact_id,
+        company_id=company_id,
+        owner_id=actor.user_id,
+    )
+    session.add(deal)
+    audit.record(
+        session, actor, "deal.created", "deal", deal.id,
+        {"title": deal.title, "value": str(amount), "stage": stage},
+    )
+    return deal
+
+
+def list_deals(session: Session, actor: Actor) -> list[Deal]:
+    """Live deals, newest first."""
+    require(actor.role, Perm.RECORD_READ)
+    return list(
+        session.exec(
+            select(Deal)
+            .where(Deal.org_id == actor.org_id, col(Deal.deleted_at).is_(None))
+            .order_by(col(Deal.created_at).desc())
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    """Headline numbers for the dashboard."""
+
+    contacts: int
+    open_deals: int
+    open_value: Decimal
+    won_value: Decimal
+
+
+def dashboard_summary(session: Session, actor: Actor) -> DashboardSummary:
+    """Counts and pipeline value for the organisation."""
+    require(actor.role, Perm.RECORD_READ)
+    contacts = session.exec(
+        select(func.count()).where(Contact.org_id == actor.org_id, col(Contact.deleted_at).is_(None))
+    ).one()
+    live = (Deal.org_id == actor.org_id, col(Deal.deleted_at).is_(None))
+    open_stage = col(Deal.stage).not_in(("won", "lost"))
+    open_deals, open_value = session.exec(
+        select(func.count(), func.coalesce(func.sum(Deal.value), 0)).where(*live, open_stage)
+    ).one()
+    won_value = session.exec(
+        select(func.coalesce(func.sum(Deal.value), 0)).where(*live, Deal.stage == "won")
+    ).one()
+    return DashboardSummary(int(contacts), int(open_deals), Decimal(open_value), Decimal(won_value))

@@ -1,0 +1,80 @@
+"""The one permission matrix: what each role may do. Services call `require` before acting."""
+
+from __future__ import annotations
+
+import enum
+
+from crmapp.models.tenancy import Role
+from crmapp.services.errors import PermissionDenied
+
+
+class Perm(enum.StrEnum):
+    """Actions a role may be allowed."""
+
+    RECORD_READ = "record.read"
+    RECORD_CREATE = "record.create"
+    RECORD_UPDATE = "record.update"
+    RECORD_DELETE = "record.delete"
+    ORG_UPDATE = "org.update"
+    MEMBER_INVITE = "member.invite"
+    MEMBER_MANAGE = "member.manage"
+    AUDIT_VIEW = "audit.view"
+    BILLING_MANAGE = "billing.manage"
+    OWNERSHIP_GRANT = "ownership.grant"
+
+
+_READ = {Perm.RECORD_READ}
+_WRITE = _READ | {Perm.RECORD_CREATE, Perm.RECORD_UPDATE, Perm.RECORD_DELETE}
+_ADMIN = _WRITE | {Perm.ORG_UPDATE, Perm.MEMBER_INVITE, Perm.MEMBER_MANAGE, Perm.AUDIT_VIEW}
+
+MATRIX: dict[Role, frozenset[Perm]] = {
+    Role.VIEWER: frozenset(_READ),
+    Role.MEMBER: frozenset(_WRITE),
+    Role.ADMIN: frozenset(_ADMIN),
+    Role.OWNER: frozenset(_ADMIN | {Perm.BILLING_MANAGE, Perm.OWNERSHIP_GRANT}),
+}
+
+_DESCRIBE = {
+    Perm.RECORD_READ: "view records",
+    Perm.RECORD_CREATE: "create records",
+    Perm.RECORD_UPDATE: "edit records",
+    Perm.RECORD_DELETE: "delete records",
+    Perm.ORG_UPDATE: "change organisation settings",
+    Perm.MEMBER_INVITE: "invite members",
+    Perm.MEMBER_MANAGE: "change members' roles",
+    Perm.AUDIT_VIEW: "view the audit trail",
+    Perm.BILLING_MANAGE: "manage billing",
+    Perm.OWNERSHIP_GRANT: "make someone an owner",
+}
+
+ROLE_LABELS = {
+    Role.OWNER: "Owner",
+    Role.ADMIN: "Admin",
+    Role.MEMBER: "Member",
+    Role.VIEWER: "Viewer",
+}
+
+
+def can(role: Role | str | None, perm: Perm) -> bool:
+    """Whether `role` may perform `perm`."""
+    if role is None:
+        return False
+    try:
+        return perm in MATRIX[Role(role)]
+    except ValueError:
+        return False
+
+
+def require(role: Role | str | None, perm: Perm) -> None:
+    """Raise `PermissionDenied` with a sentence a user understands unless `role` may `perm`."""
+    if not can(role, perm):
+        label = ROLE_LABELS.get(Role(role), str(role)) if role in Role._value2member_map_ else "You"
+        who = f"{label}s" if role else "You"
+        raise PermissionDenied(f"{who} can't {_DESCRIBE[perm]} in this organisation.")
+
+
+def permissions_for(role: Role | str | None) -> list[str]:
+    """The role's permissions as strings (the UI uses them to hide or disable controls)."""
+    if role is None or role not in Role._value2member_map_:
+        return []
+    return sorted(p.value for p in MATRIX[Role(role)])

@@ -1,0 +1,82 @@
+"""The one place the environment is read.
+
+Development and test pick safe embedded defaults (the launcher exports the URLs of the embedded
+PostgreSQL and Redis it started); production fails fast on a missing or placeholder secret.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "dev-secret", "secret"}
+
+
+class Settings(BaseSettings):
+    """Tandem's configuration, from environment variables (and an optional `.env`)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    env: str = Field(default="development", alias="TANDEM_ENV")
+    data_dir: Path = Field(default=PROJECT_ROOT / ".data", alias="TANDEM_DATA_DIR")
+
+    # The app connects as a role that row-level security applies to (NOSUPERUSER NOBYPASSRLS).
+    database_url: str = Field(default="", alias="DATABASE_URL")
+    # Migrations and role set-up run as the owner; defaults to DATABASE_URL when unset.
+    database_admin_url: str = Field(default="", alias="DATABASE_ADMIN_URL")
+    app_db_role: str = Field(default="tandem_app", alias="TANDEM_APP_DB_ROLE")
+    redis_url: str = Field(default="", alias="REDIS_URL")
+
+    secret_key: str = Field(default="", alias="TANDEM_SECRET_KEY")
+    public_url: str = Field(default="http://localhost:3000", alias="TANDEM_PUBLIC_URL")
+
+    session_ttl_hours: int = Field(default=24 * 14, alias="TANDEM_SESSION_TTL_HOURS")
+    invitation_ttl_days: int = Field(default=7, alias="TANDEM_INVITATION_TTL_DAYS")
+
+    # Sliding-window rate limits for login and sign-up.
+    login_max_attempts: int = Field(default=5, alias="TANDEM_LOGIN_MAX_ATTEMPTS")
+    login_window_seconds: int = Field(default=15 * 60, alias="TANDEM_LOGIN_WINDOW_SECONDS")
+    signup_max_attempts: int = Field(default=10, alias="TANDEM_SIGNUP_MAX_ATTEMPTS")
+    signup_window_seconds: int = Field(default=60 * 60, alias="TANDEM_SIGNUP_WINDOW_SECONDS")
+
+    @property
+    def is_production(self) -> bool:
+        """Whether placeholder secrets and embedded defaults are refused."""
+        return self.env == "production"
+
+    @property
+    def admin_url(self) -> str:
+        """The URL migrations and role set-up use."""
+        return self.database_admin_url or self.database_url
+
+    @model_validator(mode="after")
+    def _fail_fast_in_production(self) -> Settings:
+        if self.is_production:
+            if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
+                raise ValueError("TANDEM_SECRET_KEY must be set to a random value of 32+ characters")
+            if not self.database_url or not self.redis_url:
+                raise ValueError("DATABASE_URL and REDIS_URL must be set in production")
+        return self
+
+    def resolved_secret_key(self) -> str:
+        """The signing key; in development a random one is kept under the data directory."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests call `get_settings.cache_clear()`)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Stateless UI builders: no database, no state writes."""

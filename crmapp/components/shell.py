@@ -1,0 +1,190 @@
+"""The signed-in app shell: sidebar, top bar with organisation switcher and user menu."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from crmapp import routes
+from crmapp.state.session import SessionState
+
+NAV = (
+    ("CRM", None, None),
+    ("Dashboard", routes.DASHBOARD, "layout-dashboard"),
+    ("Contacts", routes.CONTACTS, "users"),
+    ("Deals", routes.DEALS, "handshake"),
+    ("Proposals", None, None),
+    ("Proposals", routes.PROPOSALS, "file-text"),
+    ("Social", None, None),
+    ("Composer", routes.SOCIAL_COMPOSER, "pen-line"),
+    ("Calendar", routes.SOCIAL_CALENDAR, "calendar-days"),
+    ("Inbox", routes.SOCIAL_INBOX, "inbox"),
+    ("Analytics", routes.SOCIAL_ANALYTICS, "chart-column"),
+    ("Workspace", None, None),
+    ("Settings", routes.SETTINGS, "settings"),
+)
+
+
+def _nav_item(label: str, href: str, icon: str) -> rx.Component:
+    active = SessionState.router.url.path == href
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), spacing="2", align="center"),
+        href=href,
+        id=f"nav-{label.lower()}",
+        underline="none",
+        color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 12)),
+        background=rx.cond(active, rx.color("accent", 3), "transparent"),
+        padding_x="0.75em",
+        padding_y="0.45em",
+        border_radius="6px",
+        width="100%",
+        _hover={"background": rx.color("gray", 3)},
+    )
+
+
+def sidebar() -> rx.Component:
+    """The left navigation."""
+    items: list[rx.Component] = []
+    for label, href, icon in NAV:
+        if href is None:
+            items.append(
+                rx.text(label.upper(), size="1", weight="bold", color=rx.color("gray", 10),
+                        padding_x="0.75em", padding_top="0.9em")
+            )
+        else:
+            items.append(_nav_item(label, href, icon))
+    return rx.vstack(
+        rx.hstack(
+            rx.icon("bike", size=22, color=rx.color("accent", 9)),
+            rx.heading("Tandem", size="5"),
+            align="center",
+            padding="0.75em",
+        ),
+        *items,
+        rx.spacer(),
+        connection_check(),
+        spacing="1",
+        width="220px",
+        min_width="220px",
+        height="100vh",
+        position="sticky",
+        top="0",
+        padding="0.5em",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+        display=["none", "none", "flex"],
+    )
+
+
+def connection_check() -> rx.Component:
+    """A live round-trip check to the server (also what bench/ui_roundtrip.py clicks)."""
+    from crmapp.state.dashboard import PingState
+
+    return rx.hstack(
+        rx.icon("activity", size=14, color=rx.color("green", 9)),
+        rx.text("Live", size="1", color=rx.color("gray", 11)),
+        rx.button(
+            "Ping", size="1", variant="ghost", id="bench-ping", on_click=PingState.ping,
+            aria_label="Check the connection to the server",
+        ),
+        rx.text(PingState.count, id="bench-ping-count", size="1", color=rx.color("gray", 10)),
+        padding="0.75em",
+        align="center",
+        spacing="2",
+    )
+
+
+def org_switcher() -> rx.Component:
+    """Pick the organisation to act in."""
+    return rx.cond(
+        SessionState.orgs.length() > 1,
+        rx.select.root(
+            rx.select.trigger(id="org-switcher", min_width="200px"),
+            rx.select.content(
+                rx.foreach(
+                    SessionState.orgs,
+                    lambda o: rx.select.item(o["name"], value=o["id"]),
+                )
+            ),
+            value=SessionState.active_org,
+            on_change=SessionState.switch_org,
+        ),
+        rx.text(SessionState.org_name, weight="medium", id="org-name"),
+    )
+
+
+def user_menu() -> rx.Component:
+    """Avatar menu: profile, settings, log out."""
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.avatar(fallback=SessionState.user_initials, size="1", radius="full"),
+                rx.text(SessionState.user_name, size="2", display=["none", "inline"]),
+                rx.icon("chevron-down", size=14),
+                variant="ghost",
+                id="user-menu",
+            )
+        ),
+        rx.menu.content(
+            rx.box(rx.text(SessionState.user_email, size="2", weight="medium"), padding_x="0.75em", padding_y="0.25em"),
+            rx.box(rx.text(SessionState.role_label, " · ", SessionState.org_name, size="1", color="gray"), padding_x="0.75em"),
+            rx.menu.separator(),
+            rx.menu.item("Settings", on_click=rx.redirect(routes.SETTINGS), id="menu-settings"),
+            rx.menu.item("Log out", color="red", on_click=SessionState.logout, id="menu-logout"),
+        ),
+    )
+
+
+def top_bar(title: str) -> rx.Component:
+    """Page title, organisation switcher and user menu."""
+    return rx.hstack(
+        rx.heading(title, size="6", id="page-title"),
+        rx.spacer(),
+        rx.badge(SessionState.role_label, variant="soft", id="role-badge"),
+        org_switcher(),
+        user_menu(),
+        align="center",
+        spacing="4",
+        width="100%",
+        padding_y="0.75em",
+        padding_x="1.5em",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 1),
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def app_shell(title: str, *children: rx.Component) -> rx.Component:
+    """A signed-in page: sidebar, top bar, then the page's content."""
+    return rx.hstack(
+        sidebar(),
+        rx.vstack(
+            top_bar(title),
+            rx.cond(
+                SessionState.signed_in,
+                rx.box(*children, width="100%", padding="1.5em", max_width="1200px"),
+                rx.center(rx.spinner(size="3"), width="100%", padding="4em"),
+            ),
+            spacing="0",
+            width="100%",
+            min_width="0",
+        ),
+        spacing="0",
+        width="100%",
+        align="start",
+    )
+
+
+def placeholder_page(title: str, icon: str, body: str, issue: str) -> rx.Component:
+    """A page that a later issue builds; it says so."""
+    from crmapp.components.ui import empty_state
+
+    return app_shell(
+        title,
+        empty_state(
+            icon,
+            f"{title} is on its way",
+            f"{body} This page is built by the {issue} work; nothing here is stored yet.",
+        ),
+    )

@@ -1,0 +1,61 @@
+"""Small building blocks: form fields with errors, empty states, pagers."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def field(label: str, name: str, error: rx.Var | str = "", **input_props) -> rx.Component:
+    """A labelled input with its validation message underneath."""
+    input_props.setdefault("id", name)
+    return rx.vstack(
+        rx.text(label, as_="label", size="2", weight="medium", html_for=input_props["id"]),
+        rx.input(name=name, width="100%", **input_props),
+        rx.cond(
+            error != "",
+            rx.text(error, size="1", color=rx.color("red", 11), id=f"{input_props['id']}-error"),
+        ),
+        spacing="1",
+        width="100%",
+        align="start",
+    )
+
+
+def form_error(message: rx.Var, id: str = "form-error") -> rx.Component:  # noqa: A002
+    """A red callout for an error that belongs to the whole form."""
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle-alert", color_scheme="red", id=id, width="100%"),
+    )
+
+
+def empty_state(icon: str, title: str, text: str, action: rx.Component | None = None):
+    """What an empty list shows: what it is for and what to do next."""
+    return rx.center(
+        rx.vstack(
+            rx.icon(icon, size=36, color=rx.color("gray", 9)),
+            rx.heading(title, size="4"),
+            rx.text(text, color=rx.color("gray", 11), text_align="center", max_width="440px"),
+            *([action] if action is not None else []),
+            align="center",
+            spacing="3",
+        ),
+        padding="3em",
+        border=f"1px dashed {rx.color('gray', 6)}",
+        border_radius="12px",
+        width="100%",
+    )
+
+
+def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next, noun: str):
+    """Previous / next with 'page X of Y · N items'."""
+    return rx.hstack(
+        rx.text(total, f" {noun}", " · page ", page, " of ", pages, size="2", color="gray"),
+        rx.spacer(),
+        rx.button("Previous", variant="soft", on_click=on_prev, disabled=page <= 1,
+                  id=f"{noun}-prev"),
+        rx.button("Next", variant="soft", on_click=on_next, disabled=page >= pages,
+                  id=f"{noun}-next"),
+        width="100%",
+        align="center",
+    )

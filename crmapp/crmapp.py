@@ -1,0 +1,50 @@
+"""The Reflex app: pages and their on-load guards."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from crmapp import routes
+from crmapp.pages import audit, auth, crm, dashboard, invite, placeholders, settings
+from crmapp.state.audit import AuditState
+from crmapp.state.auth import LoginState
+from crmapp.state.crm import ContactsState, DealsState
+from crmapp.state.dashboard import DashboardState
+from crmapp.state.invite import InviteState
+from crmapp.state.session import SessionState
+from crmapp.state.settings import SettingsState
+
+app = rx.App(toaster=rx.toast.provider(position="bottom-right"))
+
+guard = SessionState.require_login
+
+
+def index() -> rx.Component:
+    """`/` sends the user to the dashboard (or to log in)."""
+    return rx.center(rx.spinner(size="3"), height="100vh")
+
+
+app.add_page(index, route=routes.HOME, title="Tandem", on_load=[guard, rx.redirect(routes.DASHBOARD)])
+app.add_page(auth.login_page, route=routes.LOGIN, title="Log in · Tandem",
+             on_load=LoginState.redirect_if_signed_in)
+app.add_page(auth.signup_page, route=routes.SIGNUP, title="Sign up · Tandem")
+app.add_page(invite.invite_page, route=routes.INVITE, title="Invitation · Tandem",
+             on_load=InviteState.load)
+app.add_page(dashboard.dashboard_page, route=routes.DASHBOARD, title="Dashboard · Tandem",
+             on_load=[guard, DashboardState.load])
+app.add_page(crm.contacts_page, route=routes.CONTACTS, title="Contacts · Tandem",
+             on_load=[guard, ContactsState.load])
+app.add_page(crm.deals_page, route=routes.DEALS, title="Deals · Tandem",
+             on_load=[guard, DealsState.load])
+app.add_page(settings.settings_page, route=routes.SETTINGS, title="Settings · Tandem",
+             on_load=[guard, SettingsState.load])
+app.add_page(audit.audit_page, route=routes.AUDIT, title="Audit trail · Tandem",
+             on_load=[guard, AuditState.load])
+for page, route, title in (
+    (placeholders.proposals_page, routes.PROPOSALS, "Proposals"),
+    (placeholders.composer_page, routes.SOCIAL_COMPOSER, "Composer"),
+    (placeholders.calendar_page, routes.SOCIAL_CALENDAR, "Calendar"),
+    (placeholders.inbox_page, routes.SOCIAL_INBOX, "Inbox"),
+    (placeholders.analytics_page, routes.SOCIAL_ANALYTICS, "Analytics"),
+):
+    app.add_page(page, route=route, title=f"{title} · Tandem", on_load=guard)

@@ -1,0 +1,157 @@
+"""Contacts and deals pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from crmapp.components.shell import app_shell
+from crmapp.components.ui import empty_state, field, form_error, pager
+from crmapp.state.crm import ContactsState, DealsState
+
+
+def contact_dialog() -> rx.Component:
+    """Create / edit form in a dialog."""
+    errors = ContactsState.field_errors
+    form = ContactsState.form
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(ContactsState.editing_id != "", "Edit contact", "New contact")),
+            rx.form(
+                rx.vstack(
+                    form_error(ContactsState.error, id="contact-error"),
+                    rx.hstack(
+                        field("First name", "first_name", errors.get("first_name", ""),
+                              default_value=form["first_name"], auto_focus=True),
+                        field("Last name", "last_name", errors.get("last_name", ""),
+                              default_value=form["last_name"]),
+                        width="100%",
+                    ),
+                    field("Email", "email", errors.get("email", ""), default_value=form["email"]),
+                    field("Phone", "phone", errors.get("phone", ""), default_value=form["phone"]),
+                    field("Job title", "title", errors.get("title", ""),
+                          default_value=form["title"]),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
+                        rx.button("Save", type="submit", id="contact-save"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=ContactsState.save,
+                reset_on_submit=False,
+            ),
+            max_width="520px",
+        ),
+        open=ContactsState.dialog_open,
+        on_open_change=ContactsState.set_dialog_open,
+    )
+
+
+def contact_row(row: rx.Var) -> rx.Component:
+    """One contact in the table."""
+    return rx.table.row(
+        rx.table.cell(row["name"], class_name="contact-name"),
+        rx.table.cell(row["email"]),
+        rx.table.cell(row["phone"]),
+        rx.table.cell(row["title"]),
+        rx.table.cell(
+            rx.button(
+                "Edit", size="1", variant="soft", on_click=ContactsState.open_edit(row["id"]),
+                disabled=~ContactsState.can_write, class_name="contact-edit",
+            )
+        ),
+    )
+
+
+def contacts_page() -> rx.Component:
+    """Searchable, paginated contacts."""
+    return app_shell(
+        "Contacts",
+        rx.vstack(
+            rx.hstack(
+                rx.input(
+                    placeholder="Search name or email…", value=ContactsState.search,
+                    on_change=ContactsState.set_search.debounce(250), id="contact-search",
+                    width="320px",
+                ),
+                rx.spacer(),
+                rx.tooltip(
+                    rx.button(
+                        rx.icon("plus", size=16), "New contact", id="new-contact",
+                        on_click=ContactsState.open_new, disabled=~ContactsState.can_write,
+                    ),
+                    content=rx.cond(
+                        ContactsState.can_write, "Add a contact", "Viewers can't add contacts"
+                    ),
+                ),
+                width="100%",
+            ),
+            rx.cond(
+                ContactsState.total == 0,
+                empty_state(
+                    "users",
+                    rx.cond(ContactsState.search != "", "No matches", "No contacts yet"),
+                    "Contacts are the people you sell to; deals, proposals and posts link to them.",
+                ),
+                rx.vstack(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                *[rx.table.column_header_cell(h) for h in
+                                  ("Name", "Email", "Phone", "Title", "")]
+                            )
+                        ),
+                        rx.table.body(rx.foreach(ContactsState.rows, contact_row)),
+                        width="100%",
+                        id="contacts-table",
+                    ),
+                    pager(ContactsState.page, ContactsState.pages, ContactsState.total,
+                          ContactsState.prev_page, ContactsState.next_page, "contacts"),
+                    width="100%",
+                ),
+            ),
+            contact_dialog(),
+            spacing="4",
+            width="100%",
+        ),
+    )
+
+
+def deals_page() -> rx.Component:
+    """Deals (the pipeline board arrives with the CRM issue)."""
+    return app_shell(
+        "Deals",
+        rx.vstack(
+            rx.callout(
+                "The drag-and-drop pipeline board arrives with the CRM issue; "
+                "this list shows the deals in your pipeline today.",
+                icon="info",
+            ),
+            rx.cond(
+                DealsState.rows.length() == 0,
+                empty_state("handshake", "No deals yet", "Deals track what you are selling."),
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[rx.table.column_header_cell(h) for h in ("Deal", "Value", "Stage")]
+                        )
+                    ),
+                    rx.table.body(
+                        rx.foreach(
+                            DealsState.rows,
+                            lambda d: rx.table.row(
+                                rx.table.cell(d["title"]),
+                                rx.table.cell(d["value"]),
+                                rx.table.cell(rx.badge(d["stage"])),
+                            ),
+                        )
+                    ),
+                    width="100%",
+                    id="deals-table",
+                ),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+    )

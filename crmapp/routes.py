@@ -1,0 +1,39 @@
+"""Route constants and URL builders (one place, so links never drift)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+HOME = "/"
+LOGIN = "/login"
+SIGNUP = "/signup"
+DASHBOARD = "/dashboard"
+CONTACTS = "/crm/contacts"
+DEALS = "/crm/deals"
+PROPOSALS = "/proposals"
+SOCIAL_COMPOSER = "/social/composer"
+SOCIAL_CALENDAR = "/social/calendar"
+SOCIAL_INBOX = "/social/inbox"
+SOCIAL_ANALYTICS = "/social/analytics"
+SETTINGS = "/settings"
+AUDIT = "/settings/audit"
+INVITE = "/invite/[invite_token]"
+
+
+def login_with_next(path: str) -> str:
+    """The login URL that comes back to `path` afterwards."""
+    if not path or path.startswith(LOGIN) or not path.startswith("/"):
+        return LOGIN
+    return f"{LOGIN}?next={quote(path, safe='/')}"
+
+
+def safe_next(path: str | None) -> str:
+    """A same-site path to go to after login (never an absolute URL elsewhere)."""
+    if not path or not path.startswith("/") or path.startswith("//"):
+        return DASHBOARD
+    return path
+
+
+def invite_url(base_url: str, token: str) -> str:
+    """The absolute link an invitee opens."""
+    return f"{base_url.rstrip('/')}/invite/{token}"

@@ -1,0 +1,104 @@
+"""Seed the demo organisation on first start (idempotent): `python -m crmapp.seed`.
+
+Everything goes through the same services the UI uses, so the demo data is audited like real data.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from crmapp.models.tenancy import User
+from crmapp.services import auth, crm, orgs
+from crmapp.services.auth import Client
+from crmapp.services.db import tenant_session
+
+DEMO_PASSWORD = "demo-password-1"
+DEMO_DOMAIN = "demo.tandem.test"
+DEMO_ORG = "Northwind Studio (demo)"
+DEMO_USERS = (
+    ("owner", "Olivia Owner"),
+    ("admin", "Adam Admin"),
+    ("member", "Maya Member"),
+    ("viewer", "Victor Viewer"),
+)
+SEED_CLIENT = Client(ip="seed", user_agent="tandem-seed")
+
+COMPANIES = (
+    ("Acme Robotics", "acme-robotics.example"),
+    ("Bluebird Coffee", "bluebird.example"),
+    ("Cedar & Pine Legal", "cedarpine.example"),
+)
+CONTACTS = (
+    ("Grace", "Hopper", "grace@acme-robotics.example", "+1 415 555 0101", "CTO", 0),
+    ("Alan", "Turing", "alan@acme-robotics.example", "+1 415 555 0102", "Head of R&D", 0),
+    ("Ada", "Lovelace", "ada@bluebird.example", "+44 20 7946 0103", "Founder", 1),
+    ("Katherine", "Johnson", "kj@cedarpine.example", "+1 757 555 0104", "Managing Partner", 2),
+    ("Edsger", "Dijkstra", "edsger@bluebird.example", "+31 20 555 0105", "Operations", 1),
+)
+DEALS = (
+    ("Acme website rebuild", "48000", "proposal", 0),
+    ("Acme social retainer", "3500", "qualified", 1),
+    ("Bluebird brand refresh", "22000", "negotiation", 2),
+    ("Bluebird launch campaign", "9000", "won", 4),
+    ("Cedar & Pine intranet", "15000", "lead", 3),
+)
+
+
+def demo_email(role: str) -> str:
+    """The demo login for `role`."""
+    return f"{role}@{DEMO_DOMAIN}"
+
+
+def seed() -> bool:
+    """Create the demo organisation unless it exists; returns whether it was created."""
+    with tenant_session(None) as session:
+        if session.exec(select(User.id).where(User.email == demo_email("owner"))).first():
+            return False
+    token = auth.signup(
+        email=demo_email("owner"),
+        password=DEMO_PASSWORD,
+        name=DEMO_USERS[0][1],
+        org_name=DEMO_ORG,
+        client=SEED_CLIENT,
+    )
+    view = auth.resolve(token)
+    assert view is not None
+    owner = view.actor(SEED_CLIENT)
+    assert owner is not None
+    links = []
+    with tenant_session(owner.org_id, owner.user_id) as session:
+        for role, _name in DEMO_USERS[1:]:
+            _inv, link = orgs.create_invitation(session, owner, demo_email(role), role)
+            links.append(link)
+    for link, (_role, name) in zip(links, DEMO_USERS[1:], strict=True):
+        orgs.signup_with_invitation(link, name=name, password=DEMO_PASSWORD, client=SEED_CLIENT)
+    with tenant_session(owner.org_id, owner.user_id) as session:
+        companies = [crm.create_company(session, owner, name=n, domain=d) for n, d in COMPANIES]
+        session.flush()
+        contacts = []
+        for first, last, email, phone, title, company in CONTACTS:
+            contact = crm.create_contact(
+                session, owner, crm.ContactInput(first, last, email, phone, title)
+            )
+            contact.company_id = companies[company].id
+            contacts.append(contact)
+        session.flush()
+        for title, value, stage, contact in DEALS:
+            crm.create_deal(
+                session, owner, title=title, value=value, stage=stage,
+                contact_id=contacts[contact].id, company_id=contacts[contact].company_id,
+            )
+    return True
+
+
+def print_logins() -> None:
+    """Print the demo logins."""
+    print("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    for role, name in DEMO_USERS:
+        print(f"  {role:<7} {demo_email(role):<28} {name}")
+
+
+if __name__ == "__main__":
+    created = seed()
+    print("Seeded the demo organisation." if created else "Demo organisation already present.")
+    print_logins()

@@ -1,0 +1,1 @@
+"""Reflex state: one substate per page; UI state only, calling services."""

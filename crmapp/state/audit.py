@@ -1,0 +1,114 @@
+"""The audit trail browser (Admins and Owners)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from crmapp.services import audit
+from crmapp.services.audit import AuditFilter
+from crmapp.services.db import tenant_session
+from crmapp.services.errors import ServiceError
+from crmapp.state.session import SessionState
+
+ANY = "any"
+
+
+class AuditState(SessionState):
+    """Filters, one page of events, and the total."""
+
+    rows: list[dict[str, str]] = []
+    actions: list[str] = []
+    total: int = 0
+    page: int = 1
+    action: str = ANY
+    actor_email: str = ""
+    since: str = ""
+    until: str = ""
+    error: str = ""
+
+    @rx.var
+    def pages(self) -> int:
+        """How many pages match."""
+        return max(1, -(-self.total // audit.PAGE_SIZE))
+
+    def _day(self, value: str, *, end: bool) -> datetime | None:
+        if not value:
+            return None
+        day = date.fromisoformat(value) + (timedelta(days=1) if end else timedelta(0))
+        return datetime.combine(day, time.min, tzinfo=ZoneInfo(self.timezone or "UTC"))
+
+    @rx.event
+    def load(self):
+        """Fetch the current page with the current filters."""
+        self.error = ""
+        actor = self._actor()
+        if actor is None:
+            return
+        try:
+            flt = AuditFilter(
+                action="" if self.action == ANY else self.action,
+                actor_email=self.actor_email,
+                since=self._day(self.since, end=False),
+                until=self._day(self.until, end=True),
+            )
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                events, self.total = audit.list_events(session, actor, flt, page=self.page)
+                self.actions = [ANY, *audit.known_actions(session, actor)]
+        except (ServiceError, ValueError) as err:
+            self.error, self.rows, self.total = str(err), [], 0
+            return
+        zone = ZoneInfo(self.timezone or "UTC")
+        self.rows = [
+            {
+                "when": e.created_at.astimezone(zone).strftime("%d %b %Y %H:%M:%S"),
+                "actor": e.actor_email or "system",
+                "action": e.action,
+                "entity": f"{e.entity_type} {e.entity_id[:8]}",
+                "changes": ", ".join(f"{k}: {v}" for k, v in e.changes.items())[:200],
+                "ip": e.ip,
+            }
+            for e in events
+        ]
+
+    def _refilter(self):
+        self.page = 1
+        return AuditState.load
+
+    @rx.event
+    def set_action(self, value: str):
+        """Filter by action."""
+        self.action = value
+        return self._refilter()
+
+    @rx.event
+    def set_actor_email(self, value: str):
+        """Filter by who acted."""
+        self.actor_email = value
+        return self._refilter()
+
+    @rx.event
+    def set_since(self, value: str):
+        """Filter from a day (in the user's zone)."""
+        self.since = value
+        return self._refilter()
+
+    @rx.event
+    def set_until(self, value: str):
+        """Filter up to and including a day."""
+        self.until = value
+        return self._refilter()
+
+    @rx.event
+    def next_page(self):
+        """One page on."""
+        self.page = min(self.pages, self.page + 1)
+        return AuditState.load
+
+    @rx.event
+    def prev_page(self):
+        """One page back."""
+        self.page = max(1, self.page - 1)
+        return AuditState.load

@@ -1,0 +1,76 @@
+"""Log in and sign up."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from crmapp import routes
+from crmapp.services import auth
+from crmapp.services.errors import RateLimited, ServiceError, ValidationError
+from crmapp.state.session import SessionState
+
+
+class LoginState(SessionState):
+    """The login form."""
+
+    error: str = ""
+    busy: bool = False
+
+    @rx.event
+    def redirect_if_signed_in(self):
+        """on_load: a signed-in user goes straight to the app."""
+        self.error = ""
+        if auth.resolve(self.auth_token) is not None:
+            return rx.redirect(routes.DASHBOARD)
+        return None
+
+    @rx.event
+    def submit(self, form: dict):
+        """Check the credentials and start a session."""
+        self.error = ""
+        try:
+            token = auth.login(
+                email=form.get("email", ""),
+                password=form.get("password", ""),
+                client=self._client(),
+                previous_token=self.auth_token,
+            )
+        except RateLimited as err:
+            self.error = str(err)
+            return None
+        except ServiceError as err:
+            self.error = str(err)
+            return None
+        self.auth_token = token
+        self._refresh()
+        next_path = self.router.url.query_parameters.get("next", "")
+        return rx.redirect(routes.safe_next(next_path))
+
+
+class SignupState(SessionState):
+    """The sign-up form: a new user and their organisation."""
+
+    error: str = ""
+    field_errors: dict[str, str] = {}
+
+    @rx.event
+    def submit(self, form: dict):
+        """Create the account and organisation, then open the dashboard."""
+        self.error, self.field_errors = "", {}
+        try:
+            token = auth.signup(
+                email=form.get("email", ""),
+                password=form.get("password", ""),
+                name=form.get("name", ""),
+                org_name=form.get("org_name", ""),
+                client=self._client(),
+            )
+        except ValidationError as err:
+            self.field_errors = err.fields
+            return None
+        except ServiceError as err:
+            self.error = str(err)
+            return None
+        self.auth_token = token
+        self._refresh()
+        return rx.redirect(routes.DASHBOARD)

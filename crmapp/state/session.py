@@ -1,0 +1,126 @@
+"""The signed-in user, as the UI sees it.
+
+The browser holds only the opaque session token (a cookie); who the user is and which organisation
+they act in are resolved on the server from that token on every page load and every action, so a
+revoked session or a changed role takes effect at once. Identity lives in backend-only vars.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from crmapp import routes
+from crmapp.services import auth
+from crmapp.services.auth import Client, SessionView
+from crmapp.services.context import Actor
+from crmapp.services.permissions import ROLE_LABELS, Perm, permissions_for
+
+SESSION_COOKIE = "tandem_session"
+
+
+class SessionState(rx.State):
+    """Root of every signed-in page's state."""
+
+    auth_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="lax", max_age=14 * 24 * 3600)
+
+    # Backend-only: never sent to the browser.
+    _user_id: str = ""
+    _org_id: str = ""
+
+    user_name: str = ""
+    user_email: str = ""
+    timezone: str = "UTC"
+    org_name: str = ""
+    active_org: str = ""
+    role: str = ""
+    orgs: list[dict[str, str]] = []
+    perms: list[str] = []
+    flash: str = ""
+
+    @rx.var
+    def role_label(self) -> str:
+        """The role as shown to the user."""
+        return ROLE_LABELS.get(self.role, self.role.title()) if self.role else ""
+
+    @rx.var
+    def user_initials(self) -> str:
+        """Initials for the avatar."""
+        parts = [p for p in self.user_name.split() if p]
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    @rx.var
+    def can_write(self) -> bool:
+        """Whether the role may create and edit records."""
+        return Perm.RECORD_CREATE.value in self.perms
+
+    @rx.var
+    def can_admin(self) -> bool:
+        """Whether the role may change organisation settings and members."""
+        return Perm.ORG_UPDATE.value in self.perms
+
+    @rx.var
+    def can_view_audit(self) -> bool:
+        """Whether the role may browse the audit trail."""
+        return Perm.AUDIT_VIEW.value in self.perms
+
+    @rx.var
+    def signed_in(self) -> bool:
+        """Whether a user is loaded."""
+        return self.user_email != ""
+
+    def _client(self) -> Client:
+        return Client(
+            ip=self.router.session.client_ip or "", user_agent=self.router.headers.user_agent or ""
+        )
+
+    def _apply(self, view: SessionView | None) -> None:
+        if view is None:
+            self._user_id = self._org_id = ""
+            self.user_name = self.user_email = self.org_name = self.active_org = self.role = ""
+            self.orgs, self.perms = [], []
+            return
+        self._user_id = str(view.user_id)
+        self._org_id = str(view.org_id or "")
+        self.active_org = self._org_id
+        self.user_name, self.user_email, self.timezone = view.name, view.email, view.timezone
+        self.org_name = view.org_name
+        self.role = view.role.value if view.role else ""
+        self.orgs = [{"id": o.id, "name": o.name, "role": o.role} for o in view.orgs]
+        self.perms = permissions_for(view.role)
+
+    def _refresh(self) -> SessionView | None:
+        view = auth.resolve(self.auth_token)
+        self._apply(view)
+        return view
+
+    def _actor(self) -> Actor | None:
+        """The current actor, re-checked against the database (revocation and role changes)."""
+        view = self._refresh()
+        return view.actor(self._client()) if view else None
+
+    @rx.event
+    def require_login(self):
+        """on_load guard: load the user or send them to log in."""
+        if self._refresh() is None:
+            return rx.redirect(routes.login_with_next(self.router.url.path))
+        return None
+
+    @rx.event
+    def logout(self):
+        """Revoke the session and forget it in this browser."""
+        auth.logout(self.auth_token, self._client())
+        self.auth_token = ""
+        self._apply(None)
+        return [rx.remove_cookie(SESSION_COOKIE), rx.redirect(routes.LOGIN)]
+
+    @rx.event
+    def switch_org(self, org_id: str):
+        """Act in another organisation the user belongs to."""
+        import uuid
+
+        try:
+            auth.switch_org(self.auth_token, uuid.UUID(org_id))
+        except Exception as err:  # noqa: BLE001  (any refusal is shown, nothing changes)
+            return rx.toast.error(str(err))
+        self._refresh()
+        return rx.redirect(routes.DASHBOARD)

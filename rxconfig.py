@@ -1,0 +1,16 @@
+"""Reflex configuration. URLs come from the environment (see crmapp/settings.py)."""
+
+import os
+
+import reflex as rx
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+config = rx.Config(
+    app_name="crmapp",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium")
+        ), rx.plugins.SitemapPlugin()],
+)

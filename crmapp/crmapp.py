@@ -24,22 +24,55 @@ def index() -> rx.Component:
     return rx.center(rx.spinner(size="3"), height="100vh")
 
 
-app.add_page(index, route=routes.HOME, title="Tandem", on_load=[guard, rx.redirect(routes.DASHBOARD)])
-app.add_page(auth.login_page, route=routes.LOGIN, title="Log in · Tandem",
-             on_load=LoginState.redirect_if_signed_in)
+app.add_page(
+    index,
+    route=routes.HOME,
+    title="Tandem",
+    on_load=[guard, rx.redirect(routes.DASHBOARD)],
+)
+app.add_page(
+    auth.login_page,
+    route=routes.LOGIN,
+    title="Log in · Tandem",
+    on_load=LoginState.redirect_if_signed_in,
+)
 app.add_page(auth.signup_page, route=routes.SIGNUP, title="Sign up · Tandem")
-app.add_page(invite.invite_page, route=routes.INVITE, title="Invitation · Tandem",
-             on_load=InviteState.load)
-app.add_page(dashboard.dashboard_page, route=routes.DASHBOARD, title="Dashboard · Tandem",
-             on_load=[guard, DashboardState.load])
-app.add_page(crm.contacts_page, route=routes.CONTACTS, title="Contacts · Tandem",
-             on_load=[guard, ContactsState.load])
-app.add_page(crm.deals_page, route=routes.DEALS, title="Deals · Tandem",
-             on_load=[guard, DealsState.load])
-app.add_page(settings.settings_page, route=routes.SETTINGS, title="Settings · Tandem",
-             on_load=[guard, SettingsState.load])
-app.add_page(audit.audit_page, route=routes.AUDIT, title="Audit trail · Tandem",
-             on_load=[guard, AuditState.load])
+app.add_page(
+    invite.invite_page,
+    route=routes.INVITE,
+    title="Invitation · Tandem",
+    on_load=InviteState.load,
+)
+app.add_page(
+    dashboard.dashboard_page,
+    route=routes.DASHBOARD,
+    title="Dashboard · Tandem",
+    on_load=[guard, DashboardState.load],
+)
+app.add_page(
+    crm.contacts_page,
+    route=routes.CONTACTS,
+    title="Contacts · Tandem",
+    on_load=[guard, ContactsState.load],
+)
+app.add_page(
+    crm.deals_page,
+    route=routes.DEALS,
+    title="Deals · Tandem",
+    on_load=[guard, DealsState.load],
+)
+app.add_page(
+    settings.settings_page,
+    route=routes.SETTINGS,
+    title="Settings · Tandem",
+    on_load=[guard, SettingsState.load],
+)
+app.add_page(
+    audit.audit_page,
+    route=routes.AUDIT,
+    title="Audit trail · Tandem",
+    on_load=[guard, AuditState.load],
+)
 for page, route, title in (
     (placeholders.proposals_page, routes.PROPOSALS, "Proposals"),
     (placeholders.composer_page, routes.SOCIAL_COMPOSER, "Composer"),

@@ -30,10 +30,31 @@ COMPANIES = (
 )
 CONTACTS = (
     ("Grace", "Hopper", "grace@acme-robotics.example", "+1 415 555 0101", "CTO", 0),
-    ("Alan", "Turing", "alan@acme-robotics.example", "+1 415 555 0102", "Head of R&D", 0),
+    (
+        "Alan",
+        "Turing",
+        "alan@acme-robotics.example",
+        "+1 415 555 0102",
+        "Head of R&D",
+        0,
+    ),
     ("Ada", "Lovelace", "ada@bluebird.example", "+44 20 7946 0103", "Founder", 1),
-    ("Katherine", "Johnson", "kj@cedarpine.example", "+1 757 555 0104", "Managing Partner", 2),
-    ("Edsger", "Dijkstra", "edsger@bluebird.example", "+31 20 555 0105", "Operations", 1),
+    (
+        "Katherine",
+        "Johnson",
+        "kj@cedarpine.example",
+        "+1 757 555 0104",
+        "Managing Partner",
+        2,
+    ),
+    (
+        "Edsger",
+        "Dijkstra",
+        "edsger@bluebird.example",
+        "+31 20 555 0105",
+        "Operations",
+        1,
+    ),
 )
 DEALS = (
     ("Acme website rebuild", "48000", "proposal", 0),
@@ -52,7 +73,9 @@ def demo_email(role: str) -> str:
 def seed() -> bool:
     """Create the demo organisation unless it exists; returns whether it was created."""
     with tenant_session(None) as session:
-        if session.exec(select(User.id).where(User.email == demo_email("owner"))).first():
+        if session.exec(
+            select(User.id).where(User.email == demo_email("owner"))
+        ).first():
             return False
     token = auth.signup(
         email=demo_email("owner"),
@@ -71,9 +94,13 @@ def seed() -> bool:
             _inv, link = orgs.create_invitation(session, owner, demo_email(role), role)
             links.append(link)
     for link, (_role, name) in zip(links, DEMO_USERS[1:], strict=True):
-        orgs.signup_with_invitation(link, name=name, password=DEMO_PASSWORD, client=SEED_CLIENT)
+        orgs.signup_with_invitation(
+            link, name=name, password=DEMO_PASSWORD, client=SEED_CLIENT
+        )
     with tenant_session(owner.org_id, owner.user_id) as session:
-        companies = [crm.create_company(session, owner, name=n, domain=d) for n, d in COMPANIES]
+        companies = [
+            crm.create_company(session, owner, name=n, domain=d) for n, d in COMPANIES
+        ]
         session.flush()
         contacts = []
         for first, last, email, phone, title, company in CONTACTS:
@@ -85,8 +112,13 @@ def seed() -> bool:
         session.flush()
         for title, value, stage, contact in DEALS:
             crm.create_deal(
-                session, owner, title=title, value=value, stage=stage,
-                contact_id=contacts[contact].id, company_id=contacts[contact].company_id,
+                session,
+                owner,
+                title=title,
+                value=value,
+                stage=stage,
+                contact_id=contacts[contact].id,
+                company_id=contacts[contact].company_id,
             )
     return True
 
@@ -100,5 +132,9 @@ def print_logins() -> None:
 
 if __name__ == "__main__":
     created = seed()
-    print("Seeded the demo organisation." if created else "Demo organisation already present.")
+    print(
+        "Seeded the demo organisation."
+        if created
+        else "Demo organisation already present."
+    )
     print_logins()

@@ -24,7 +24,10 @@ def purge_ended_sessions() -> int:
     with tenant_session(None) as session:
         result = session.exec(
             delete(UserSession).where(
-                or_(col(UserSession.expires_at) < cutoff, col(UserSession.revoked_at) < cutoff)
+                or_(
+                    col(UserSession.expires_at) < cutoff,
+                    col(UserSession.revoked_at) < cutoff,
+                )
             )
         )
         return int(result.rowcount or 0)
@@ -38,7 +41,7 @@ def schedule_housekeeping(now: datetime | None = None) -> str:
     """
     now = now or utcnow()
     due = (now + timedelta(days=1)).replace(hour=3, minute=0, second=0, microsecond=0)
-    job_id = f"maintenance:purge-sessions:{due:%Y-%m-%d}"
+    job_id = f"maintenance-purge-sessions-{due:%Y-%m-%d}"
     q = queue("low")
     if job_id not in q.scheduled_job_registry.get_job_ids():
         q.enqueue_at(due, daily_purge, job_id=job_id)

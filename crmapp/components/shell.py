@@ -27,7 +27,12 @@ NAV = (
 def _nav_item(label: str, href: str, icon: str) -> rx.Component:
     active = SessionState.router.url.path == href
     return rx.link(
-        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), spacing="2", align="center"),
+        rx.hstack(
+            rx.icon(icon, size=16),
+            rx.text(label, size="2"),
+            spacing="2",
+            align="center",
+        ),
         href=href,
         id=f"nav-{label.lower()}",
         underline="none",
@@ -47,8 +52,14 @@ def sidebar() -> rx.Component:
     for label, href, icon in NAV:
         if href is None:
             items.append(
-                rx.text(label.upper(), size="1", weight="bold", color=rx.color("gray", 10),
-                        padding_x="0.75em", padding_top="0.9em")
+                rx.text(
+                    label.upper(),
+                    size="1",
+                    weight="bold",
+                    color=rx.color("gray", 10),
+                    padding_x="0.75em",
+                    padding_top="0.9em",
+                )
             )
         else:
             items.append(_nav_item(label, href, icon))
@@ -83,10 +94,16 @@ def connection_check() -> rx.Component:
         rx.icon("activity", size=14, color=rx.color("green", 9)),
         rx.text("Live", size="1", color=rx.color("gray", 11)),
         rx.button(
-            "Ping", size="1", variant="ghost", id="bench-ping", on_click=PingState.ping,
+            "Ping",
+            size="1",
+            variant="ghost",
+            id="bench-ping",
+            on_click=PingState.ping,
             aria_label="Check the connection to the server",
         ),
-        rx.text(PingState.count, id="bench-ping-count", size="1", color=rx.color("gray", 10)),
+        rx.text(
+            PingState.count, id="bench-ping-count", size="1", color=rx.color("gray", 10)
+        ),
         padding="0.75em",
         align="center",
         spacing="2",
@@ -125,18 +142,56 @@ def user_menu() -> rx.Component:
             )
         ),
         rx.menu.content(
-            rx.box(rx.text(SessionState.user_email, size="2", weight="medium"), padding_x="0.75em", padding_y="0.25em"),
-            rx.box(rx.text(SessionState.role_label, " · ", SessionState.org_name, size="1", color="gray"), padding_x="0.75em"),
+            rx.box(
+                rx.text(SessionState.user_email, size="2", weight="medium"),
+                padding_x="0.75em",
+                padding_y="0.25em",
+            ),
+            rx.box(
+                rx.text(
+                    SessionState.role_label,
+                    " · ",
+                    SessionState.org_name,
+                    size="1",
+                    color="gray",
+                ),
+                padding_x="0.75em",
+            ),
             rx.menu.separator(),
-            rx.menu.item("Settings", on_click=rx.redirect(routes.SETTINGS), id="menu-settings"),
-            rx.menu.item("Log out", color="red", on_click=SessionState.logout, id="menu-logout"),
+            rx.menu.item(
+                "Settings", on_click=rx.redirect(routes.SETTINGS), id="menu-settings"
+            ),
+            rx.menu.item(
+                "Log out", color="red", on_click=SessionState.logout, id="menu-logout"
+            ),
         ),
+    )
+
+
+def compact_nav() -> rx.Component:
+    """The navigation as a menu, for screens too narrow for the sidebar."""
+    return rx.box(
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open navigation")
+            ),
+            rx.menu.content(
+                *[
+                    rx.menu.item(label, on_click=rx.redirect(href))
+                    if href
+                    else rx.menu.separator()
+                    for label, href, _icon in NAV
+                ]
+            ),
+        ),
+        display=["block", "block", "none"],
     )
 
 
 def top_bar(title: str) -> rx.Component:
     """Page title, organisation switcher and user menu."""
     return rx.hstack(
+        compact_nav(),
         rx.heading(title, size="6", id="page-title"),
         rx.spacer(),
         rx.badge(SessionState.role_label, variant="soft", id="role-badge"),

@@ -2,7 +2,14 @@
 
 from crmapp.models.audit import AuditEvent
 from crmapp.models.crm import DEAL_STAGES, Company, Contact, Deal
-from crmapp.models.tenancy import Invitation, Membership, Organization, Role, User, UserSession
+from crmapp.models.tenancy import (
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    User,
+    UserSession,
+)
 
 __all__ = [
     "DEAL_STAGES",

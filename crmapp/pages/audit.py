@@ -16,47 +16,92 @@ def audit_page() -> rx.Component:
         rx.vstack(
             rx.text(
                 "Every change in this organisation, newest first. Times in ",
-                AuditState.timezone, ". The trail is append-only: nobody can edit or delete it.",
-                size="2", color=rx.color("gray", 11),
+                AuditState.timezone,
+                ". The trail is append-only: nobody can edit or delete it.",
+                size="2",
+                color=rx.color("gray", 11),
             ),
             rx.hstack(
-                rx.select(AuditState.actions, value=AuditState.action,
-                          on_change=AuditState.set_action, id="audit-action"),
-                rx.input(placeholder="Who (email)", value=AuditState.actor_email,
-                         on_change=AuditState.set_actor_email.debounce(300), id="audit-actor"),
+                rx.select(
+                    AuditState.actions,
+                    value=AuditState.action,
+                    on_change=AuditState.set_action,
+                    id="audit-action",
+                ),
+                rx.input(
+                    placeholder="Who (email)",
+                    value=AuditState.actor_email,
+                    on_change=AuditState.set_actor_email.debounce(300),
+                    id="audit-actor",
+                ),
                 rx.text("From", size="2"),
-                rx.input(type="date", value=AuditState.since, on_change=AuditState.set_since,
-                         id="audit-since"),
+                rx.input(
+                    type="date",
+                    value=AuditState.since,
+                    on_change=AuditState.set_since,
+                    id="audit-since",
+                ),
                 rx.text("to", size="2"),
-                rx.input(type="date", value=AuditState.until, on_change=AuditState.set_until,
-                         id="audit-until"),
+                rx.input(
+                    type="date",
+                    value=AuditState.until,
+                    on_change=AuditState.set_until,
+                    id="audit-until",
+                ),
                 wrap="wrap",
                 align="center",
             ),
             form_error(AuditState.error, id="audit-error"),
             rx.cond(
                 AuditState.total == 0,
-                empty_state("scroll-text", "No events match",
-                            "Change the filters, or come back after your team has worked a bit."),
+                empty_state(
+                    "scroll-text",
+                    "No events match",
+                    "Change the filters, or come back after your team has worked a bit.",
+                ),
                 rx.vstack(
                     rx.table.root(
-                        rx.table.header(rx.table.row(*[
-                            rx.table.column_header_cell(h)
-                            for h in ("When", "Who", "Action", "Record", "Changes", "IP")
-                        ])),
-                        rx.table.body(rx.foreach(AuditState.rows, lambda r: rx.table.row(
-                            rx.table.cell(r["when"]),
-                            rx.table.cell(r["actor"]),
-                            rx.table.cell(rx.code(r["action"]), class_name="audit-action"),
-                            rx.table.cell(r["entity"]),
-                            rx.table.cell(rx.text(r["changes"], size="1")),
-                            rx.table.cell(r["ip"]),
-                        ))),
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(h)
+                                    for h in (
+                                        "When",
+                                        "Who",
+                                        "Action",
+                                        "Record",
+                                        "Changes",
+                                        "IP",
+                                    )
+                                ]
+                            )
+                        ),
+                        rx.table.body(
+                            rx.foreach(
+                                AuditState.rows,
+                                lambda r: rx.table.row(
+                                    rx.table.cell(r["when"]),
+                                    rx.table.cell(r["actor"]),
+                                    rx.table.cell(
+                                        rx.code(r["action"]), class_name="audit-action"
+                                    ),
+                                    rx.table.cell(r["entity"]),
+                                    rx.table.cell(rx.text(r["changes"], size="1")),
+                                    rx.table.cell(r["ip"]),
+                                ),
+                            )
+                        ),
                         width="100%",
                         id="audit-table",
                     ),
-                    pager(AuditState.page, AuditState.pages, AuditState.total,
-                          AuditState.prev_page, AuditState.next_page, "events"),
+                    pager(
+                        AuditState.page,
+                        AuditState.pages,
+                        AuditState.total,
+                        AuditState.prev_page,
+                        AuditState.next_page,
+                        "events",
+                    ),
                     width="100%",
                 ),
             ),

@@ -15,23 +15,50 @@ def contact_dialog() -> rx.Component:
     form = ContactsState.form
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(ContactsState.editing_id != "", "Edit contact", "New contact")),
+            rx.dialog.title(
+                rx.cond(ContactsState.editing_id != "", "Edit contact", "New contact")
+            ),
             rx.form(
                 rx.vstack(
                     form_error(ContactsState.error, id="contact-error"),
                     rx.hstack(
-                        field("First name", "first_name", errors.get("first_name", ""),
-                              default_value=form["first_name"], auto_focus=True),
-                        field("Last name", "last_name", errors.get("last_name", ""),
-                              default_value=form["last_name"]),
+                        field(
+                            "First name",
+                            "first_name",
+                            errors.get("first_name", ""),
+                            default_value=form["first_name"],
+                            auto_focus=True,
+                        ),
+                        field(
+                            "Last name",
+                            "last_name",
+                            errors.get("last_name", ""),
+                            default_value=form["last_name"],
+                        ),
                         width="100%",
                     ),
-                    field("Email", "email", errors.get("email", ""), default_value=form["email"]),
-                    field("Phone", "phone", errors.get("phone", ""), default_value=form["phone"]),
-                    field("Job title", "title", errors.get("title", ""),
-                          default_value=form["title"]),
+                    field(
+                        "Email",
+                        "email",
+                        errors.get("email", ""),
+                        default_value=form["email"],
+                    ),
+                    field(
+                        "Phone",
+                        "phone",
+                        errors.get("phone", ""),
+                        default_value=form["phone"],
+                    ),
+                    field(
+                        "Job title",
+                        "title",
+                        errors.get("title", ""),
+                        default_value=form["title"],
+                    ),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
+                        rx.dialog.close(
+                            rx.button("Cancel", variant="soft", type="button")
+                        ),
                         rx.button("Save", type="submit", id="contact-save"),
                         justify="end",
                         width="100%",
@@ -57,8 +84,12 @@ def contact_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["title"]),
         rx.table.cell(
             rx.button(
-                "Edit", size="1", variant="soft", on_click=ContactsState.open_edit(row["id"]),
-                disabled=~ContactsState.can_write, class_name="contact-edit",
+                "Edit",
+                size="1",
+                variant="soft",
+                on_click=ContactsState.open_edit(row["id"]),
+                disabled=~ContactsState.can_write,
+                class_name="contact-edit",
             )
         ),
     )
@@ -71,18 +102,25 @@ def contacts_page() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.input(
-                    placeholder="Search name or email…", value=ContactsState.search,
-                    on_change=ContactsState.set_search.debounce(250), id="contact-search",
+                    placeholder="Search name or email…",
+                    value=ContactsState.search,
+                    on_change=ContactsState.set_search.debounce(250),
+                    id="contact-search",
                     width="320px",
                 ),
                 rx.spacer(),
                 rx.tooltip(
                     rx.button(
-                        rx.icon("plus", size=16), "New contact", id="new-contact",
-                        on_click=ContactsState.open_new, disabled=~ContactsState.can_write,
+                        rx.icon("plus", size=16),
+                        "New contact",
+                        id="new-contact",
+                        on_click=ContactsState.open_new,
+                        disabled=~ContactsState.can_write,
                     ),
                     content=rx.cond(
-                        ContactsState.can_write, "Add a contact", "Viewers can't add contacts"
+                        ContactsState.can_write,
+                        "Add a contact",
+                        "Viewers can't add contacts",
                     ),
                 ),
                 width="100%",
@@ -91,23 +129,33 @@ def contacts_page() -> rx.Component:
                 ContactsState.total == 0,
                 empty_state(
                     "users",
-                    rx.cond(ContactsState.search != "", "No matches", "No contacts yet"),
+                    rx.cond(
+                        ContactsState.search != "", "No matches", "No contacts yet"
+                    ),
                     "Contacts are the people you sell to; deals, proposals and posts link to them.",
                 ),
                 rx.vstack(
                     rx.table.root(
                         rx.table.header(
                             rx.table.row(
-                                *[rx.table.column_header_cell(h) for h in
-                                  ("Name", "Email", "Phone", "Title", "")]
+                                *[
+                                    rx.table.column_header_cell(h)
+                                    for h in ("Name", "Email", "Phone", "Title", "")
+                                ]
                             )
                         ),
                         rx.table.body(rx.foreach(ContactsState.rows, contact_row)),
                         width="100%",
                         id="contacts-table",
                     ),
-                    pager(ContactsState.page, ContactsState.pages, ContactsState.total,
-                          ContactsState.prev_page, ContactsState.next_page, "contacts"),
+                    pager(
+                        ContactsState.page,
+                        ContactsState.pages,
+                        ContactsState.total,
+                        ContactsState.prev_page,
+                        ContactsState.next_page,
+                        "contacts",
+                    ),
                     width="100%",
                 ),
             ),
@@ -130,11 +178,16 @@ def deals_page() -> rx.Component:
             ),
             rx.cond(
                 DealsState.rows.length() == 0,
-                empty_state("handshake", "No deals yet", "Deals track what you are selling."),
+                empty_state(
+                    "handshake", "No deals yet", "Deals track what you are selling."
+                ),
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
-                            *[rx.table.column_header_cell(h) for h in ("Deal", "Value", "Stage")]
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in ("Deal", "Value", "Stage")
+                            ]
                         )
                     ),
                     rx.table.body(

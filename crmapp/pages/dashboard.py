@@ -27,15 +27,21 @@ def dashboard_page() -> rx.Component:
     return app_shell(
         "Dashboard",
         rx.vstack(
-            rx.heading("Welcome, ", DashboardState.user_name, size="5", id="dashboard-title"),
+            rx.heading(
+                "Welcome, ", DashboardState.user_name, size="5", id="dashboard-title"
+            ),
             rx.text(
-                "Here is how ", DashboardState.org_name, " is doing.",
+                "Here is how ",
+                DashboardState.org_name,
+                " is doing.",
                 color=rx.color("gray", 11),
             ),
             rx.grid(
                 stat("Contacts", DashboardState.contacts, "stat-contacts"),
                 stat("Open deals", DashboardState.open_deals, "stat-open-deals"),
-                stat("Open pipeline", DashboardState.open_value, "stat-open-value", "$"),
+                stat(
+                    "Open pipeline", DashboardState.open_value, "stat-open-value", "$"
+                ),
                 stat("Won", DashboardState.won_value, "stat-won-value", "$"),
                 columns=rx.breakpoints(initial="2", md="4"),
                 spacing="4",

@@ -10,16 +10,19 @@ from crmapp.components.shell import placeholder_page
 def proposals_page() -> rx.Component:
     """AI proposals and contracts."""
     return placeholder_page(
-        "Proposals", "file-text",
+        "Proposals",
+        "file-text",
         "Write proposals from everything the CRM knows, send tracked links and collect "
-        "e-signatures.", "AI proposals",
+        "e-signatures.",
+        "AI proposals",
     )
 
 
 def composer_page() -> rx.Component:
     """Social composer."""
     return placeholder_page(
-        "Composer", "pen-line",
+        "Composer",
+        "pen-line",
         "Write one post for X, LinkedIn, Facebook, Instagram, Mastodon and Bluesky.",
         "Social publishing",
     )
@@ -28,7 +31,9 @@ def composer_page() -> rx.Component:
 def calendar_page() -> rx.Component:
     """Social calendar."""
     return placeholder_page(
-        "Calendar", "calendar-days", "Drag posts across a time-zone-aware calendar.",
+        "Calendar",
+        "calendar-days",
+        "Drag posts across a time-zone-aware calendar.",
         "Social publishing",
     )
 
@@ -36,7 +41,9 @@ def calendar_page() -> rx.Component:
 def inbox_page() -> rx.Component:
     """Unified inbox."""
     return placeholder_page(
-        "Inbox", "inbox", "Replies and mentions from every network in one place.",
+        "Inbox",
+        "inbox",
+        "Replies and mentions from every network in one place.",
         "Social publishing",
     )
 
@@ -44,6 +51,8 @@ def inbox_page() -> rx.Component:
 def analytics_page() -> rx.Component:
     """Social analytics."""
     return placeholder_page(
-        "Analytics", "chart-column", "Reach, engagement and the deals your posts helped win.",
+        "Analytics",
+        "chart-column",
+        "Reach, engagement and the deals your posts helped win.",
         "Social publishing",
     )

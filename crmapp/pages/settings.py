@@ -9,10 +9,17 @@ from crmapp.components.shell import app_shell
 from crmapp.components.ui import field, form_error
 from crmapp.state.settings import SettingsState
 
-ROLE_OPTIONS = (("owner", "Owner"), ("admin", "Admin"), ("member", "Member"), ("viewer", "Viewer"))
+ROLE_OPTIONS = (
+    ("owner", "Owner"),
+    ("admin", "Admin"),
+    ("member", "Member"),
+    ("viewer", "Viewer"),
+)
 
 
-def section(title: str, description: str, *children: rx.Component, id: str) -> rx.Component:  # noqa: A002
+def section(
+    title: str, description: str, *children: rx.Component, id: str
+) -> rx.Component:  # noqa: A002
     """A titled card."""
     return rx.card(
         rx.vstack(
@@ -35,11 +42,19 @@ def organisation_section() -> rx.Component:
         rx.form(
             rx.hstack(
                 rx.input(
-                    name="org_name", id="org-name-input", default_value=SettingsState.org_name,
-                    key=SettingsState.org_name, disabled=~SettingsState.can_admin, width="320px",
+                    name="org_name",
+                    id="org-name-input",
+                    default_value=SettingsState.org_name,
+                    key=SettingsState.org_name,
+                    disabled=~SettingsState.can_admin,
+                    width="320px",
                 ),
-                rx.button("Save", type="submit", id="org-name-save",
-                          disabled=~SettingsState.can_admin),
+                rx.button(
+                    "Save",
+                    type="submit",
+                    id="org-name-save",
+                    disabled=~SettingsState.can_admin,
+                ),
                 align="center",
             ),
             form_error(SettingsState.org_error, id="org-error"),
@@ -48,8 +63,12 @@ def organisation_section() -> rx.Component:
         ),
         rx.cond(
             ~SettingsState.can_admin,
-            rx.text("Only Admins and Owners can change organisation settings.", size="1",
-                    color=rx.color("gray", 10), id="org-readonly-note"),
+            rx.text(
+                "Only Admins and Owners can change organisation settings.",
+                size="1",
+                color=rx.color("gray", 10),
+                id="org-readonly-note",
+            ),
         ),
         id="settings-org",
     )
@@ -58,16 +77,25 @@ def organisation_section() -> rx.Component:
 def member_row(m: rx.Var) -> rx.Component:
     """A member with their role (editable by Admins/Owners)."""
     return rx.table.row(
-        rx.table.cell(rx.vstack(rx.text(m["name"], weight="medium"),
-                                rx.text(m["email"], size="1", color="gray"), spacing="0")),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(m["name"], weight="medium"),
+                rx.text(m["email"], size="1", color="gray"),
+                spacing="0",
+            )
+        ),
         rx.table.cell(
             rx.cond(
                 SettingsState.can_admin & (m["is_me"] == ""),
                 rx.select.root(
                     rx.select.trigger(),
-                    rx.select.content(*[rx.select.item(label, value=v) for v, label in ROLE_OPTIONS]),
+                    rx.select.content(
+                        *[rx.select.item(label, value=v) for v, label in ROLE_OPTIONS]
+                    ),
                     value=m["role"],
-                    on_change=lambda role: SettingsState.change_role(m["user_id"], role),
+                    on_change=lambda role: SettingsState.change_role(
+                        m["user_id"], role
+                    ),
                 ),
                 rx.badge(m["role_label"], class_name="member-role"),
             )
@@ -77,8 +105,11 @@ def member_row(m: rx.Var) -> rx.Component:
             rx.cond(
                 SettingsState.can_admin & (m["is_me"] == ""),
                 rx.alert_dialog.root(
-                    rx.alert_dialog.trigger(rx.button("Remove", size="1", variant="soft",
-                                                      color_scheme="red")),
+                    rx.alert_dialog.trigger(
+                        rx.button(
+                            "Remove", size="1", variant="soft", color_scheme="red"
+                        )
+                    ),
                     rx.alert_dialog.content(
                         rx.alert_dialog.title("Remove ", m["name"], "?"),
                         rx.alert_dialog.description(
@@ -88,8 +119,11 @@ def member_row(m: rx.Var) -> rx.Component:
                         rx.hstack(
                             rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
                             rx.alert_dialog.action(
-                                rx.button("Remove", color_scheme="red",
-                                          on_click=SettingsState.remove_member(m["user_id"]))
+                                rx.button(
+                                    "Remove",
+                                    color_scheme="red",
+                                    on_click=SettingsState.remove_member(m["user_id"]),
+                                )
                             ),
                             justify="end",
                         ),
@@ -108,8 +142,14 @@ def members_section() -> rx.Component:
         "Owners manage billing and ownership; Admins manage settings and members; Members "
         "create and edit records; Viewers can only look.",
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h)
-                                           for h in ("Person", "Role", "Joined", "")])),
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(h)
+                        for h in ("Person", "Role", "Joined", "")
+                    ]
+                )
+            ),
             rx.table.body(rx.foreach(SettingsState.members, member_row)),
             width="100%",
             id="members-table",
@@ -125,12 +165,21 @@ def invitations_section() -> rx.Component:
         "Invite a teammate by link. Links work once and expire after 7 days.",
         rx.form(
             rx.hstack(
-                rx.input(name="email", type="email", placeholder="teammate@company.com",
-                         id="invite-email", required=True, width="280px"),
+                rx.input(
+                    name="email",
+                    type="email",
+                    placeholder="teammate@company.com",
+                    id="invite-email",
+                    required=True,
+                    width="280px",
+                ),
                 rx.select.root(
                     rx.select.trigger(id="invite-role"),
                     rx.select.content(
-                        *[rx.select.item(label, value=v) for v, label in ROLE_OPTIONS[1:]]
+                        *[
+                            rx.select.item(label, value=v)
+                            for v, label in ROLE_OPTIONS[1:]
+                        ]
                     ),
                     name="role",
                     default_value="member",
@@ -150,9 +199,16 @@ def invitations_section() -> rx.Component:
                     rx.text("Send this link to your teammate:"),
                     rx.hstack(
                         rx.code(SettingsState.invite_link, id="invite-link"),
-                        rx.button(rx.icon("copy", size=14), "Copy", size="1", variant="soft",
-                                  on_click=[rx.set_clipboard(SettingsState.invite_link),
-                                            rx.toast.info("Link copied.")]),
+                        rx.button(
+                            rx.icon("copy", size=14),
+                            "Copy",
+                            size="1",
+                            variant="soft",
+                            on_click=[
+                                rx.set_clipboard(SettingsState.invite_link),
+                                rx.toast.info("Link copied."),
+                            ],
+                        ),
                         align="center",
                         wrap="wrap",
                     ),
@@ -173,8 +229,13 @@ def invitations_section() -> rx.Component:
                             rx.table.cell(rx.badge(i["role_label"])),
                             rx.table.cell("expires ", i["expires"]),
                             rx.table.cell(
-                                rx.button("Revoke", size="1", variant="soft", color_scheme="red",
-                                          on_click=SettingsState.revoke_invitation(i["id"]))
+                                rx.button(
+                                    "Revoke",
+                                    size="1",
+                                    variant="soft",
+                                    color_scheme="red",
+                                    on_click=SettingsState.revoke_invitation(i["id"]),
+                                )
                             ),
                         ),
                     )
@@ -195,12 +256,20 @@ def profile_section() -> rx.Component:
         "Times across Tandem are shown in your time zone.",
         rx.form(
             rx.vstack(
-                field("Name", "name", default_value=SettingsState.user_name,
-                      key=SettingsState.user_name, id="profile-name"),
+                field(
+                    "Name",
+                    "name",
+                    default_value=SettingsState.user_name,
+                    key=SettingsState.user_name,
+                    id="profile-name",
+                ),
                 rx.text("Time zone", size="2", weight="medium"),
                 rx.select(
-                    SettingsState.timezones, name="timezone", value=SettingsState.timezone,
-                    on_change=SettingsState.set_timezone_choice, id="profile-timezone",
+                    SettingsState.timezones,
+                    name="timezone",
+                    value=SettingsState.timezone,
+                    on_change=SettingsState.set_timezone_choice,
+                    id="profile-timezone",
                 ),
                 form_error(SettingsState.profile_error, id="profile-error"),
                 rx.button("Save profile", type="submit", id="profile-save"),
@@ -215,10 +284,20 @@ def profile_section() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.text("Change password", weight="medium"),
-                field("Current password", "current_password", errors.get("current_password", ""),
-                      type="password", auto_complete="current-password"),
-                field("New password", "new_password", errors.get("new_password", ""),
-                      type="password", auto_complete="new-password"),
+                field(
+                    "Current password",
+                    "current_password",
+                    errors.get("current_password", ""),
+                    type="password",
+                    auto_complete="current-password",
+                ),
+                field(
+                    "New password",
+                    "new_password",
+                    errors.get("new_password", ""),
+                    type="password",
+                    auto_complete="new-password",
+                ),
                 rx.button("Change password", type="submit", id="password-save"),
                 align="start",
                 width="100%",
@@ -238,8 +317,13 @@ def settings_page() -> rx.Component:
         rx.vstack(
             rx.cond(
                 SettingsState.can_view_audit,
-                rx.link(rx.button(rx.icon("scroll-text", size=16), "Audit trail", variant="soft"),
-                        href=routes.AUDIT, id="to-audit"),
+                rx.link(
+                    rx.button(
+                        rx.icon("scroll-text", size=16), "Audit trail", variant="soft"
+                    ),
+                    href=routes.AUDIT,
+                    id="to-audit",
+                ),
             ),
             organisation_section(),
             members_section(),

@@ -68,7 +68,12 @@ class AuditFilter:
 
 
 def list_events(
-    session: Session, actor: Actor, flt: AuditFilter, *, page: int = 1, page_size: int = PAGE_SIZE
+    session: Session,
+    actor: Actor,
+    flt: AuditFilter,
+    *,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
 ) -> tuple[list[AuditEvent], int]:
     """One page of the organisation's events, newest first, and the total count."""
     require(actor.role, Perm.AUDIT_VIEW)
@@ -78,7 +83,9 @@ def list_events(
     if flt.entity_type:
         query = query.where(AuditEvent.entity_type == flt.entity_type)
     if flt.actor_email:
-        query = query.where(col(AuditEvent.actor_email).ilike(f"%{flt.actor_email.strip()}%"))
+        query = query.where(
+            col(AuditEvent.actor_email).ilike(f"%{flt.actor_email.strip()}%")
+        )
     if flt.since:
         query = query.where(AuditEvent.created_at >= flt.since)
     if flt.until:

@@ -19,13 +19,14 @@ from crmapp.models.tenancy import Membership, Organization, Role, User, UserSess
 from crmapp.services import audit, ratelimit, tokens
 from crmapp.services.context import Actor
 from crmapp.services.db import set_scope, tenant_session
-from crmapp.services.errors import InvalidCredentials, ValidationError
+from crmapp.services.errors import InvalidCredentials, ValidationError, format_wait
 from crmapp.services.passwords import hash_password, password_problem, verify_password
 from crmapp.services.redis_client import get_redis
 from crmapp.settings import get_settings
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LOGIN_IP_LIMIT = 50  # per IP per window: generous, since offices share an address
+SIGNUP_EMAIL_LIMIT = 5  # sign-up attempts for one address per window
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,14 @@ class SessionView:
         """The actor for service calls, or None when the user has no organisation."""
         if self.org_id is None or self.role is None:
             return None
-        return Actor(self.user_id, self.org_id, self.role, self.email, client.ip, client.user_agent)
+        return Actor(
+            self.user_id,
+            self.org_id,
+            self.role,
+            self.email,
+            client.ip,
+            client.user_agent,
+        )
 
 
 def normalize_email(email: str) -> str:
@@ -111,23 +119,38 @@ def _actor(user: User, org_id: uuid.UUID, role: Role, client: Client) -> Actor:
 
 
 def signup(
-    *, email: str, password: str, name: str, org_name: str, client: Client, redis: Redis | None = None
+    *,
+    email: str,
+    password: str,
+    name: str,
+    org_name: str,
+    client: Client,
+    redis: Redis | None = None,
 ) -> str:
     """Create a user, their organisation (as Owner) and a session; returns the session token."""
     redis = redis or get_redis()
     settings = get_settings()
     email = normalize_email(email)
+    window = settings.signup_window_seconds
     ratelimit.enforce(
         redis,
-        [("signup_ip", client.ip, settings.signup_max_attempts, settings.signup_window_seconds)],
+        [
+            ("signup_ip", client.ip, settings.signup_max_attempts, window),
+            ("signup_email", email, SIGNUP_EMAIL_LIMIT, window),
+        ],
         "sign-up attempts",
     )
-    ratelimit.hit(redis, "signup_ip", client.ip or "unknown", window=settings.signup_window_seconds)
+    ratelimit.hit(redis, "signup_ip", client.ip or "unknown", window=window)
+    ratelimit.hit(redis, "signup_email", email or "unknown", window=window)
     validate_signup(email, password, name, org_name)
     with tenant_session(None) as session:
         if session.exec(select(User).where(User.email == email)).first():
-            raise ValidationError({"email": "An account with this email exists. Log in instead."})
-        user = User(email=email, name=name.strip(), password_hash=hash_password(password))
+            raise ValidationError(
+                {"email": "An account with this email exists. Log in instead."}
+            )
+        user = User(
+            email=email, name=name.strip(), password_hash=hash_password(password)
+        )
         org = Organization(name=org_name.strip())
         set_scope(session, org_id=org.id, user_id=user.id)
         session.add(user)
@@ -136,8 +159,12 @@ def signup(
         session.add(Membership(org_id=org.id, user_id=user.id, role=Role.OWNER))
         token = new_session(session, user.id, org.id, client)
         actor = _actor(user, org.id, Role.OWNER, client)
-        audit.record(session, actor, "org.created", "organization", org.id, {"name": org.name})
-        audit.record(session, actor, "user.signed_up", "user", user.id, {"email": email})
+        audit.record(
+            session, actor, "org.created", "organization", org.id, {"name": org.name}
+        )
+        audit.record(
+            session, actor, "user.signed_up", "user", user.id, {"email": email}
+        )
     return token
 
 
@@ -166,13 +193,30 @@ def login(
         "failed logins",
     )
     with tenant_session(None) as session:
-        user = session.exec(select(User).where(User.email == email)).first() if email else None
-        if not verify_password(user.password_hash if user else None, password) or user is None:
+        user = (
+            session.exec(select(User).where(User.email == email)).first()
+            if email
+            else None
+        )
+        if (
+            not verify_password(user.password_hash if user else None, password)
+            or user is None
+        ):
             ratelimit.hit(redis, "login_account", email or "unknown", window=window)
             ratelimit.hit(redis, "login_ip", client.ip or "unknown", window=window)
             left = settings.login_max_attempts - _attempts(redis, email, window)
-            hint = f" {left} attempt{'s' if left != 1 else ''} left." if 0 < left <= 3 else ""
-            raise InvalidCredentials(f"Wrong email or password.{hint}")
+            if left > 0:
+                hint = f"{left} attempt{'s' if left != 1 else ''} left before a pause."
+            else:
+                wait = ratelimit.retry_after(
+                    redis,
+                    "login_account",
+                    email,
+                    limit=settings.login_max_attempts,
+                    window=window,
+                )
+                hint = f"Too many failed logins: try again in {format_wait(wait)}."
+            raise InvalidCredentials(f"Wrong email or password. {hint}")
         ratelimit.clear(redis, "login_account", email)
         _revoke(session, previous_token)
         set_scope(session, user_id=user.id)
@@ -202,7 +246,9 @@ def _revoke(session: Session, token: str | None) -> UserSession | None:
     digest = tokens.verify(token)
     if digest is None:
         return None
-    row = session.exec(select(UserSession).where(UserSession.token_hash == digest)).first()
+    row = session.exec(
+        select(UserSession).where(UserSession.token_hash == digest)
+    ).first()
     if row and row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
@@ -213,7 +259,9 @@ def _live_session(session: Session, token: str | None) -> UserSession | None:
     digest = tokens.verify(token)
     if digest is None:
         return None
-    row = session.exec(select(UserSession).where(UserSession.token_hash == digest)).first()
+    row = session.exec(
+        select(UserSession).where(UserSession.token_hash == digest)
+    ).first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row
@@ -270,7 +318,8 @@ def logout(token: str | None, client: Client) -> None:
         set_scope(session, org_id=row.active_org_id, user_id=row.user_id)
         membership = session.exec(
             select(Membership).where(
-                Membership.user_id == row.user_id, Membership.org_id == row.active_org_id
+                Membership.user_id == row.user_id,
+                Membership.org_id == row.active_org_id,
             )
         ).first()
         if user and membership:
@@ -286,7 +335,9 @@ def switch_org(token: str | None, org_id: uuid.UUID) -> None:
             raise InvalidCredentials("Your session has ended. Log in again.")
         set_scope(session, user_id=row.user_id)
         member = session.exec(
-            select(Membership).where(Membership.user_id == row.user_id, Membership.org_id == org_id)
+            select(Membership).where(
+                Membership.user_id == row.user_id, Membership.org_id == org_id
+            )
         ).first()
         if member is None:
             raise ValidationError({"org": "You are not a member of that organisation."})
@@ -305,12 +356,16 @@ def change_password(
         user = session.get(User, row.user_id)
         assert user is not None
         if not verify_password(user.password_hash, current):
-            raise ValidationError({"current_password": "Your current password is not right."})
+            raise ValidationError(
+                {"current_password": "Your current password is not right."}
+            )
         weak = password_problem(new)
         if weak:
             raise ValidationError({"new_password": weak})
         if current == new:
-            raise ValidationError({"new_password": "Choose a password you have not used here."})
+            raise ValidationError(
+                {"new_password": "Choose a password you have not used here."}
+            )
         user.password_hash = hash_password(new)
         session.add(user)
         now = utcnow()
@@ -326,7 +381,8 @@ def change_password(
             set_scope(session, org_id=row.active_org_id, user_id=user.id)
             membership = session.exec(
                 select(Membership).where(
-                    Membership.user_id == user.id, Membership.org_id == row.active_org_id
+                    Membership.user_id == user.id,
+                    Membership.org_id == row.active_org_id,
                 )
             ).first()
             if membership:

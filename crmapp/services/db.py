@@ -44,7 +44,8 @@ def _apply_tenant(session: Session, transaction, connection) -> None:  # noqa: A
     tenant = session.info.get("tenant_id")
     user = session.info.get("user_id")
     connection.execute(
-        _SET_CONTEXT, {"tenant": str(tenant) if tenant else "", "user": str(user) if user else ""}
+        _SET_CONTEXT,
+        {"tenant": str(tenant) if tenant else "", "user": str(user) if user else ""},
     )
 
 
@@ -73,7 +74,9 @@ def tenant_session(
 _UNSET: object = object()
 
 
-def set_scope(session: Session, *, org_id: object = _UNSET, user_id: object = _UNSET) -> None:
+def set_scope(
+    session: Session, *, org_id: object = _UNSET, user_id: object = _UNSET
+) -> None:
     """Re-scope an open session to `org_id` and/or `user_id` for this and later transactions.
 
     Used when the tenant or user becomes known mid-request (sign-up creates the tenant; a login
@@ -86,5 +89,9 @@ def set_scope(session: Session, *, org_id: object = _UNSET, user_id: object = _U
     if session.in_transaction():
         tenant, user = session.info.get("tenant_id"), session.info.get("user_id")
         session.connection().execute(
-            _SET_CONTEXT, {"tenant": str(tenant) if tenant else "", "user": str(user) if user else ""}
+            _SET_CONTEXT,
+            {
+                "tenant": str(tenant) if tenant else "",
+                "user": str(user) if user else "",
+            },
         )

@@ -27,7 +27,9 @@ def prepare_database(admin_url: str, app_role: str, app_password: str) -> None:
     Idempotent: safe to run on every start.
     """
     with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (app_role,)).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_roles WHERE rolname = %s", (app_role,)
+        ).fetchone()
         if exists is None:
             conn.execute(
                 sql.SQL(
@@ -58,12 +60,14 @@ def grant_app_role(admin_url: str, app_role: str) -> None:
     with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
         conn.execute(
-            sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(
-                role
-            )
+            sql.SQL(
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
+            ).format(role)
         )
         conn.execute(
-            sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role)
+            sql.SQL(
+                "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}"
+            ).format(role)
         )
         conn.execute(sql.SQL("REVOKE ALL ON alembic_version FROM {}").format(role))
         for table in APPEND_ONLY_TABLES:

@@ -11,7 +11,14 @@ from zoneinfo import available_timezones
 from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
-from crmapp.models.tenancy import Invitation, Membership, Organization, Role, User, UserSession
+from crmapp.models.tenancy import (
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    User,
+    UserSession,
+)
 from crmapp.services import audit, tokens
 from crmapp.services.auth import (
     EMAIL_RE,
@@ -67,7 +74,9 @@ def rename_org(session: Session, actor: Actor, name: str) -> Organization:
     before = org.name
     org.name = name
     session.add(org)
-    audit.record(session, actor, "org.renamed", "organization", org.id, {"name": [before, name]})
+    audit.record(
+        session, actor, "org.renamed", "organization", org.id, {"name": [before, name]}
+    )
     return org
 
 
@@ -80,13 +89,17 @@ def list_members(session: Session, actor: Actor) -> list[MemberView]:
         .where(Membership.org_id == actor.org_id)
     ).all()
     order = {r: i for i, r in enumerate(Role)}
-    views = [MemberView(str(u.id), u.name, u.email, m.role, m.created_at) for m, u in rows]
+    views = [
+        MemberView(str(u.id), u.name, u.email, m.role, m.created_at) for m, u in rows
+    ]
     return sorted(views, key=lambda v: (order.get(Role(v.role), 9), v.name.lower()))
 
 
 def _membership(session: Session, actor: Actor, user_id: uuid.UUID) -> Membership:
     member = session.exec(
-        select(Membership).where(Membership.org_id == actor.org_id, Membership.user_id == user_id)
+        select(Membership).where(
+            Membership.org_id == actor.org_id, Membership.user_id == user_id
+        )
     ).first()
     if member is None:
         raise NotFound("That person is not a member of this organisation.")
@@ -103,7 +116,9 @@ def _owner_count(session: Session, org_id: uuid.UUID) -> int:
     )
 
 
-def change_role(session: Session, actor: Actor, user_id: uuid.UUID, role: str) -> Membership:
+def change_role(
+    session: Session, actor: Actor, user_id: uuid.UUID, role: str
+) -> Membership:
     """Give a member another role. Only Owners grant or take away ownership; one Owner remains."""
     require(actor.role, Perm.MEMBER_MANAGE)
     if role not in Role._value2member_map_:
@@ -111,13 +126,21 @@ def change_role(session: Session, actor: Actor, user_id: uuid.UUID, role: str) -
     member = _membership(session, actor, user_id)
     if Role.OWNER in (Role(role), Role(member.role)):
         require(actor.role, Perm.OWNERSHIP_GRANT)
-    if member.role == Role.OWNER and role != Role.OWNER and _owner_count(session, actor.org_id) <= 1:
+    if (
+        member.role == Role.OWNER
+        and role != Role.OWNER
+        and _owner_count(session, actor.org_id) <= 1
+    ):
         raise ValidationError({"role": "An organisation needs at least one Owner."})
     before = member.role
     member.role = role
     session.add(member)
     audit.record(
-        session, actor, "member.role_changed", "membership", member.id,
+        session,
+        actor,
+        "member.role_changed",
+        "membership",
+        member.id,
         {"user_id": str(user_id), "role": [before, role]},
     )
     return member
@@ -133,12 +156,18 @@ def remove_member(session: Session, actor: Actor, user_id: uuid.UUID) -> None:
             raise ValidationError({"role": "An organisation needs at least one Owner."})
     session.delete(member)
     audit.record(
-        session, actor, "member.removed", "membership", member.id,
+        session,
+        actor,
+        "member.removed",
+        "membership",
+        member.id,
         {"user_id": str(user_id), "role": member.role},
     )
 
 
-def create_invitation(session: Session, actor: Actor, email: str, role: str) -> tuple[Invitation, str]:
+def create_invitation(
+    session: Session, actor: Actor, email: str, role: str
+) -> tuple[Invitation, str]:
     """Invite `email` with `role`; returns the invitation and the secret token for its link."""
     require(actor.role, Perm.MEMBER_INVITE)
     email = normalize_email(email)
@@ -167,7 +196,11 @@ def create_invitation(session: Session, actor: Actor, email: str, role: str) -> 
     )
     session.add(invitation)
     audit.record(
-        session, actor, "invitation.created", "invitation", invitation.id,
+        session,
+        actor,
+        "invitation.created",
+        "invitation",
+        invitation.id,
         {"email": email, "role": role},
     )
     return invitation, f"{actor.org_id}.{raw}"
@@ -199,13 +232,17 @@ def revoke_invitation(session: Session, actor: Actor, invitation_id: uuid.UUID) 
     """Make an invitation link stop working."""
     require(actor.role, Perm.MEMBER_INVITE)
     inv = session.exec(
-        select(Invitation).where(Invitation.id == invitation_id, Invitation.org_id == actor.org_id)
+        select(Invitation).where(
+            Invitation.id == invitation_id, Invitation.org_id == actor.org_id
+        )
     ).first()
     if inv is None:
         raise NotFound("Invitation not found.")
     inv.revoked_at = utcnow()
     session.add(inv)
-    audit.record(session, actor, "invitation.revoked", "invitation", inv.id, {"email": inv.email})
+    audit.record(
+        session, actor, "invitation.revoked", "invitation", inv.id, {"email": inv.email}
+    )
 
 
 def _split_invite(token: str) -> tuple[uuid.UUID, str] | None:
@@ -246,9 +283,15 @@ def get_invitation(token: str) -> InvitationView | None:
         if inv is None:
             return None
         org = session.get(Organization, inv.org_id)
-        has_account = session.exec(select(User.id).where(User.email == inv.email)).first()
+        has_account = session.exec(
+            select(User.id).where(User.email == inv.email)
+        ).first()
         return InvitationView(
-            inv.org_id, org.name if org else "", inv.email, inv.role, _status(inv),
+            inv.org_id,
+            org.name if org else "",
+            inv.email,
+            inv.role,
+            _status(inv),
             has_account is not None,
         )
 
@@ -257,26 +300,38 @@ def _accept(session: Session, inv: Invitation, user: User, client: Client) -> No
     if _status(inv) != "pending":
         raise ValidationError({"invitation": f"This invitation is {_status(inv)}."})
     if normalize_email(user.email) != inv.email:
-        raise PermissionDenied(f"This invitation is for {inv.email}. Log in with that address.")
+        raise PermissionDenied(
+            f"This invitation is for {inv.email}. Log in with that address."
+        )
     set_scope(session, org_id=inv.org_id, user_id=user.id)
     already = session.exec(
-        select(Membership).where(Membership.org_id == inv.org_id, Membership.user_id == user.id)
+        select(Membership).where(
+            Membership.org_id == inv.org_id, Membership.user_id == user.id
+        )
     ).first()
     if already is None:
         session.add(Membership(org_id=inv.org_id, user_id=user.id, role=inv.role))
     inv.accepted_at = utcnow()
     inv.accepted_by = user.id
     session.add(inv)
-    actor = Actor(user.id, inv.org_id, Role(inv.role), user.email, client.ip, client.user_agent)
-    audit.record(session, actor, "invitation.accepted", "invitation", inv.id, {"role": inv.role})
+    actor = Actor(
+        user.id, inv.org_id, Role(inv.role), user.email, client.ip, client.user_agent
+    )
+    audit.record(
+        session, actor, "invitation.accepted", "invitation", inv.id, {"role": inv.role}
+    )
 
 
-def accept_invitation(token: str, session_token: str | None, client: Client) -> uuid.UUID:
+def accept_invitation(
+    token: str, session_token: str | None, client: Client
+) -> uuid.UUID:
     """A logged-in user joins the invitation's organisation, which becomes their active one."""
     with tenant_session(None) as session:
         digest = tokens.verify(session_token)
         row = (
-            session.exec(select(UserSession).where(UserSession.token_hash == digest)).first()
+            session.exec(
+                select(UserSession).where(UserSession.token_hash == digest)
+            ).first()
             if digest
             else None
         )
@@ -292,7 +347,9 @@ def accept_invitation(token: str, session_token: str | None, client: Client) -> 
         return inv.org_id
 
 
-def signup_with_invitation(token: str, *, name: str, password: str, client: Client) -> str:
+def signup_with_invitation(
+    token: str, *, name: str, password: str, client: Client
+) -> str:
     """Create the invitee's account from the link, join the organisation; returns a session token."""
     with tenant_session(None) as session:
         inv = _find_invitation(session, token)
@@ -300,8 +357,12 @@ def signup_with_invitation(token: str, *, name: str, password: str, client: Clie
             raise NotFound("This invitation link is not valid.")
         validate_signup(inv.email, password, name, None)
         if session.exec(select(User).where(User.email == inv.email)).first():
-            raise ValidationError({"email": "You already have an account: log in to accept."})
-        user = User(email=inv.email, name=name.strip(), password_hash=hash_password(password))
+            raise ValidationError(
+                {"email": "You already have an account: log in to accept."}
+            )
+        user = User(
+            email=inv.email, name=name.strip(), password_hash=hash_password(password)
+        )
         session.add(user)
         session.flush()
         _accept(session, inv, user, client)

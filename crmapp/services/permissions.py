@@ -25,7 +25,12 @@ class Perm(enum.StrEnum):
 
 _READ = {Perm.RECORD_READ}
 _WRITE = _READ | {Perm.RECORD_CREATE, Perm.RECORD_UPDATE, Perm.RECORD_DELETE}
-_ADMIN = _WRITE | {Perm.ORG_UPDATE, Perm.MEMBER_INVITE, Perm.MEMBER_MANAGE, Perm.AUDIT_VIEW}
+_ADMIN = _WRITE | {
+    Perm.ORG_UPDATE,
+    Perm.MEMBER_INVITE,
+    Perm.MEMBER_MANAGE,
+    Perm.AUDIT_VIEW,
+}
 
 MATRIX: dict[Role, frozenset[Perm]] = {
     Role.VIEWER: frozenset(_READ),
@@ -68,7 +73,11 @@ def can(role: Role | str | None, perm: Perm) -> bool:
 def require(role: Role | str | None, perm: Perm) -> None:
     """Raise `PermissionDenied` with a sentence a user understands unless `role` may `perm`."""
     if not can(role, perm):
-        label = ROLE_LABELS.get(Role(role), str(role)) if role in Role._value2member_map_ else "You"
+        label = (
+            ROLE_LABELS.get(Role(role), str(role))
+            if role in Role._value2member_map_
+            else "You"
+        )
         who = f"{label}s" if role else "You"
         raise PermissionDenied(f"{who} can't {_DESCRIBE[perm]} in this organisation.")
 

@@ -14,7 +14,9 @@ def _key(scope: str, ident: str) -> str:
     return f"ratelimit:{scope}:{ident.lower()}"
 
 
-def retry_after(redis: Redis, scope: str, ident: str, *, limit: int, window: int) -> int:
+def retry_after(
+    redis: Redis, scope: str, ident: str, *, limit: int, window: int
+) -> int:
     """Seconds until one more attempt fits in the window (0 when allowed now)."""
     key = _key(scope, ident)
     now = time.time()

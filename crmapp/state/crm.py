@@ -78,7 +78,12 @@ class ContactsState(SessionState):
     @rx.event
     def open_new(self):
         """Open an empty form."""
-        self.editing_id, self.form, self.field_errors, self.error = "", dict(EMPTY_FORM), {}, ""
+        self.editing_id, self.form, self.field_errors, self.error = (
+            "",
+            dict(EMPTY_FORM),
+            {},
+            "",
+        )
         self.dialog_open = True
 
     @rx.event

@@ -21,7 +21,9 @@ SESSION_COOKIE = "tandem_session"
 class SessionState(rx.State):
     """Root of every signed-in page's state."""
 
-    auth_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="lax", max_age=14 * 24 * 3600)
+    auth_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, same_site="lax", max_age=14 * 24 * 3600
+    )
 
     # Backend-only: never sent to the browser.
     _user_id: str = ""
@@ -70,19 +72,26 @@ class SessionState(rx.State):
 
     def _client(self) -> Client:
         return Client(
-            ip=self.router.session.client_ip or "", user_agent=self.router.headers.user_agent or ""
+            ip=self.router.session.client_ip or "",
+            user_agent=self.router.headers.user_agent or "",
         )
 
     def _apply(self, view: SessionView | None) -> None:
         if view is None:
             self._user_id = self._org_id = ""
-            self.user_name = self.user_email = self.org_name = self.active_org = self.role = ""
+            self.user_name = self.user_email = self.org_name = self.active_org = (
+                self.role
+            ) = ""
             self.orgs, self.perms = [], []
             return
         self._user_id = str(view.user_id)
         self._org_id = str(view.org_id or "")
         self.active_org = self._org_id
-        self.user_name, self.user_email, self.timezone = view.name, view.email, view.timezone
+        self.user_name, self.user_email, self.timezone = (
+            view.name,
+            view.email,
+            view.timezone,
+        )
         self.org_name = view.org_name
         self.role = view.role.value if view.role else ""
         self.orgs = [{"id": o.id, "name": o.name, "role": o.role} for o in view.orgs]

@@ -24,6 +24,7 @@ def login_with_next(path: str) -> str:
     """The login URL that comes back to `path` afterwards."""
     if not path or path.startswith(LOGIN) or not path.startswith("/"):
         return LOGIN
+    path = path.rstrip("/") or HOME
     return f"{LOGIN}?next={quote(path, safe='/')}"
 
 

@@ -120,7 +120,7 @@ class SessionState(rx.State):
         auth.logout(self.auth_token, self._client())
         self.auth_token = ""
         self._apply(None)
-        return [rx.remove_cookie(SESSION_COOKIE), rx.redirect(routes.LOGIN)]
+        return rx.redirect(routes.LOGIN)
 
     @rx.event
     def switch_org(self, org_id: str):

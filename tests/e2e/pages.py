@@ -38,7 +38,7 @@ def log_out(page: Page) -> None:
     """Log out from the user menu."""
     page.click("#user-menu")
     page.click("#menu-logout")
-    page.wait_for_url("**/login", timeout=TIMEOUT)
+    page.wait_for_url("**/login*", timeout=TIMEOUT)
 
 
 def pick(page: Page, trigger: str, option: str) -> None:

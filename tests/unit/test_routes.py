@@ -17,4 +17,5 @@ def test_next_path_must_be_local():
 
 def test_login_link_comes_back_to_the_page():
     assert routes.login_with_next("/settings") == "/login?next=/settings"
+    assert routes.login_with_next("/settings/") == "/login?next=/settings"
     assert routes.login_with_next("/login") == "/login"

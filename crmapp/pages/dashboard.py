@@ -22,6 +22,58 @@ def stat(label: str, value: rx.Var, id: str, prefix: str = "") -> rx.Component: 
     )
 
 
+def _step(icon: str, title: str, text: str, href: str, id: str) -> rx.Component:  # noqa: A002
+    return rx.link(
+        rx.card(
+            rx.hstack(
+                rx.icon(icon, size=20, color=rx.color("accent", 9)),
+                rx.vstack(
+                    rx.text(title, weight="medium"),
+                    rx.text(text, size="2", color=rx.color("gray", 11)),
+                    spacing="1",
+                ),
+                align="start",
+            ),
+            width="100%",
+            _hover={"background": rx.color("gray", 2)},
+        ),
+        href=href,
+        underline="none",
+        color="inherit",
+        id=id,
+        width="100%",
+    )
+
+
+def getting_started() -> rx.Component:
+    """Next steps for a new workspace, by what the role can do."""
+    return rx.vstack(
+        rx.heading("Next steps", size="3"),
+        rx.grid(
+            _step("users", "Add your contacts",
+                  "The people you sell to: deals, proposals and posts link to them.",
+                  routes.CONTACTS, "step-contacts"),
+            rx.cond(
+                DashboardState.can_admin,
+                _step("user-plus", "Invite your team",
+                      "Send a link with the role each person needs.",
+                      routes.SETTINGS, "step-invite"),
+                _step("settings", "Set your time zone",
+                      "Every time in Tandem is shown in your zone.",
+                      routes.SETTINGS, "step-timezone"),
+            ),
+            _step("file-text", "Proposals (coming next)",
+                  "AI-drafted proposals from everything the CRM knows.",
+                  routes.PROPOSALS, "step-proposals"),
+            columns=rx.breakpoints(initial="1", md="3"),
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+        spacing="2",
+    )
+
+
 def dashboard_page() -> rx.Component:
     """Pipeline headline numbers and next steps."""
     return app_shell(
@@ -47,6 +99,7 @@ def dashboard_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
+            getting_started(),
             rx.cond(
                 DashboardState.loaded & (DashboardState.contacts == 0),
                 empty_state(

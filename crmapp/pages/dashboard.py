@@ -50,9 +50,15 @@ def getting_started() -> rx.Component:
     return rx.vstack(
         rx.heading("Next steps", size="3"),
         rx.grid(
-            _step("users", "Add your contacts",
-                  "The people you sell to: deals, proposals and posts link to them.",
-                  routes.CONTACTS, "step-contacts"),
+            rx.cond(
+                DashboardState.can_write,
+                _step("users", "Add your contacts",
+                      "The people you sell to: deals, proposals and posts link to them.",
+                      routes.CONTACTS, "step-contacts"),
+                _step("users", "Browse your contacts",
+                      "You have view access: ask an Admin if you need to edit.",
+                      routes.CONTACTS, "step-contacts"),
+            ),
             rx.cond(
                 DashboardState.can_admin,
                 _step("user-plus", "Invite your team",

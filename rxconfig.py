@@ -10,7 +10,10 @@ config = rx.Config(
     app_name="crmapp",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin(
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
             theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium")
-        ), rx.plugins.SitemapPlugin()],
+        ),
+        rx.plugins.SitemapPlugin(),
+    ],
 )

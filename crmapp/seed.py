@@ -73,9 +73,7 @@ def demo_email(role: str) -> str:
 def seed() -> bool:
     """Create the demo organisation unless it exists; returns whether it was created."""
     with tenant_session(None) as session:
-        if session.exec(
-            select(User.id).where(User.email == demo_email("owner"))
-        ).first():
+        if session.exec(select(User.id).where(User.email == demo_email("owner"))).first():
             return False
     token = auth.signup(
         email=demo_email("owner"),
@@ -94,13 +92,9 @@ def seed() -> bool:
             _inv, link = orgs.create_invitation(session, owner, demo_email(role), role)
             links.append(link)
     for link, (_role, name) in zip(links, DEMO_USERS[1:], strict=True):
-        orgs.signup_with_invitation(
-            link, name=name, password=DEMO_PASSWORD, client=SEED_CLIENT
-        )
+        orgs.signup_with_invitation(link, name=name, password=DEMO_PASSWORD, client=SEED_CLIENT)
     with tenant_session(owner.org_id, owner.user_id) as session:
-        companies = [
-            crm.create_company(session, owner, name=n, domain=d) for n, d in COMPANIES
-        ]
+        companies = [crm.create_company(session, owner, name=n, domain=d) for n, d in COMPANIES]
         session.flush()
         contacts = []
         for first, last, email, phone, title, company in CONTACTS:
@@ -125,16 +119,12 @@ def seed() -> bool:
 
 def print_logins() -> None:
     """Print the demo logins."""
-    print("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role, name in DEMO_USERS:
         print(f"  {role:<7} {demo_email(role):<28} {name}")
 
 
 if __name__ == "__main__":
     created = seed()
-    print(
-        "Seeded the demo organisation."
-        if created
-        else "Demo organisation already present."
-    )
+    print("Seeded the demo organisation." if created else "Demo organisation already present.")
     print_logins()

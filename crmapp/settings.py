@@ -39,13 +39,9 @@ class Settings(BaseSettings):
 
     # Sliding-window rate limits for login and sign-up.
     login_max_attempts: int = Field(default=5, alias="TANDEM_LOGIN_MAX_ATTEMPTS")
-    login_window_seconds: int = Field(
-        default=15 * 60, alias="TANDEM_LOGIN_WINDOW_SECONDS"
-    )
+    login_window_seconds: int = Field(default=15 * 60, alias="TANDEM_LOGIN_WINDOW_SECONDS")
     signup_max_attempts: int = Field(default=10, alias="TANDEM_SIGNUP_MAX_ATTEMPTS")
-    signup_window_seconds: int = Field(
-        default=60 * 60, alias="TANDEM_SIGNUP_WINDOW_SECONDS"
-    )
+    signup_window_seconds: int = Field(default=60 * 60, alias="TANDEM_SIGNUP_WINDOW_SECONDS")
 
     @property
     def is_production(self) -> bool:
@@ -60,10 +56,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _fail_fast_in_production(self) -> Settings:
         if self.is_production:
-            if (
-                self.secret_key.strip().lower() in PLACEHOLDER_SECRETS
-                or len(self.secret_key) < 32
-            ):
+            if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
                 raise ValueError(
                     "TANDEM_SECRET_KEY must be set to a random value of 32+ characters"
                 )

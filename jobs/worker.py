@@ -18,9 +18,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 def main() -> None:
     """Run the worker until stopped (or until the queues are empty with `--burst`)."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--burst", action="store_true", help="exit when the queues are empty"
-    )
+    parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     redis = get_redis()

@@ -54,9 +54,7 @@ def member(owner: Signed, role: str, prefix: str | None = None) -> Signed:
     address = email(prefix or role)
     with tenant_session(owner.actor.org_id, owner.actor.user_id) as session:
         _inv, link = orgs.create_invitation(session, owner.actor, address, role)
-    token = orgs.signup_with_invitation(
-        link, name=role.title(), password=PASSWORD, client=client()
-    )
+    token = orgs.signup_with_invitation(link, name=role.title(), password=PASSWORD, client=client())
     view = auth.resolve(token)
     assert view is not None and view.actor(client()) is not None
     return Signed(token, view.actor(client()), address)

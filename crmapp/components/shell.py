@@ -101,9 +101,7 @@ def connection_check() -> rx.Component:
             on_click=PingState.ping,
             aria_label="Check the connection to the server",
         ),
-        rx.text(
-            PingState.count, id="bench-ping-count", size="1", color=rx.color("gray", 10)
-        ),
+        rx.text(PingState.count, id="bench-ping-count", size="1", color=rx.color("gray", 10)),
         padding="0.75em",
         align="center",
         spacing="2",
@@ -158,12 +156,8 @@ def user_menu() -> rx.Component:
                 padding_x="0.75em",
             ),
             rx.menu.separator(),
-            rx.menu.item(
-                "Settings", on_click=rx.redirect(routes.SETTINGS), id="menu-settings"
-            ),
-            rx.menu.item(
-                "Log out", color="red", on_click=SessionState.logout, id="menu-logout"
-            ),
+            rx.menu.item("Settings", on_click=rx.redirect(routes.SETTINGS), id="menu-settings"),
+            rx.menu.item("Log out", color="red", on_click=SessionState.logout, id="menu-logout"),
         ),
     )
 
@@ -177,9 +171,7 @@ def compact_nav() -> rx.Component:
             ),
             rx.menu.content(
                 *[
-                    rx.menu.item(label, on_click=rx.redirect(href))
-                    if href
-                    else rx.menu.separator()
+                    rx.menu.item(label, on_click=rx.redirect(href)) if href else rx.menu.separator()
                     for label, href, _icon in NAV
                 ]
             ),

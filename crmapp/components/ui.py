@@ -5,15 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 
-def field(
-    label: str, name: str, error: rx.Var | str = "", **input_props
-) -> rx.Component:
+def field(label: str, name: str, error: rx.Var | str = "", **input_props) -> rx.Component:
     """A labelled input with its validation message underneath."""
     input_props.setdefault("id", name)
     return rx.vstack(
-        rx.text(
-            label, as_="label", size="2", weight="medium", html_for=input_props["id"]
-        ),
+        rx.text(label, as_="label", size="2", weight="medium", html_for=input_props["id"]),
         rx.input(name=name, width="100%", **input_props),
         rx.cond(
             error != "",
@@ -30,13 +26,11 @@ def field(
     )
 
 
-def form_error(message: rx.Var, id: str = "form-error") -> rx.Component:  # noqa: A002
+def form_error(message: rx.Var, id: str = "form-error") -> rx.Component:
     """A red callout for an error that belongs to the whole form."""
     return rx.cond(
         message != "",
-        rx.callout(
-            message, icon="triangle-alert", color_scheme="red", id=id, width="100%"
-        ),
+        rx.callout(message, icon="triangle-alert", color_scheme="red", id=id, width="100%"),
     )
 
 
@@ -46,9 +40,7 @@ def empty_state(icon: str, title: str, text: str, action: rx.Component | None = 
         rx.vstack(
             rx.icon(icon, size=36, color=rx.color("gray", 9)),
             rx.heading(title, size="4"),
-            rx.text(
-                text, color=rx.color("gray", 11), text_align="center", max_width="440px"
-            ),
+            rx.text(text, color=rx.color("gray", 11), text_align="center", max_width="440px"),
             *([action] if action is not None else []),
             align="center",
             spacing="3",
@@ -63,9 +55,7 @@ def empty_state(icon: str, title: str, text: str, action: rx.Component | None = 
 def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next, noun: str):
     """Previous / next with 'page X of Y · N items'."""
     return rx.hstack(
-        rx.text(
-            total, f" {noun}", " · page ", page, " of ", pages, size="2", color="gray"
-        ),
+        rx.text(total, f" {noun}", " · page ", page, " of ", pages, size="2", color="gray"),
         rx.spacer(),
         rx.button(
             "Previous",

@@ -25,11 +25,7 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64, index=True)
     entity_type: str = Field(max_length=64, index=True)
     entity_id: str = Field(default="", max_length=64)
-    changes: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSONB, nullable=False)
-    )
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     ip: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=512)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=tz_column(index=True)
-    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=tz_column(index=True))

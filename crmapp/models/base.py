@@ -31,6 +31,4 @@ def created_at_field() -> datetime:
 
 def org_id_field() -> uuid.UUID:
     """The tenant key every tenant table carries; row-level security filters on it."""
-    return Field(
-        foreign_key="organization.id", index=True, nullable=False, ondelete="CASCADE"
-    )
+    return Field(foreign_key="organization.id", index=True, nullable=False, ondelete="CASCADE")

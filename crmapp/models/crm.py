@@ -21,13 +21,9 @@ class Company(SQLModel, table=True):
     org_id: uuid.UUID = org_id_field()
     name: str = Field(max_length=200)
     domain: str = Field(default="", max_length=253)
-    owner_id: uuid.UUID | None = Field(
-        default=None, foreign_key="app_user.id", ondelete="SET NULL"
-    )
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
-    deleted_at: datetime | None = Field(
-        default=None, sa_column=tz_column(nullable=True)
-    )
+    deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
 
 
 class Contact(SQLModel, table=True):
@@ -43,13 +39,9 @@ class Contact(SQLModel, table=True):
     company_id: uuid.UUID | None = Field(
         default=None, foreign_key="company.id", ondelete="SET NULL"
     )
-    owner_id: uuid.UUID | None = Field(
-        default=None, foreign_key="app_user.id", ondelete="SET NULL"
-    )
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
-    deleted_at: datetime | None = Field(
-        default=None, sa_column=tz_column(nullable=True)
-    )
+    deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
 
 
 class Deal(SQLModel, table=True):
@@ -58,9 +50,7 @@ class Deal(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid_pk, primary_key=True)
     org_id: uuid.UUID = org_id_field()
     title: str = Field(max_length=200)
-    value: Decimal = Field(
-        default=Decimal(0), sa_column=Column(Numeric(14, 2), nullable=False)
-    )
+    value: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(14, 2), nullable=False))
     currency: str = Field(default="USD", max_length=3)
     stage: str = Field(default="lead", max_length=32)
     company_id: uuid.UUID | None = Field(
@@ -69,10 +59,6 @@ class Deal(SQLModel, table=True):
     contact_id: uuid.UUID | None = Field(
         default=None, foreign_key="contact.id", ondelete="SET NULL"
     )
-    owner_id: uuid.UUID | None = Field(
-        default=None, foreign_key="app_user.id", ondelete="SET NULL"
-    )
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
-    deleted_at: datetime | None = Field(
-        default=None, sa_column=tz_column(nullable=True)
-    )
+    deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))

@@ -35,9 +35,7 @@ class User(SQLModel, table=True):
     __tablename__ = "app_user"
 
     id: uuid.UUID = Field(default_factory=uuid_pk, primary_key=True)
-    email: str = Field(
-        sa_column=Column(String(254), unique=True, nullable=False, index=True)
-    )
+    email: str = Field(sa_column=Column(String(254), unique=True, nullable=False, index=True))
     name: str = Field(max_length=120)
     password_hash: str
     timezone: str = Field(default="UTC", max_length=64)
@@ -47,15 +45,11 @@ class User(SQLModel, table=True):
 class Membership(SQLModel, table=True):
     """A user's role in one organisation."""
 
-    __table_args__ = (
-        UniqueConstraint("org_id", "user_id", name="uq_membership_org_user"),
-    )
+    __table_args__ = (UniqueConstraint("org_id", "user_id", name="uq_membership_org_user"),)
 
     id: uuid.UUID = Field(default_factory=uuid_pk, primary_key=True)
     org_id: uuid.UUID = org_id_field()
-    user_id: uuid.UUID = Field(
-        foreign_key="app_user.id", index=True, ondelete="CASCADE"
-    )
+    user_id: uuid.UUID = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
     role: str = Field(max_length=16)
     created_at: datetime = created_at_field()
 
@@ -73,15 +67,11 @@ class Invitation(SQLModel, table=True):
     )
     created_at: datetime = created_at_field()
     expires_at: datetime = Field(sa_column=tz_column())
-    accepted_at: datetime | None = Field(
-        default=None, sa_column=tz_column(nullable=True)
-    )
+    accepted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
     accepted_by: uuid.UUID | None = Field(
         default=None, foreign_key="app_user.id", ondelete="SET NULL"
     )
-    revoked_at: datetime | None = Field(
-        default=None, sa_column=tz_column(nullable=True)
-    )
+    revoked_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
 
 
 class UserSession(SQLModel, table=True):
@@ -90,9 +80,7 @@ class UserSession(SQLModel, table=True):
     __tablename__ = "user_session"
 
     id: uuid.UUID = Field(default_factory=uuid_pk, primary_key=True)
-    user_id: uuid.UUID = Field(
-        foreign_key="app_user.id", index=True, ondelete="CASCADE"
-    )
+    user_id: uuid.UUID = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True)
     active_org_id: uuid.UUID | None = Field(
         default=None, foreign_key="organization.id", ondelete="SET NULL"
@@ -102,6 +90,4 @@ class UserSession(SQLModel, table=True):
     created_at: datetime = created_at_field()
     last_seen_at: datetime = created_at_field()
     expires_at: datetime = Field(sa_column=tz_column())
-    revoked_at: datetime | None = Field(
-        default=None, sa_column=tz_column(nullable=True)
-    )
+    revoked_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))

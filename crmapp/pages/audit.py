@@ -82,9 +82,7 @@ def audit_page() -> rx.Component:
                                 lambda r: rx.table.row(
                                     rx.table.cell(r["when"]),
                                     rx.table.cell(r["actor"]),
-                                    rx.table.cell(
-                                        rx.code(r["action"]), class_name="audit-action"
-                                    ),
+                                    rx.table.cell(rx.code(r["action"]), class_name="audit-action"),
                                     rx.table.cell(r["entity"]),
                                     rx.table.cell(rx.text(r["changes"], size="1")),
                                     rx.table.cell(r["ip"]),

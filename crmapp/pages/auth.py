@@ -119,9 +119,7 @@ def signup_page() -> rx.Component:
                     auto_complete="new-password",
                     placeholder="At least 10 characters",
                 ),
-                rx.button(
-                    "Create workspace", type="submit", width="100%", id="signup-submit"
-                ),
+                rx.button("Create workspace", type="submit", width="100%", id="signup-submit"),
                 spacing="3",
                 width="100%",
             ),

@@ -15,9 +15,7 @@ def contact_dialog() -> rx.Component:
     form = ContactsState.form
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(
-                rx.cond(ContactsState.editing_id != "", "Edit contact", "New contact")
-            ),
+            rx.dialog.title(rx.cond(ContactsState.editing_id != "", "Edit contact", "New contact")),
             rx.form(
                 rx.vstack(
                     form_error(ContactsState.error, id="contact-error"),
@@ -56,9 +54,7 @@ def contact_dialog() -> rx.Component:
                         default_value=form["title"],
                     ),
                     rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cancel", variant="soft", type="button")
-                        ),
+                        rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
                         rx.button("Save", type="submit", id="contact-save"),
                         justify="end",
                         width="100%",
@@ -129,9 +125,7 @@ def contacts_page() -> rx.Component:
                 ContactsState.total == 0,
                 empty_state(
                     "users",
-                    rx.cond(
-                        ContactsState.search != "", "No matches", "No contacts yet"
-                    ),
+                    rx.cond(ContactsState.search != "", "No matches", "No contacts yet"),
                     "Contacts are the people you sell to; deals, proposals and posts link to them.",
                 ),
                 rx.vstack(
@@ -178,16 +172,11 @@ def deals_page() -> rx.Component:
             ),
             rx.cond(
                 DealsState.rows.length() == 0,
-                empty_state(
-                    "handshake", "No deals yet", "Deals track what you are selling."
-                ),
+                empty_state("handshake", "No deals yet", "Deals track what you are selling."),
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ("Deal", "Value", "Stage")
-                            ]
+                            *[rx.table.column_header_cell(h) for h in ("Deal", "Value", "Stage")]
                         )
                     ),
                     rx.table.body(

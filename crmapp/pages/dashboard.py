@@ -10,7 +10,7 @@ from crmapp.components.ui import empty_state
 from crmapp.state.dashboard import DashboardState
 
 
-def stat(label: str, value: rx.Var, id: str, prefix: str = "") -> rx.Component:  # noqa: A002
+def stat(label: str, value: rx.Var, id: str, prefix: str = "") -> rx.Component:
     """One headline number."""
     return rx.card(
         rx.vstack(
@@ -22,7 +22,7 @@ def stat(label: str, value: rx.Var, id: str, prefix: str = "") -> rx.Component: 
     )
 
 
-def _step(icon: str, title: str, text: str, href: str, id: str) -> rx.Component:  # noqa: A002
+def _step(icon: str, title: str, text: str, href: str, id: str) -> rx.Component:
     return rx.link(
         rx.card(
             rx.hstack(
@@ -52,25 +52,45 @@ def getting_started() -> rx.Component:
         rx.grid(
             rx.cond(
                 DashboardState.can_write,
-                _step("users", "Add your contacts",
-                      "The people you sell to: deals, proposals and posts link to them.",
-                      routes.CONTACTS, "step-contacts"),
-                _step("users", "Browse your contacts",
-                      "You have view access: ask an Admin if you need to edit.",
-                      routes.CONTACTS, "step-contacts"),
+                _step(
+                    "users",
+                    "Add your contacts",
+                    "The people you sell to: deals, proposals and posts link to them.",
+                    routes.CONTACTS,
+                    "step-contacts",
+                ),
+                _step(
+                    "users",
+                    "Browse your contacts",
+                    "You have view access: ask an Admin if you need to edit.",
+                    routes.CONTACTS,
+                    "step-contacts",
+                ),
             ),
             rx.cond(
                 DashboardState.can_admin,
-                _step("user-plus", "Invite your team",
-                      "Send a link with the role each person needs.",
-                      routes.SETTINGS, "step-invite"),
-                _step("settings", "Set your time zone",
-                      "Every time in Tandem is shown in your zone.",
-                      routes.SETTINGS, "step-timezone"),
+                _step(
+                    "user-plus",
+                    "Invite your team",
+                    "Send a link with the role each person needs.",
+                    routes.SETTINGS,
+                    "step-invite",
+                ),
+                _step(
+                    "settings",
+                    "Set your time zone",
+                    "Every time in Tandem is shown in your zone.",
+                    routes.SETTINGS,
+                    "step-timezone",
+                ),
             ),
-            _step("file-text", "Proposals (coming next)",
-                  "AI-drafted proposals from everything the CRM knows.",
-                  routes.PROPOSALS, "step-proposals"),
+            _step(
+                "file-text",
+                "Proposals (coming next)",
+                "AI-drafted proposals from everything the CRM knows.",
+                routes.PROPOSALS,
+                "step-proposals",
+            ),
             columns=rx.breakpoints(initial="1", md="3"),
             spacing="4",
             width="100%",
@@ -85,9 +105,7 @@ def dashboard_page() -> rx.Component:
     return app_shell(
         "Dashboard",
         rx.vstack(
-            rx.heading(
-                "Welcome, ", DashboardState.user_name, size="5", id="dashboard-title"
-            ),
+            rx.heading("Welcome, ", DashboardState.user_name, size="5", id="dashboard-title"),
             rx.text(
                 "Here is how ",
                 DashboardState.org_name,
@@ -97,9 +115,7 @@ def dashboard_page() -> rx.Component:
             rx.grid(
                 stat("Contacts", DashboardState.contacts, "stat-contacts"),
                 stat("Open deals", DashboardState.open_deals, "stat-open-deals"),
-                stat(
-                    "Open pipeline", DashboardState.open_value, "stat-open-value", "$"
-                ),
+                stat("Open pipeline", DashboardState.open_value, "stat-open-value", "$"),
                 stat("Won", DashboardState.won_value, "stat-won-value", "$"),
                 columns=rx.breakpoints(initial="2", md="4"),
                 spacing="4",

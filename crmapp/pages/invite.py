@@ -108,9 +108,7 @@ def invite_page() -> rx.Component:
                 ),
             ),
             rx.callout(
-                rx.text(
-                    "This invitation is ", InviteState.status, ". Ask for a new one."
-                ),
+                rx.text("This invitation is ", InviteState.status, ". Ask for a new one."),
                 color_scheme="orange",
                 icon="clock",
                 id="invite-status",

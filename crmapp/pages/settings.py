@@ -17,9 +17,7 @@ ROLE_OPTIONS = (
 )
 
 
-def section(
-    title: str, description: str, *children: rx.Component, id: str
-) -> rx.Component:  # noqa: A002
+def section(title: str, description: str, *children: rx.Component, id: str) -> rx.Component:
     """A titled card."""
     return rx.card(
         rx.vstack(
@@ -93,9 +91,7 @@ def member_row(m: rx.Var) -> rx.Component:
                         *[rx.select.item(label, value=v) for v, label in ROLE_OPTIONS]
                     ),
                     value=m["role"],
-                    on_change=lambda role: SettingsState.change_role(
-                        m["user_id"], role
-                    ),
+                    on_change=lambda role: SettingsState.change_role(m["user_id"], role),
                 ),
                 rx.badge(m["role_label"], class_name="member-role"),
             )
@@ -106,9 +102,7 @@ def member_row(m: rx.Var) -> rx.Component:
                 SettingsState.can_admin & (m["is_me"] == ""),
                 rx.alert_dialog.root(
                     rx.alert_dialog.trigger(
-                        rx.button(
-                            "Remove", size="1", variant="soft", color_scheme="red"
-                        )
+                        rx.button("Remove", size="1", variant="soft", color_scheme="red")
                     ),
                     rx.alert_dialog.content(
                         rx.alert_dialog.title("Remove ", m["name"], "?"),
@@ -144,10 +138,7 @@ def members_section() -> rx.Component:
         rx.table.root(
             rx.table.header(
                 rx.table.row(
-                    *[
-                        rx.table.column_header_cell(h)
-                        for h in ("Person", "Role", "Joined", "")
-                    ]
+                    *[rx.table.column_header_cell(h) for h in ("Person", "Role", "Joined", "")]
                 )
             ),
             rx.table.body(rx.foreach(SettingsState.members, member_row)),
@@ -176,10 +167,7 @@ def invitations_section() -> rx.Component:
                 rx.select.root(
                     rx.select.trigger(id="invite-role"),
                     rx.select.content(
-                        *[
-                            rx.select.item(label, value=v)
-                            for v, label in ROLE_OPTIONS[1:]
-                        ]
+                        *[rx.select.item(label, value=v) for v, label in ROLE_OPTIONS[1:]]
                     ),
                     name="role",
                     default_value="member",
@@ -318,9 +306,7 @@ def settings_page() -> rx.Component:
             rx.cond(
                 SettingsState.can_view_audit,
                 rx.link(
-                    rx.button(
-                        rx.icon("scroll-text", size=16), "Audit trail", variant="soft"
-                    ),
+                    rx.button(rx.icon("scroll-text", size=16), "Audit trail", variant="soft"),
                     href=routes.AUDIT,
                     id="to-audit",
                 ),

@@ -83,9 +83,7 @@ def list_events(
     if flt.entity_type:
         query = query.where(AuditEvent.entity_type == flt.entity_type)
     if flt.actor_email:
-        query = query.where(
-            col(AuditEvent.actor_email).ilike(f"%{flt.actor_email.strip()}%")
-        )
+        query = query.where(col(AuditEvent.actor_email).ilike(f"%{flt.actor_email.strip()}%"))
     if flt.since:
         query = query.where(AuditEvent.created_at >= flt.since)
     if flt.until:

@@ -145,12 +145,8 @@ def signup(
     validate_signup(email, password, name, org_name)
     with tenant_session(None) as session:
         if session.exec(select(User).where(User.email == email)).first():
-            raise ValidationError(
-                {"email": "An account with this email exists. Log in instead."}
-            )
-        user = User(
-            email=email, name=name.strip(), password_hash=hash_password(password)
-        )
+            raise ValidationError({"email": "An account with this email exists. Log in instead."})
+        user = User(email=email, name=name.strip(), password_hash=hash_password(password))
         org = Organization(name=org_name.strip())
         set_scope(session, org_id=org.id, user_id=user.id)
         session.add(user)
@@ -159,12 +155,8 @@ def signup(
         session.add(Membership(org_id=org.id, user_id=user.id, role=Role.OWNER))
         token = new_session(session, user.id, org.id, client)
         actor = _actor(user, org.id, Role.OWNER, client)
-        audit.record(
-            session, actor, "org.created", "organization", org.id, {"name": org.name}
-        )
-        audit.record(
-            session, actor, "user.signed_up", "user", user.id, {"email": email}
-        )
+        audit.record(session, actor, "org.created", "organization", org.id, {"name": org.name})
+        audit.record(session, actor, "user.signed_up", "user", user.id, {"email": email})
     return token
 
 
@@ -193,15 +185,8 @@ def login(
         "failed logins",
     )
     with tenant_session(None) as session:
-        user = (
-            session.exec(select(User).where(User.email == email)).first()
-            if email
-            else None
-        )
-        if (
-            not verify_password(user.password_hash if user else None, password)
-            or user is None
-        ):
+        user = session.exec(select(User).where(User.email == email)).first() if email else None
+        if not verify_password(user.password_hash if user else None, password) or user is None:
             ratelimit.hit(redis, "login_account", email or "unknown", window=window)
             ratelimit.hit(redis, "login_ip", client.ip or "unknown", window=window)
             left = settings.login_max_attempts - _attempts(redis, email, window)
@@ -236,9 +221,7 @@ def _attempts(redis: Redis, email: str, window: int) -> int:
 
 def _first_membership(session: Session, user_id: uuid.UUID) -> Membership | None:
     return session.exec(
-        select(Membership)
-        .where(Membership.user_id == user_id)
-        .order_by(col(Membership.created_at))
+        select(Membership).where(Membership.user_id == user_id).order_by(col(Membership.created_at))
     ).first()
 
 
@@ -246,9 +229,7 @@ def _revoke(session: Session, token: str | None) -> UserSession | None:
     digest = tokens.verify(token)
     if digest is None:
         return None
-    row = session.exec(
-        select(UserSession).where(UserSession.token_hash == digest)
-    ).first()
+    row = session.exec(select(UserSession).where(UserSession.token_hash == digest)).first()
     if row and row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
@@ -259,9 +240,7 @@ def _live_session(session: Session, token: str | None) -> UserSession | None:
     digest = tokens.verify(token)
     if digest is None:
         return None
-    row = session.exec(
-        select(UserSession).where(UserSession.token_hash == digest)
-    ).first()
+    row = session.exec(select(UserSession).where(UserSession.token_hash == digest)).first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row
@@ -335,9 +314,7 @@ def switch_org(token: str | None, org_id: uuid.UUID) -> None:
             raise InvalidCredentials("Your session has ended. Log in again.")
         set_scope(session, user_id=row.user_id)
         member = session.exec(
-            select(Membership).where(
-                Membership.user_id == row.user_id, Membership.org_id == org_id
-            )
+            select(Membership).where(Membership.user_id == row.user_id, Membership.org_id == org_id)
         ).first()
         if member is None:
             raise ValidationError({"org": "You are not a member of that organisation."})
@@ -345,9 +322,7 @@ def switch_org(token: str | None, org_id: uuid.UUID) -> None:
         session.add(row)
 
 
-def change_password(
-    *, token: str | None, current: str, new: str, client: Client
-) -> str:
+def change_password(*, token: str | None, current: str, new: str, client: Client) -> str:
     """Set a new password, revoke every session of the user and return a fresh token."""
     with tenant_session(None) as session:
         row = _live_session(session, token)
@@ -356,16 +331,12 @@ def change_password(
         user = session.get(User, row.user_id)
         assert user is not None
         if not verify_password(user.password_hash, current):
-            raise ValidationError(
-                {"current_password": "Your current password is not right."}
-            )
+            raise ValidationError({"current_password": "Your current password is not right."})
         weak = password_problem(new)
         if weak:
             raise ValidationError({"new_password": weak})
         if current == new:
-            raise ValidationError(
-                {"new_password": "Choose a password you have not used here."}
-            )
+            raise ValidationError({"new_password": "Choose a password you have not used here."})
         user.password_hash = hash_password(new)
         session.add(user)
         now = utcnow()

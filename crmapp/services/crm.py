@@ -39,9 +39,7 @@ def _clean_contact(data: ContactInput) -> dict[str, str]:
         problems["first_name"] = "First name is required."
     if values["email"] and not EMAIL_RE.match(values["email"]):
         problems["email"] = "Enter a valid email address."
-    if values["phone"] and not all(
-        c.isdigit() or c in "+-() ." for c in values["phone"]
-    ):
+    if values["phone"] and not all(c.isdigit() or c in "+-() ." for c in values["phone"]):
         problems["phone"] = "Phone numbers use digits, spaces and + - ( ) only."
     if problems:
         raise ValidationError(problems)
@@ -58,9 +56,7 @@ def list_contacts(
 ) -> tuple[list[Contact], int]:
     """One page of live contacts (newest first) matching `search`, and the total."""
     require(actor.role, Perm.RECORD_READ)
-    query = select(Contact).where(
-        Contact.org_id == actor.org_id, col(Contact.deleted_at).is_(None)
-    )
+    query = select(Contact).where(Contact.org_id == actor.org_id, col(Contact.deleted_at).is_(None))
     if search.strip():
         like = f"%{search.strip()}%"
         query = query.where(
@@ -82,13 +78,9 @@ def list_contacts(
 def create_contact(session: Session, actor: Actor, data: ContactInput) -> Contact:
     """Add a contact owned by the actor."""
     require(actor.role, Perm.RECORD_CREATE)
-    contact = Contact(
-        org_id=actor.org_id, owner_id=actor.user_id, **_clean_contact(data)
-    )
+    contact = Contact(org_id=actor.org_id, owner_id=actor.user_id, **_clean_contact(data))
     session.add(contact)
-    audit.record(
-        session, actor, "contact.created", "contact", contact.id, _clean_contact(data)
-    )
+    audit.record(session, actor, "contact.created", "contact", contact.id, _clean_contact(data))
     return contact
 
 
@@ -112,9 +104,7 @@ def update_contact(
     return contact
 
 
-def create_company(
-    session: Session, actor: Actor, *, name: str, domain: str = ""
-) -> Company:
+def create_company(session: Session, actor: Actor, *, name: str, domain: str = "") -> Company:
     """Add a company."""
     require(actor.role, Perm.RECORD_CREATE)
     if not name.strip():
@@ -126,9 +116,7 @@ def create_company(
         owner_id=actor.user_id,
     )
     session.add(company)
-    audit.record(
-        session, actor, "company.created", "company", company.id, {"name": company.name}
-    )
+    audit.record(session, actor, "company.created", "company", company.id, {"name": company.name})
     return company
 
 
@@ -212,13 +200,9 @@ def dashboard_summary(session: Session, actor: Actor) -> DashboardSummary:
     live = (Deal.org_id == actor.org_id, col(Deal.deleted_at).is_(None))
     open_stage = col(Deal.stage).not_in(("won", "lost"))
     open_deals, open_value = session.exec(
-        select(func.count(), func.coalesce(func.sum(Deal.value), 0)).where(
-            *live, open_stage
-        )
+        select(func.count(), func.coalesce(func.sum(Deal.value), 0)).where(*live, open_stage)
     ).one()
     won_value = session.exec(
         select(func.coalesce(func.sum(Deal.value), 0)).where(*live, Deal.stage == "won")
     ).one()
-    return DashboardSummary(
-        int(contacts), int(open_deals), Decimal(open_value), Decimal(won_value)
-    )
+    return DashboardSummary(int(contacts), int(open_deals), Decimal(open_value), Decimal(won_value))

@@ -40,7 +40,7 @@ _SET_CONTEXT = text(
 
 
 @event.listens_for(Session, "after_begin")
-def _apply_tenant(session: Session, transaction, connection) -> None:  # noqa: ANN001
+def _apply_tenant(session: Session, transaction, connection) -> None:
     tenant = session.info.get("tenant_id")
     user = session.info.get("user_id")
     connection.execute(
@@ -50,9 +50,7 @@ def _apply_tenant(session: Session, transaction, connection) -> None:  # noqa: A
 
 
 @contextmanager
-def tenant_session(
-    org_id: uuid.UUID | None, user_id: uuid.UUID | None = None
-) -> Iterator[Session]:
+def tenant_session(org_id: uuid.UUID | None, user_id: uuid.UUID | None = None) -> Iterator[Session]:
     """A session whose every transaction is scoped to `org_id` (and `user_id`).
 
     Commits on a clean exit, rolls back on an exception. With `org_id=None` only global tables
@@ -74,9 +72,7 @@ def tenant_session(
 _UNSET: object = object()
 
 
-def set_scope(
-    session: Session, *, org_id: object = _UNSET, user_id: object = _UNSET
-) -> None:
+def set_scope(session: Session, *, org_id: object = _UNSET, user_id: object = _UNSET) -> None:
     """Re-scope an open session to `org_id` and/or `user_id` for this and later transactions.
 
     Used when the tenant or user becomes known mid-request (sign-up creates the tenant; a login

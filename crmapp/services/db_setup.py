@@ -27,9 +27,7 @@ def prepare_database(admin_url: str, app_role: str, app_password: str) -> None:
     Idempotent: safe to run on every start.
     """
     with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_roles WHERE rolname = %s", (app_role,)
-        ).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (app_role,)).fetchone()
         if exists is None:
             conn.execute(
                 sql.SQL(
@@ -44,8 +42,9 @@ def prepare_database(admin_url: str, app_role: str, app_password: str) -> None:
 
 def run_migrations(admin_url: str, revision: str = "head") -> None:
     """`alembic upgrade <revision>` against `admin_url`."""
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(Path(PROJECT_ROOT) / "alembic"))
@@ -65,9 +64,7 @@ def grant_app_role(admin_url: str, app_role: str) -> None:
             ).format(role)
         )
         conn.execute(
-            sql.SQL(
-                "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}"
-            ).format(role)
+            sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role)
         )
         conn.execute(sql.SQL("REVOKE ALL ON alembic_version FROM {}").format(role))
         for table in APPEND_ONLY_TABLES:

@@ -32,9 +32,7 @@ class RateLimited(ServiceError):
 
     def __init__(self, retry_after: int, what: str = "attempts"):
         self.retry_after = max(1, int(retry_after))
-        super().__init__(
-            f"Too many {what}. Try again in {format_wait(self.retry_after)}."
-        )
+        super().__init__(f"Too many {what}. Try again in {format_wait(self.retry_after)}.")
 
 
 def format_wait(seconds: int) -> str:

@@ -74,9 +74,7 @@ def rename_org(session: Session, actor: Actor, name: str) -> Organization:
     before = org.name
     org.name = name
     session.add(org)
-    audit.record(
-        session, actor, "org.renamed", "organization", org.id, {"name": [before, name]}
-    )
+    audit.record(session, actor, "org.renamed", "organization", org.id, {"name": [before, name]})
     return org
 
 
@@ -89,17 +87,13 @@ def list_members(session: Session, actor: Actor) -> list[MemberView]:
         .where(Membership.org_id == actor.org_id)
     ).all()
     order = {r: i for i, r in enumerate(Role)}
-    views = [
-        MemberView(str(u.id), u.name, u.email, m.role, m.created_at) for m, u in rows
-    ]
+    views = [MemberView(str(u.id), u.name, u.email, m.role, m.created_at) for m, u in rows]
     return sorted(views, key=lambda v: (order.get(Role(v.role), 9), v.name.lower()))
 
 
 def _membership(session: Session, actor: Actor, user_id: uuid.UUID) -> Membership:
     member = session.exec(
-        select(Membership).where(
-            Membership.org_id == actor.org_id, Membership.user_id == user_id
-        )
+        select(Membership).where(Membership.org_id == actor.org_id, Membership.user_id == user_id)
     ).first()
     if member is None:
         raise NotFound("That person is not a member of this organisation.")
@@ -116,9 +110,7 @@ def _owner_count(session: Session, org_id: uuid.UUID) -> int:
     )
 
 
-def change_role(
-    session: Session, actor: Actor, user_id: uuid.UUID, role: str
-) -> Membership:
+def change_role(session: Session, actor: Actor, user_id: uuid.UUID, role: str) -> Membership:
     """Give a member another role. Only Owners grant or take away ownership; one Owner remains."""
     require(actor.role, Perm.MEMBER_MANAGE)
     if role not in Role._value2member_map_:
@@ -232,17 +224,13 @@ def revoke_invitation(session: Session, actor: Actor, invitation_id: uuid.UUID) 
     """Make an invitation link stop working."""
     require(actor.role, Perm.MEMBER_INVITE)
     inv = session.exec(
-        select(Invitation).where(
-            Invitation.id == invitation_id, Invitation.org_id == actor.org_id
-        )
+        select(Invitation).where(Invitation.id == invitation_id, Invitation.org_id == actor.org_id)
     ).first()
     if inv is None:
         raise NotFound("Invitation not found.")
     inv.revoked_at = utcnow()
     session.add(inv)
-    audit.record(
-        session, actor, "invitation.revoked", "invitation", inv.id, {"email": inv.email}
-    )
+    audit.record(session, actor, "invitation.revoked", "invitation", inv.id, {"email": inv.email})
 
 
 def _split_invite(token: str) -> tuple[uuid.UUID, str] | None:
@@ -283,9 +271,7 @@ def get_invitation(token: str) -> InvitationView | None:
         if inv is None:
             return None
         org = session.get(Organization, inv.org_id)
-        has_account = session.exec(
-            select(User.id).where(User.email == inv.email)
-        ).first()
+        has_account = session.exec(select(User.id).where(User.email == inv.email)).first()
         return InvitationView(
             inv.org_id,
             org.name if org else "",
@@ -300,38 +286,26 @@ def _accept(session: Session, inv: Invitation, user: User, client: Client) -> No
     if _status(inv) != "pending":
         raise ValidationError({"invitation": f"This invitation is {_status(inv)}."})
     if normalize_email(user.email) != inv.email:
-        raise PermissionDenied(
-            f"This invitation is for {inv.email}. Log in with that address."
-        )
+        raise PermissionDenied(f"This invitation is for {inv.email}. Log in with that address.")
     set_scope(session, org_id=inv.org_id, user_id=user.id)
     already = session.exec(
-        select(Membership).where(
-            Membership.org_id == inv.org_id, Membership.user_id == user.id
-        )
+        select(Membership).where(Membership.org_id == inv.org_id, Membership.user_id == user.id)
     ).first()
     if already is None:
         session.add(Membership(org_id=inv.org_id, user_id=user.id, role=inv.role))
     inv.accepted_at = utcnow()
     inv.accepted_by = user.id
     session.add(inv)
-    actor = Actor(
-        user.id, inv.org_id, Role(inv.role), user.email, client.ip, client.user_agent
-    )
-    audit.record(
-        session, actor, "invitation.accepted", "invitation", inv.id, {"role": inv.role}
-    )
+    actor = Actor(user.id, inv.org_id, Role(inv.role), user.email, client.ip, client.user_agent)
+    audit.record(session, actor, "invitation.accepted", "invitation", inv.id, {"role": inv.role})
 
 
-def accept_invitation(
-    token: str, session_token: str | None, client: Client
-) -> uuid.UUID:
+def accept_invitation(token: str, session_token: str | None, client: Client) -> uuid.UUID:
     """A logged-in user joins the invitation's organisation, which becomes their active one."""
     with tenant_session(None) as session:
         digest = tokens.verify(session_token)
         row = (
-            session.exec(
-                select(UserSession).where(UserSession.token_hash == digest)
-            ).first()
+            session.exec(select(UserSession).where(UserSession.token_hash == digest)).first()
             if digest
             else None
         )
@@ -347,22 +321,16 @@ def accept_invitation(
         return inv.org_id
 
 
-def signup_with_invitation(
-    token: str, *, name: str, password: str, client: Client
-) -> str:
-    """Create the invitee's account from the link, join the organisation; returns a session token."""
+def signup_with_invitation(token: str, *, name: str, password: str, client: Client) -> str:
+    """Create the invitee's account from the link and join; returns a session token."""
     with tenant_session(None) as session:
         inv = _find_invitation(session, token)
         if inv is None:
             raise NotFound("This invitation link is not valid.")
         validate_signup(inv.email, password, name, None)
         if session.exec(select(User).where(User.email == inv.email)).first():
-            raise ValidationError(
-                {"email": "You already have an account: log in to accept."}
-            )
-        user = User(
-            email=inv.email, name=name.strip(), password_hash=hash_password(password)
-        )
+            raise ValidationError({"email": "You already have an account: log in to accept."})
+        user = User(email=inv.email, name=name.strip(), password_hash=hash_password(password))
         session.add(user)
         session.flush()
         _accept(session, inv, user, client)

@@ -19,9 +19,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether `password` matches; constant work whether or not the user exists."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(
-            password_hash
-        )
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -14,9 +14,7 @@ def _key(scope: str, ident: str) -> str:
     return f"ratelimit:{scope}:{ident.lower()}"
 
 
-def retry_after(
-    redis: Redis, scope: str, ident: str, *, limit: int, window: int
-) -> int:
+def retry_after(redis: Redis, scope: str, ident: str, *, limit: int, window: int) -> int:
     """Seconds until one more attempt fits in the window (0 when allowed now)."""
     key = _key(scope, ident)
     now = time.time()
@@ -45,9 +43,7 @@ def clear(redis: Redis, scope: str, ident: str) -> None:
     redis.delete(_key(scope, ident))
 
 
-def enforce(
-    redis: Redis, checks: list[tuple[str, str, int, int]], what: str = "attempts"
-) -> None:
+def enforce(redis: Redis, checks: list[tuple[str, str, int, int]], what: str = "attempts") -> None:
     """Raise `RateLimited` with the longest wait among `(scope, ident, limit, window)` checks."""
     waits = [
         retry_after(redis, scope, ident, limit=limit, window=window)

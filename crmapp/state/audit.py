@@ -55,9 +55,7 @@ class AuditState(SessionState):
                 until=self._day(self.until, end=True),
             )
             with tenant_session(actor.org_id, actor.user_id) as session:
-                events, self.total = audit.list_events(
-                    session, actor, flt, page=self.page
-                )
+                events, self.total = audit.list_events(session, actor, flt, page=self.page)
                 self.actions = [ANY, *audit.known_actions(session, actor)]
         except (ServiceError, ValueError) as err:
             self.error, self.rows, self.total = str(err), [], 0

@@ -14,9 +14,7 @@ from crmapp.state.session import SessionState
 class InviteState(SessionState):
     """What the link offers and the form to accept it."""
 
-    status: str = (
-        "loading"  # loading | invalid | pending | accepted | revoked | expired
-    )
+    status: str = "loading"  # loading | invalid | pending | accepted | revoked | expired
     invite_org: str = ""
     invite_email: str = ""
     invite_role: str = ""

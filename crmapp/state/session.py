@@ -21,9 +21,7 @@ SESSION_COOKIE = "tandem_session"
 class SessionState(rx.State):
     """Root of every signed-in page's state."""
 
-    auth_token: str = rx.Cookie(
-        "", name=SESSION_COOKIE, same_site="lax", max_age=14 * 24 * 3600
-    )
+    auth_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="lax", max_age=14 * 24 * 3600)
 
     # Backend-only: never sent to the browser.
     _user_id: str = ""
@@ -79,9 +77,7 @@ class SessionState(rx.State):
     def _apply(self, view: SessionView | None) -> None:
         if view is None:
             self._user_id = self._org_id = ""
-            self.user_name = self.user_email = self.org_name = self.active_org = (
-                self.role
-            ) = ""
+            self.user_name = self.user_email = self.org_name = self.active_org = self.role = ""
             self.orgs, self.perms = [], []
             return
         self._user_id = str(view.user_id)
@@ -129,7 +125,7 @@ class SessionState(rx.State):
 
         try:
             auth.switch_org(self.auth_token, uuid.UUID(org_id))
-        except Exception as err:  # noqa: BLE001  (any refusal is shown, nothing changes)
+        except Exception as err:
             return rx.toast.error(str(err))
         self._refresh()
         return rx.redirect(routes.DASHBOARD)

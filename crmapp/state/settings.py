@@ -20,7 +20,7 @@ def _local(dt, tz: str) -> str:
 
     try:
         return dt.astimezone(ZoneInfo(tz)).strftime("%d %b %Y %H:%M")
-    except Exception:  # noqa: BLE001  (an unknown zone falls back to UTC)
+    except Exception:
         return dt.strftime("%d %b %Y %H:%M UTC")
 
 
@@ -47,7 +47,7 @@ class SettingsState(SessionState):
         self.invite_link = ""
         self._reload(actor)
 
-    def _reload(self, actor) -> None:  # noqa: ANN001
+    def _reload(self, actor) -> None:
         with tenant_session(actor.org_id, actor.user_id) as session:
             self.members = [
                 {

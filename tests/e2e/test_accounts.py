@@ -27,14 +27,10 @@ def test_sign_up_lands_on_dashboard_then_log_out_and_in(browser, app_url):
 
     log_out(page)
     page.goto(f"{app_url}/dashboard")
-    page.wait_for_url(
-        "**/login?next=/dashboard", timeout=TIMEOUT
-    )  # the session is really gone
+    page.wait_for_url("**/login?next=/dashboard", timeout=TIMEOUT)  # the session is really gone
 
     log_in(page, app_url, email)
-    expect(page.locator("#dashboard-title")).to_contain_text(
-        "Fran Founder", timeout=TIMEOUT
-    )
+    expect(page.locator("#dashboard-title")).to_contain_text("Fran Founder", timeout=TIMEOUT)
     context.close()
 
 
@@ -47,9 +43,7 @@ def test_sign_up_shows_field_errors(browser, app_url):
     page.fill("#org_name", "Tiny")
     page.fill("#password", "short")
     page.click("#signup-submit")
-    expect(page.locator("#password-error")).to_contain_text(
-        "at least 10", timeout=TIMEOUT
-    )
+    expect(page.locator("#password-error")).to_contain_text("at least 10", timeout=TIMEOUT)
     expect(page).to_have_url(re.compile(r"/signup/?$"))
     context.close()
 
@@ -57,9 +51,7 @@ def test_sign_up_shows_field_errors(browser, app_url):
 def test_invited_viewer_cannot_create_or_edit(browser, app_url):
     owner_ctx = browser.new_context()
     owner = owner_ctx.new_page()
-    sign_up(
-        owner, app_url, name="Olga Owner", email=unique_email("olga"), org="Olga Studio"
-    )
+    sign_up(owner, app_url, name="Olga Owner", email=unique_email("olga"), org="Olga Studio")
 
     owner.goto(f"{app_url}/crm/contacts")
     owner.click("#new-contact")
@@ -84,9 +76,7 @@ def test_invited_viewer_cannot_create_or_edit(browser, app_url):
     viewer.fill("#name", "Vic Viewer")
     viewer.fill("#password", PASSWORD)
     viewer.click("#invite-join")
-    expect(viewer.locator("#dashboard-title")).to_contain_text(
-        "Vic Viewer", timeout=TIMEOUT
-    )
+    expect(viewer.locator("#dashboard-title")).to_contain_text("Vic Viewer", timeout=TIMEOUT)
     expect(viewer.locator("#role-badge")).to_have_text("Viewer")
 
     viewer.goto(f"{app_url}/crm/contacts")
@@ -102,9 +92,7 @@ def test_invited_viewer_cannot_create_or_edit(browser, app_url):
 
     # the owner sees the new member with their role
     owner.reload()
-    expect(owner.locator("#members-table")).to_contain_text(
-        viewer_email, timeout=TIMEOUT
-    )
+    expect(owner.locator("#members-table")).to_contain_text(viewer_email, timeout=TIMEOUT)
     owner_ctx.close()
     viewer_ctx.close()
 
@@ -126,14 +114,10 @@ def test_five_wrong_passwords_are_rate_limited(browser, app_url):
     ):
         page.fill("#password", "not-the-password")
         page.click("#login-submit")
-        expect(error).to_contain_text(
-            f"Wrong email or password. {left}", timeout=TIMEOUT
-        )
+        expect(error).to_contain_text(f"Wrong email or password. {left}", timeout=TIMEOUT)
     page.fill("#password", "not-the-password")
     page.click("#login-submit")
-    expect(error).to_contain_text(
-        "Too many failed logins: try again in", timeout=TIMEOUT
-    )
+    expect(error).to_contain_text("Too many failed logins: try again in", timeout=TIMEOUT)
     page.fill("#password", PASSWORD)  # the right password, but the account is paused
     page.click("#login-submit")
     expect(error).to_have_text(

@@ -18,9 +18,7 @@ from tests import factories
 def test_writes_are_audited_with_actor_and_changed_fields():
     owner = factories.signup("Audited")
     with factories.scoped(owner) as session:
-        contact = crm.create_contact(
-            session, owner.actor, crm.ContactInput("Ann", email="a@b.io")
-        )
+        contact = crm.create_contact(session, owner.actor, crm.ContactInput("Ann", email="a@b.io"))
     with factories.scoped(owner) as session:
         crm.update_contact(
             session,
@@ -43,9 +41,11 @@ def test_writes_are_audited_with_actor_and_changed_fields():
 def test_app_role_cannot_update_or_delete_audit_rows():
     owner = factories.signup("Immutable")
     for statement in ("UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event"):
-        with pytest.raises(DBAPIError, match="permission denied"):
-            with factories.scoped(owner) as session:
-                session.exec(text(statement))
+        with (
+            pytest.raises(DBAPIError, match="permission denied"),
+            factories.scoped(owner) as session,
+        ):
+            session.exec(text(statement))
 
 
 def test_even_the_owner_role_of_the_table_is_refused():

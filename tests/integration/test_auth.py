@@ -50,9 +50,7 @@ def test_session_row_stores_only_a_hash_and_expires():
     owner = factories.signup()
     with tenant_session(None) as session:
         row = session.exec(
-            select(UserSession).where(
-                UserSession.token_hash == tokens.verify(owner.token)
-            )
+            select(UserSession).where(UserSession.token_hash == tokens.verify(owner.token))
         ).one()
         assert owner.token not in row.token_hash
         row.expires_at = row.created_at - timedelta(seconds=1)
@@ -89,14 +87,10 @@ def test_five_wrong_passwords_lock_the_account_with_a_wait():
     owner = factories.signup()
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
-            auth.login(
-                email=owner.email, password="wrong password!", client=factories.client()
-            )
+            auth.login(email=owner.email, password="wrong password!", client=factories.client())
     with pytest.raises(RateLimited) as err:
         # even the right password waits: the window slides, it is not reset by guessing right
-        auth.login(
-            email=owner.email, password=factories.PASSWORD, client=factories.client()
-        )
+        auth.login(email=owner.email, password=factories.PASSWORD, client=factories.client())
     assert 0 < err.value.retry_after <= 15 * 60
     assert "Try again in" in str(err.value)
 
@@ -105,9 +99,7 @@ def test_per_ip_limit_spans_accounts():
     same_ip = factories.client()
     for i in range(auth.LOGIN_IP_LIMIT):
         with pytest.raises(InvalidCredentials):
-            auth.login(
-                email=f"nobody{i}@example.test", password="x" * 12, client=same_ip
-            )
+            auth.login(email=f"nobody{i}@example.test", password="x" * 12, client=same_ip)
     with pytest.raises(RateLimited):
         auth.login(email="someone-else@example.test", password="x" * 12, client=same_ip)
 
@@ -137,16 +129,17 @@ def test_signup_is_rate_limited_per_address():
             auth.signup(email=address, password="", name="", org_name="", client=factories.client())
     with pytest.raises(RateLimited):
         auth.signup(
-            email=address, password=factories.PASSWORD, name="N", org_name="O",
+            email=address,
+            password=factories.PASSWORD,
+            name="N",
+            org_name="O",
             client=factories.client(),
         )
 
 
 def test_password_change_revokes_every_session_and_returns_a_new_one():
     owner = factories.signup()
-    second = auth.login(
-        email=owner.email, password=factories.PASSWORD, client=factories.client()
-    )
+    second = auth.login(email=owner.email, password=factories.PASSWORD, client=factories.client())
     new_token = auth.change_password(
         token=owner.token,
         current=factories.PASSWORD,
@@ -157,9 +150,7 @@ def test_password_change_revokes_every_session_and_returns_a_new_one():
     assert auth.resolve(second) is None
     assert auth.resolve(new_token).email == owner.email
     with pytest.raises(InvalidCredentials):
-        auth.login(
-            email=owner.email, password=factories.PASSWORD, client=factories.client()
-        )
+        auth.login(email=owner.email, password=factories.PASSWORD, client=factories.client())
 
 
 def test_password_change_needs_the_current_password():
@@ -182,9 +173,7 @@ def test_user_in_two_orgs_switches_between_them():
     from crmapp.services import orgs
 
     with factories.scoped(second_owner) as session:
-        _inv, link = orgs.create_invitation(
-            session, second_owner.actor, first.email, "member"
-        )
+        _inv, link = orgs.create_invitation(session, second_owner.actor, first.email, "member")
     orgs.accept_invitation(link, first.token, factories.client())
     view = auth.resolve(first.token)
     assert sorted(o.name for o in view.orgs) == ["First", "Second"]

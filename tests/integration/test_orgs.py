@@ -24,9 +24,7 @@ def test_viewer_cannot_create_or_edit_through_the_service():
         with pytest.raises(PermissionDenied, match="Viewers can't create"):
             crm.create_contact(session, viewer.actor, crm.ContactInput("Nope"))
         with pytest.raises(PermissionDenied, match="Viewers can't edit"):
-            crm.update_contact(
-                session, viewer.actor, contact.id, crm.ContactInput("Changed")
-            )
+            crm.update_contact(session, viewer.actor, contact.id, crm.ContactInput("Changed"))
         with pytest.raises(PermissionDenied):
             orgs.rename_org(session, viewer.actor, "Hijacked")
         rows, total = crm.list_contacts(session, viewer.actor)
@@ -100,9 +98,7 @@ def test_invitation_link_works_once():
 def test_revoked_and_forged_links_do_not_work():
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        inv, link = orgs.create_invitation(
-            session, owner.actor, factories.email(), "member"
-        )
+        inv, link = orgs.create_invitation(session, owner.actor, factories.email(), "member")
     with factories.scoped(owner) as session:
         orgs.revoke_invitation(session, owner.actor, inv.id)
     assert orgs.get_invitation(link).status == "revoked"
@@ -122,9 +118,7 @@ def test_invitation_for_someone_else_cannot_be_accepted():
     owner = factories.signup()
     bystander = factories.signup("Bystander org")
     with factories.scoped(owner) as session:
-        _inv, link = orgs.create_invitation(
-            session, owner.actor, factories.email(), "admin"
-        )
+        _inv, link = orgs.create_invitation(session, owner.actor, factories.email(), "admin")
     with pytest.raises(PermissionDenied, match="is for"):
         orgs.accept_invitation(link, bystander.token, factories.client())
 

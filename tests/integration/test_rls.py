@@ -41,13 +41,9 @@ def two_tenants():
     for signed, name in ((a, "Alpha"), (b, "Bravo")):
         with factories.scoped(signed) as session:
             company = crm.create_company(session, signed.actor, name=f"{name} Co")
-            crm.create_contact(
-                session, signed.actor, crm.ContactInput(name, email=f"{name}@x.io")
-            )
+            crm.create_contact(session, signed.actor, crm.ContactInput(name, email=f"{name}@x.io"))
             crm.create_deal(session, signed.actor, title=f"{name} deal", value="100")
-            orgs.create_invitation(
-                session, signed.actor, factories.email(name), "viewer"
-            )
+            orgs.create_invitation(session, signed.actor, factories.email(name), "viewer")
             session.flush()
             assert company.org_id == signed.actor.org_id
     return a, b
@@ -65,7 +61,7 @@ def test_unfiltered_query_sees_only_own_tenant(two_tenants, model):
 
 
 def test_raw_sql_without_filter_is_still_scoped(two_tenants):
-    a, b = two_tenants
+    a, _b = two_tenants
     with tenant_session(a.actor.org_id) as session:
         names = session.exec(text("SELECT first_name FROM contact")).scalars().all()
     assert names == ["Alpha"]
@@ -80,21 +76,23 @@ def test_no_tenant_sees_no_tenant_rows(two_tenants):
 
 def test_insert_for_another_tenant_is_refused(two_tenants):
     a, b = two_tenants
-    with pytest.raises(DBAPIError, match="row-level security"):
-        with tenant_session(a.actor.org_id) as session:
-            session.add(Contact(org_id=b.actor.org_id, first_name="Intruder"))
-            session.flush()
+    with (
+        pytest.raises(DBAPIError, match="row-level security"),
+        tenant_session(a.actor.org_id) as session,
+    ):
+        session.add(Contact(org_id=b.actor.org_id, first_name="Intruder"))
+        session.flush()
     with tenant_session(b.actor.org_id) as session:
-        assert "Intruder" not in [
-            c.first_name for c in session.exec(select(Contact)).all()
-        ]
+        assert "Intruder" not in [c.first_name for c in session.exec(select(Contact)).all()]
 
 
 def test_update_cannot_move_a_row_to_another_tenant(two_tenants):
     a, b = two_tenants
-    with pytest.raises(DBAPIError, match="row-level security"):
-        with tenant_session(a.actor.org_id) as session:
-            session.exec(text(f"UPDATE contact SET org_id = '{b.actor.org_id}'"))
+    with (
+        pytest.raises(DBAPIError, match="row-level security"),
+        tenant_session(a.actor.org_id) as session,
+    ):
+        session.exec(text(f"UPDATE contact SET org_id = '{b.actor.org_id}'"))
 
 
 def test_tenant_setting_does_not_leak_across_transactions(two_tenants):
@@ -102,9 +100,7 @@ def test_tenant_setting_does_not_leak_across_transactions(two_tenants):
     with tenant_session(a.actor.org_id) as session:
         assert session.exec(select(Contact)).all()
     with tenant_session(None) as session:
-        setting = session.exec(
-            text("SELECT current_setting('app.tenant_id', true)")
-        ).one()
+        setting = session.exec(text("SELECT current_setting('app.tenant_id', true)")).one()
         assert (setting[0] or "") == ""
 
 
@@ -132,16 +128,12 @@ def test_every_org_id_table_has_an_enabled_forced_policy():
                 "SELECT count(*) FROM pg_policies WHERE schemaname = 'public' AND tablename = %s",
                 (table,),
             ).fetchone()[0]
-            assert enabled and forced and policies >= 1, (
-                f"{table} lacks an enabled, forced policy"
-            )
+            assert enabled and forced and policies >= 1, f"{table} lacks an enabled, forced policy"
 
 
 def test_app_connects_as_a_role_rls_applies_to():
     with tenant_session(None) as session:
         superuser, bypass = session.exec(
-            text(
-                "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
-            )
+            text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
         ).one()
     assert (superuser, bypass) == (False, False)

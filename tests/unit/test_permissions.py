@@ -1,5 +1,7 @@
 """The permission matrix: what each role may and may not do."""
 
+import itertools
+
 import pytest
 
 from crmapp.models.tenancy import Role
@@ -40,11 +42,8 @@ def test_each_role_gets_exactly_its_tier(role, allowed, refused):
 
 
 def test_tiers_are_nested():
-    tiers = [
-        set(permissions_for(r))
-        for r in (Role.VIEWER, Role.MEMBER, Role.ADMIN, Role.OWNER)
-    ]
-    for lower, higher in zip(tiers, tiers[1:], strict=False):
+    tiers = [set(permissions_for(r)) for r in (Role.VIEWER, Role.MEMBER, Role.ADMIN, Role.OWNER)]
+    for lower, higher in itertools.pairwise(tiers):
         assert lower < higher
 
 

@@ -27,10 +27,7 @@ def test_tampered_or_malformed_tokens_are_refused():
     token, _ = tokens.issue()
     raw, sig = token.split(".")
     assert tokens.verify(f"{raw}x.{sig}") is None
-    assert (
-        tokens.verify(f"{raw}.{sig[:-1]}A" if sig[-1] != "A" else f"{raw}.{sig[:-1]}B")
-        is None
-    )
+    assert tokens.verify(f"{raw}.{sig[:-1]}A" if sig[-1] != "A" else f"{raw}.{sig[:-1]}B") is None
     for bad in ("", None, "nodot", "a.b.c", ".sig"):
         assert tokens.verify(bad) is None
 
@@ -59,10 +56,7 @@ def test_weak_passwords_are_explained():
 def test_rate_limit_message_says_how_long_to_wait():
     assert format_wait(75) == "1 min 15 s"
     assert format_wait(900) == "15 min"
-    assert (
-        str(RateLimited(42, "failed logins"))
-        == "Too many failed logins. Try again in 42 s."
-    )
+    assert str(RateLimited(42, "failed logins")) == "Too many failed logins. Try again in 42 s."
 
 
 def test_production_refuses_placeholder_secret(monkeypatch):

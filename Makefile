@@ -1,0 +1,28 @@
+# Tandem: `make run` starts everything; `make test` runs the whole suite (what .ci/run calls).
+PORT ?= 3000
+PYTEST_ARGS ?=
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+export REFLEX_TELEMETRY_ENABLED := false
+
+.PHONY: run test lint format bench bootstrap
+
+bootstrap:
+	@./scripts/bootstrap.sh
+
+run: bootstrap
+	@.venv/bin/python -m crmapp.launcher run --port $(PORT)
+
+test:
+	@./scripts/bootstrap.sh --test
+	@.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: bootstrap
+	@.venv/bin/ruff format --check .
+	@.venv/bin/ruff check .
+
+format: bootstrap
+	@.venv/bin/ruff format .
+	@.venv/bin/ruff check --fix .
+
+bench: bootstrap
+	@.venv/bin/python bench/ui_roundtrip.py

@@ -1,0 +1,26 @@
+"""`python -m crmapp.launcher run [--port N]` or `python -m crmapp.launcher services`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from crmapp.launcher.run import run, services_only
+
+
+def main() -> int:
+    """Parse the command line and run."""
+    parser = argparse.ArgumentParser(prog="python -m crmapp.launcher", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_cmd = sub.add_parser("run", help="start everything (services, worker, web app)")
+    run_cmd.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    sub.add_parser("services", help="start PostgreSQL and Redis only")
+    args = parser.parse_args()
+    if args.command == "run":
+        return run(args.port)
+    return services_only()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

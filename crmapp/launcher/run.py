@@ -1,0 +1,95 @@
+"""`python -m crmapp.launcher run`: everything Tandem needs, in one process tree.
+
+Starts PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set), migrates, seeds the
+demo organisation once, starts the RQ worker and the web app, and stops all of it on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from crmapp.launcher.processes import child_env, log_tail, start_web, start_worker
+from crmapp.launcher.processes import stop_process_group as stop
+from crmapp.launcher.stack import Services, start_services
+from crmapp.settings import PROJECT_ROOT
+
+
+def _raise_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def data_dir() -> Path:
+    """TANDEM_DATA_DIR or `.data/` in the project."""
+    return Path(os.environ.get("TANDEM_DATA_DIR") or PROJECT_ROOT / ".data").resolve()
+
+
+def run(port: int) -> int:
+    """Run until Ctrl-C / SIGTERM or until a child dies; returns the exit code."""
+    signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    started = time.monotonic()
+    base = data_dir()
+    logs = base / "logs"
+    services: Services | None = None
+    worker = web = None
+    code = 0
+    try:
+        print(f"Tandem: starting services (data in {base})", flush=True)
+        services = start_services(base, dict(os.environ))
+        for note in services.notes:
+            print(f"  {note}", flush=True)
+        env = child_env(services.env)
+        env.setdefault("TANDEM_PUBLIC_URL", f"http://localhost:{port}")
+        subprocess.run([sys.executable, "-m", "crmapp.seed"], env=env, check=True, cwd=PROJECT_ROOT)
+        worker = start_worker(env, logs / "worker.log")
+        print(f"Tandem: building and starting the web app on port {port}…", flush=True)
+        web = start_web(port, env, logs / "web.log")
+        print(
+            f"\nTandem is ready in {time.monotonic() - started:.1f} s at {env['TANDEM_PUBLIC_URL']}"
+            f"\nLogs: {logs}/  ·  Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        while True:
+            for name, proc in (("worker", worker), ("web app", web)):
+                if proc.poll() is not None:
+                    log = logs / ("worker.log" if proc is worker else "web.log")
+                    print(f"Tandem: the {name} exited ({proc.returncode}):\n{log_tail(log)}")
+                    code = 1
+                    raise KeyboardInterrupt
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    except Exception as err:
+        print(f"Tandem: could not start: {err}", file=sys.stderr)
+        code = 1
+    finally:
+        print("Tandem: stopping…", flush=True)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip clean-up
+        stop(web)
+        stop(worker)
+        if services is not None:
+            services.stop()
+        print("Tandem: stopped.", flush=True)
+    return code
+
+
+def services_only() -> int:
+    """Start PostgreSQL and Redis only, print their URLs, wait for Ctrl-C."""
+    signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    services = start_services(data_dir(), dict(os.environ))
+    try:
+        for key, value in services.env.items():
+            print(f"export {key}='{value}'")
+        print("# Ctrl-C stops the services", flush=True)
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        services.stop()
+    return 0

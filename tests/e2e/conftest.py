@@ -1,0 +1,60 @@
+"""The running app (worker + web, production build) in headless Debian Chromium via Playwright."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from crmapp.launcher.processes import child_env, start_web, start_worker, stop_process_group
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(services) -> Iterator[str]:
+    """Tandem's web app and worker against the test services; yields the base URL."""
+    port = free_port()
+    logs = Path(services.env["TANDEM_DATA_DIR"]) / "logs"
+    env = child_env({**services.env, "TANDEM_PUBLIC_URL": f"http://localhost:{port}"})
+    worker = start_worker(env, logs / "worker.log")
+    try:
+        web = start_web(port, env, logs / "web.log")
+    except BaseException:
+        stop_process_group(worker)
+        raise
+    try:
+        yield f"http://localhost:{port}"
+    finally:
+        stop_process_group(web)
+        stop_process_group(worker)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless (never `playwright install`)."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()

@@ -25,4 +25,5 @@ format: bootstrap
 	@.venv/bin/ruff check --fix .
 
 bench: bootstrap
+	@.venv/bin/python bench/startup.py
 	@.venv/bin/python bench/ui_roundtrip.py

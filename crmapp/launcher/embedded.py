@@ -11,11 +11,15 @@ import os
 import shutil
 import subprocess
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
 import psycopg
 from psycopg import sql
+
+# pgserver asks platformdirs for a runtime dir; without XDG_RUNTIME_DIR it falls back to /tmp.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 PG_SYSTEM_USER = "pgserver"  # pgserver runs postgres as this user when we are root
 

@@ -1,4 +1,4 @@
-"""`python -m crmapp.launcher run [--port N]` or `python -m crmapp.launcher services`."""
+"""`python -m crmapp.launcher run [--port N] | services | migrate`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from crmapp.launcher.run import run, services_only
+from crmapp.launcher.run import migrate, run, services_only
 
 
 def main() -> int:
@@ -16,9 +16,12 @@ def main() -> int:
     run_cmd = sub.add_parser("run", help="start everything (services, worker, web app)")
     run_cmd.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     sub.add_parser("services", help="start PostgreSQL and Redis only")
+    sub.add_parser("migrate", help="prepare the database named by DATABASE_URL, then exit")
     args = parser.parse_args()
     if args.command == "run":
         return run(args.port)
+    if args.command == "migrate":
+        return migrate()
     return services_only()
 
 

@@ -93,3 +93,26 @@ def services_only() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         services.stop()
     return 0
+
+
+def migrate() -> int:
+    """Prepare the database named by the environment (role, extension, migrations, grants).
+
+    For deployments where each service runs on its own (docker-compose's `migrate` step). Seeds the
+    demo organisation too when TANDEM_SEED_DEMO=1.
+    """
+    from sqlalchemy.engine import make_url
+
+    from crmapp.services.db_setup import prepare_database
+
+    app_url = os.environ.get("DATABASE_URL", "")
+    if not app_url:
+        print("DATABASE_URL is not set", file=sys.stderr)
+        return 2
+    admin_url = os.environ.get("DATABASE_ADMIN_URL") or app_url
+    parsed = make_url(app_url)
+    prepare_database(admin_url, parsed.username or "tandem_app", parsed.password or "")
+    print("Database ready (migrated to head).")
+    if os.environ.get("TANDEM_SEED_DEMO") == "1":
+        subprocess.run([sys.executable, "-m", "crmapp.seed"], check=True, cwd=PROJECT_ROOT)
+    return 0

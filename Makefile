@@ -4,7 +4,7 @@ PYTEST_ARGS ?=
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run test lint format bench bootstrap
+.PHONY: run test lint check format bench bootstrap
 
 bootstrap:
 	@./scripts/bootstrap.sh
@@ -14,11 +14,16 @@ run: bootstrap
 
 test:
 	@./scripts/bootstrap.sh --test
+	@$(MAKE) --no-print-directory check
 	@.venv/bin/python -m pytest $(PYTEST_ARGS)
 
-lint: bootstrap
-	@.venv/bin/ruff format --check .
-	@.venv/bin/ruff check .
+lint: bootstrap check
+
+check:
+	@.venv/bin/ruff format --check --quiet .
+	@.venv/bin/ruff check --quiet .
+	@.venv/bin/mypy --no-error-summary
+	@echo "lint: ruff format, ruff check and mypy are clean"
 
 format: bootstrap
 	@.venv/bin/ruff format .

@@ -210,7 +210,20 @@ def app_shell(title: str, *children: rx.Component) -> rx.Component:
             top_bar(title),
             rx.cond(
                 SessionState.signed_in,
-                rx.box(*children, width="100%", padding="1.5em", max_width="1200px"),
+                rx.cond(
+                    SessionState.active_org != "",
+                    rx.box(*children, width="100%", padding="1.5em", max_width="1200px"),
+                    rx.box(
+                        rx.callout(
+                            "You are not a member of any organisation any more. Ask an Admin "
+                            "for a new invitation link.",
+                            icon="user-x",
+                            color_scheme="orange",
+                            id="no-org",
+                        ),
+                        padding="1.5em",
+                    ),
+                ),
                 rx.center(rx.spinner(size="3"), width="100%", padding="4em"),
             ),
             spacing="0",

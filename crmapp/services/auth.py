@@ -189,7 +189,7 @@ def login(
         if not verify_password(user.password_hash if user else None, password) or user is None:
             ratelimit.hit(redis, "login_account", email or "unknown", window=window)
             ratelimit.hit(redis, "login_ip", client.ip or "unknown", window=window)
-            left = settings.login_max_attempts - _attempts(redis, email, window)
+            left = settings.login_max_attempts - _attempts(redis, email)
             if left > 0:
                 hint = f"{left} attempt{'s' if left != 1 else ''} left before a pause."
             else:
@@ -215,8 +215,8 @@ def login(
     return token
 
 
-def _attempts(redis: Redis, email: str, window: int) -> int:
-    return int(redis.zcard(f"ratelimit:login_account:{email}") or 0)
+def _attempts(redis: Redis, email: str) -> int:
+    return ratelimit.count(redis, "login_account", email)
 
 
 def _first_membership(session: Session, user_id: uuid.UUID) -> Membership | None:
@@ -269,9 +269,9 @@ def resolve(token: str | None) -> SessionView | None:
             pairs[0] if pairs else None
         )
         now = utcnow()
-        changed = active is not None and row.active_org_id != active[1].id
-        if changed:
-            row.active_org_id = active[1].id
+        changed = False
+        if active is not None and row.active_org_id != active[1].id:
+            row.active_org_id, changed = active[1].id, True
         if changed or now - row.last_seen_at > timedelta(minutes=5):
             row.last_seen_at = now
             session.add(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -31,7 +32,7 @@ class ContactInput:
     title: str = ""
 
 
-def _clean_contact(data: ContactInput) -> dict[str, str]:
+def _clean_contact(data: ContactInput) -> dict[str, Any]:
     values = {f: (getattr(data, f) or "").strip() for f in CONTACT_FIELDS}
     values["email"] = values["email"].lower()
     problems = {}

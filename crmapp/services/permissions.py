@@ -73,8 +73,8 @@ def can(role: Role | str | None, perm: Perm) -> bool:
 def require(role: Role | str | None, perm: Perm) -> None:
     """Raise `PermissionDenied` with a sentence a user understands unless `role` may `perm`."""
     if not can(role, perm):
-        label = ROLE_LABELS.get(Role(role), str(role)) if role in Role._value2member_map_ else "You"
-        who = f"{label}s" if role else "You"
+        known = role is not None and role in Role._value2member_map_
+        who = f"{ROLE_LABELS[Role(role)]}s" if known and role is not None else "You"
         raise PermissionDenied(f"{who} can't {_DESCRIBE[perm]} in this organisation.")
 
 

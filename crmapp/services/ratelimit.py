@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import cast
 
 from redis import Redis
 
@@ -36,6 +37,11 @@ def hit(redis: Redis, scope: str, ident: str, *, window: int) -> None:
     pipe.zadd(key, {f"{now}:{uuid.uuid4().hex[:8]}": now})
     pipe.expire(key, window + 1)
     pipe.execute()
+
+
+def count(redis: Redis, scope: str, ident: str) -> int:
+    """Attempts recorded on one key (within its window, as trimmed by `retry_after`)."""
+    return int(cast(int, redis.zcard(_key(scope, ident))) or 0)
 
 
 def clear(redis: Redis, scope: str, ident: str) -> None:

@@ -7,12 +7,15 @@ revoked session or a changed role takes effect at once. Identity lives in backen
 
 from __future__ import annotations
 
+import uuid
+
 import reflex as rx
 
 from crmapp import routes
 from crmapp.services import auth
 from crmapp.services.auth import Client, SessionView
 from crmapp.services.context import Actor
+from crmapp.services.errors import ServiceError
 from crmapp.services.permissions import ROLE_LABELS, Perm, permissions_for
 
 SESSION_COOKIE = "tandem_session"
@@ -35,7 +38,6 @@ class SessionState(rx.State):
     role: str = ""
     orgs: list[dict[str, str]] = []
     perms: list[str] = []
-    flash: str = ""
 
     @rx.var
     def role_label(self) -> str:
@@ -121,11 +123,9 @@ class SessionState(rx.State):
     @rx.event
     def switch_org(self, org_id: str):
         """Act in another organisation the user belongs to."""
-        import uuid
-
         try:
             auth.switch_org(self.auth_token, uuid.UUID(org_id))
-        except Exception as err:
+        except (ServiceError, ValueError) as err:
             return rx.toast.error(str(err))
         self._refresh()
         return rx.redirect(routes.DASHBOARD)

@@ -67,6 +67,27 @@ def start_worker(env: dict[str, str], log_path: Path, *, burst: bool = False) ->
     return _spawn(args, env, log_path, PROJECT_ROOT)
 
 
+def spawn_web(
+    port: int, env: dict[str, str], log_path: Path, *, app_dir: Path = PROJECT_ROOT
+) -> subprocess.Popen:
+    """Start building and serving a Reflex app (production mode, one port); returns at once."""
+    host = os.environ.get("TANDEM_HOST", "127.0.0.1")
+    args = [
+        sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
+        "--backend-port", str(port), "--backend-host", host,
+    ]  # fmt: skip
+    return _spawn(args, env, log_path, app_dir)
+
+
+def await_web(proc: subprocess.Popen, port: int, log_path: Path, timeout: float = 600) -> None:
+    """Wait until the app answers; stop it and raise (with its log) if it does not."""
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", proc, log_path, timeout=timeout)
+    except BaseException:
+        stop_process_group(proc)
+        raise
+
+
 def start_web(
     port: int,
     env: dict[str, str],
@@ -76,25 +97,8 @@ def start_web(
     timeout: float = 600,
 ) -> subprocess.Popen:
     """Build and serve a Reflex app (production mode, one port); returns once it answers."""
-    args = [
-        sys.executable,
-        "-m",
-        "reflex",
-        "run",
-        "--env",
-        "prod",
-        "--single-port",
-        "--backend-port",
-        str(port),
-        "--backend-host",
-        os.environ.get("TANDEM_HOST", "127.0.0.1"),
-    ]
-    proc = _spawn(args, env, log_path, app_dir)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/", proc, log_path, timeout=timeout)
-    except BaseException:
-        stop_process_group(proc)
-        raise
+    proc = spawn_web(port, env, log_path, app_dir=app_dir)
+    await_web(proc, port, log_path, timeout)
     return proc
 
 

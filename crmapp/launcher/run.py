@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from crmapp.launcher.processes import child_env, log_tail, start_web, start_worker
+from crmapp.launcher.processes import await_web, child_env, log_tail, spawn_web, start_worker
 from crmapp.launcher.processes import stop_process_group as stop
 from crmapp.launcher.stack import Services, start_services
 from crmapp.settings import PROJECT_ROOT
@@ -44,10 +44,12 @@ def run(port: int) -> int:
             print(f"  {note}", flush=True)
         env = child_env(services.env)
         env.setdefault("TANDEM_PUBLIC_URL", f"http://localhost:{port}")
-        subprocess.run([sys.executable, "-m", "crmapp.seed"], env=env, check=True, cwd=PROJECT_ROOT)
-        worker = start_worker(env, logs / "worker.log")
+        # The web app's production build is the slow part: start it first, seed meanwhile.
         print(f"Tandem: building and starting the web app on port {port}…", flush=True)
-        web = start_web(port, env, logs / "web.log")
+        web = spawn_web(port, env, logs / "web.log")
+        worker = start_worker(env, logs / "worker.log")
+        subprocess.run([sys.executable, "-m", "crmapp.seed"], env=env, check=True, cwd=PROJECT_ROOT)
+        await_web(web, port, logs / "web.log")
         print(
             f"\nTandem is ready in {time.monotonic() - started:.1f} s at {env['TANDEM_PUBLIC_URL']}"
             f"\nLogs: {logs}/  ·  Ctrl-C stops everything.\n",

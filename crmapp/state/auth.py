@@ -6,7 +6,7 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.services import auth
-from crmapp.services.errors import RateLimited, ServiceError, ValidationError
+from crmapp.services.errors import ServiceError, ValidationError
 from crmapp.state.session import SessionState
 
 
@@ -26,8 +26,9 @@ class LoginState(SessionState):
 
     @rx.event
     def submit(self, form: dict):
-        """Check the credentials and start a session."""
-        self.error = ""
+        """Check the credentials and start a session (the button spins meanwhile)."""
+        self.error, self.busy = "", True
+        yield
         try:
             token = auth.login(
                 email=form.get("email", ""),
@@ -35,16 +36,13 @@ class LoginState(SessionState):
                 client=self._client(),
                 previous_token=self.auth_token,
             )
-        except RateLimited as err:
+        except ServiceError as err:  # wrong credentials, or rate-limited with the wait
             self.error = str(err)
-            return None
-        except ServiceError as err:
-            self.error = str(err)
-            return None
-        self.auth_token = token
-        self._refresh()
+            return
+        finally:
+            self.busy = False
         next_path = self.router.url.query_parameters.get("next", "")
-        return rx.redirect(routes.safe_next(next_path))
+        yield self._signed_in(token, routes.safe_next(next_path))
 
 
 class SignupState(SessionState):
@@ -52,11 +50,13 @@ class SignupState(SessionState):
 
     error: str = ""
     field_errors: dict[str, str] = {}
+    busy: bool = False
 
     @rx.event
     def submit(self, form: dict):
         """Create the account and organisation, then open the dashboard."""
-        self.error, self.field_errors = "", {}
+        self.error, self.field_errors, self.busy = "", {}, True
+        yield
         try:
             token = auth.signup(
                 email=form.get("email", ""),
@@ -67,10 +67,10 @@ class SignupState(SessionState):
             )
         except ValidationError as err:
             self.field_errors = err.fields
-            return None
+            return
         except ServiceError as err:
             self.error = str(err)
-            return None
-        self.auth_token = token
-        self._refresh()
-        return rx.redirect(routes.DASHBOARD)
+            return
+        finally:
+            self.busy = False
+        yield self._signed_in(token)

@@ -67,6 +67,4 @@ class InviteState(SessionState):
         except ServiceError as err:
             self.error = str(err)
             return None
-        self.auth_token = token
-        self._refresh()
-        return rx.redirect(routes.DASHBOARD)
+        return self._signed_in(token)

@@ -105,6 +105,12 @@ class SessionState(rx.State):
         view = self._refresh()
         return view.actor(self._client()) if view else None
 
+    def _signed_in(self, token: str, destination: str = routes.DASHBOARD):
+        """Keep a freshly issued session token and go to `destination`."""
+        self.auth_token = token
+        self._refresh()
+        return rx.redirect(destination)
+
     @rx.event
     def require_login(self):
         """on_load guard: load the user or send them to log in."""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from crmapp.services import audit
+from crmapp.services import audit, timefmt
 from crmapp.services.audit import AuditFilter
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError
@@ -38,7 +37,7 @@ class AuditState(SessionState):
         if not value:
             return None
         day = date.fromisoformat(value) + (timedelta(days=1) if end else timedelta(0))
-        return datetime.combine(day, time.min, tzinfo=ZoneInfo(self.timezone or "UTC"))
+        return datetime.combine(day, time.min, tzinfo=timefmt.zone(self.timezone))
 
     @rx.event
     def load(self):
@@ -60,10 +59,9 @@ class AuditState(SessionState):
         except (ServiceError, ValueError) as err:
             self.error, self.rows, self.total = str(err), [], 0
             return
-        zone = ZoneInfo(self.timezone or "UTC")
         self.rows = [
             {
-                "when": e.created_at.astimezone(zone).strftime("%d %b %Y %H:%M:%S"),
+                "when": timefmt.local(e.created_at, self.timezone, "%d %b %Y %H:%M:%S"),
                 "actor": e.actor_email or "system",
                 "action": e.action,
                 "entity": f"{e.entity_type} {e.entity_id[:8]}",

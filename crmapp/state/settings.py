@@ -7,7 +7,8 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import auth, orgs
+from crmapp.services import auth, orgs, timefmt
+from crmapp.services.context import Actor
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError, ValidationError
 from crmapp.services.permissions import ROLE_LABELS
@@ -15,19 +16,9 @@ from crmapp.settings import get_settings
 from crmapp.state.session import SessionState
 
 
-def _local(dt, tz: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    try:
-        return dt.astimezone(ZoneInfo(tz)).strftime("%d %b %Y %H:%M")
-    except Exception:
-        return dt.strftime("%d %b %Y %H:%M UTC")
-
-
 class SettingsState(SessionState):
     """Everything on the settings page."""
 
-    org_form_name: str = ""
     org_error: str = ""
     members: list[dict[str, str]] = []
     invitations: list[dict[str, str]] = []
@@ -43,11 +34,10 @@ class SettingsState(SessionState):
         actor = self._actor()
         if actor is None:
             return
-        self.org_form_name = self.org_name
         self.invite_link = ""
         self._reload(actor)
 
-    def _reload(self, actor) -> None:
+    def _reload(self, actor: Actor) -> None:
         with tenant_session(actor.org_id, actor.user_id) as session:
             self.members = [
                 {
@@ -56,7 +46,7 @@ class SettingsState(SessionState):
                     "email": m.email,
                     "role": m.role,
                     "role_label": ROLE_LABELS.get(m.role, m.role),
-                    "joined": _local(m.joined, self.timezone),
+                    "joined": timefmt.local(m.joined, self.timezone),
                     "is_me": "yes" if m.user_id == self._user_id else "",
                 }
                 for m in orgs.list_members(session, actor)
@@ -67,7 +57,7 @@ class SettingsState(SessionState):
                     "id": str(i.id),
                     "email": i.email,
                     "role_label": ROLE_LABELS.get(i.role, i.role),
-                    "expires": _local(i.expires_at, self.timezone),
+                    "expires": timefmt.local(i.expires_at, self.timezone),
                 }
                 for i in invites
             ]

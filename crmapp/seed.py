@@ -57,11 +57,11 @@ CONTACTS = (
     ),
 )
 DEALS = (
-    ("Acme website rebuild", "48000", "proposal", 0),
-    ("Acme social retainer", "3500", "qualified", 1),
-    ("Bluebird brand refresh", "22000", "negotiation", 2),
-    ("Bluebird launch campaign", "9000", "won", 4),
-    ("Cedar & Pine intranet", "15000", "lead", 3),
+    ("Acme website rebuild", "48000", "Proposal", 0),
+    ("Acme social retainer", "3500", "Qualified", 1),
+    ("Bluebird brand refresh", "22000", "Negotiation", 2),
+    ("Bluebird launch campaign", "9000", "Won", 4),
+    ("Cedar & Pine intranet", "15000", "Lead", 3),
 )
 
 

@@ -1,7 +1,7 @@
 """All tables, imported so that `SQLModel.metadata` knows them (Alembic reads it)."""
 
 from crmapp.models.audit import AuditEvent
-from crmapp.models.crm import DEAL_STAGES, Company, Contact, Deal
+from crmapp.models.crm import STAGE_KINDS, Company, Contact, Deal, Pipeline, PipelineStage
 from crmapp.models.tenancy import (
     Invitation,
     Membership,
@@ -12,7 +12,7 @@ from crmapp.models.tenancy import (
 )
 
 __all__ = [
-    "DEAL_STAGES",
+    "STAGE_KINDS",
     "AuditEvent",
     "Company",
     "Contact",
@@ -20,6 +20,8 @@ __all__ = [
     "Invitation",
     "Membership",
     "Organization",
+    "Pipeline",
+    "PipelineStage",
     "Role",
     "User",
     "UserSession",

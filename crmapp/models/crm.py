@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Column, Numeric
@@ -11,7 +11,31 @@ from sqlmodel import Field, SQLModel
 
 from crmapp.models.base import created_at_field, org_id_field, tz_column, uuid_pk
 
-DEAL_STAGES = ("lead", "qualified", "proposal", "negotiation", "won", "lost")
+STAGE_KINDS = ("open", "won", "lost")
+
+
+class Pipeline(SQLModel, table=True):
+    """An ordered list of stages deals move through."""
+
+    id: uuid.UUID = Field(default_factory=uuid_pk, primary_key=True)
+    org_id: uuid.UUID = org_id_field()
+    name: str = Field(max_length=120)
+    is_default: bool = False
+    created_at: datetime = created_at_field()
+
+
+class PipelineStage(SQLModel, table=True):
+    """One column of a pipeline; `kind` says whether a deal there is open, won or lost."""
+
+    __tablename__ = "pipeline_stage"
+
+    id: uuid.UUID = Field(default_factory=uuid_pk, primary_key=True)
+    org_id: uuid.UUID = org_id_field()
+    pipeline_id: uuid.UUID = Field(foreign_key="pipeline.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=80)
+    position: int = 0
+    kind: str = Field(default="open", max_length=8)
+    probability: int = 0
 
 
 class Company(SQLModel, table=True):
@@ -52,7 +76,15 @@ class Deal(SQLModel, table=True):
     title: str = Field(max_length=200)
     value: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(14, 2), nullable=False))
     currency: str = Field(default="USD", max_length=3)
-    stage: str = Field(default="lead", max_length=32)
+    pipeline_id: uuid.UUID = Field(foreign_key="pipeline.id", index=True, ondelete="RESTRICT")
+    stage_id: uuid.UUID = Field(foreign_key="pipeline_stage.id", index=True, ondelete="RESTRICT")
+    expected_close_date: date | None = None
+    probability: int | None = None
+    lost_reason: str = Field(default="", max_length=500)
+    closed_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
+    closed_by: uuid.UUID | None = Field(
+        default=None, foreign_key="app_user.id", ondelete="SET NULL"
+    )
     company_id: uuid.UUID | None = Field(
         default=None, foreign_key="company.id", ondelete="SET NULL"
     )

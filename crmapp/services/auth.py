@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import Membership, Organization, Role, User, UserSession
-from crmapp.services import audit, ratelimit, tokens
+from crmapp.services import audit, pipelines, ratelimit, tokens
 from crmapp.services.context import Actor
 from crmapp.services.db import set_scope, tenant_session
 from crmapp.services.errors import InvalidCredentials, ValidationError, format_wait
@@ -153,6 +153,7 @@ def signup(
         session.add(org)
         session.flush()
         session.add(Membership(org_id=org.id, user_id=user.id, role=Role.OWNER))
+        pipelines.create_default_pipeline(session, org.id)
         token = new_session(session, user.id, org.id, client)
         actor = _actor(user, org.id, Role.OWNER, client)
         audit.record(session, actor, "org.created", "organization", org.id, {"name": org.name})

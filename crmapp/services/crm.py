@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from crmapp.models.crm import DEAL_STAGES, Company, Contact, Deal
-from crmapp.services import audit
+from crmapp.models.crm import Company, Contact, Deal, PipelineStage
+from crmapp.services import audit, pipelines
 from crmapp.services.auth import EMAIL_RE
 from crmapp.services.context import Actor
 from crmapp.services.errors import NotFound, ValidationError
@@ -127,11 +127,12 @@ def create_deal(
     *,
     title: str,
     value: str | Decimal = "0",
-    stage: str = "lead",
+    stage: str = "Lead",
     contact_id: uuid.UUID | None = None,
     company_id: uuid.UUID | None = None,
+    currency: str = "USD",
 ) -> Deal:
-    """Add a deal to the pipeline."""
+    """Add a deal to the default pipeline, in the stage named `stage`."""
     require(actor.role, Perm.RECORD_CREATE)
     problems = {}
     if not title.strip():
@@ -143,41 +144,46 @@ def create_deal(
     except InvalidOperation:
         problems["value"] = "Value must be a positive number, like 12500 or 12,500.00."
         amount = Decimal(0)
-    if stage not in DEAL_STAGES:
-        problems["stage"] = f"Stage must be one of: {', '.join(DEAL_STAGES)}."
+    if len(currency.strip()) != 3 or not currency.strip().isalpha():
+        problems["currency"] = "Currency is a three-letter code such as USD or EUR."
+    try:
+        target = pipelines.stage_named(session, actor, stage)
+    except ValidationError as err:
+        problems.update(err.fields)
     if problems:
         raise ValidationError(problems)
     deal = Deal(
         org_id=actor.org_id,
         title=title.strip(),
         value=amount,
-        stage=stage,
+        currency=currency.strip().upper(),
+        pipeline_id=target.pipeline_id,
+        stage_id=target.id,
+        probability=target.probability,
         contact_id=contact_id,
         company_id=company_id,
         owner_id=actor.user_id,
     )
     session.add(deal)
     audit.record(
-        session,
-        actor,
-        "deal.created",
-        "deal",
-        deal.id,
-        {"title": deal.title, "value": str(amount), "stage": stage},
-    )
+        session, actor, "deal.created", "deal", deal.id,
+        {"title": deal.title, "value": str(amount), "stage": target.name},
+    )  # fmt: skip
     return deal
 
 
-def list_deals(session: Session, actor: Actor) -> list[Deal]:
-    """Live deals, newest first."""
+def list_deals(session: Session, actor: Actor) -> list[tuple[Deal, PipelineStage]]:
+    """Live deals with their stage, newest first."""
     require(actor.role, Perm.RECORD_READ)
-    return list(
-        session.exec(
-            select(Deal)
+    return [
+        (deal, stage)
+        for deal, stage in session.exec(
+            select(Deal, PipelineStage)
+            .join(PipelineStage, col(PipelineStage.id) == col(Deal.stage_id))
             .where(Deal.org_id == actor.org_id, col(Deal.deleted_at).is_(None))
             .order_by(col(Deal.created_at).desc())
         ).all()
-    )
+    ]
 
 
 @dataclass(frozen=True)
@@ -198,12 +204,18 @@ def dashboard_summary(session: Session, actor: Actor) -> DashboardSummary:
             Contact.org_id == actor.org_id, col(Contact.deleted_at).is_(None)
         )
     ).one()
-    live = (Deal.org_id == actor.org_id, col(Deal.deleted_at).is_(None))
-    open_stage = col(Deal.stage).not_in(("won", "lost"))
-    open_deals, open_value = session.exec(
-        select(func.count(), func.coalesce(func.sum(Deal.value), 0)).where(*live, open_stage)
-    ).one()
-    won_value = session.exec(
-        select(func.coalesce(func.sum(Deal.value), 0)).where(*live, Deal.stage == "won")
-    ).one()
+
+    def by_kind(kind: str):
+        return (
+            select(func.count(), func.coalesce(func.sum(Deal.value), 0))
+            .join(PipelineStage, col(PipelineStage.id) == col(Deal.stage_id))
+            .where(
+                Deal.org_id == actor.org_id,
+                col(Deal.deleted_at).is_(None),
+                PipelineStage.kind == kind,
+            )
+        )
+
+    open_deals, open_value = session.exec(by_kind("open")).one()
+    _won, won_value = session.exec(by_kind("won")).one()
     return DashboardSummary(int(contacts), int(open_deals), Decimal(open_value), Decimal(won_value))

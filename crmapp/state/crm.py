@@ -146,7 +146,7 @@ class DealsState(SessionState):
                 "id": str(d.id),
                 "title": d.title,
                 "value": f"{d.value:,.0f} {d.currency}",
-                "stage": d.stage.title(),
+                "stage": stage.name,
             }
-            for d in deals
+            for d, stage in deals
         ]

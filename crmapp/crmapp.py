@@ -5,12 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.pages import audit, auth, crm, dashboard, invite, placeholders, settings
+from crmapp.pages import audit, auth, crm, dashboard, invite, pipeline, placeholders, settings
 from crmapp.state.audit import AuditState
 from crmapp.state.auth import LoginState
-from crmapp.state.crm import ContactsState, DealsState
+from crmapp.state.crm import ContactsState
 from crmapp.state.dashboard import DashboardState
 from crmapp.state.invite import InviteState
+from crmapp.state.pipeline import PipelineState
 from crmapp.state.session import SessionState
 from crmapp.state.settings import SettingsState
 
@@ -56,10 +57,10 @@ app.add_page(
     on_load=[guard, ContactsState.load],
 )
 app.add_page(
-    crm.deals_page,
+    pipeline.pipeline_page,
     route=routes.DEALS,
     title="Deals · Tandem",
-    on_load=[guard, DealsState.load],
+    on_load=[guard, PipelineState.load],
 )
 app.add_page(
     settings.settings_page,

@@ -6,7 +6,7 @@ import reflex as rx
 
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state, field, form_error, pager
-from crmapp.state.crm import ContactsState, DealsState
+from crmapp.state.crm import ContactsState
 
 
 def contact_dialog() -> rx.Component:
@@ -154,45 +154,6 @@ def contacts_page() -> rx.Component:
                 ),
             ),
             contact_dialog(),
-            spacing="4",
-            width="100%",
-        ),
-    )
-
-
-def deals_page() -> rx.Component:
-    """Deals (the pipeline board arrives with the CRM issue)."""
-    return app_shell(
-        "Deals",
-        rx.vstack(
-            rx.callout(
-                "The drag-and-drop pipeline board arrives with the CRM issue; "
-                "this list shows the deals in your pipeline today.",
-                icon="info",
-            ),
-            rx.cond(
-                DealsState.rows.length() == 0,
-                empty_state("handshake", "No deals yet", "Deals track what you are selling."),
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[rx.table.column_header_cell(h) for h in ("Deal", "Value", "Stage")]
-                        )
-                    ),
-                    rx.table.body(
-                        rx.foreach(
-                            DealsState.rows,
-                            lambda d: rx.table.row(
-                                rx.table.cell(d["title"]),
-                                rx.table.cell(d["value"]),
-                                rx.table.cell(rx.badge(d["stage"])),
-                            ),
-                        )
-                    ),
-                    width="100%",
-                    id="deals-table",
-                ),
-            ),
             spacing="4",
             width="100%",
         ),

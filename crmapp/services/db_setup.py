@@ -66,6 +66,13 @@ def grant_app_role(admin_url: str, app_role: str) -> None:
         conn.execute(
             sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role)
         )
+        # Tables a later `alembic upgrade` creates are usable before the next full prepare.
+        conn.execute(
+            sql.SQL(
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
+            ).format(role)
+        )
         conn.execute(sql.SQL("REVOKE ALL ON alembic_version FROM {}").format(role))
         for table in APPEND_ONLY_TABLES:
             conn.execute(

@@ -126,27 +126,3 @@ class ContactsState(SessionState):
         self.dialog_open = False
         message = "Contact saved." if self.editing_id else "Contact added."
         return [ContactsState.load, rx.toast.success(message)]
-
-
-class DealsState(SessionState):
-    """The deal list (the CRM issue turns it into a kanban)."""
-
-    rows: list[dict[str, str]] = []
-
-    @rx.event
-    def load(self):
-        """Fetch the deals."""
-        actor = self._actor()
-        if actor is None:
-            return
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            deals = crm.list_deals(session, actor)
-        self.rows = [
-            {
-                "id": str(d.id),
-                "title": d.title,
-                "value": f"{d.value:,.0f} {d.currency}",
-                "stage": stage.name,
-            }
-            for d, stage in deals
-        ]

@@ -1,0 +1,126 @@
+// A drag-and-drop deal board built on @dnd-kit/core (pointer and keyboard sensors).
+// Props: columns [{id, name, count, total, kind}], cards [{id, column, title, value, company}],
+// disabled (read-only roles), onMove(cardId, columnId) when a card is dropped on another column.
+import React from "react";
+import {
+  DndContext,
+  KeyboardSensor,
+  PointerSensor,
+  useDraggable,
+  useDroppable,
+  useSensor,
+  useSensors,
+} from "@dnd-kit/core";
+
+const KIND_ACCENT = { won: "var(--green-9)", lost: "var(--red-9)", open: "var(--accent-9)" };
+
+function DealCard({ card, disabled }) {
+  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({
+    id: card.id,
+    disabled,
+  });
+  const style = {
+    transform: transform ? `translate3d(${transform.x}px, ${transform.y}px, 0)` : undefined,
+    zIndex: isDragging ? 20 : undefined,
+    boxShadow: isDragging ? "0 8px 24px rgba(0,0,0,0.18)" : "0 1px 2px rgba(0,0,0,0.06)",
+    cursor: disabled ? "default" : isDragging ? "grabbing" : "grab",
+    background: "var(--color-panel-solid)",
+    border: "1px solid var(--gray-5)",
+    borderRadius: "8px",
+    padding: "10px 12px",
+    touchAction: "none",
+    userSelect: "none",
+  };
+  return (
+    <div
+      ref={setNodeRef}
+      style={style}
+      {...listeners}
+      {...attributes}
+      id={`deal-card-${card.id}`}
+      className="kanban-card"
+      data-deal-id={card.id}
+      aria-roledescription={disabled ? "deal" : "draggable deal"}
+    >
+      <div style={{ fontWeight: 500, fontSize: "14px" }} className="kanban-card-title">
+        {card.title}
+      </div>
+      <div style={{ fontSize: "13px", color: "var(--gray-11)", marginTop: "2px" }}>
+        {card.value}
+        {card.company ? ` · ${card.company}` : ""}
+      </div>
+    </div>
+  );
+}
+
+function StageColumn({ column, cards, disabled }) {
+  const { setNodeRef, isOver } = useDroppable({ id: column.id, disabled });
+  return (
+    <section
+      ref={setNodeRef}
+      id={`stage-${column.id}`}
+      className="kanban-column"
+      data-stage-name={column.name}
+      aria-label={`${column.name}: ${column.count} deals`}
+      style={{
+        flex: "1 0 180px",
+        display: "flex",
+        flexDirection: "column",
+        gap: "8px",
+        padding: "10px",
+        borderRadius: "10px",
+        background: isOver ? "var(--accent-3)" : "var(--gray-2)",
+        border: `1px solid ${isOver ? "var(--accent-7)" : "var(--gray-4)"}`,
+        borderTop: `3px solid ${KIND_ACCENT[column.kind] || KIND_ACCENT.open}`,
+        minHeight: "240px",
+      }}
+    >
+      <header style={{ display: "flex", flexDirection: "column", marginBottom: "4px" }}>
+        <div style={{ display: "flex", justifyContent: "space-between", fontWeight: 600 }}>
+          <span>{column.name}</span>
+          <span className="kanban-count" style={{ color: "var(--gray-10)" }}>{column.count}</span>
+        </div>
+        <div className="kanban-total" style={{ fontSize: "12px", color: "var(--gray-11)" }}>
+          {column.total}
+        </div>
+      </header>
+      {cards.map((card) => (
+        <DealCard key={card.id} card={card} disabled={disabled} />
+      ))}
+      {cards.length === 0 && (
+        <div style={{ fontSize: "12px", color: "var(--gray-9)", textAlign: "center", padding: "12px" }}>
+          {disabled ? "No deals" : "Drop a deal here"}
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function KanbanBoard({ columns = [], cards = [], disabled = false, onMove }) {
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
+    useSensor(KeyboardSensor)
+  );
+  const handleDragEnd = ({ active, over }) => {
+    if (!over || !onMove) return;
+    const card = cards.find((c) => c.id === active.id);
+    if (card && card.column !== over.id) onMove(String(active.id), String(over.id));
+  };
+  return (
+    <DndContext sensors={sensors} onDragEnd={handleDragEnd}>
+      <div
+        id="kanban-board"
+        style={{ display: "flex", gap: "12px", overflowX: "auto", paddingBottom: "8px", width: "100%" }}
+      >
+        {columns.map((column) => (
+          <StageColumn
+            key={column.id}
+            column={column}
+            cards={cards.filter((c) => c.column === column.id)}
+            disabled={disabled}
+          />
+        ))}
+      </div>
+    </DndContext>
+  );
+}

@@ -1,0 +1,150 @@
+"""The deal pipeline board."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from crmapp.components.kanban import kanban_board
+from crmapp.components.shell import app_shell
+from crmapp.components.ui import empty_state, field
+from crmapp.state.pipeline import PipelineState
+
+
+def new_deal_dialog() -> rx.Component:
+    """Title, value, currency and stage."""
+    errors = PipelineState.field_errors
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("New deal"),
+            rx.form(
+                rx.vstack(
+                    field(
+                        "Title",
+                        "title",
+                        errors.get("title", ""),
+                        id="deal-title",
+                        auto_focus=True,
+                        placeholder="Website rebuild",
+                    ),
+                    rx.hstack(
+                        field(
+                            "Value",
+                            "value",
+                            errors.get("value", ""),
+                            id="deal-value",
+                            placeholder="12,500",
+                            input_mode="decimal",
+                        ),
+                        field(
+                            "Currency",
+                            "currency",
+                            errors.get("currency", ""),
+                            id="deal-currency",
+                            default_value="USD",
+                            max_length=3,
+                        ),
+                        width="100%",
+                    ),
+                    rx.text("Stage", size="2", weight="medium"),
+                    rx.select(
+                        PipelineState.columns.foreach(lambda c: c["name"]),
+                        name="stage",
+                        default_value="Lead",
+                        id="deal-stage",
+                    ),
+                    rx.cond(
+                        errors.contains("stage"),
+                        rx.text(errors["stage"], size="1", color=rx.color("red", 11)),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
+                        rx.button("Add deal", type="submit", id="deal-save"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=PipelineState.create_deal,
+                reset_on_submit=False,
+            ),
+            max_width="480px",
+        ),
+        open=PipelineState.dialog_open,
+        on_open_change=PipelineState.set_dialog_open,
+    )
+
+
+def undo_bar() -> rx.Component:
+    """What the last drag did, with a way back."""
+    return rx.cond(
+        PipelineState.last_move.contains("deal_id"),
+        rx.callout(
+            rx.hstack(
+                rx.text(PipelineState.last_move["text"], id="move-summary"),
+                rx.button(
+                    "Undo", size="1", variant="soft", on_click=PipelineState.undo, id="move-undo"
+                ),
+                align="center",
+                spacing="3",
+            ),
+            icon="move-horizontal",
+            width="100%",
+        ),
+    )
+
+
+def pipeline_page() -> rx.Component:
+    """Drag deals between stages; totals per column; filter by owner."""
+    return app_shell(
+        "Deals",
+        rx.vstack(
+            rx.hstack(
+                rx.text("Owner", size="2"),
+                rx.select.root(
+                    rx.select.trigger(id="owner-filter", min_width="180px"),
+                    rx.select.content(
+                        rx.foreach(
+                            PipelineState.owners,
+                            lambda o: rx.select.item(o["name"], value=o["id"]),
+                        )
+                    ),
+                    value=PipelineState.owner_filter,
+                    on_change=PipelineState.set_owner_filter,
+                ),
+                rx.spacer(),
+                rx.cond(
+                    ~PipelineState.can_write,
+                    rx.badge(
+                        "View only: you can't move deals", color_scheme="gray", id="board-readonly"
+                    ),
+                ),
+                rx.button(
+                    rx.icon("plus", size=16),
+                    "New deal",
+                    id="new-deal",
+                    disabled=~PipelineState.can_write,
+                    on_click=PipelineState.set_dialog_open(True),
+                ),
+                width="100%",
+                align="center",
+            ),
+            undo_bar(),
+            rx.cond(
+                PipelineState.cards.length() == 0,
+                empty_state(
+                    "handshake",
+                    "No deals in the pipeline",
+                    "Add a deal, then drag it from stage to stage as it progresses.",
+                ),
+            ),
+            kanban_board(
+                columns=PipelineState.columns,
+                cards=PipelineState.cards,
+                disabled=~PipelineState.can_write,
+                on_move=PipelineState.move,
+            ),
+            new_deal_dialog(),
+            spacing="4",
+            width="100%",
+        ),
+    )

@@ -1,0 +1,86 @@
+"""Deals on the board: drag between stages, persisted, undoable; Viewers cannot drag."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.pages import TIMEOUT, log_in, sign_up, unique_email
+
+
+def drag(page: Page, source, target) -> None:
+    """Drag with real pointer events, in steps (dnd-kit needs movement to start a drag)."""
+    box = source.bounding_box()
+    goal = target.bounding_box()
+    source.hover()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 10, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + 60, steps=15)
+    page.mouse.up()
+
+
+def column(page: Page, name: str):
+    return page.locator(f'.kanban-column[data-stage-name="{name}"]')
+
+
+def test_drag_a_deal_to_another_stage_persists_and_undoes(browser, app_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    sign_up(page, app_url, name="Dana Dealer", email=unique_email("dana"), org="Dana Deals")
+
+    page.goto(f"{app_url}/crm/deals")
+    page.click("#new-deal")
+    page.fill("#deal-title", "Harbour redesign")
+    page.fill("#deal-value", "18,000")
+    page.click("#deal-save")
+    expect(page.get_by_role("dialog")).to_have_count(0, timeout=TIMEOUT)  # closed, not fading
+    card = page.locator(".kanban-card", has_text="Harbour redesign")
+    expect(column(page, "Lead").locator(".kanban-card")).to_have_count(1, timeout=TIMEOUT)
+    expect(column(page, "Lead").locator(".kanban-total")).to_have_text("18,000 USD")
+
+    drag(page, card, column(page, "Negotiation"))
+    expect(page.locator("#move-summary")).to_have_text(
+        "Moved “Harbour redesign” from Lead to Negotiation.", timeout=TIMEOUT
+    )
+    expect(column(page, "Negotiation").locator(".kanban-card")).to_have_count(1)
+    expect(column(page, "Lead").locator(".kanban-card")).to_have_count(0)
+
+    page.reload()
+    expect(column(page, "Negotiation").locator(".kanban-card-title")).to_have_text(
+        ["Harbour redesign"], timeout=TIMEOUT
+    )
+    expect(column(page, "Negotiation").locator(".kanban-count")).to_have_text("1")
+
+    drag(page, column(page, "Negotiation").locator(".kanban-card"), column(page, "Won"))
+    expect(page.locator("#move-summary")).to_contain_text("to Won", timeout=TIMEOUT)
+    page.click("#move-undo")
+    expect(column(page, "Negotiation").locator(".kanban-card")).to_have_count(1, timeout=TIMEOUT)
+    expect(column(page, "Won").locator(".kanban-card")).to_have_count(0)
+    context.close()
+
+
+def test_viewer_sees_the_board_but_cannot_drag(browser, app_url):
+    from crmapp.services import crm
+    from tests import factories
+
+    owner = factories.signup("Glass Walls")
+    viewer = factories.member(owner, "viewer")
+    with factories.scoped(owner) as session:
+        crm.create_deal(session, owner.actor, title="Look, don't touch", value="700")
+
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    log_in(page, app_url, viewer.email, factories.PASSWORD)
+    expect(page.locator("#dashboard-title")).to_be_visible(timeout=TIMEOUT)
+    page.goto(f"{app_url}/crm/deals")
+    expect(page.locator("#board-readonly")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("#new-deal")).to_be_disabled()
+    card = column(page, "Lead").locator(".kanban-card")
+    expect(card).to_have_count(1, timeout=TIMEOUT)
+
+    drag(page, card, column(page, "Won"))
+    page.wait_for_timeout(500)
+    expect(column(page, "Lead").locator(".kanban-card")).to_have_count(1)
+    expect(column(page, "Won").locator(".kanban-card")).to_have_count(0)
+    expect(page.locator("#move-summary")).to_have_count(0)
+    context.close()

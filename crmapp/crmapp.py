@@ -5,13 +5,24 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.pages import audit, auth, crm, dashboard, invite, pipeline, placeholders, settings
+from crmapp.pages import (
+    audit,
+    auth,
+    crm,
+    dashboard,
+    invite,
+    pipeline,
+    placeholders,
+    record,
+    settings,
+)
 from crmapp.state.audit import AuditState
 from crmapp.state.auth import LoginState
 from crmapp.state.crm import ContactsState
 from crmapp.state.dashboard import DashboardState
 from crmapp.state.invite import InviteState
 from crmapp.state.pipeline import PipelineState
+from crmapp.state.record import ContactRecordState
 from crmapp.state.session import SessionState
 from crmapp.state.settings import SettingsState
 
@@ -55,6 +66,12 @@ app.add_page(
     route=routes.CONTACTS,
     title="Contacts · Tandem",
     on_load=[guard, ContactsState.load],
+)
+app.add_page(
+    record.contact_record_page,
+    route=routes.CONTACT,
+    title="Contact · Tandem",
+    on_load=[guard, ContactRecordState.load],
 )
 app.add_page(
     pipeline.pipeline_page,

@@ -1,7 +1,16 @@
 """All tables, imported so that `SQLModel.metadata` knows them (Alembic reads it)."""
 
 from crmapp.models.audit import AuditEvent
-from crmapp.models.crm import STAGE_KINDS, Company, Contact, Deal, Pipeline, PipelineStage
+from crmapp.models.crm import (
+    ACTIVITY_KINDS,
+    STAGE_KINDS,
+    Activity,
+    Company,
+    Contact,
+    Deal,
+    Pipeline,
+    PipelineStage,
+)
 from crmapp.models.tenancy import (
     Invitation,
     Membership,
@@ -12,7 +21,9 @@ from crmapp.models.tenancy import (
 )
 
 __all__ = [
+    "ACTIVITY_KINDS",
     "STAGE_KINDS",
+    "Activity",
     "AuditEvent",
     "Company",
     "Contact",

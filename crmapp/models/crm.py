@@ -94,3 +94,34 @@ class Deal(SQLModel, table=True):
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
     deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
+
+
+ACTIVITY_KINDS = ("note", "call", "meeting", "email", "task")
+
+
+class Activity(SQLModel, table=True):
+    """Something that happened (or is to be done) on a contact, company or deal."""
+
+    id: uuid.UUID = Field(default_factory=uuid_pk, primary_key=True)
+    org_id: uuid.UUID = org_id_field()
+    kind: str = Field(max_length=16)
+    subject: str = Field(max_length=200)
+    body: str = Field(default="", max_length=10_000)
+    contact_id: uuid.UUID | None = Field(
+        default=None, foreign_key="contact.id", index=True, ondelete="CASCADE"
+    )
+    company_id: uuid.UUID | None = Field(
+        default=None, foreign_key="company.id", index=True, ondelete="CASCADE"
+    )
+    deal_id: uuid.UUID | None = Field(
+        default=None, foreign_key="deal.id", index=True, ondelete="CASCADE"
+    )
+    due_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True, index=True))
+    done_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
+    assignee_id: uuid.UUID | None = Field(
+        default=None, foreign_key="app_user.id", ondelete="SET NULL"
+    )
+    created_by: uuid.UUID | None = Field(
+        default=None, foreign_key="app_user.id", ondelete="SET NULL"
+    )
+    created_at: datetime = created_at_field()

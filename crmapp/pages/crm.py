@@ -74,7 +74,9 @@ def contact_dialog() -> rx.Component:
 def contact_row(row: rx.Var) -> rx.Component:
     """One contact in the table."""
     return rx.table.row(
-        rx.table.cell(row["name"], class_name="contact-name"),
+        rx.table.cell(
+            rx.link(row["name"], href="/crm/contacts/" + row["id"]), class_name="contact-name"
+        ),
         rx.table.cell(row["email"]),
         rx.table.cell(row["phone"]),
         rx.table.cell(row["title"]),

@@ -105,6 +105,25 @@ def update_contact(
     return contact
 
 
+def get_contact(
+    session: Session, actor: Actor, contact_id: uuid.UUID
+) -> tuple[Contact, Company | None]:
+    """A live contact of the organisation, with its company."""
+    require(actor.role, Perm.RECORD_READ)
+    row = session.exec(
+        select(Contact, Company)
+        .join(Company, col(Company.id) == col(Contact.company_id), isouter=True)
+        .where(
+            Contact.id == contact_id,
+            Contact.org_id == actor.org_id,
+            col(Contact.deleted_at).is_(None),
+        )
+    ).first()
+    if row is None:
+        raise NotFound("Contact not found.")
+    return row[0], row[1]
+
+
 def create_company(session: Session, actor: Actor, *, name: str, domain: str = "") -> Company:
     """Add a company."""
     require(actor.role, Perm.RECORD_CREATE)
@@ -172,18 +191,20 @@ def create_deal(
     return deal
 
 
-def list_deals(session: Session, actor: Actor) -> list[tuple[Deal, PipelineStage]]:
-    """Live deals with their stage, newest first."""
+def list_deals(
+    session: Session, actor: Actor, *, contact_id: uuid.UUID | None = None
+) -> list[tuple[Deal, PipelineStage]]:
+    """Live deals with their stage, newest first (optionally one contact's)."""
     require(actor.role, Perm.RECORD_READ)
-    return [
-        (deal, stage)
-        for deal, stage in session.exec(
-            select(Deal, PipelineStage)
-            .join(PipelineStage, col(PipelineStage.id) == col(Deal.stage_id))
-            .where(Deal.org_id == actor.org_id, col(Deal.deleted_at).is_(None))
-            .order_by(col(Deal.created_at).desc())
-        ).all()
-    ]
+    query = (
+        select(Deal, PipelineStage)
+        .join(PipelineStage, col(PipelineStage.id) == col(Deal.stage_id))
+        .where(Deal.org_id == actor.org_id, col(Deal.deleted_at).is_(None))
+        .order_by(col(Deal.created_at).desc())
+    )
+    if contact_id is not None:
+        query = query.where(Deal.contact_id == contact_id)
+    return [(deal, stage) for deal, stage in session.exec(query).all()]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from crmapp.models import (
+    Activity,
     AuditEvent,
     Company,
     Contact,
@@ -17,13 +18,14 @@ from crmapp.models import (
     Membership,
     Organization,
 )
-from crmapp.services import crm, orgs
+from crmapp.services import activities, crm, orgs
 from crmapp.services.db import tenant_session
 from crmapp.services.db_setup import libpq_url
 from crmapp.settings import get_settings
 from tests import factories
 
 TENANT_MODELS = (
+    Activity,
     Organization,
     Membership,
     Invitation,
@@ -41,7 +43,14 @@ def two_tenants():
     for signed, name in ((a, "Alpha"), (b, "Bravo")):
         with factories.scoped(signed) as session:
             company = crm.create_company(session, signed.actor, name=f"{name} Co")
-            crm.create_contact(session, signed.actor, crm.ContactInput(name, email=f"{name}@x.io"))
+            contact = crm.create_contact(
+                session, signed.actor, crm.ContactInput(name, email=f"{name}@x.io")
+            )
+            session.flush()
+            activities.add_activity(
+                session, signed.actor, record_type="contact", record_id=contact.id,
+                kind="note", subject=f"{name} note",
+            )  # fmt: skip
             crm.create_deal(session, signed.actor, title=f"{name} deal", value="100")
             orgs.create_invitation(session, signed.actor, factories.email(name), "viewer")
             session.flush()

@@ -1,0 +1,88 @@
+"""Activities on records and the record timeline (activities + audited changes)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+from crmapp.models.crm import Activity
+from crmapp.services import activities, crm
+from crmapp.services.db import tenant_session
+from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
+from tests import factories
+
+
+def _contact(signed, name="Nora"):
+    with factories.scoped(signed) as session:
+        return crm.create_contact(session, signed.actor, crm.ContactInput(name, email="n@x.io"))
+
+
+def test_timeline_merges_activities_and_changes_newest_first():
+    owner = factories.signup()
+    contact = _contact(owner)
+    with factories.scoped(owner) as session:
+        activities.add_activity(
+            session, owner.actor, record_type="contact", record_id=contact.id,
+            kind="call", subject="Intro call", body="Wants a quote by Friday",
+        )  # fmt: skip
+    with factories.scoped(owner) as session:
+        crm.update_contact(
+            session, owner.actor, contact.id, crm.ContactInput("Nora", "Ng", email="n@x.io")
+        )
+    with factories.scoped(owner) as session:
+        items = activities.timeline(session, owner.actor, "contact", contact.id)
+    assert [(i.kind, i.title) for i in items] == [
+        ("change", "Contact updated"),
+        ("call", "Intro call"),
+        ("change", "Contact created"),
+    ]
+    assert items[0].detail == "last_name: — → Ng"
+    assert items[1].who == owner.email and items[1].detail == "Wants a quote by Friday"
+
+
+def test_tasks_have_a_due_time_an_assignee_and_can_be_completed():
+    owner = factories.signup()
+    contact = _contact(owner)
+    due = datetime(2030, 1, 15, 9, 30, tzinfo=UTC)
+    with factories.scoped(owner) as session:
+        task = activities.add_activity(
+            session, owner.actor, record_type="contact", record_id=contact.id,
+            kind="task", subject="Send proposal", due_at=due,
+        )  # fmt: skip
+    assert task.assignee_id == owner.actor.user_id
+    with factories.scoped(owner) as session:
+        activities.complete_task(session, owner.actor, task.id)
+    with factories.scoped(owner) as session:
+        item = activities.timeline(session, owner.actor, "contact", contact.id)[0]
+        assert (item.kind, item.done, item.due_at) == ("task", True, due)
+
+
+def test_bad_activity_is_explained():
+    owner = factories.signup()
+    contact = _contact(owner)
+    with factories.scoped(owner) as session, pytest.raises(ValidationError) as err:
+        activities.add_activity(
+            session, owner.actor, record_type="contact", record_id=contact.id,
+            kind="gossip", subject=" ", due_at=datetime(2030, 1, 1),
+        )  # fmt: skip
+    assert set(err.value.fields) == {"kind", "subject", "due_at"}
+
+
+def test_viewer_cannot_log_and_strangers_cannot_see():
+    owner = factories.signup()
+    viewer = factories.member(owner, "viewer")
+    stranger = factories.signup("Elsewhere")
+    contact = _contact(owner)
+    with factories.scoped(viewer) as session, pytest.raises(PermissionDenied):
+        activities.add_activity(
+            session, viewer.actor, record_type="contact", record_id=contact.id,
+            kind="note", subject="Sneaky",
+        )  # fmt: skip
+    with factories.scoped(viewer) as session:
+        assert activities.timeline(session, viewer.actor, "contact", contact.id)
+    with factories.scoped(stranger) as session, pytest.raises(NotFound):
+        activities.timeline(session, stranger.actor, "contact", contact.id)
+    with tenant_session(stranger.actor.org_id) as session:
+        assert session.exec(select(Activity)).all() == []

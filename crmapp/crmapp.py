@@ -15,6 +15,7 @@ from crmapp.pages import (
     placeholders,
     record,
     settings,
+    trash,
 )
 from crmapp.state.audit import AuditState
 from crmapp.state.auth import LoginState
@@ -25,6 +26,7 @@ from crmapp.state.pipeline import PipelineState
 from crmapp.state.record import ContactRecordState
 from crmapp.state.session import SessionState
 from crmapp.state.settings import SettingsState
+from crmapp.state.trash import TrashState
 
 app = rx.App(toaster=rx.toast.provider(position="bottom-right"))
 
@@ -90,6 +92,12 @@ app.add_page(
     route=routes.AUDIT,
     title="Audit trail · Tandem",
     on_load=[guard, AuditState.load],
+)
+app.add_page(
+    trash.trash_page,
+    route=routes.TRASH,
+    title="Trash · Tandem",
+    on_load=[guard, TrashState.load],
 )
 for page, route, title in (
     (placeholders.proposals_page, routes.PROPOSALS, "Proposals"),

@@ -18,6 +18,7 @@ SOCIAL_INBOX = "/social/inbox"
 SOCIAL_ANALYTICS = "/social/analytics"
 SETTINGS = "/settings"
 AUDIT = "/settings/audit"
+TRASH = "/settings/trash"
 INVITE = "/invite/[invite_token]"
 
 

@@ -71,6 +71,40 @@ def contact_dialog() -> rx.Component:
     )
 
 
+def delete_button(row: rx.Var) -> rx.Component:
+    """Delete with confirmation (the record goes to the trash for 30 days)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                "Delete",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                disabled=~ContactsState.can_write,
+                class_name="contact-delete",
+            ),
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete ", row["name"], "?"),
+            rx.alert_dialog.description(
+                "The contact moves to the trash; Admins can restore it for 30 days."
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Delete",
+                        color_scheme="red",
+                        id="confirm-delete",
+                        on_click=ContactsState.delete(row["id"]),
+                    )
+                ),
+                justify="end",
+            ),
+        ),
+    )
+
+
 def contact_row(row: rx.Var) -> rx.Component:
     """One contact in the table."""
     return rx.table.row(
@@ -81,14 +115,42 @@ def contact_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["phone"]),
         rx.table.cell(row["title"]),
         rx.table.cell(
-            rx.button(
-                "Edit",
-                size="1",
-                variant="soft",
-                on_click=ContactsState.open_edit(row["id"]),
-                disabled=~ContactsState.can_write,
-                class_name="contact-edit",
+            rx.hstack(
+                rx.button(
+                    "Edit",
+                    size="1",
+                    variant="soft",
+                    on_click=ContactsState.open_edit(row["id"]),
+                    disabled=~ContactsState.can_write,
+                    class_name="contact-edit",
+                ),
+                delete_button(row),
             )
+        ),
+    )
+
+
+def deleted_bar() -> rx.Component:
+    """What was just deleted, with Undo for those who may restore."""
+    return rx.cond(
+        ContactsState.last_deleted.contains("id"),
+        rx.callout(
+            rx.hstack(
+                rx.text(ContactsState.last_deleted["text"], id="deleted-summary"),
+                rx.cond(
+                    ContactsState.perms.contains("record.restore"),
+                    rx.button(
+                        "Undo",
+                        size="1",
+                        variant="soft",
+                        id="undo-delete",
+                        on_click=ContactsState.undo_delete,
+                    ),
+                ),
+                align="center",
+            ),
+            icon="trash-2",
+            width="100%",
         ),
     )
 
@@ -123,6 +185,7 @@ def contacts_page() -> rx.Component:
                 ),
                 width="100%",
             ),
+            deleted_bar(),
             rx.cond(
                 ContactsState.total == 0,
                 empty_state(

@@ -305,10 +305,17 @@ def settings_page() -> rx.Component:
         rx.vstack(
             rx.cond(
                 SettingsState.can_view_audit,
-                rx.link(
-                    rx.button(rx.icon("scroll-text", size=16), "Audit trail", variant="soft"),
-                    href=routes.AUDIT,
-                    id="to-audit",
+                rx.hstack(
+                    rx.link(
+                        rx.button(rx.icon("scroll-text", size=16), "Audit trail", variant="soft"),
+                        href=routes.AUDIT,
+                        id="to-audit",
+                    ),
+                    rx.link(
+                        rx.button(rx.icon("trash-2", size=16), "Trash", variant="soft"),
+                        href=routes.TRASH,
+                        id="to-trash",
+                    ),
                 ),
             ),
             organisation_section(),

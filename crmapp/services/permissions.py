@@ -15,6 +15,7 @@ class Perm(enum.StrEnum):
     RECORD_CREATE = "record.create"
     RECORD_UPDATE = "record.update"
     RECORD_DELETE = "record.delete"
+    RECORD_RESTORE = "record.restore"
     ORG_UPDATE = "org.update"
     MEMBER_INVITE = "member.invite"
     MEMBER_MANAGE = "member.manage"
@@ -26,6 +27,7 @@ class Perm(enum.StrEnum):
 _READ = {Perm.RECORD_READ}
 _WRITE = _READ | {Perm.RECORD_CREATE, Perm.RECORD_UPDATE, Perm.RECORD_DELETE}
 _ADMIN = _WRITE | {
+    Perm.RECORD_RESTORE,
     Perm.ORG_UPDATE,
     Perm.MEMBER_INVITE,
     Perm.MEMBER_MANAGE,
@@ -44,6 +46,7 @@ _DESCRIBE = {
     Perm.RECORD_CREATE: "create records",
     Perm.RECORD_UPDATE: "edit records",
     Perm.RECORD_DELETE: "delete records",
+    Perm.RECORD_RESTORE: "restore deleted records",
     Perm.ORG_UPDATE: "change organisation settings",
     Perm.MEMBER_INVITE: "invite members",
     Perm.MEMBER_MANAGE: "change members' roles",

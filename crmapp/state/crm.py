@@ -6,7 +6,7 @@ import uuid
 
 import reflex as rx
 
-from crmapp.services import crm
+from crmapp.services import crm, trash
 from crmapp.services.crm import ContactInput
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError, ValidationError
@@ -28,6 +28,7 @@ class ContactsState(SessionState):
     form: dict[str, str] = dict(EMPTY_FORM)
     field_errors: dict[str, str] = {}
     error: str = ""
+    last_deleted: dict[str, str] = {}
 
     @rx.var
     def pages(self) -> int:
@@ -126,3 +127,31 @@ class ContactsState(SessionState):
         self.dialog_open = False
         message = "Contact saved." if self.editing_id else "Contact added."
         return [ContactsState.load, rx.toast.success(message)]
+
+    @rx.event
+    def delete(self, contact_id: str):
+        """Move a contact to the trash (confirmed in the page first)."""
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                label = trash.delete_record(session, actor, "contact", uuid.UUID(contact_id))
+        except ServiceError as err:
+            return rx.toast.error(str(err))
+        self.last_deleted = {"id": contact_id, "text": f"Deleted {label}."}
+        return ContactsState.load
+
+    @rx.event
+    def undo_delete(self):
+        """Restore the contact just deleted (Admins and Owners)."""
+        actor = self._actor()
+        if actor is None or not self.last_deleted:
+            return None
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                trash.restore_record(session, actor, "contact", uuid.UUID(self.last_deleted["id"]))
+        except ServiceError as err:
+            return rx.toast.error(str(err))
+        self.last_deleted = {}
+        return ContactsState.load

@@ -20,11 +20,11 @@ from crmapp.services.permissions import Perm, can, permissions_for, require
         (
             Role.MEMBER,
             {Perm.RECORD_CREATE, Perm.RECORD_UPDATE},
-            {Perm.MEMBER_INVITE, Perm.AUDIT_VIEW},
+            {Perm.MEMBER_INVITE, Perm.AUDIT_VIEW, Perm.RECORD_RESTORE},
         ),
         (
             Role.ADMIN,
-            {Perm.MEMBER_INVITE, Perm.AUDIT_VIEW, Perm.ORG_UPDATE},
+            {Perm.MEMBER_INVITE, Perm.AUDIT_VIEW, Perm.ORG_UPDATE, Perm.RECORD_RESTORE},
             {Perm.OWNERSHIP_GRANT},
         ),
         (

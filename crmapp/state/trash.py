@@ -1,0 +1,58 @@
+"""The trash: deleted contacts, companies and deals that Admins can restore for 30 days."""
+
+from __future__ import annotations
+
+import uuid
+
+import reflex as rx
+
+from crmapp import routes
+from crmapp.services import timefmt, trash
+from crmapp.services.db import tenant_session
+from crmapp.services.errors import ServiceError
+from crmapp.state.session import SessionState
+
+
+class TrashState(SessionState):
+    """Deleted records, newest first."""
+
+    items: list[dict[str, str]] = []
+    error: str = ""
+
+    @rx.event
+    def load(self):
+        """Fetch the trash (Admins and Owners only)."""
+        self.error = ""
+        actor = self._actor()
+        if actor is None:
+            return
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                items = trash.list_trash(session, actor)
+        except ServiceError as err:
+            self.items, self.error = [], str(err)
+            return
+        self.items = [
+            {
+                "type": i.record_type,
+                "id": i.id,
+                "label": i.label,
+                "deleted": timefmt.local(i.deleted_at, self.timezone),
+                "purge": timefmt.local(i.purge_at, self.timezone, "%d %b %Y"),
+            }
+            for i in items
+        ]
+
+    @rx.event
+    def restore(self, record_type: str, record_id: str):
+        """Bring one record back."""
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                label = trash.restore_record(session, actor, record_type, uuid.UUID(record_id))
+        except ServiceError as err:
+            return rx.toast.error(str(err))
+        self.load()
+        return rx.toast.success(f"Restored {label}.")

@@ -1,0 +1,80 @@
+"""Soft delete: records go to the trash; Admins restore them within 30 days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from crmapp.models.crm import Contact
+from crmapp.services import crm, pipelines, trash
+from crmapp.services.errors import PermissionDenied, ValidationError
+from tests import factories
+
+
+def test_deleted_contact_leaves_lists_and_admin_restores_it():
+    owner = factories.signup()
+    member = factories.member(owner, "member")
+    admin = factories.member(owner, "admin")
+    with factories.scoped(member) as session:
+        contact = crm.create_contact(session, member.actor, crm.ContactInput("Gone", "Soon"))
+    with factories.scoped(member) as session:
+        assert trash.delete_record(session, member.actor, "contact", contact.id) == "Gone Soon"
+    with factories.scoped(member) as session:
+        assert crm.list_contacts(session, member.actor)[1] == 0
+        with pytest.raises(PermissionDenied):
+            trash.restore_record(session, member.actor, "contact", contact.id)
+    with factories.scoped(admin) as session:
+        items = trash.list_trash(session, admin.actor)
+        assert [(i.record_type, i.label) for i in items] == [("contact", "Gone Soon")]
+        assert items[0].purge_at - items[0].deleted_at == timedelta(days=30)
+        trash.restore_record(session, admin.actor, "contact", contact.id)
+    with factories.scoped(member) as session:
+        rows, total = crm.list_contacts(session, member.actor)
+    assert total == 1 and rows[0].first_name == "Gone"
+
+
+def test_deleted_deal_leaves_the_board():
+    owner = factories.signup()
+    with factories.scoped(owner) as session:
+        deal = crm.create_deal(session, owner.actor, title="Vanishing", value="10")
+    with factories.scoped(owner) as session:
+        trash.delete_record(session, owner.actor, "deal", deal.id)
+    with factories.scoped(owner) as session:
+        cards = [c for col in pipelines.board(session, owner.actor) for c in col.cards]
+        assert cards == []
+        assert crm.dashboard_summary(session, owner.actor).open_deals == 0
+
+
+def test_older_than_thirty_days_cannot_be_restored():
+    owner = factories.signup()
+    with factories.scoped(owner) as session:
+        contact = crm.create_contact(session, owner.actor, crm.ContactInput("Ancient"))
+    with factories.scoped(owner) as session:
+        trash.delete_record(session, owner.actor, "contact", contact.id)
+    with factories.scoped(owner) as session:
+        row = session.get(Contact, contact.id)
+        row.deleted_at = row.deleted_at - timedelta(days=31)
+        session.add(row)
+    with factories.scoped(owner) as session:
+        assert trash.list_trash(session, owner.actor) == []
+        with pytest.raises(ValidationError, match="30 days"):
+            trash.restore_record(session, owner.actor, "contact", contact.id)
+
+
+def test_viewer_cannot_delete_and_deletes_are_audited():
+    from crmapp.services import audit
+    from crmapp.services.audit import AuditFilter
+
+    owner = factories.signup()
+    viewer = factories.member(owner, "viewer")
+    with factories.scoped(owner) as session:
+        contact = crm.create_contact(session, owner.actor, crm.ContactInput("Kept"))
+    with factories.scoped(viewer) as session, pytest.raises(PermissionDenied):
+        trash.delete_record(session, viewer.actor, "contact", contact.id)
+    with factories.scoped(owner) as session:
+        trash.delete_record(session, owner.actor, "contact", contact.id)
+        trash.restore_record(session, owner.actor, "contact", contact.id)
+    with factories.scoped(owner) as session:
+        events, _ = audit.list_events(session, owner.actor, AuditFilter(entity_type="contact"))
+    assert [e.action for e in events][:2] == ["contact.restored", "contact.deleted"]

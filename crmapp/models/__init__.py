@@ -11,6 +11,7 @@ from crmapp.models.crm import (
     Pipeline,
     PipelineStage,
 )
+from crmapp.models.imports import IMPORT_POLICIES, ImportJob, ImportRejection
 from crmapp.models.tenancy import (
     Invitation,
     Membership,
@@ -22,12 +23,15 @@ from crmapp.models.tenancy import (
 
 __all__ = [
     "ACTIVITY_KINDS",
+    "IMPORT_POLICIES",
     "STAGE_KINDS",
     "Activity",
     "AuditEvent",
     "Company",
     "Contact",
     "Deal",
+    "ImportJob",
+    "ImportRejection",
     "Invitation",
     "Membership",
     "Organization",

@@ -64,6 +64,9 @@ class Contact(SQLModel, table=True):
         default=None, foreign_key="company.id", ondelete="SET NULL"
     )
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
+    # "<sha256 of the file>:<row number>" for contacts created by a CSV import: a rerun of the
+    # same file finds them instead of creating them twice.
+    import_ref: str | None = Field(default=None, max_length=80)
     created_at: datetime = created_at_field()
     deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.services import audit, pipelines
@@ -47,16 +48,8 @@ def _clean_contact(data: ContactInput) -> dict[str, Any]:
     return values
 
 
-def list_contacts(
-    session: Session,
-    actor: Actor,
-    *,
-    search: str = "",
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-) -> tuple[list[Contact], int]:
-    """One page of live contacts (newest first) matching `search`, and the total."""
-    require(actor.role, Perm.RECORD_READ)
+def contacts_query(actor: Actor, search: str = "") -> SelectOfScalar[Contact]:
+    """Live contacts of the actor's organisation matching `search` (name or email)."""
     query = select(Contact).where(Contact.org_id == actor.org_id, col(Contact.deleted_at).is_(None))
     if search.strip():
         like = f"%{search.strip()}%"
@@ -67,9 +60,18 @@ def list_contacts(
                 col(Contact.email).ilike(like),
             )
         )
+    return query
+
+
+def list_contacts(
+    session: Session, actor: Actor, *, search: str = "", page: int = 1, page_size: int = PAGE_SIZE
+) -> tuple[list[Contact], int]:
+    """One page of live contacts (newest first) matching `search`, and the total."""
+    require(actor.role, Perm.RECORD_READ)
+    query = contacts_query(actor, search)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
-        query.order_by(col(Contact.created_at).desc())
+        query.order_by(col(Contact.created_at).desc(), col(Contact.id))
         .offset(max(0, page - 1) * page_size)
         .limit(page_size)
     ).all()

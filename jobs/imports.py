@@ -1,0 +1,81 @@
+"""The CSV import job: takes the import's id, reloads, resumes from the last committed batch."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import select
+
+from crmapp.models.imports import ImportJob
+from crmapp.models.tenancy import Membership, Role, User
+from crmapp.services import imports
+from crmapp.services.context import Actor
+from crmapp.services.db import tenant_session
+
+
+def _actor(org_id: uuid.UUID, user_id: uuid.UUID) -> Actor:
+    with tenant_session(org_id, user_id) as session:
+        member = session.exec(
+            select(Membership).where(Membership.org_id == org_id, Membership.user_id == user_id)
+        ).first()
+        user = session.get(User, user_id)
+    role = Role(member.role) if member else Role.VIEWER  # a removed user can no longer write
+    return Actor(user_id, org_id, role, user.email if user else "", "import", "tandem-import")
+
+
+def _load(session, import_id: str) -> ImportJob:
+    job = session.get(ImportJob, uuid.UUID(import_id))
+    if job is None:
+        raise LookupError(f"import {import_id} is gone")
+    return job
+
+
+def run_import(import_id: str, org_id: str, user_id: str) -> dict[str, int]:
+    """Import every remaining row, one committed batch at a time; idempotent on retry."""
+    org, user = uuid.UUID(org_id), uuid.UUID(user_id)
+    actor = _actor(org, user)
+    with tenant_session(org, user) as session:
+        job = _load(session, import_id)
+        if job.status == "done":
+            return {"created": job.created_count}
+        width, rows = imports.data_rows(job)
+        job.status, job.total_rows = "running", len(rows)
+        session.add(job)
+        start = job.processed_rows
+    try:
+        for offset in range(start, len(rows), imports.BATCH_SIZE):
+            with tenant_session(org, user) as session:
+                job = _load(session, import_id)
+                imports.import_batch(
+                    session, actor, job, rows[offset : offset + imports.BATCH_SIZE], width
+                )
+        with tenant_session(org, user) as session:
+            job = _load(session, import_id)
+            imports.finish(session, actor, job)
+            return {
+                "created": job.created_count,
+                "updated": job.updated_count,
+                "skipped": job.skipped_count,
+                "rejected": job.rejected_count,
+            }
+    except Exception as err:
+        with tenant_session(org, user) as session:
+            failed = session.get(ImportJob, uuid.UUID(import_id))
+            if failed is not None:
+                failed.status, failed.error = "failed", str(err)[:2000]
+                session.add(failed)
+        raise
+
+
+def enqueue_import(import_id: uuid.UUID, org_id: uuid.UUID, user_id: uuid.UUID) -> str:
+    """Queue the import under a deterministic id (a second click cannot queue it twice)."""
+    from rq import Retry
+
+    from jobs.queues import queue
+
+    job_id = f"import-{import_id}"
+    queue("default").enqueue(
+        run_import, str(import_id), str(org_id), str(user_id), job_id=job_id,
+        job_timeout=3600, retry=Retry(max=2, interval=[5, 30]),
+    )  # fmt: skip
+    return job_id

@@ -10,6 +10,7 @@ from crmapp.pages import (
     auth,
     crm,
     dashboard,
+    imports,
     invite,
     pipeline,
     placeholders,
@@ -92,6 +93,12 @@ app.add_page(
     route=routes.AUDIT,
     title="Audit trail · Tandem",
     on_load=[guard, AuditState.load],
+)
+app.add_page(
+    imports.import_page,
+    route=routes.IMPORT,
+    title="Import · Tandem",
+    on_load=guard,
 )
 app.add_page(
     trash.trash_page,

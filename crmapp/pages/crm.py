@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from crmapp import routes
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state, field, form_error, pager
 from crmapp.state.crm import ContactsState
@@ -169,6 +170,21 @@ def contacts_page() -> rx.Component:
                     width="320px",
                 ),
                 rx.spacer(),
+                rx.button(
+                    rx.icon("download", size=16),
+                    "Export CSV",
+                    variant="soft",
+                    on_click=ContactsState.export_csv,
+                    id="export-contacts",
+                ),
+                rx.cond(
+                    ContactsState.can_write,
+                    rx.link(
+                        rx.button(rx.icon("upload", size=16), "Import CSV", variant="soft"),
+                        href=routes.IMPORT,
+                        id="import-contacts",
+                    ),
+                ),
                 rx.tooltip(
                     rx.button(
                         rx.icon("plus", size=16),

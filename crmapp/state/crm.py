@@ -6,7 +6,7 @@ import uuid
 
 import reflex as rx
 
-from crmapp.services import crm, trash
+from crmapp.services import crm, imports, trash
 from crmapp.services.crm import ContactInput
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError, ValidationError
@@ -155,3 +155,13 @@ class ContactsState(SessionState):
             return rx.toast.error(str(err))
         self.last_deleted = {}
         return ContactsState.load
+
+    @rx.event
+    def export_csv(self):
+        """Download every contact matching the current search as CSV."""
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        with tenant_session(actor.org_id, actor.user_id) as session:
+            data = imports.export_contacts_csv(session, actor, search=self.search)
+        return rx.download(data=data, filename="contacts.csv")

@@ -1,0 +1,214 @@
+"""Import contacts from CSV."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from crmapp import routes
+from crmapp.components.shell import app_shell
+from crmapp.components.ui import form_error
+from crmapp.state.imports import UPLOAD_ID, ImportState
+
+POLICIES = (
+    ("skip", "Skip rows whose email matches a contact"),
+    ("update", "Update the matching contact"),
+    ("create", "Create a new contact anyway"),
+)
+
+
+def upload_step() -> rx.Component:
+    """Pick or drop a file."""
+    return rx.upload(
+        rx.vstack(
+            rx.icon("file-up", size=32, color=rx.color("accent", 9)),
+            rx.text("Drop a CSV file here, or click to choose one."),
+            rx.text("First row: column names. UTF-8. Up to 50 MB.", size="1", color="gray"),
+            align="center",
+            spacing="2",
+        ),
+        id=UPLOAD_ID,
+        accept={"text/csv": [".csv"], "text/plain": [".txt"]},
+        max_files=1,
+        on_drop=ImportState.handle_upload(rx.upload_files(upload_id=UPLOAD_ID)),
+        border=f"2px dashed {rx.color('gray', 7)}",
+        border_radius="12px",
+        padding="3em",
+        width="100%",
+        cursor="pointer",
+    )
+
+
+def mapping_step() -> rx.Component:
+    """Column → field, a preview of the first rows, and the dedupe policy."""
+    return rx.vstack(
+        rx.text(
+            ImportState.filename,
+            " · ",
+            ImportState.total_rows,
+            " rows",
+            weight="medium",
+            id="import-summary",
+        ),
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.foreach(ImportState.headers, lambda h: rx.table.column_header_cell(h))
+                    ),
+                    rx.table.row(
+                        rx.foreach(
+                            ImportState.headers,
+                            lambda _h, i: rx.table.cell(
+                                rx.select.root(
+                                    rx.select.trigger(class_name="map-select", width="100%"),
+                                    rx.select.content(
+                                        rx.foreach(
+                                            ImportState.targets,
+                                            lambda t: rx.select.item(t[1], value=t[0]),
+                                        )
+                                    ),
+                                    value=ImportState.mapping[i],
+                                    on_change=lambda v: ImportState.set_column(i, v),
+                                )
+                            ),
+                        )
+                    ),
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        ImportState.preview_rows,
+                        lambda row: rx.table.row(rx.foreach(row, lambda cell: rx.table.cell(cell))),
+                    )
+                ),
+                width="100%",
+                id="import-preview",
+            ),
+            overflow_x="auto",
+            width="100%",
+        ),
+        rx.text("When a row's email matches an existing contact:", weight="medium"),
+        rx.radio_group.root(
+            rx.vstack(
+                *[rx.radio_group.item(label, value=v, id=f"policy-{v}") for v, label in POLICIES]
+            ),
+            value=ImportState.policy,
+            on_change=ImportState.set_policy,
+        ),
+        rx.hstack(
+            rx.button("Choose another file", variant="soft", on_click=ImportState.reset_wizard),
+            rx.button("Import", id="import-start", on_click=ImportState.start),
+        ),
+        spacing="4",
+        width="100%",
+        align="start",
+    )
+
+
+def progress_step() -> rx.Component:
+    """A progress bar while the worker imports."""
+    return rx.vstack(
+        rx.text("Importing ", ImportState.filename, "… you can leave this page; it keeps going."),
+        rx.progress(value=ImportState.percent, width="100%", id="import-progress"),
+        rx.text(ImportState.processed, " of ", ImportState.total_rows, " rows", size="2"),
+        width="100%",
+    )
+
+
+def count(label: str, key: str) -> rx.Component:
+    """One outcome figure."""
+    return rx.card(
+        rx.text(label, size="2", color="gray"),
+        rx.heading(ImportState.counts[key], size="6", id=f"import-{key}"),
+    )
+
+
+def report_step() -> rx.Component:
+    """What landed and, row by row, what did not."""
+    return rx.vstack(
+        rx.cond(
+            ImportState.step == "failed",
+            rx.callout(
+                rx.text("The import stopped: ", ImportState.error),
+                color_scheme="red",
+                icon="triangle-alert",
+            ),
+            rx.callout("Import finished.", color_scheme="green", icon="check", id="import-done"),
+        ),
+        rx.grid(
+            count("Created", "created"),
+            count("Updated", "updated"),
+            count("Skipped (already there)", "skipped"),
+            count("Rejected", "rejected"),
+            columns="4",
+            spacing="3",
+            width="100%",
+        ),
+        rx.cond(
+            ImportState.rejected.length() > 0,
+            rx.vstack(
+                rx.hstack(
+                    rx.heading("Rejected rows", size="4"),
+                    rx.button(
+                        rx.icon("download", size=14),
+                        "Download rejected rows (CSV)",
+                        size="1",
+                        variant="soft",
+                        on_click=ImportState.download_rejections,
+                        id="download-rejections",
+                    ),
+                    align="center",
+                ),
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Row"),
+                            rx.table.column_header_cell("Reason"),
+                            rx.table.column_header_cell("As in the file"),
+                        )
+                    ),
+                    rx.table.body(
+                        rx.foreach(
+                            ImportState.rejected,
+                            lambda r: rx.table.row(
+                                rx.table.cell(r["row"], class_name="rejected-row"),
+                                rx.table.cell(r["reason"], class_name="rejected-reason"),
+                                rx.table.cell(rx.code(r["raw"])),
+                            ),
+                        )
+                    ),
+                    width="100%",
+                    id="rejections-table",
+                ),
+                width="100%",
+            ),
+        ),
+        rx.hstack(
+            rx.link(rx.button("Go to contacts"), href=routes.CONTACTS),
+            rx.button("Import another file", variant="soft", on_click=ImportState.reset_wizard),
+        ),
+        width="100%",
+        spacing="4",
+    )
+
+
+def import_page() -> rx.Component:
+    """The wizard."""
+    return app_shell(
+        "Import contacts",
+        rx.vstack(
+            form_error(ImportState.error, id="import-error"),
+            rx.cond(
+                ~ImportState.can_write,
+                rx.callout("Viewers can't import contacts.", icon="lock", color_scheme="gray"),
+                rx.match(
+                    ImportState.step,
+                    ("upload", upload_step()),
+                    ("map", mapping_step()),
+                    ("running", progress_step()),
+                    report_step(),
+                ),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+    )

@@ -1,0 +1,151 @@
+"""CSV import wizard: upload → map columns and pick a dedupe policy → progress → report."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import reflex as rx
+
+from crmapp import routes
+from crmapp.services import imports
+from crmapp.services.db import tenant_session
+from crmapp.services.errors import ServiceError, ValidationError
+from crmapp.state.session import SessionState
+from jobs.imports import enqueue_import
+
+UPLOAD_ID = "csv-upload"
+REPORT_ROWS = 200
+
+
+class ImportState(SessionState):
+    """One import at a time per tab; the file itself stays on the server."""
+
+    step: str = "upload"  # upload | map | running | done | failed
+    filename: str = ""
+    headers: list[str] = []
+    mapping: list[str] = []
+    preview_rows: list[list[str]] = []
+    total_rows: int = 0
+    policy: str = "skip"
+    error: str = ""
+    import_id: str = ""
+    processed: int = 0
+    counts: dict[str, int] = {}
+    rejected: list[dict[str, str]] = []
+    _content: bytes = b""
+
+    @rx.var
+    def percent(self) -> int:
+        """Progress of the running import."""
+        return int(100 * self.processed / self.total_rows) if self.total_rows else 0
+
+    @rx.var
+    def targets(self) -> list[list[str]]:
+        """(value, label) pairs for the mapping selects; "ignore" leaves a column out."""
+        return [["ignore", "Ignore this column"], *[[k, v] for k, v in imports.TARGETS.items()]]
+
+    @rx.event
+    def reset_wizard(self):
+        """Start again with another file."""
+        self.step, self.error, self.import_id, self._content = "upload", "", "", b""
+        self.headers, self.mapping, self.preview_rows, self.rejected = [], [], [], []
+        self.counts, self.processed, self.total_rows = {}, 0, 0
+
+    @rx.event
+    async def handle_upload(self, files: list[rx.UploadFile]):
+        """Read the file and show the guessed mapping with a preview."""
+        self.error = ""
+        if not files:
+            return
+        upload = files[0]
+        content = await upload.read()
+        try:
+            preview = imports.preview(content)
+        except ValidationError as err:
+            self.error = str(err)
+            return
+        self._content, self.filename = content, upload.name or "import.csv"
+        self.headers, self.preview_rows = preview.headers, preview.rows
+        self.mapping = [m or "ignore" for m in preview.mapping]
+        self.total_rows, self.step = preview.total_rows, "map"
+
+    @rx.event
+    def set_column(self, index: int, target: str):
+        """Map column `index` to a contact field."""
+        mapping = list(self.mapping)
+        mapping[index] = target
+        self.mapping = mapping
+
+    @rx.event
+    def set_policy(self, policy: str):
+        """What to do with a row whose email matches an existing contact."""
+        self.policy = policy
+
+    @rx.event
+    def start(self):
+        """Store the import and queue the job; then follow its progress."""
+        self.error = ""
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        columns = ["" if m == "ignore" else m for m in self.mapping]
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                job = imports.start_import(
+                    session, actor, filename=self.filename, content=self._content,
+                    mapping=columns, policy=self.policy,
+                )  # fmt: skip
+        except ServiceError as err:
+            self.error = str(err)
+            return None
+        enqueue_import(job.id, actor.org_id, actor.user_id)
+        self.import_id, self.step, self.processed, self._content = str(job.id), "running", 0, b""
+        return ImportState.follow
+
+    @rx.event(background=True)
+    async def follow(self):
+        """Poll the job's progress until it finishes (the page stays responsive meanwhile)."""
+        while True:
+            async with self:
+                actor = self._actor()
+                import_id = self.import_id
+            if actor is None or not import_id:
+                return
+            job, rows = await asyncio.to_thread(self._fetch, actor, uuid.UUID(import_id))
+            async with self:
+                self.total_rows = job.total_rows or self.total_rows
+                self.processed = job.processed_rows
+                self.counts = {
+                    "created": job.created_count, "updated": job.updated_count,
+                    "skipped": job.skipped_count, "rejected": job.rejected_count,
+                }  # fmt: skip
+                if job.status in ("done", "failed"):
+                    self.step = job.status
+                    self.error = job.error
+                    self.rejected = rows
+                    return
+            await asyncio.sleep(0.4)
+
+    @staticmethod
+    def _fetch(actor, import_id: uuid.UUID):
+        with tenant_session(actor.org_id, actor.user_id) as session:
+            job = imports.get_import(session, actor, import_id)
+            rows = []
+            if job.status in ("done", "failed"):
+                rows = [
+                    {"row": str(r.row_number), "reason": r.reason, "raw": ", ".join(r.raw)}
+                    for r in imports.rejections(session, actor, import_id, limit=REPORT_ROWS)
+                ]
+            session.expunge(job)
+            return job, rows
+
+    @rx.event
+    def download_rejections(self):
+        """The rejected rows as a CSV file."""
+        actor = self._actor()
+        if actor is None or not self.import_id:
+            return None
+        with tenant_session(actor.org_id, actor.user_id) as session:
+            data = imports.rejections_csv(session, actor, uuid.UUID(self.import_id))
+        return rx.download(data=data, filename="rejected-rows.csv")

@@ -272,28 +272,30 @@ class _Batch:
                 )
             ).all()
         )
+        names = {v["company"].lower() for _, v in rows if v.get("company")}
         self.companies: dict[str, uuid.UUID] = {}
+        if names:
+            for company_id, name in session.exec(
+                select(Company.id, Company.name).where(
+                    Company.org_id == job.org_id,
+                    func.lower(Company.name).in_(names),
+                    col(Company.deleted_at).is_(None),
+                )
+            ).all():
+                self.companies.setdefault(name.lower(), company_id)
 
     def ref(self, row_number: int) -> str:
         return f"{self.job.file_sha256}:{row_number}"
 
     def company_id(self, name: str, actor: Actor) -> uuid.UUID | None:
+        """The company called `name` (any case), created on first sight."""
         if not name:
             return None
         key = name.lower()
         if key not in self.companies:
-            found = self.session.exec(
-                select(Company.id).where(
-                    Company.org_id == actor.org_id,
-                    func.lower(Company.name) == key,
-                    col(Company.deleted_at).is_(None),
-                )
-            ).first()
-            if found is None:
-                company = Company(org_id=actor.org_id, name=name[:200], owner_id=actor.user_id)
-                self.session.add(company)
-                found = company.id
-            self.companies[key] = found
+            company = Company(org_id=actor.org_id, name=name[:200], owner_id=actor.user_id)
+            self.session.add(company)
+            self.companies[key] = company.id
         return self.companies[key]
 
 

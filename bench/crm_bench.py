@@ -93,7 +93,15 @@ def main() -> None:
                 if search:
                     where += (" AND (first_name ILIKE :q OR last_name ILIKE :q"
                               " OR email ILIKE :q)")  # fmt: skip
-                params = {"org": str(org), "q": f"%{search}%", "off": (page - 1) * 25}
+                if len(search) >= 3:
+                    where += (" AND tandem_trigrams(first_name || ' ' || last_name || ' ' || email)"
+                              " @> tandem_trigrams(:term)")  # fmt: skip
+                params = {
+                    "org": str(org),
+                    "q": f"%{search}%",
+                    "term": search,
+                    "off": (page - 1) * 25,
+                }
 
                 def run():
                     with tenant_session(org) as session:

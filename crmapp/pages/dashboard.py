@@ -121,6 +121,64 @@ def dashboard_page() -> rx.Component:
                 spacing="4",
                 width="100%",
             ),
+            rx.grid(
+                rx.card(
+                    rx.heading("Open pipeline by stage", size="3"),
+                    rx.plotly.basic(
+                        data=DashboardState.chart,
+                        id="stage-chart",
+                        config={"displayModeBar": False},
+                    ),
+                    width="100%",
+                ),
+                rx.vstack(
+                    rx.grid(
+                        stat("Won this month", DashboardState.won, "stat-won-month"),
+                        stat("Lost this month", DashboardState.lost, "stat-lost-month"),
+                        columns="2",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.card(
+                        rx.heading("Due today", size="3"),
+                        rx.cond(
+                            DashboardState.due_today.length() == 0,
+                            rx.text(
+                                "Nothing due. Tasks you set on contacts appear here.",
+                                size="2",
+                                color="gray",
+                                id="due-empty",
+                            ),
+                            rx.vstack(
+                                rx.foreach(
+                                    DashboardState.due_today,
+                                    lambda t: rx.hstack(
+                                        rx.icon("square-check", size=14),
+                                        rx.link(
+                                            t["subject"], href=t["href"], class_name="due-task"
+                                        ),
+                                        rx.spacer(),
+                                        rx.badge(
+                                            t["due"],
+                                            color_scheme=rx.cond(
+                                                t["overdue"] == "yes", "red", "gray"
+                                            ),
+                                        ),
+                                        width="100%",
+                                        align="center",
+                                    ),
+                                ),
+                                width="100%",
+                            ),
+                        ),
+                        width="100%",
+                    ),
+                    width="100%",
+                ),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="4",
+                width="100%",
+            ),
             getting_started(),
             rx.cond(
                 DashboardState.loaded & (DashboardState.contacts == 0),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import String, func, literal_column, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -51,8 +51,9 @@ def _clean_contact(data: ContactInput) -> dict[str, Any]:
 def contacts_query(actor: Actor, search: str = "") -> SelectOfScalar[Contact]:
     """Live contacts of the actor's organisation matching `search` (name or email)."""
     query = select(Contact).where(Contact.org_id == actor.org_id, col(Contact.deleted_at).is_(None))
-    if search.strip():
-        like = f"%{search.strip()}%"
+    term = search.strip()
+    if term:
+        like = f"%{term}%"
         query = query.where(
             or_(
                 col(Contact.first_name).ilike(like),
@@ -60,6 +61,11 @@ def contacts_query(actor: Actor, search: str = "") -> SelectOfScalar[Contact]:
                 col(Contact.email).ilike(like),
             )
         )
+        if len(term) >= 3:
+            # Uses the trigram GIN index of migration 0005; the ILIKE above keeps it exact.
+            space = literal_column("' '", type_=String)
+            text_ = Contact.first_name + space + Contact.last_name + space + Contact.email
+            query = query.where(func.tandem_trigrams(text_).op("@>")(func.tandem_trigrams(term)))
     return query
 
 

@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import reflex as rx
 
-from crmapp.services import crm
+from crmapp.services import crm, dashboard, timefmt
 from crmapp.services.db import tenant_session
 from crmapp.state.session import SessionState
+
+
+def stage_chart(stages: list[dashboard.StageValue]) -> go.Figure:
+    """Open pipeline value per stage, as horizontal bars."""
+    figure = go.Figure(
+        go.Bar(
+            x=[float(s.value) for s in stages],
+            y=[s.name for s in stages],
+            orientation="h",
+            text=[f"{s.count} deal{'s' if s.count != 1 else ''}" for s in stages],
+            textposition="auto",
+            marker_color="#3e63dd",
+        )
+    )
+    figure.update_layout(
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height=240,
+        yaxis={"autorange": "reversed"},
+        xaxis={"tickprefix": "$", "separatethousands": True},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+    )
+    return figure
 
 
 class DashboardState(SessionState):
@@ -17,6 +41,10 @@ class DashboardState(SessionState):
     open_value: str = "0"
     won_value: str = "0"
     loaded: bool = False
+    won: str = ""
+    lost: str = ""
+    chart: go.Figure = go.Figure()
+    due_today: list[dict[str, str]] = []
 
     @rx.event
     def load(self):
@@ -26,6 +54,19 @@ class DashboardState(SessionState):
             return
         with tenant_session(actor.org_id, actor.user_id) as session:
             summary = crm.dashboard_summary(session, actor)
+            board = dashboard.dashboard(session, actor, self.timezone)
+        self.chart = stage_chart(board.by_stage)
+        self.won = f"{board.won_count} · ${board.won_value:,.0f}"
+        self.lost = f"{board.lost_count} · ${board.lost_value:,.0f}"
+        self.due_today = [
+            {
+                "subject": t.subject,
+                "due": timefmt.local(t.due_at, self.timezone, "%d %b %H:%M"),
+                "href": f"/crm/contacts/{t.contact_id}" if t.contact_id else "",
+                "overdue": "yes" if t.overdue else "",
+            }
+            for t in board.due_today
+        ]
         self.contacts, self.open_deals = summary.contacts, summary.open_deals
         self.open_value = f"{summary.open_value:,.0f}"
         self.won_value = f"{summary.won_value:,.0f}"

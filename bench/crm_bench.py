@@ -94,8 +94,7 @@ def main() -> None:
                     where += (" AND (first_name ILIKE :q OR last_name ILIKE :q"
                               " OR email ILIKE :q)")  # fmt: skip
                 if len(search) >= 3:
-                    where += (" AND tandem_trigrams(first_name || ' ' || last_name || ' ' || email)"
-                              " @> tandem_trigrams(:term)")  # fmt: skip
+                    where += " AND search_trigrams @> tandem_trigrams(:term)"
                 params = {
                     "org": str(org),
                     "q": f"%{search}%",

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Numeric
+from sqlalchemy import ARRAY, Column, Computed, Numeric, Text
 from sqlmodel import Field, SQLModel
 
 from crmapp.models.base import created_at_field, org_id_field, tz_column, uuid_pk
@@ -67,6 +67,14 @@ class Contact(SQLModel, table=True):
     # "<sha256 of the file>:<row number>" for contacts created by a CSV import: a rerun of the
     # same file finds them instead of creating them twice.
     import_ref: str | None = Field(default=None, max_length=80)
+    # Maintained by PostgreSQL (migration 0005): trigrams of name and email for indexed search.
+    search_trigrams: list[str] | None = Field(
+        default=None,
+        sa_column=Column(
+            ARRAY(Text),
+            Computed("tandem_trigrams(first_name || ' ' || last_name || ' ' || email)"),
+        ),
+    )
     created_at: datetime = created_at_field()
     deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import String, func, literal_column, or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -62,10 +62,8 @@ def contacts_query(actor: Actor, search: str = "") -> SelectOfScalar[Contact]:
             )
         )
         if len(term) >= 3:
-            # Uses the trigram GIN index of migration 0005; the ILIKE above keeps it exact.
-            space = literal_column("' '", type_=String)
-            text_ = Contact.first_name + space + Contact.last_name + space + Contact.email
-            query = query.where(func.tandem_trigrams(text_).op("@>")(func.tandem_trigrams(term)))
+            # The trigram GIN index (migration 0005) finds candidates; the ILIKE keeps it exact.
+            query = query.where(col(Contact.search_trigrams).op("@>")(func.tandem_trigrams(term)))
     return query
 
 

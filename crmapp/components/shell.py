@@ -180,12 +180,62 @@ def compact_nav() -> rx.Component:
     )
 
 
+def global_search() -> rx.Component:
+    """Search contacts, companies and deals from anywhere; results as you type."""
+    from crmapp.state.search import SearchState
+
+    return rx.box(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=14)),
+            placeholder="Search contacts, companies, deals…",
+            value=SearchState.query,
+            on_change=SearchState.set_query.debounce(200),
+            on_key_down=SearchState.open_first,
+            id="global-search",
+            width="300px",
+            aria_label="Search",
+        ),
+        rx.cond(
+            SearchState.hits.length() > 0,
+            rx.card(
+                rx.foreach(
+                    SearchState.hits,
+                    lambda h: rx.link(
+                        rx.hstack(
+                            rx.icon(h["icon"], size=14, color=rx.color("gray", 10)),
+                            rx.text(h["title"], size="2", weight="medium"),
+                            rx.text(h["subtitle"], size="1", color=rx.color("gray", 10)),
+                            align="center",
+                            padding="0.35em",
+                        ),
+                        href=h["href"],
+                        on_click=SearchState.clear,
+                        class_name="search-hit",
+                        underline="none",
+                        color="inherit",
+                        display="block",
+                        _hover={"background": rx.color("gray", 3)},
+                    ),
+                ),
+                position="absolute",
+                top="110%",
+                width="360px",
+                z_index="30",
+                id="search-results",
+            ),
+        ),
+        position="relative",
+        display=["none", "none", "block"],
+    )
+
+
 def top_bar(title: str) -> rx.Component:
     """Page title, organisation switcher and user menu."""
     return rx.hstack(
         compact_nav(),
         rx.heading(title, size="6", id="page-title"),
         rx.spacer(),
+        global_search(),
         rx.badge(SessionState.role_label, variant="soft", id="role-badge"),
         org_switcher(),
         user_menu(),

@@ -41,3 +41,22 @@ def test_log_activities_on_a_contact_timeline(browser, app_url):
         ["Send the proposal", "Discovery call", "Contact created"], timeout=TIMEOUT
     )
     context.close()
+
+
+def test_global_search_opens_a_contact(browser, app_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    sign_up(page, app_url, name="Sia Searcher", email=unique_email("sia"), org="Sia Search")
+    page.goto(f"{app_url}/crm/contacts")
+    page.click("#new-contact")
+    page.fill("#first_name", "Quentin")
+    page.fill("#last_name", "Quarry")
+    page.click("#contact-save")
+    expect(page.locator(".contact-name")).to_have_text(["Quentin Quarry"], timeout=TIMEOUT)
+
+    page.goto(f"{app_url}/dashboard")
+    page.fill("#global-search", "quarr")
+    expect(page.locator(".search-hit")).to_have_count(1, timeout=TIMEOUT)
+    page.press("#global-search", "Enter")
+    expect(page.locator("#record-name")).to_have_text("Quentin Quarry", timeout=TIMEOUT)
+    context.close()

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.services import audit, pipelines
 from crmapp.services.auth import EMAIL_RE
@@ -189,6 +190,8 @@ def create_deal(
         company_id=company_id,
         owner_id=actor.user_id,
     )
+    if target.kind in ("won", "lost"):  # created already closed: record when and by whom
+        deal.closed_at, deal.closed_by = utcnow(), actor.user_id
     session.add(deal)
     audit.record(
         session, actor, "deal.created", "deal", deal.id,

@@ -64,3 +64,15 @@ def test_tasks_due_today_in_my_zone_only_mine_and_open():
     assert [t.subject for t in paris.due_today] == ["late", "tonight"]
     assert [t.overdue for t in paris.due_today] == [True, False]
     assert [t.subject for t in sydney.due_today] == ["late", "tonight", "tomorrow"]
+
+
+def test_deal_created_as_won_counts_as_won_this_month():
+    owner = factories.signup()
+    with factories.scoped(owner) as session:
+        deal = crm.create_deal(
+            session, owner.actor, title="Signed already", value="70", stage="Won"
+        )
+        assert deal.closed_by == owner.actor.user_id and deal.closed_at is not None
+    with factories.scoped(owner) as session:
+        figures = dashboard.dashboard(session, owner.actor, "UTC")
+    assert (figures.won_count, figures.won_value) == (1, Decimal("70"))

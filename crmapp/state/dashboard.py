@@ -25,6 +25,7 @@ def stage_chart(stages: list[dashboard.StageValue]) -> go.Figure:
     figure.update_layout(
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         height=240,
+        width=500,
         yaxis={"autorange": "reversed"},
         xaxis={"tickprefix": "$", "separatethousands": True},
         paper_bgcolor="rgba(0,0,0,0)",

@@ -6,6 +6,7 @@ import uuid
 
 import reflex as rx
 
+from crmapp import routes
 from crmapp.services import crm, imports, trash
 from crmapp.services.crm import ContactInput
 from crmapp.services.db import tenant_session
@@ -109,7 +110,7 @@ class ContactsState(SessionState):
         self.field_errors, self.error = {}, ""
         actor = self._actor()
         if actor is None:
-            return rx.redirect("/login")
+            return rx.redirect(routes.LOGIN)
         data = ContactInput(**{k: form.get(k, "") for k in EMPTY_FORM})
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
@@ -133,7 +134,7 @@ class ContactsState(SessionState):
         """Move a contact to the trash (confirmed in the page first)."""
         actor = self._actor()
         if actor is None:
-            return rx.redirect("/login")
+            return rx.redirect(routes.LOGIN)
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
                 label = trash.delete_record(session, actor, "contact", uuid.UUID(contact_id))
@@ -161,7 +162,7 @@ class ContactsState(SessionState):
         """Download every contact matching the current search as CSV."""
         actor = self._actor()
         if actor is None:
-            return rx.redirect("/login")
+            return rx.redirect(routes.LOGIN)
         with tenant_session(actor.org_id, actor.user_id) as session:
             data = imports.export_contacts_csv(session, actor, search=self.search)
         return rx.download(data=data, filename="contacts.csv")

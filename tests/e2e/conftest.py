@@ -35,7 +35,15 @@ def app_url(services) -> Iterator[str]:
     """Tandem's web app and worker against the test services; yields the base URL."""
     port = free_port()
     logs = Path(services.env["TANDEM_DATA_DIR"]) / "logs"
-    env = child_env({**services.env, "TANDEM_PUBLIC_URL": f"http://localhost:{port}"})
+    # Every browser test signs up from 127.0.0.1: lift the per-IP sign-up limit for this app only
+    # (the limit itself is covered by the integration tests and the login e2e test).
+    env = child_env(
+        {
+            **services.env,
+            "TANDEM_PUBLIC_URL": f"http://localhost:{port}",
+            "TANDEM_SIGNUP_MAX_ATTEMPTS": "500",
+        }
+    )
     worker = start_worker(env, logs / "worker.log")
     try:
         web = start_web(port, env, logs / "web.log")

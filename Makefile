@@ -32,3 +32,4 @@ format: bootstrap
 bench: bootstrap
 	@.venv/bin/python bench/startup.py
 	@.venv/bin/python bench/ui_roundtrip.py
+	@.venv/bin/python bench/crm_bench.py

@@ -73,7 +73,7 @@ def spawn_web(
     """Start building and serving a Reflex app (production mode, one port); returns at once."""
     host = os.environ.get("TANDEM_HOST", "127.0.0.1")
     args = [
-        sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
+        sys.executable, "-m", "crmapp.launcher.web", "run", "--env", "prod", "--single-port",
         "--backend-port", str(port), "--backend-host", host,
     ]  # fmt: skip
     return _spawn(args, env, log_path, app_dir)

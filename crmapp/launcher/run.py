@@ -6,6 +6,8 @@ demo organisation once, starts the RQ worker and the web app, and stops all of i
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import signal
 import subprocess
@@ -28,8 +30,32 @@ def data_dir() -> Path:
     return Path(os.environ.get("TANDEM_DATA_DIR") or PROJECT_ROOT / ".data").resolve()
 
 
+@contextlib.contextmanager
+def data_dir_lock(base: Path):
+    """Hold an exclusive lock on `base` for the launcher's lifetime (one stack per data dir).
+
+    A second launcher on the same directory would adopt the first one's PostgreSQL and then lose it
+    when the first stops; it is refused with a clear message instead.
+    """
+    base.mkdir(parents=True, exist_ok=True)
+    with open(base / "launcher.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit(
+                f"Tandem: another launcher is using {base} (still running or still stopping);"
+                " stop it first, or set TANDEM_DATA_DIR to another directory."
+            ) from None
+        yield
+
+
 def run(port: int) -> int:
     """Run until Ctrl-C / SIGTERM or until a child dies; returns the exit code."""
+    with data_dir_lock(data_dir()):
+        return _run(port)
+
+
+def _run(port: int) -> int:
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
     started = time.monotonic()
     base = data_dir()
@@ -82,6 +108,11 @@ def run(port: int) -> int:
 def services_only() -> int:
     """Start PostgreSQL and Redis only, print their URLs, wait for Ctrl-C."""
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    with data_dir_lock(data_dir()):
+        return _services_only()
+
+
+def _services_only() -> int:
     services = start_services(data_dir(), dict(os.environ))
     try:
         for key, value in services.env.items():

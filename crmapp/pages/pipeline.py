@@ -47,7 +47,7 @@ def new_deal_dialog() -> rx.Component:
                     ),
                     rx.text("Stage", size="2", weight="medium"),
                     rx.select(
-                        PipelineState.columns.foreach(lambda c: c["name"]),
+                        PipelineState.columns.map(lambda c: c["name"]),
                         name="stage",
                         default_value="Lead",
                         id="deal-stage",

@@ -20,15 +20,19 @@ from crmapp.models.tenancy import (
     User,
     UserSession,
 )
+from crmapp.models.views import CUSTOM_FIELD_TYPES, RECORD_ENTITIES, CustomField, SavedView
 
 __all__ = [
     "ACTIVITY_KINDS",
+    "CUSTOM_FIELD_TYPES",
     "IMPORT_POLICIES",
+    "RECORD_ENTITIES",
     "STAGE_KINDS",
     "Activity",
     "AuditEvent",
     "Company",
     "Contact",
+    "CustomField",
     "Deal",
     "ImportJob",
     "ImportRejection",
@@ -38,6 +42,7 @@ __all__ = [
     "Pipeline",
     "PipelineStage",
     "Role",
+    "SavedView",
     "User",
     "UserSession",
 ]

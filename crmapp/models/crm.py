@@ -6,12 +6,39 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ARRAY, Column, Computed, Numeric, Text
+from sqlalchemy import ARRAY, Column, Computed, Numeric, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from crmapp.models.base import created_at_field, org_id_field, tz_column, uuid_pk
 
 STAGE_KINDS = ("open", "won", "lost")
+LIFECYCLE_STAGES = (
+    "subscriber",
+    "lead",
+    "qualified",
+    "opportunity",
+    "customer",
+    "evangelist",
+    "other",
+)
+COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")
+
+
+def tags_field() -> list[str]:
+    """A `text[]` column of short labels, empty by default."""
+    return Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    )
+
+
+def custom_field() -> dict:
+    """Values of the organisation's custom fields, keyed by field key (JSONB)."""
+    return Field(
+        default_factory=dict,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    )
 
 
 class Pipeline(SQLModel, table=True):
@@ -45,6 +72,12 @@ class Company(SQLModel, table=True):
     org_id: uuid.UUID = org_id_field()
     name: str = Field(max_length=200)
     domain: str = Field(default="", max_length=253)
+    industry: str = Field(default="", max_length=80)
+    size: str = Field(default="", max_length=12)
+    address: str = Field(default="", max_length=500)
+    phone: str = Field(default="", max_length=40)
+    tags: list[str] = tags_field()
+    custom: dict = custom_field()
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
     deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
@@ -59,7 +92,15 @@ class Contact(SQLModel, table=True):
     last_name: str = Field(default="", max_length=100)
     email: str = Field(default="", max_length=254)
     phone: str = Field(default="", max_length=40)
+    # Further addresses and numbers beside the primary ones above.
+    extra_emails: list[str] = tags_field()
+    extra_phones: list[str] = tags_field()
     title: str = Field(default="", max_length=120)
+    tags: list[str] = tags_field()
+    source: str = Field(default="", max_length=60)
+    lifecycle_stage: str = Field(default="lead", max_length=16)
+    notes: str = Field(default="", max_length=10_000)
+    custom: dict = custom_field()
     company_id: uuid.UUID | None = Field(
         default=None, foreign_key="company.id", ondelete="SET NULL"
     )
@@ -92,6 +133,9 @@ class Deal(SQLModel, table=True):
     expected_close_date: date | None = None
     probability: int | None = None
     lost_reason: str = Field(default="", max_length=500)
+    products: list[str] = tags_field()
+    tags: list[str] = tags_field()
+    custom: dict = custom_field()
     closed_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
     closed_by: uuid.UUID | None = Field(
         default=None, foreign_key="app_user.id", ondelete="SET NULL"

@@ -20,6 +20,7 @@ class Perm(enum.StrEnum):
     MEMBER_INVITE = "member.invite"
     MEMBER_MANAGE = "member.manage"
     AUDIT_VIEW = "audit.view"
+    FIELDS_MANAGE = "fields.manage"
     BILLING_MANAGE = "billing.manage"
     OWNERSHIP_GRANT = "ownership.grant"
 
@@ -32,6 +33,7 @@ _ADMIN = _WRITE | {
     Perm.MEMBER_INVITE,
     Perm.MEMBER_MANAGE,
     Perm.AUDIT_VIEW,
+    Perm.FIELDS_MANAGE,
 }
 
 MATRIX: dict[Role, frozenset[Perm]] = {
@@ -51,6 +53,7 @@ _DESCRIBE = {
     Perm.MEMBER_INVITE: "invite members",
     Perm.MEMBER_MANAGE: "change members' roles",
     Perm.AUDIT_VIEW: "view the audit trail",
+    Perm.FIELDS_MANAGE: "manage custom fields",
     Perm.BILLING_MANAGE: "manage billing",
     Perm.OWNERSHIP_GRANT: "make someone an owner",
 }

@@ -112,10 +112,12 @@ def save_record(
     except ValidationError as err:
         problems.update(err.fields)
     defs = fields.list_fields(session, actor, entity)
-    current = {} if creating else get_record(session, actor, entity, cast(uuid.UUID, record_id))
+    current: Record | None = (
+        None if creating else get_record(session, actor, entity, cast(uuid.UUID, record_id))
+    )
     try:
         custom = fields.clean_values(
-            defs, custom_raw or {}, None if creating else cast(Record, current).custom
+            defs, custom_raw or {}, None if current is None else current.custom
         )
     except ValidationError as err:
         problems.update(err.fields)

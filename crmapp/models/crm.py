@@ -6,8 +6,8 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ARRAY, Column, Computed, Numeric, Text, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Column, Computed, Numeric, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 from crmapp.models.base import created_at_field, org_id_field, tz_column, uuid_pk

@@ -8,8 +8,10 @@ from crmapp import routes
 from crmapp.pages import (
     audit,
     auth,
+    companies,
     crm,
     dashboard,
+    fields,
     imports,
     invite,
     pipeline,
@@ -22,14 +24,16 @@ from crmapp.state.audit import AuditState
 from crmapp.state.auth import LoginState
 from crmapp.state.crm import ContactsState
 from crmapp.state.dashboard import DashboardState
+from crmapp.state.fields import FieldsState
 from crmapp.state.invite import InviteState
+from crmapp.state.lists import CompanyListState, DealListState
 from crmapp.state.pipeline import PipelineState
-from crmapp.state.record import ContactRecordState
+from crmapp.state.record import CompanyRecordState, ContactRecordState, DealRecordState
 from crmapp.state.session import SessionState
 from crmapp.state.settings import SettingsState
 from crmapp.state.trash import TrashState
 
-app = rx.App(toaster=rx.toast.provider(position="bottom-right"))
+app = rx.App(toaster=rx.toast.provider(position="bottom-right"), stylesheets=["/tandem.css"])
 
 guard = SessionState.require_login
 
@@ -75,6 +79,36 @@ app.add_page(
     route=routes.CONTACT,
     title="Contact · Tandem",
     on_load=[guard, ContactRecordState.load],
+)
+app.add_page(
+    companies.companies_page,
+    route=routes.COMPANIES,
+    title="Companies · Tandem",
+    on_load=[guard, CompanyListState.load],
+)
+app.add_page(
+    record.company_record_page,
+    route=routes.COMPANY,
+    title="Company · Tandem",
+    on_load=[guard, CompanyRecordState.load],
+)
+app.add_page(
+    companies.deals_list_page,
+    route=routes.DEALS_LIST,
+    title="Deals · Tandem",
+    on_load=[guard, DealListState.load],
+)
+app.add_page(
+    record.deal_record_page,
+    route=routes.DEAL,
+    title="Deal · Tandem",
+    on_load=[guard, DealRecordState.load],
+)
+app.add_page(
+    fields.fields_page,
+    route=routes.FIELDS,
+    title="Custom fields · Tandem",
+    on_load=[guard, FieldsState.load],
 )
 app.add_page(
     pipeline.pipeline_page,

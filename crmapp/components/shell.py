@@ -11,6 +11,7 @@ NAV = (
     ("CRM", None, None),
     ("Dashboard", routes.DASHBOARD, "layout-dashboard"),
     ("Contacts", routes.CONTACTS, "users"),
+    ("Companies", routes.COMPANIES, "building-2"),
     ("Deals", routes.DEALS, "handshake"),
     ("Proposals", None, None),
     ("Proposals", routes.PROPOSALS, "file-text"),

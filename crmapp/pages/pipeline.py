@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from crmapp import routes
 from crmapp.components.kanban import kanban_board
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state, field
@@ -110,6 +111,11 @@ def pipeline_page() -> rx.Component:
                     ),
                     value=PipelineState.owner_filter,
                     on_change=PipelineState.set_owner_filter,
+                ),
+                rx.link(
+                    rx.button(rx.icon("table", size=16), "List", variant="soft"),
+                    href=routes.DEALS_LIST,
+                    id="to-deal-list",
                 ),
                 rx.spacer(),
                 rx.cond(

@@ -1,47 +1,133 @@
-"""A contact's page: header, related deals, quick-add activity, timeline."""
+"""Record pages (contact, company, deal): header, details and edit form, related records,
+quick-add activity, timeline."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 
 from crmapp import routes
+from crmapp.components.recordform import form_fields
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state
 from crmapp.models.crm import ACTIVITY_KINDS
-from crmapp.state.record import ContactRecordState as S
+from crmapp.state.record import CompanyRecordState, ContactRecordState, DealRecordState
 
 
-def header() -> rx.Component:
+def header(S: Any) -> rx.Component:
     """Name and key fields."""
-    c = S.contact
+    r = S.record
     return rx.card(
         rx.hstack(
-            rx.avatar(fallback=c["name"].to(str)[:2], size="5", radius="full"),
+            rx.avatar(fallback=r["initials"], size="5", radius="full"),
             rx.vstack(
-                rx.heading(c["name"], size="6", id="record-name"),
-                rx.text(
-                    c["title"],
-                    rx.cond(c["company"] != "", " · " + c["company"], ""),
-                    color=rx.color("gray", 11),
+                rx.hstack(
+                    rx.heading(r["title"], size="6", id="record-name"),
+                    rx.cond(
+                        r["badge"] != "", rx.badge(r["badge"], variant="soft", id="record-badge")
+                    ),
+                    align="center",
                 ),
+                rx.text(r["subtitle"], color=rx.color("gray", 11), id="record-subtitle"),
                 rx.hstack(
                     rx.cond(
-                        c["email"] != "",
-                        rx.link(rx.icon("mail", size=14), c["email"], href="mailto:" + c["email"]),
+                        r["email"] != "",
+                        rx.link(rx.icon("mail", size=14), r["email"], href="mailto:" + r["email"]),
                     ),
-                    rx.cond(c["phone"] != "", rx.text(rx.icon("phone", size=14), c["phone"])),
+                    rx.cond(r["phone"] != "", rx.text(rx.icon("phone", size=14), r["phone"])),
+                    rx.cond(r["owner"] != "", rx.text("Owner: ", r["owner"], size="2")),
                     spacing="4",
                 ),
                 spacing="1",
             ),
+            rx.spacer(),
+            rx.button(
+                rx.icon("pencil", size=14),
+                "Edit",
+                variant="soft",
+                on_click=S.start_editing,
+                disabled=~S.can_write,
+                id="record-edit",
+            ),
             spacing="4",
             align="center",
+            width="100%",
         ),
         width="100%",
     )
 
 
-def quick_add() -> rx.Component:
+def details(S: Any, entity: str) -> rx.Component:
+    """Every field, or the edit form."""
+    return rx.card(
+        rx.cond(
+            S.editing,
+            rx.form(
+                rx.vstack(
+                    rx.cond(S.form_error != "", rx.callout(S.form_error, color_scheme="red")),
+                    form_fields(S, entity),
+                    rx.hstack(
+                        rx.button("Cancel", variant="soft", type="button", on_click=S.stop_editing),
+                        rx.button("Save", type="submit", id=f"{entity}-save"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=S.save_form,
+                reset_on_submit=False,
+            ),
+            rx.grid(
+                rx.foreach(
+                    S.details,
+                    lambda d: rx.vstack(
+                        rx.text(d["label"], size="1", color=rx.color("gray", 10)),
+                        rx.text(
+                            rx.cond(d["value"] != "", d["value"], "—"),
+                            size="2",
+                            white_space="pre-wrap",
+                            class_name="detail-value",
+                            data_key=d["key"],
+                        ),
+                        spacing="0",
+                        align="start",
+                    ),
+                ),
+                columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                spacing="3",
+                width="100%",
+                id="record-details",
+            ),
+        ),
+        width="100%",
+    )
+
+
+def related_list(title: str, items: rx.Var, empty: str) -> rx.Component:
+    """A titled list of linked records."""
+    return rx.vstack(
+        rx.heading(title, size="3"),
+        rx.cond(
+            items.length() == 0,
+            rx.text(empty, size="2", color="gray"),
+            rx.foreach(
+                items,
+                lambda d: rx.card(
+                    rx.link(d["label"], href=d["href"], weight="medium"),
+                    rx.text(d["sub"], size="1", color="gray"),
+                    width="100%",
+                    class_name="related-item",
+                ),
+            ),
+        ),
+        width="100%",
+        spacing="2",
+    )
+
+
+def quick_add(S: Any) -> rx.Component:
     """Log a note, call, meeting, email or task."""
     errors = S.field_errors
     return rx.card(
@@ -86,7 +172,7 @@ def quick_add() -> rx.Component:
     )
 
 
-def timeline_item(item: rx.Var) -> rx.Component:
+def timeline_item(S: Any, item: rx.Var) -> rx.Component:
     """One entry: icon, title, details, who and when."""
     return rx.hstack(
         rx.icon(item["icon"], size=16, color=rx.color("gray", 10)),
@@ -117,19 +203,27 @@ def timeline_item(item: rx.Var) -> rx.Component:
     )
 
 
-def contact_record_page() -> rx.Component:
-    """The page."""
+def record_page(S: Any, entity: str, noun: str, back_href: str, back_label: str):
+    """A record page: header, details/edit, quick-add, timeline; related records beside."""
+    related = []
+    if entity != "contact":
+        related.append(related_list("Contacts", S.related_contacts, "No contacts linked."))
+    if entity != "company":
+        related.append(related_list("Company", S.related_companies, "No company linked."))
+    if entity != "deal":
+        related.append(related_list("Deals", S.related_deals, "No deals yet."))
     return app_shell(
-        "Contact",
+        noun,
         rx.cond(
             S.found,
             rx.grid(
                 rx.vstack(
-                    header(),
-                    quick_add(),
+                    header(S),
+                    details(S, entity),
+                    quick_add(S),
                     rx.heading("Timeline", size="4"),
                     rx.vstack(
-                        rx.foreach(S.timeline, timeline_item),
+                        rx.foreach(S.timeline, lambda item: timeline_item(S, item)),
                         spacing="4",
                         width="100%",
                         id="timeline",
@@ -137,31 +231,33 @@ def contact_record_page() -> rx.Component:
                     width="100%",
                     spacing="4",
                 ),
-                rx.vstack(
-                    rx.heading("Deals", size="4"),
-                    rx.cond(
-                        S.deals.length() == 0,
-                        rx.text("No deals yet.", size="2", color="gray"),
-                        rx.foreach(
-                            S.deals,
-                            lambda d: rx.card(
-                                rx.text(d["title"], weight="medium"),
-                                rx.text(d["value"], " · ", d["stage"], size="2", color="gray"),
-                                width="100%",
-                            ),
-                        ),
-                    ),
-                    width="100%",
-                ),
+                rx.vstack(*related, width="100%", spacing="4", id="related"),
                 columns=rx.breakpoints(initial="1", md="3fr 1fr"),
                 spacing="5",
                 width="100%",
             ),
             empty_state(
-                "user-x",
-                "Contact not found",
+                "search-x",
+                f"{noun} not found",
                 "It may have been deleted, or the link is wrong.",
-                rx.link(rx.button("Back to contacts"), href=routes.CONTACTS),
+                rx.link(rx.button(back_label), href=back_href),
             ),
         ),
     )
+
+
+def contact_record_page() -> rx.Component:
+    """A contact's page."""
+    return record_page(ContactRecordState, "contact", "Contact", routes.CONTACTS,
+                       "Back to contacts")  # fmt: skip
+
+
+def company_record_page() -> rx.Component:
+    """A company's page."""
+    return record_page(CompanyRecordState, "company", "Company", routes.COMPANIES,
+                       "Back to companies")  # fmt: skip
+
+
+def deal_record_page() -> rx.Component:
+    """A deal's page."""
+    return record_page(DealRecordState, "deal", "Deal", routes.DEALS, "Back to deals")

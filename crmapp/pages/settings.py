@@ -316,6 +316,12 @@ def settings_page() -> rx.Component:
                         href=routes.TRASH,
                         id="to-trash",
                     ),
+                    rx.link(
+                        rx.button(rx.icon("list-plus", size=16), "Custom fields", variant="soft"),
+                        href=routes.FIELDS,
+                        id="to-fields",
+                    ),
+                    wrap="wrap",
                 ),
             ),
             organisation_section(),

@@ -27,7 +27,7 @@ from crmapp.services.context import Actor
 from crmapp.services.crm import contacts_query
 from crmapp.services.errors import ValidationError
 from crmapp.services.permissions import Perm, require
-from crmapp.services.records import model_for
+from crmapp.services.records import label, model_for
 
 PAGE_SIZE = 25
 OPS = {
@@ -229,11 +229,11 @@ def query(session: Session, actor: Actor, entity: str, spec: ListSpec):
     return stmt.order_by(order, col(model.id))
 
 
-def _names(session: Session, model: Any, ids: set[uuid.UUID], label) -> dict[uuid.UUID, str]:
+def _names(session: Session, model: Any, ids: set[uuid.UUID], name_of) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
     rows = session.exec(select(model).where(col(model.id).in_(ids))).all()
-    return {r.id: label(r) for r in rows}
+    return {r.id: name_of(r) for r in rows}
 
 
 def _rows(
@@ -251,7 +251,7 @@ def _rows(
             "contact": ("contact_id", contacts), "stage": ("stage_id", stages)}  # fmt: skip
     out = []
     for record in records:
-        row = {"id": str(record.id)}
+        row = {"id": str(record.id), "label": label(record)}
         for c in cols:
             if c.custom:
                 value = record.custom.get(c.key[7:])

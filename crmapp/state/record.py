@@ -1,4 +1,5 @@
-"""A contact's record page: key fields, related deals, quick-add activity, timeline."""
+"""Record pages of contacts, companies and deals: key fields, edit form, related records,
+quick-add activity, timeline."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from datetime import datetime
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import activities, crm, timefmt
+from crmapp.services import activities, forms, recordpage, records, timefmt
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import NotFound, ServiceError, ValidationError
+from crmapp.state.lists import RecordFormMixin
 from crmapp.state.session import SessionState
 
 KIND_ICONS = {
@@ -23,52 +25,57 @@ KIND_ICONS = {
 }
 
 
-class ContactRecordState(SessionState):
-    """Everything the contact page shows."""
+class RecordPageMixin(rx.State, mixin=True):
+    """Everything a record page shows: key fields, details, related records, timeline."""
 
     found: bool = True
-    contact: dict[str, str] = {}
-    deals: list[dict[str, str]] = []
+    record: dict[str, str] = {}
+    details: list[dict[str, str]] = []
+    related_contacts: list[dict[str, str]] = []
+    related_companies: list[dict[str, str]] = []
+    related_deals: list[dict[str, str]] = []
     timeline: list[dict[str, str]] = []
     kind: str = "note"
     field_errors: dict[str, str] = {}
+    editing: bool = False
 
-    def _contact_uuid(self) -> uuid.UUID | None:
+    def _entity(self) -> str:
+        raise NotImplementedError
+
+    def _record_uuid(self) -> uuid.UUID | None:
+        param = {"contact": "contact_id", "company": "company_id", "deal": "deal_id"}
         try:
-            return uuid.UUID(self.contact_id)
-        except (ValueError, AttributeError):
+            return uuid.UUID(str(self.router.page.params.get(param[self._entity()], "")))
+        except ValueError:
             return None
 
     @rx.event
     def load(self):
-        """Fetch the contact, their deals and the timeline."""
-        actor = self._actor()
-        contact_id = self._contact_uuid()
+        """Fetch the record, what is linked to it, and its timeline."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        record_id = self._record_uuid()
         if actor is None:
             return
-        if contact_id is None:
+        if record_id is None:
             self.found = False
             return
+        entity = self._entity()
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                contact, company = crm.get_contact(session, actor, contact_id)
-                deals = crm.list_deals(session, actor, contact_id=contact_id)
-                items = activities.timeline(session, actor, "contact", contact_id)
+                row = records.get_record(session, actor, entity, record_id)
+                page = recordpage.describe(session, actor, entity, row)
+                linked = records.related(session, actor, entity, record_id)
+                items = activities.timeline(session, actor, entity, record_id)
+                self._load_options(session, actor)  # type: ignore[attr-defined]
+                self.form = forms.form_values(entity, row)
         except NotFound:
             self.found = False
             return
         self.found = True
-        self.contact = {
-            "name": f"{contact.first_name} {contact.last_name}".strip(),
-            "email": contact.email,
-            "phone": contact.phone,
-            "title": contact.title,
-            "company": company.name if company else "",
-        }
-        self.deals = [
-            {"title": d.title, "value": f"{d.value:,.0f} {d.currency}", "stage": stage.name}
-            for d, stage in deals
-        ]
+        self.record, self.details = page.header, page.details
+        self.related_contacts = [recordpage.link(r) for r in linked["contacts"]]
+        self.related_companies = [recordpage.link(r) for r in linked["companies"]]
+        self.related_deals = [recordpage.link(r) for r in linked["deals"]]
         self.timeline = [
             {
                 "id": item.id,
@@ -77,12 +84,30 @@ class ContactRecordState(SessionState):
                 "title": item.title,
                 "detail": item.detail,
                 "who": item.who,
-                "when": timefmt.local(item.when, self.timezone),
-                "due": timefmt.local(item.due_at, self.timezone) if item.due_at else "",
+                "when": timefmt.local(item.when, self.timezone),  # type: ignore[attr-defined]
+                "due": timefmt.local(item.due_at, self.timezone)  # type: ignore[attr-defined]
+                if item.due_at
+                else "",
                 "done": "yes" if item.done else "",
             }
             for item in items
         ]
+
+    @rx.event
+    def start_editing(self):
+        """Show the edit form."""
+        self.form_errors, self.form_error = {}, ""  # type: ignore[attr-defined]
+        self.form_id = str(self._record_uuid() or "")  # type: ignore[attr-defined]
+        self.editing = True
+
+    @rx.event
+    def stop_editing(self):
+        """Hide the edit form without saving."""
+        self.editing = False
+
+    def _after_save(self):
+        self.editing = False
+        return [type(self).load]
 
     @rx.event
     def set_kind(self, kind: str | list[str]):
@@ -93,15 +118,15 @@ class ContactRecordState(SessionState):
     def add_activity(self, form: dict):
         """Log the activity and show it at the top of the timeline."""
         self.field_errors = {}
-        actor = self._actor()
-        contact_id = self._contact_uuid()
-        if actor is None or contact_id is None:
+        actor = self._actor()  # type: ignore[attr-defined]
+        record_id = self._record_uuid()
+        if actor is None or record_id is None:
             return rx.redirect(routes.LOGIN)
         due = None
         if self.kind == "task" and form.get("due_at"):
             try:
                 due = datetime.fromisoformat(form["due_at"]).replace(
-                    tzinfo=timefmt.zone(self.timezone)
+                    tzinfo=timefmt.zone(self.timezone)  # type: ignore[attr-defined]
                 )
             except ValueError:
                 self.field_errors = {"due_at": "Pick a date and time."}
@@ -109,7 +134,7 @@ class ContactRecordState(SessionState):
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
                 activities.add_activity(
-                    session, actor, record_type="contact", record_id=contact_id,
+                    session, actor, record_type=self._entity(), record_id=record_id,
                     kind=self.kind, subject=form.get("subject", ""),
                     body=form.get("body", ""), due_at=due,
                 )  # fmt: skip
@@ -118,13 +143,12 @@ class ContactRecordState(SessionState):
             return None
         except ServiceError as err:
             return rx.toast.error(str(err))
-        self.load()
-        return rx.toast.success("Logged.")
+        return [type(self).load, rx.toast.success("Logged.")]
 
     @rx.event
     def toggle_done(self, activity_id: str, done: bool):
         """Tick a task off or reopen it."""
-        actor = self._actor()
+        actor = self._actor()  # type: ignore[attr-defined]
         if actor is None:
             return rx.redirect(routes.LOGIN)
         try:
@@ -132,5 +156,25 @@ class ContactRecordState(SessionState):
                 activities.complete_task(session, actor, uuid.UUID(activity_id), done)
         except ServiceError as err:
             return rx.toast.error(str(err))
-        self.load()
-        return None
+        return type(self).load
+
+
+class ContactRecordState(RecordPageMixin, RecordFormMixin, SessionState):
+    """A contact's page."""
+
+    def _entity(self) -> str:
+        return "contact"
+
+
+class CompanyRecordState(RecordPageMixin, RecordFormMixin, SessionState):
+    """A company's page."""
+
+    def _entity(self) -> str:
+        return "company"
+
+
+class DealRecordState(RecordPageMixin, RecordFormMixin, SessionState):
+    """A deal's page."""
+
+    def _entity(self) -> str:
+        return "deal"

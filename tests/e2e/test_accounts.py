@@ -55,8 +55,8 @@ def test_invited_viewer_cannot_create_or_edit(browser, app_url):
 
     owner.goto(f"{app_url}/crm/contacts")
     owner.click("#new-contact")
-    owner.fill("#first_name", "Carla")
-    owner.fill("#email", "carla@client.example")
+    owner.fill("#contact-first-name", "Carla")
+    owner.fill("#contact-email", "carla@client.example")
     owner.click("#contact-save")
     expect(owner.locator(".contact-name")).to_have_text(["Carla"], timeout=TIMEOUT)
 

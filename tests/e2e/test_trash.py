@@ -13,7 +13,7 @@ def test_delete_undo_and_restore_from_trash(browser, app_url):
     sign_up(page, app_url, name="Una Undo", email=unique_email("una"), org="Una Ltd")
     page.goto(f"{app_url}/crm/contacts")
     page.click("#new-contact")
-    page.fill("#first_name", "Oscar")
+    page.fill("#contact-first-name", "Oscar")
     page.click("#contact-save")
     names = page.locator(".contact-name")
     expect(names).to_have_text(["Oscar"], timeout=TIMEOUT)

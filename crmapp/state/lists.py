@@ -1,0 +1,558 @@
+"""List views of contacts, companies and deals: one state mixin, one concrete state per entity.
+
+The mixin holds the ListSpec being looked at (search, filters, sort), the page, saved views, the
+selection for bulk actions and the cell being edited. Everything is computed by
+`crmapp.services.listviews` / `bulk` / `records`; this only keeps what the page shows.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import reflex as rx
+
+from crmapp import routes
+from crmapp.services import bulk, forms, listviews, orgs, records, savedviews
+from crmapp.services.db import tenant_session
+from crmapp.services.errors import ServiceError, ValidationError
+from crmapp.services.listviews import ListSpec
+from crmapp.state.session import SessionState
+
+RECORD_HREF = {"contact": "/crm/contacts/", "company": "/crm/companies/", "deal": "/crm/deals/"}
+OP_LABELS = {
+    "contains": "contains",
+    "is": "is",
+    "has": "has",
+    "gte": "≥ / from",
+    "lte": "≤ / until",
+    "empty": "is empty",
+}
+
+
+def ops_for(kind: str) -> list[str]:
+    """The filter operators that make sense for a column kind."""
+    if kind in ("tags", "emails", "phones"):
+        return ["has", "empty"]
+    if kind in ("money", "percent", "number", "date", "datetime"):
+        return ["gte", "lte", "is", "empty"]
+    if kind in ("select", "user", "stage", "company", "contact"):
+        return ["is", "empty"]
+    return ["contains", "is", "empty"]
+
+
+class ListMixin(rx.State, mixin=True):
+    """What every record list keeps."""
+
+    columns: list[dict[str, str]] = []
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+    search: str = ""
+    sort: str = "created_at"
+    desc: bool = True
+    filters: list[dict[str, str]] = []
+    list_error: str = ""
+    members: list[dict[str, str]] = []
+    # the filter being added
+    filter_field: str = ""
+    filter_op: str = "contains"
+    filter_value: str = ""
+    # saved views
+    views: list[dict[str, str]] = []
+    active_view: str = ""
+    view_name: str = ""
+    view_shared: bool = False
+    # bulk selection
+    selected: list[str] = []
+    all_matching: bool = False
+    bulk_owner: str = ""
+    bulk_tag: str = ""
+    # inline edit
+    edit_row: str = ""
+    edit_key: str = ""
+    edit_value: str = ""
+    edit_error: str = ""
+    stage_choices: list[dict[str, str]] = []
+
+    def _entity(self) -> str:
+        raise NotImplementedError
+
+    def _spec(self) -> ListSpec:
+        return ListSpec(self.search, list(self.filters), self.sort, self.desc)
+
+    @rx.var
+    def filter_ops(self) -> list[list[str]]:
+        """[op, label] pairs for the field chosen in the filter builder."""
+        column = next((c for c in self.columns if c["key"] == self.filter_field), None)
+        return [[op, OP_LABELS[op]] for op in ops_for(column["kind"] if column else "text")]
+
+    @rx.var
+    def filter_options(self) -> list[list[str]]:
+        """[value, label] choices for the chosen field, when it has a fixed set."""
+        column = next((c for c in self.columns if c["key"] == self.filter_field), None)
+        if column is None:
+            return []
+        if column["kind"] == "user":
+            return [[m["id"], m["name"]] for m in self.members]
+        if column["options"]:
+            return [[o, o] for o in column["options"].split("|")]
+        return []
+
+    @rx.var
+    def filter_input_type(self) -> str:
+        """The HTML input type for the chosen field's value."""
+        column = next((c for c in self.columns if c["key"] == self.filter_field), None)
+        return "date" if column and column["kind"] in ("date", "datetime") else "text"
+
+    @rx.var
+    def selection_count(self) -> int:
+        """How many rows a bulk action would touch."""
+        return self.total if self.all_matching else len(self.selected)
+
+    @rx.var
+    def page_all_selected(self) -> bool:
+        """Whether every row on this page is ticked."""
+        return bool(self.rows) and all(r["id"] in self.selected for r in self.rows)
+
+    @rx.event
+    def load(self):
+        """Fetch the page under the current spec."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        if actor is None:
+            return
+        self.list_error = ""
+        entity = self._entity()
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                result = listviews.list_page(session, actor, entity, self._spec(), self.page)
+                views = savedviews.list_views(session, actor, entity)
+                members = orgs.list_members(session, actor)
+                if entity == "deal":
+                    self.stage_choices = forms.reference_options(session, actor, "deal")["stage"]
+        except ValidationError as err:
+            self.list_error = str(err)
+            return
+        self.page, self.pages, self.total = result.page, result.pages, result.total
+        self.columns = [
+            {"key": c.key, "label": c.label, "kind": c.kind, "options": "|".join(c.options),
+             "inline": "1" if c.inline else ""}
+            for c in result.columns
+        ]  # fmt: skip
+        href = RECORD_HREF[entity]
+        self.rows = [{**r, "href": href + r["id"]} for r in result.rows]
+        self.views = [
+            {"id": str(v.id), "name": v.name, "shared": "1" if v.shared else ""} for v in views
+        ]
+        self.members = [{"id": m.user_id, "name": m.name or m.email} for m in members]
+        if not self.filter_field and self.columns:
+            self.filter_field = self.columns[0]["key"]
+
+    def _reload(self):
+        self.page, self.selected, self.all_matching = 1, [], False
+        return type(self).load
+
+    @rx.event
+    def set_search(self, value: str):
+        """Filter as the user types."""
+        self.search = value
+        return self._reload()
+
+    @rx.event
+    def sort_by(self, key: str):
+        """Sort by a column; a second click reverses."""
+        if self.sort == key:
+            self.desc = not self.desc
+        else:
+            self.sort, self.desc = key, key == "created_at"
+        return type(self).load
+
+    @rx.event
+    def go_page(self, page: int):
+        """Show another page."""
+        self.page = max(1, min(self.pages, page))
+        return type(self).load
+
+    @rx.event
+    def next_page(self):
+        """One page on."""
+        return self.go_page(self.page + 1)
+
+    @rx.event
+    def prev_page(self):
+        """One page back."""
+        return self.go_page(self.page - 1)
+
+    @rx.event
+    def set_filter_field(self, key: str):
+        """Choose the field of the filter being added."""
+        self.filter_field, self.filter_value = key, ""
+        column = next((c for c in self.columns if c["key"] == key), None)
+        self.filter_op = ops_for(column["kind"] if column else "text")[0]
+
+    @rx.event
+    def set_filter_op(self, op: str):
+        """Choose the operator of the filter being added."""
+        self.filter_op = op
+
+    @rx.event
+    def set_filter_value(self, value: str):
+        """Type the value of the filter being added."""
+        self.filter_value = value
+
+    @rx.event
+    def add_filter(self):
+        """Apply the filter being built."""
+        if not self.filter_field:
+            return None
+        if self.filter_op != "empty" and not self.filter_value.strip():
+            self.list_error = "Enter a value to filter on."
+            return None
+        column = next((c for c in self.columns if c["key"] == self.filter_field), None)
+        label = column["label"] if column else self.filter_field
+        shown = self.filter_value
+        if column and column["kind"] == "user":
+            shown = next((m["name"] for m in self.members if m["id"] == shown), shown)
+        self.filters = [
+            *self.filters,
+            {"field": self.filter_field, "op": self.filter_op, "value": self.filter_value,
+             "label": f"{label} {OP_LABELS[self.filter_op]} {shown}".strip()},
+        ]  # fmt: skip
+        self.filter_value, self.active_view = "", ""
+        return self._reload()
+
+    @rx.event
+    def remove_filter(self, index: int):
+        """Drop one filter."""
+        self.filters = [f for i, f in enumerate(self.filters) if i != index]
+        self.active_view = ""
+        return self._reload()
+
+    @rx.event
+    def clear_filters(self):
+        """Back to everything."""
+        self.filters, self.search, self.active_view = [], "", ""
+        self.sort, self.desc = "created_at", True
+        return self._reload()
+
+    # saved views
+
+    @rx.event
+    def set_view_name(self, value: str):
+        """Name the view being saved."""
+        self.view_name = value
+
+    @rx.event
+    def set_view_shared(self, value: bool):
+        """Share the view being saved with the team."""
+        self.view_shared = value
+
+    @rx.event
+    def save_view(self):
+        """Save the current search, filters and sort under a name."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                view = savedviews.save_view(session, actor, self._entity(), self.view_name,
+                                            self._spec(), shared=self.view_shared)  # fmt: skip
+                self.active_view = str(view.id)
+        except ServiceError as err:
+            return rx.toast.error(str(err))
+        self.view_name = ""
+        return [type(self).load, rx.toast.success("View saved.")]
+
+    @rx.event
+    def apply_view(self, view_id: str):
+        """Show a saved view."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        if not view_id or view_id == "-":
+            return self.clear_filters()
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                view = savedviews.get_view(session, actor, uuid.UUID(view_id))
+        except (ServiceError, ValueError) as err:
+            return rx.toast.error(str(err))
+        spec = ListSpec.from_dict(view.spec)
+        self.search, self.sort, self.desc = spec.search, spec.sort, spec.desc
+        labels = {c["key"]: c["label"] for c in self.columns}
+        self.filters = [
+            {**f, "label": f"{labels.get(f['field'], f['field'])} {OP_LABELS.get(f['op'], '')} "
+                           f"{f['value']}".strip()}
+            for f in spec.filters
+        ]  # fmt: skip
+        self.active_view = view_id
+        return self._reload()
+
+    @rx.event
+    def delete_view(self):
+        """Delete the view being shown."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        if actor is None or not self.active_view:
+            return None
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                name = savedviews.delete_view(session, actor, uuid.UUID(self.active_view))
+        except ServiceError as err:
+            return rx.toast.error(str(err))
+        self.active_view = ""
+        return [type(self).load, rx.toast.success(f"Deleted the view “{name}”.")]
+
+    # selection and bulk actions
+
+    @rx.event
+    def toggle_row(self, row_id: str, checked: bool):
+        """Tick or untick one row."""
+        self.all_matching = False
+        rest = [i for i in self.selected if i != row_id]
+        self.selected = [*rest, row_id] if checked else rest
+
+    @rx.event
+    def toggle_page(self, checked: bool):
+        """Tick or untick every row on the page."""
+        self.all_matching = False
+        self.selected = [r["id"] for r in self.rows] if checked else []
+
+    @rx.event
+    def select_all_matching(self):
+        """Extend the selection to every row matching the filters, on every page."""
+        self.all_matching = True
+
+    @rx.event
+    def clear_selection(self):
+        """Untick everything."""
+        self.selected, self.all_matching = [], False
+
+    @rx.event
+    def set_bulk_owner(self, value: str):
+        """Choose the owner to assign."""
+        self.bulk_owner = value
+
+    @rx.event
+    def set_bulk_tag(self, value: str):
+        """Type the tag to add."""
+        self.bulk_tag = value
+
+    @rx.event
+    def run_bulk(self, action: str):
+        """Assign owner / add tag / delete on the selection."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        value = {"assign_owner": self.bulk_owner, "add_tag": self.bulk_tag}.get(action, "")
+        entity = self._entity()
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                ids = (
+                    listviews.matching_ids(session, actor, entity, self._spec())
+                    if self.all_matching
+                    else [uuid.UUID(i) for i in self.selected]
+                )
+                count = bulk.bulk_apply(session, actor, entity, ids, action, value)
+        except ServiceError as err:
+            return rx.toast.error(str(err))
+        done = {"assign_owner": "Reassigned", "add_tag": "Tagged", "delete": "Deleted"}[action]
+        self.selected, self.all_matching, self.bulk_tag = [], False, ""
+        return [type(self).load, rx.toast.success(f"{done} {count} record(s).")]
+
+    # inline edit
+
+    @rx.event
+    def start_edit(self, row_id: str, key: str):
+        """Turn a cell into an input."""
+        if "record.update" not in self.perms:  # type: ignore[attr-defined]
+            return
+        row = next((r for r in self.rows if r["id"] == row_id), None)
+        column = next((c for c in self.columns if c["key"] == key), None)
+        if row is None or column is None or not column["inline"]:
+            return
+        raw = row.get(f"{key}__raw")
+        self.edit_row, self.edit_key = row_id, key
+        self.edit_value = raw if raw is not None else row.get(key, "")
+        self.edit_error = ""
+
+    @rx.event
+    def set_edit_value(self, value: str):
+        """Type into the cell being edited."""
+        self.edit_value = value
+
+    @rx.event
+    def pick_edit_value(self, value: str):
+        """Choose from a cell's list: saved at once."""
+        self.edit_value = value
+        return type(self).save_edit
+
+    @rx.event
+    def cancel_edit(self):
+        """Leave the cell unchanged."""
+        self.edit_row = self.edit_key = self.edit_error = ""
+
+    @rx.event
+    def edit_keydown(self, key: str):
+        """Enter saves, Escape cancels."""
+        if key == "Enter":
+            return type(self).save_edit
+        if key == "Escape":
+            return type(self).cancel_edit
+        return None
+
+    @rx.event
+    def save_edit(self):
+        """Save the edited cell; a bad value keeps the cell open with the reason."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        if actor is None or not self.edit_row:
+            return None
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                records.update_cell(session, actor, self._entity(), uuid.UUID(self.edit_row),
+                                    self.edit_key, self.edit_value)  # fmt: skip
+        except ValidationError as err:
+            self.edit_error = next(iter(err.fields.values()), str(err))
+            return None
+        except ServiceError as err:
+            return rx.toast.error(str(err))
+        self.edit_row = self.edit_key = ""
+        return type(self).load
+
+    @rx.event
+    def export_csv(self):
+        """Download every record matching the current search and filters as CSV."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        entity = self._entity()
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                data = listviews.export_csv(session, actor, entity, self._spec())
+        except ServiceError as err:
+            return rx.toast.error(str(err))
+        plural = {"contact": "contacts", "company": "companies", "deal": "deals"}[entity]
+        return rx.download(data=data, filename=f"{plural}.csv")
+
+
+class RecordFormMixin(rx.State, mixin=True):
+    """A create / edit form for one record with its full field set and custom fields."""
+
+    form_open: bool = False
+    form_id: str = ""
+    form: dict[str, str] = {}
+    form_errors: dict[str, str] = {}
+    form_error: str = ""
+    custom_defs: list[dict[str, str]] = []
+    company_options: list[dict[str, str]] = []
+    contact_options: list[dict[str, str]] = []
+    stage_options: list[dict[str, str]] = []
+    owner_options: list[dict[str, str]] = []
+    last_saved: str = ""
+
+    def _entity(self) -> str:
+        raise NotImplementedError
+
+    def _after_save(self):
+        return None
+
+    def _load_options(self, session, actor) -> None:
+        from crmapp.services import fields
+
+        entity = self._entity()
+        self.custom_defs = [
+            {"key": f"custom.{f.key}", "label": f.label, "type": f.field_type,
+             "options": "|".join(f.options)}
+            for f in fields.list_fields(session, actor, entity)
+        ]  # fmt: skip
+        options = forms.reference_options(session, actor, entity)
+        self.company_options = options["company"]
+        self.contact_options = options["contact"]
+        self.stage_options = options["stage"]
+        self.owner_options = options["user"]
+
+    @rx.event
+    def open_new(self):
+        """An empty form."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        with tenant_session(actor.org_id, actor.user_id) as session:
+            self._load_options(session, actor)
+        self.form = forms.blank_form(self._entity(), str(actor.user_id))
+        self.form_id, self.form_errors, self.form_error = "", {}, ""
+        self.form_open = True
+        return None
+
+    @rx.event
+    def open_edit(self, record_id: str):
+        """The form filled with one record."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                self._load_options(session, actor)
+                row = records.get_record(session, actor, self._entity(), uuid.UUID(record_id))
+                self.form = forms.form_values(self._entity(), row)
+        except (ServiceError, ValueError) as err:
+            return rx.toast.error(str(err))
+        self.form_id, self.form_errors, self.form_error = record_id, {}, ""
+        self.form_open = True
+        return None
+
+    @rx.event
+    def set_form_open(self, value: bool):
+        """Close (or open) the form."""
+        self.form_open = value
+
+    @rx.event
+    def save_form(self, data: dict):
+        """Create or update; every bad field keeps its message in the open form."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        values = {k: ("" if v == "-" else str(v)) for k, v in data.items()}
+        builtin = {k: v for k, v in values.items() if not k.startswith("custom.")}
+        custom = {k[len("custom.") :]: v for k, v in values.items() if k.startswith("custom.")}
+        self.form_errors, self.form_error = {}, ""
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                row = records.save_record(
+                    session, actor, self._entity(),
+                    uuid.UUID(self.form_id) if self.form_id else None, builtin, custom,
+                )  # fmt: skip
+                saved_id = str(row.id)
+        except ValidationError as err:
+            self.form_errors = err.fields
+            self.form = {**self.form, **values}
+            return None
+        except ServiceError as err:
+            self.form_error = str(err)
+            return None
+        created = not self.form_id
+        self.form_open = False
+        noun = records.NOUNS[self._entity()]
+        self.last_saved = saved_id
+        return [
+            *(self._after_save() or []),
+            rx.toast.success(f"{noun} added." if created else f"{noun} saved."),
+        ]
+
+
+class CompanyListState(ListMixin, RecordFormMixin, SessionState):
+    """The companies list."""
+
+    def _entity(self) -> str:
+        return "company"
+
+    def _after_save(self):
+        return [CompanyListState.load]
+
+
+class DealListState(ListMixin, RecordFormMixin, SessionState):
+    """The deals list (beside the board)."""
+
+    def _entity(self) -> str:
+        return "deal"
+
+    def _after_save(self):
+        return [DealListState.load]

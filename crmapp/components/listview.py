@@ -39,24 +39,25 @@ def _views(state: Any, entity: str) -> rx.Component:
                 )
             ),
             rx.popover.content(
-                rx.vstack(
-                    rx.input(
-                        placeholder="View name",
-                        value=state.view_name,
-                        on_change=state.set_view_name,
-                        id=f"{entity}-view-name",
+                rx.form(
+                    rx.vstack(
+                        rx.input(
+                            placeholder="View name",
+                            name="name",
+                            id=f"{entity}-view-name",
+                            max_length=80,
+                            auto_focus=True,
+                        ),
+                        rx.checkbox("Share with the team", name="shared"),
+                        rx.button("Save", type="submit", id=f"{entity}-view-save"),
+                        spacing="2",
                     ),
-                    rx.checkbox(
-                        "Share with the team",
-                        checked=state.view_shared,
-                        on_change=state.set_view_shared,
-                    ),
-                    rx.popover.close(
-                        rx.button("Save", on_click=state.save_view, id=f"{entity}-view-save")
-                    ),
-                    spacing="2",
+                    on_submit=state.save_view,
+                    reset_on_submit=True,
                 ),
             ),
+            open=state.view_popover_open,
+            on_open_change=state.set_view_popover_open,
         ),
         rx.cond(
             state.active_view != "",
@@ -74,56 +75,58 @@ def _views(state: Any, entity: str) -> rx.Component:
 
 
 def _filter_builder(state: Any, entity: str) -> rx.Component:
-    return rx.hstack(
-        rx.el.select(
-            rx.foreach(state.columns, lambda c: rx.el.option(c["label"], value=c["key"])),
-            value=state.filter_field,
-            on_change=state.set_filter_field,
-            id=f"{entity}-filter-field",
-            class_name="tandem-select",
-            aria_label="Filter field",
-        ),
-        rx.el.select(
-            rx.foreach(state.filter_ops, lambda o: rx.el.option(o[1], value=o[0])),
-            value=state.filter_op,
-            on_change=state.set_filter_op,
-            id=f"{entity}-filter-op",
-            class_name="tandem-select",
-            aria_label="Filter operator",
-        ),
-        rx.cond(
-            state.filter_op != "empty",
+    return rx.form(
+        rx.hstack(
+            rx.el.select(
+                rx.foreach(state.columns, lambda c: rx.el.option(c["label"], value=c["key"])),
+                value=state.filter_field,
+                on_change=state.set_filter_field,
+                id=f"{entity}-filter-field",
+                class_name="tandem-select",
+                aria_label="Filter field",
+            ),
+            rx.el.select(
+                rx.foreach(state.filter_ops, lambda o: rx.el.option(o[1], value=o[0])),
+                value=state.filter_op,
+                on_change=state.set_filter_op,
+                id=f"{entity}-filter-op",
+                class_name="tandem-select",
+                aria_label="Filter operator",
+            ),
             rx.cond(
-                state.filter_options.length() > 0,
-                rx.el.select(
-                    rx.el.option("Choose…", value=""),
-                    rx.foreach(state.filter_options, lambda o: rx.el.option(o[1], value=o[0])),
-                    value=state.filter_value,
-                    on_change=state.set_filter_value,
-                    id=f"{entity}-filter-value-select",
-                    class_name="tandem-select",
-                    aria_label="Filter value",
-                ),
-                rx.input(
-                    value=state.filter_value,
-                    on_change=state.set_filter_value,
-                    type=state.filter_input_type,
-                    placeholder="Value",
-                    id=f"{entity}-filter-value",
-                    on_key_down=lambda k: rx.cond(k == "Enter", state.add_filter, rx.noop()),
+                state.filter_op != "empty",
+                rx.cond(
+                    state.filter_options.length() > 0,
+                    rx.el.select(
+                        rx.el.option("Choose…", value=""),
+                        rx.foreach(state.filter_options, lambda o: rx.el.option(o[1], value=o[0])),
+                        name="value",
+                        id=f"{entity}-filter-value-select",
+                        class_name="tandem-select",
+                        aria_label="Filter value",
+                    ),
+                    rx.input(
+                        name="value",
+                        type=state.filter_input_type,
+                        placeholder="Value",
+                        id=f"{entity}-filter-value",
+                        key=state.filter_field,
+                    ),
                 ),
             ),
+            rx.button(
+                rx.icon("filter", size=14),
+                "Add filter",
+                variant="soft",
+                type="submit",
+                id=f"{entity}-add-filter",
+            ),
+            align="center",
+            spacing="2",
+            wrap="wrap",
         ),
-        rx.button(
-            rx.icon("filter", size=14),
-            "Add filter",
-            variant="soft",
-            on_click=state.add_filter,
-            id=f"{entity}-add-filter",
-        ),
-        align="center",
-        spacing="2",
-        wrap="wrap",
+        on_submit=state.add_filter,
+        reset_on_submit=True,
     )
 
 
@@ -188,21 +191,27 @@ def _bulk_bar(state: Any, entity: str) -> rx.Component:
                 disabled=state.bulk_owner == "",
                 id=f"{entity}-bulk-assign",
             ),
-            rx.input(
-                placeholder="Tag",
-                value=state.bulk_tag,
-                on_change=state.set_bulk_tag,
-                size="1",
-                width="120px",
-                id=f"{entity}-bulk-tag",
-            ),
-            rx.button(
-                "Add tag",
-                size="1",
-                variant="soft",
-                on_click=state.run_bulk("add_tag"),
-                disabled=state.bulk_tag == "",
-                id=f"{entity}-bulk-tag-add",
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        placeholder="Tag",
+                        name="tag",
+                        size="1",
+                        width="120px",
+                        id=f"{entity}-bulk-tag",
+                        max_length=40,
+                    ),
+                    rx.button(
+                        "Add tag",
+                        size="1",
+                        variant="soft",
+                        type="submit",
+                        id=f"{entity}-bulk-tag-add",
+                    ),
+                    spacing="2",
+                ),
+                on_submit=state.bulk_tag_submit,
+                reset_on_submit=True,
             ),
             rx.alert_dialog.root(
                 rx.alert_dialog.trigger(
@@ -299,15 +308,19 @@ def _editor(state: Any, column: rx.Var) -> rx.Component:
             ("select", choice(rx.foreach(column["options"].to(str).split("|"), _option))),
             ("user", choice(rx.foreach(state.members, _ref_option))),
             ("stage", choice(rx.foreach(state.stage_choices, _ref_option))),
-            rx.input(
-                value=state.edit_value,
-                on_change=state.set_edit_value,
-                on_key_down=state.edit_keydown,
-                on_blur=state.save_edit,
-                auto_focus=True,
-                size="1",
-                type=rx.cond(column["kind"] == "date", "date", "text"),
-                class_name="cell-editor",
+            rx.form(
+                rx.input(
+                    name="value",
+                    default_value=state.edit_value,
+                    on_key_down=state.edit_keydown,
+                    on_blur=state.blur_edit,
+                    auto_focus=True,
+                    size="1",
+                    type=rx.cond(column["kind"] == "date", "date", "text"),
+                    class_name="cell-editor",
+                ),
+                on_submit=state.submit_edit,
+                reset_on_submit=False,
             ),
         ),
         rx.cond(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -79,7 +79,15 @@ class ListSpec:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON (filters keep only field, op and value)."""
+        return {
+            "search": self.search,
+            "filters": [
+                {k: str(f.get(k, "")) for k in ("field", "op", "value")} for f in self.filters
+            ],
+            "sort": self.sort,
+            "desc": self.desc,
+        }
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class ListMixin(rx.State, mixin=True):
     active_view: str = ""
     view_name: str = ""
     view_shared: bool = False
+    view_popover_open: bool = False
     # bulk selection
     selected: list[str] = []
     all_matching: bool = False
@@ -79,7 +80,8 @@ class ListMixin(rx.State, mixin=True):
         raise NotImplementedError
 
     def _spec(self) -> ListSpec:
-        return ListSpec(self.search, list(self.filters), self.sort, self.desc)
+        filters = [{k: str(f[k]) for k in ("field", "op", "value")} for f in self.filters]
+        return ListSpec(str(self.search), filters, str(self.sort), bool(self.desc))
 
     @rx.var
     def filter_ops(self) -> list[list[str]]:
@@ -201,8 +203,10 @@ class ListMixin(rx.State, mixin=True):
         self.filter_value = value
 
     @rx.event
-    def add_filter(self):
-        """Apply the filter being built."""
+    def add_filter(self, data: dict | None = None):
+        """Apply the filter being built (`data` is the builder form: its typed value)."""
+        if data is not None:
+            self.filter_value = str(data.get("value", ""))
         if not self.filter_field:
             return None
         if self.filter_op != "empty" and not self.filter_value.strip():
@@ -243,13 +247,20 @@ class ListMixin(rx.State, mixin=True):
         self.view_name = value
 
     @rx.event
+    def set_view_popover_open(self, value: bool):
+        """Open or close the save-view popover."""
+        self.view_popover_open = value
+
+    @rx.event
     def set_view_shared(self, value: bool):
         """Share the view being saved with the team."""
         self.view_shared = value
 
     @rx.event
-    def save_view(self):
-        """Save the current search, filters and sort under a name."""
+    def save_view(self, data: dict):
+        """Save the current search, filters and sort under a name (the popover's form)."""
+        self.view_name = str(data.get("name", ""))
+        self.view_shared = bool(data.get("shared"))
         actor = self._actor()  # type: ignore[attr-defined]
         if actor is None:
             return rx.redirect(routes.LOGIN)
@@ -260,7 +271,7 @@ class ListMixin(rx.State, mixin=True):
                 self.active_view = str(view.id)
         except ServiceError as err:
             return rx.toast.error(str(err))
-        self.view_name = ""
+        self.view_name, self.view_popover_open = "", False
         return [type(self).load, rx.toast.success("View saved.")]
 
     @rx.event
@@ -337,6 +348,12 @@ class ListMixin(rx.State, mixin=True):
         self.bulk_tag = value
 
     @rx.event
+    def bulk_tag_submit(self, data: dict):
+        """The add-tag form of the bulk bar."""
+        self.bulk_tag = str(data.get("tag", "")).strip()
+        return type(self).run_bulk("add_tag")
+
+    @rx.event
     def run_bulk(self, action: str):
         """Assign owner / add tag / delete on the selection."""
         actor = self._actor()  # type: ignore[attr-defined]
@@ -380,6 +397,20 @@ class ListMixin(rx.State, mixin=True):
         self.edit_value = value
 
     @rx.event
+    def submit_edit(self, data: dict):
+        """Enter in a cell's input (its form): save what was typed."""
+        self.edit_value = str(data.get("value", ""))
+        return type(self).save_edit
+
+    @rx.event
+    def blur_edit(self, value: str):
+        """Leaving a cell's input saves it, as in a spreadsheet."""
+        if not self.edit_row:
+            return None
+        self.edit_value = value
+        return type(self).save_edit
+
+    @rx.event
     def pick_edit_value(self, value: str):
         """Choose from a cell's list: saved at once."""
         self.edit_value = value
@@ -393,8 +424,6 @@ class ListMixin(rx.State, mixin=True):
     @rx.event
     def edit_keydown(self, key: str):
         """Enter saves, Escape cancels."""
-        if key == "Enter":
-            return type(self).save_edit
         if key == "Escape":
             return type(self).cancel_edit
         return None

@@ -10,11 +10,13 @@ from crmapp import routes
 from crmapp.services import trash
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError
-from crmapp.state.lists import ListMixin, RecordFormMixin
+from crmapp.state.listedit import ListEditMixin
+from crmapp.state.lists import ListMixin
+from crmapp.state.recordform import RecordFormMixin
 from crmapp.state.session import SessionState
 
 
-class ContactsState(ListMixin, RecordFormMixin, SessionState):
+class ContactsState(ListMixin, ListEditMixin, RecordFormMixin, SessionState):
     """Contacts: list view, dialog, delete with undo."""
 
     last_deleted: dict[str, str] = {}

@@ -12,13 +12,14 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import bulk, forms, listviews, orgs, records, savedviews
+from crmapp.services import forms, listviews, orgs, savedviews
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError, ValidationError
 from crmapp.services.listviews import ListSpec
+from crmapp.state.listedit import ListEditMixin
+from crmapp.state.recordform import RECORD_HREF, RecordFormMixin
 from crmapp.state.session import SessionState
 
-RECORD_HREF = {"contact": "/crm/contacts/", "company": "/crm/companies/", "deal": "/crm/deals/"}
 OP_LABELS = {
     "contains": "contains",
     "is": "is",
@@ -64,16 +65,6 @@ class ListMixin(rx.State, mixin=True):
     view_name: str = ""
     view_shared: bool = False
     view_popover_open: bool = False
-    # bulk selection
-    selected: list[str] = []
-    all_matching: bool = False
-    bulk_owner: str = ""
-    bulk_tag: str = ""
-    # inline edit
-    edit_row: str = ""
-    edit_key: str = ""
-    edit_value: str = ""
-    edit_error: str = ""
     stage_choices: list[dict[str, str]] = []
 
     def _entity(self) -> str:
@@ -106,16 +97,6 @@ class ListMixin(rx.State, mixin=True):
         """The HTML input type for the chosen field's value."""
         column = next((c for c in self.columns if c["key"] == self.filter_field), None)
         return "date" if column and column["kind"] in ("date", "datetime") else "text"
-
-    @rx.var
-    def selection_count(self) -> int:
-        """How many rows a bulk action would touch."""
-        return self.total if self.all_matching else len(self.selected)
-
-    @rx.var
-    def page_all_selected(self) -> bool:
-        """Whether every row on this page is ticked."""
-        return bool(self.rows) and all(r["id"] in self.selected for r in self.rows)
 
     @rx.event
     def load(self):
@@ -312,140 +293,6 @@ class ListMixin(rx.State, mixin=True):
         self.active_view = ""
         return [type(self).load, rx.toast.success(f"Deleted the view “{name}”.")]
 
-    # selection and bulk actions
-
-    @rx.event
-    def toggle_row(self, row_id: str, checked: bool):
-        """Tick or untick one row."""
-        self.all_matching = False
-        rest = [i for i in self.selected if i != row_id]
-        self.selected = [*rest, row_id] if checked else rest
-
-    @rx.event
-    def toggle_page(self, checked: bool):
-        """Tick or untick every row on the page."""
-        self.all_matching = False
-        self.selected = [r["id"] for r in self.rows] if checked else []
-
-    @rx.event
-    def select_all_matching(self):
-        """Extend the selection to every row matching the filters, on every page."""
-        self.all_matching = True
-
-    @rx.event
-    def clear_selection(self):
-        """Untick everything."""
-        self.selected, self.all_matching = [], False
-
-    @rx.event
-    def set_bulk_owner(self, value: str):
-        """Choose the owner to assign."""
-        self.bulk_owner = value
-
-    @rx.event
-    def set_bulk_tag(self, value: str):
-        """Type the tag to add."""
-        self.bulk_tag = value
-
-    @rx.event
-    def bulk_tag_submit(self, data: dict):
-        """The add-tag form of the bulk bar."""
-        self.bulk_tag = str(data.get("tag", "")).strip()
-        return type(self).run_bulk("add_tag")
-
-    @rx.event
-    def run_bulk(self, action: str):
-        """Assign owner / add tag / delete on the selection."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        value = {"assign_owner": self.bulk_owner, "add_tag": self.bulk_tag}.get(action, "")
-        entity = self._entity()
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                ids = (
-                    listviews.matching_ids(session, actor, entity, self._spec())
-                    if self.all_matching
-                    else [uuid.UUID(i) for i in self.selected]
-                )
-                count = bulk.bulk_apply(session, actor, entity, ids, action, value)
-        except ServiceError as err:
-            return rx.toast.error(str(err))
-        done = {"assign_owner": "Reassigned", "add_tag": "Tagged", "delete": "Deleted"}[action]
-        self.selected, self.all_matching, self.bulk_tag = [], False, ""
-        return [type(self).load, rx.toast.success(f"{done} {count} record(s).")]
-
-    # inline edit
-
-    @rx.event
-    def start_edit(self, row_id: str, key: str):
-        """Turn a cell into an input."""
-        if "record.update" not in self.perms:  # type: ignore[attr-defined]
-            return
-        row = next((r for r in self.rows if r["id"] == row_id), None)
-        column = next((c for c in self.columns if c["key"] == key), None)
-        if row is None or column is None or not column["inline"]:
-            return
-        raw = row.get(f"{key}__raw")
-        self.edit_row, self.edit_key = row_id, key
-        self.edit_value = raw if raw is not None else row.get(key, "")
-        self.edit_error = ""
-
-    @rx.event
-    def set_edit_value(self, value: str):
-        """Type into the cell being edited."""
-        self.edit_value = value
-
-    @rx.event
-    def submit_edit(self, data: dict):
-        """Enter in a cell's input (its form): save what was typed."""
-        self.edit_value = str(data.get("value", ""))
-        return type(self).save_edit
-
-    @rx.event
-    def blur_edit(self, value: str):
-        """Leaving a cell's input saves it, as in a spreadsheet."""
-        if not self.edit_row:
-            return None
-        self.edit_value = value
-        return type(self).save_edit
-
-    @rx.event
-    def pick_edit_value(self, value: str):
-        """Choose from a cell's list: saved at once."""
-        self.edit_value = value
-        return type(self).save_edit
-
-    @rx.event
-    def cancel_edit(self):
-        """Leave the cell unchanged."""
-        self.edit_row = self.edit_key = self.edit_error = ""
-
-    @rx.event
-    def edit_keydown(self, key: str):
-        """Enter saves, Escape cancels."""
-        if key == "Escape":
-            return type(self).cancel_edit
-        return None
-
-    @rx.event
-    def save_edit(self):
-        """Save the edited cell; a bad value keeps the cell open with the reason."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None or not self.edit_row:
-            return None
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                records.update_cell(session, actor, self._entity(), uuid.UUID(self.edit_row),
-                                    self.edit_key, self.edit_value)  # fmt: skip
-        except ValidationError as err:
-            self.edit_error = next(iter(err.fields.values()), str(err))
-            return None
-        except ServiceError as err:
-            return rx.toast.error(str(err))
-        self.edit_row = self.edit_key = ""
-        return type(self).load
-
     @rx.event
     def export_csv(self):
         """Download every record matching the current search and filters as CSV."""
@@ -462,112 +309,7 @@ class ListMixin(rx.State, mixin=True):
         return rx.download(data=data, filename=f"{plural}.csv")
 
 
-class RecordFormMixin(rx.State, mixin=True):
-    """A create / edit form for one record with its full field set and custom fields."""
-
-    form_open: bool = False
-    form_id: str = ""
-    form: dict[str, str] = {}
-    form_errors: dict[str, str] = {}
-    form_error: str = ""
-    custom_defs: list[dict[str, str]] = []
-    company_options: list[dict[str, str]] = []
-    contact_options: list[dict[str, str]] = []
-    stage_options: list[dict[str, str]] = []
-    owner_options: list[dict[str, str]] = []
-    last_saved: str = ""
-
-    def _entity(self) -> str:
-        raise NotImplementedError
-
-    def _after_save(self):
-        return None
-
-    def _load_options(self, session, actor) -> None:
-        from crmapp.services import fields
-
-        entity = self._entity()
-        self.custom_defs = [
-            {"key": f"custom.{f.key}", "label": f.label, "type": f.field_type,
-             "options": "|".join(f.options)}
-            for f in fields.list_fields(session, actor, entity)
-        ]  # fmt: skip
-        options = forms.reference_options(session, actor, entity)
-        self.company_options = options["company"]
-        self.contact_options = options["contact"]
-        self.stage_options = options["stage"]
-        self.owner_options = options["user"]
-
-    @rx.event
-    def open_new(self):
-        """An empty form."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            self._load_options(session, actor)
-        self.form = forms.blank_form(self._entity(), str(actor.user_id))
-        self.form_id, self.form_errors, self.form_error = "", {}, ""
-        self.form_open = True
-        return None
-
-    @rx.event
-    def open_edit(self, record_id: str):
-        """The form filled with one record."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                self._load_options(session, actor)
-                row = records.get_record(session, actor, self._entity(), uuid.UUID(record_id))
-                self.form = forms.form_values(self._entity(), row)
-        except (ServiceError, ValueError) as err:
-            return rx.toast.error(str(err))
-        self.form_id, self.form_errors, self.form_error = record_id, {}, ""
-        self.form_open = True
-        return None
-
-    @rx.event
-    def set_form_open(self, value: bool):
-        """Close (or open) the form."""
-        self.form_open = value
-
-    @rx.event
-    def save_form(self, data: dict):
-        """Create or update; every bad field keeps its message in the open form."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        values = {k: ("" if v == "-" else str(v)) for k, v in data.items()}
-        builtin = {k: v for k, v in values.items() if not k.startswith("custom.")}
-        custom = {k[len("custom.") :]: v for k, v in values.items() if k.startswith("custom.")}
-        self.form_errors, self.form_error = {}, ""
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                row = records.save_record(
-                    session, actor, self._entity(),
-                    uuid.UUID(self.form_id) if self.form_id else None, builtin, custom,
-                )  # fmt: skip
-                saved_id = str(row.id)
-        except ValidationError as err:
-            self.form_errors = err.fields
-            self.form = {**self.form, **values}
-            return None
-        except ServiceError as err:
-            self.form_error = str(err)
-            return None
-        created = not self.form_id
-        self.form_open = False
-        noun = records.NOUNS[self._entity()]
-        self.last_saved = saved_id
-        return [
-            *(self._after_save() or []),
-            rx.toast.success(f"{noun} added." if created else f"{noun} saved."),
-        ]
-
-
-class CompanyListState(ListMixin, RecordFormMixin, SessionState):
+class CompanyListState(ListMixin, ListEditMixin, RecordFormMixin, SessionState):
     """The companies list."""
 
     def _entity(self) -> str:
@@ -577,7 +319,7 @@ class CompanyListState(ListMixin, RecordFormMixin, SessionState):
         return [CompanyListState.load]
 
 
-class DealListState(ListMixin, RecordFormMixin, SessionState):
+class DealListState(ListMixin, ListEditMixin, RecordFormMixin, SessionState):
     """The deals list (beside the board)."""
 
     def _entity(self) -> str:

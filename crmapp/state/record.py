@@ -12,7 +12,7 @@ from crmapp import routes
 from crmapp.services import activities, forms, recordpage, records, timefmt
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import NotFound, ServiceError, ValidationError
-from crmapp.state.lists import RecordFormMixin
+from crmapp.state.recordform import RecordFormMixin
 from crmapp.state.session import SessionState
 
 KIND_ICONS = {

@@ -25,6 +25,7 @@ from crmapp.state.auth import LoginState
 from crmapp.state.crm import ContactsState
 from crmapp.state.dashboard import DashboardState
 from crmapp.state.fields import FieldsState
+from crmapp.state.imports import ImportState
 from crmapp.state.invite import InviteState
 from crmapp.state.lists import CompanyListState, DealListState
 from crmapp.state.pipeline import PipelineState
@@ -132,7 +133,7 @@ app.add_page(
     imports.import_page,
     route=routes.IMPORT,
     title="Import · Tandem",
-    on_load=guard,
+    on_load=[guard, ImportState.init],
 )
 app.add_page(
     trash.trash_page,

@@ -78,6 +78,7 @@ class Company(SQLModel, table=True):
     phone: str = Field(default="", max_length=40)
     tags: list[str] = tags_field()
     custom: dict = custom_field()
+    import_ref: str | None = Field(default=None, max_length=80)  # see Contact.import_ref
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
     deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
@@ -136,6 +137,7 @@ class Deal(SQLModel, table=True):
     products: list[str] = tags_field()
     tags: list[str] = tags_field()
     custom: dict = custom_field()
+    import_ref: str | None = Field(default=None, max_length=80)  # see Contact.import_ref
     closed_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
     closed_by: uuid.UUID | None = Field(
         default=None, foreign_key="app_user.id", ondelete="SET NULL"

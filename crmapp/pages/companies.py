@@ -31,6 +31,17 @@ def _new_button(state, entity: str, noun: str) -> rx.Component:
     )
 
 
+def _import_button(state, entity: str) -> rx.Component:
+    return rx.cond(
+        state.can_write,
+        rx.link(
+            rx.button(rx.icon("upload", size=16), "Import CSV", variant="soft"),
+            href=f"{routes.IMPORT}?entity={entity}",
+            id=f"import-{entity}",
+        ),
+    )
+
+
 def companies_page() -> rx.Component:
     """Companies: search, saved views, filters, sort, bulk actions, inline edit, pages."""
     return app_shell(
@@ -46,7 +57,10 @@ def companies_page() -> rx.Component:
                     "No companies yet",
                     "Companies group the people you sell to and their deals.",
                 ),
-                toolbar=[_new_button(CompanyListState, "company", "company")],
+                toolbar=[
+                    _import_button(CompanyListState, "company"),
+                    _new_button(CompanyListState, "company", "company"),
+                ],
             ),
             record_form_dialog(CompanyListState, "company", "company", COMPANY_DIALOG_FIELDS),
             spacing="4",
@@ -74,6 +88,7 @@ def deals_list_page() -> rx.Component:
                         href=routes.DEALS,
                         id="to-board",
                     ),
+                    _import_button(DealListState, "deal"),
                     _new_button(DealListState, "deal", "deal"),
                 ],
             ),

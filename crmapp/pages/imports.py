@@ -1,23 +1,59 @@
-"""Import contacts from CSV."""
+"""Import contacts, companies or deals from CSV."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from crmapp import routes
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import form_error
 from crmapp.state.imports import UPLOAD_ID, ImportState
 
-POLICIES = (
-    ("skip", "Skip rows whose email matches a contact"),
-    ("update", "Update the matching contact"),
-    ("create", "Create a new contact anyway"),
-)
-
 
 def upload_step() -> rx.Component:
-    """Pick or drop a file."""
+    """Choose what to import, then pick or drop a file."""
+    return rx.vstack(
+        rx.segmented_control.root(
+            rx.segmented_control.item("Contacts", value="contact"),
+            rx.segmented_control.item("Companies", value="company"),
+            rx.segmented_control.item("Deals", value="deal"),
+            value=ImportState.entity,
+            on_change=ImportState.set_entity,
+            id="import-entity",
+        ),
+        rx.match(
+            ImportState.entity,
+            (
+                "company",
+                rx.text(
+                    "Companies are matched to existing ones on their domain.",
+                    size="2",
+                    color="gray",
+                ),
+            ),
+            (
+                "deal",
+                rx.text(
+                    "Deals go in the default pipeline; a Stage column picks the stage "
+                    "by name. Company and contact email columns link them.",
+                    size="2",
+                    color="gray",
+                ),
+            ),
+            rx.text(
+                "Contacts are matched to existing ones on their email; a Company column "
+                "finds or creates the company.",
+                size="2",
+                color="gray",
+            ),
+        ),
+        upload_box(),
+        width="100%",
+        spacing="3",
+    )
+
+
+def upload_box() -> rx.Component:
+    """The drop zone."""
     return rx.upload(
         rx.vstack(
             rx.icon("file-up", size=32, color=rx.color("accent", 9)),
@@ -86,13 +122,21 @@ def mapping_step() -> rx.Component:
             overflow_x="auto",
             width="100%",
         ),
-        rx.text("When a row's email matches an existing contact:", weight="medium"),
-        rx.radio_group.root(
+        rx.cond(
+            ImportState.policy_choices.length() > 0,
             rx.vstack(
-                *[rx.radio_group.item(label, value=v, id=f"policy-{v}") for v, label in POLICIES]
+                rx.text("When a row matches an existing record:", weight="medium"),
+                rx.radio_group.root(
+                    rx.vstack(
+                        rx.foreach(
+                            ImportState.policy_choices,
+                            lambda p: rx.radio_group.item(p[1], value=p[0], id="policy-" + p[0]),
+                        )
+                    ),
+                    value=ImportState.policy,
+                    on_change=ImportState.set_policy,
+                ),
             ),
-            value=ImportState.policy,
-            on_change=ImportState.set_policy,
         ),
         rx.hstack(
             rx.button("Choose another file", variant="soft", on_click=ImportState.reset_wizard),
@@ -183,7 +227,7 @@ def report_step() -> rx.Component:
             ),
         ),
         rx.hstack(
-            rx.link(rx.button("Go to contacts"), href=routes.CONTACTS),
+            rx.link(rx.button("Go to ", ImportState.entity_plural), href=ImportState.list_href),
             rx.button("Import another file", variant="soft", on_click=ImportState.reset_wizard),
         ),
         width="100%",
@@ -194,12 +238,12 @@ def report_step() -> rx.Component:
 def import_page() -> rx.Component:
     """The wizard."""
     return app_shell(
-        "Import contacts",
+        "Import",
         rx.vstack(
             form_error(ImportState.error, id="import-error"),
             rx.cond(
                 ~ImportState.can_write,
-                rx.callout("Viewers can't import contacts.", icon="lock", color_scheme="gray"),
+                rx.callout("Viewers can't import records.", icon="lock", color_scheme="gray"),
                 rx.match(
                     ImportState.step,
                     ("upload", upload_step()),

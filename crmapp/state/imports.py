@@ -22,6 +22,7 @@ class ImportState(SessionState):
     """One import at a time per tab; the file itself stays on the server."""
 
     step: str = "upload"  # upload | map | running | done | failed
+    entity: str = "contact"  # contact | company | deal
     filename: str = ""
     headers: list[str] = []
     mapping: list[str] = []
@@ -43,7 +44,47 @@ class ImportState(SessionState):
     @rx.var
     def targets(self) -> list[list[str]]:
         """(value, label) pairs for the mapping selects; "ignore" leaves a column out."""
-        return [["ignore", "Ignore this column"], *[[k, v] for k, v in imports.TARGETS.items()]]
+        pairs = imports.targets(self.entity).items()
+        return [["ignore", "Ignore this column"], *[[k, v] for k, v in pairs]]
+
+    @rx.var
+    def policy_choices(self) -> list[list[str]]:
+        """(value, label) of the dedupe policies; none for deals (nothing to match on)."""
+        match = {"contact": ("email", "contact"), "company": ("domain", "company")}
+        if self.entity not in match:
+            return []
+        key, noun = match[self.entity]
+        return [
+            ["skip", f"Skip rows whose {key} matches a {noun}"],
+            ["update", f"Update the matching {noun}"],
+            ["create", f"Create a new {noun} anyway"],
+        ]
+
+    @rx.var
+    def entity_plural(self) -> str:
+        """What is being imported, as the page says it."""
+        return {"company": "companies", "deal": "deals"}.get(self.entity, "contacts")
+
+    @rx.var
+    def list_href(self) -> str:
+        """Where the imported records are listed."""
+        return {"company": routes.COMPANIES, "deal": routes.DEALS_LIST}.get(
+            self.entity, routes.CONTACTS
+        )
+
+    @rx.event
+    def init(self):
+        """on_load: what to import comes from `?entity=` (contacts by default)."""
+        wanted = str(self.router.page.params.get("entity", "") or "")
+        if wanted in imports.ENTITIES and self.step == "upload":
+            self.entity = wanted
+
+    @rx.event
+    def set_entity(self, value: str | list[str]):
+        """Import contacts, companies or deals."""
+        value = value if isinstance(value, str) else value[0]
+        if value in imports.ENTITIES:
+            self.entity = value
 
     @rx.event
     def reset_wizard(self):
@@ -61,7 +102,7 @@ class ImportState(SessionState):
         upload = files[0]
         content = await upload.read()
         try:
-            preview = imports.preview(content)
+            preview = imports.preview(content, self.entity)
         except ValidationError as err:
             self.error = str(err)
             return
@@ -94,7 +135,7 @@ class ImportState(SessionState):
             with tenant_session(actor.org_id, actor.user_id) as session:
                 job = imports.start_import(
                     session, actor, filename=self.filename, content=self._content,
-                    mapping=columns, policy=self.policy,
+                    mapping=columns, policy=self.policy, entity=self.entity,
                 )  # fmt: skip
         except ServiceError as err:
             self.error = str(err)

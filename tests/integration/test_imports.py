@@ -25,12 +25,12 @@ BAD_FILE = (
 ) + "Fran,\xe7ois,fran@x.example,,\n".encode("latin-1")
 
 
-def _run(signed, content: bytes, policy: str, rq_worker_burst, mapping=None):
-    preview = imports.preview(content)
+def _run(signed, content: bytes, policy: str, rq_worker_burst, mapping=None, entity="contact"):
+    preview = imports.preview(content, entity)
     with factories.scoped(signed) as session:
         job = imports.start_import(
             session, signed.actor, filename="people.csv", content=content,
-            mapping=mapping or preview.mapping, policy=policy,
+            mapping=mapping or preview.mapping, policy=policy, entity=entity,
         )  # fmt: skip
     import_jobs.enqueue_import(job.id, signed.actor.org_id, signed.actor.user_id)
     rq_worker_burst()
@@ -58,16 +58,16 @@ def test_bad_rows_are_reported_row_by_row_and_good_rows_land(rq_worker_burst):
         names = sorted(c.first_name for c in crm.list_contacts(session, owner.actor)[0])
         report = imports.rejections_csv(session, owner.actor, job.id)
     assert reasons == {
-        3: "Invalid email: 'not-an-email'.",
+        3: "Email: enter a valid email address. Got 'not-an-email'.",
         4: "Row has 3 columns; the header has 5.",
         5: "First name is empty.",
-        6: "Invalid phone number: 'call me maybe'.",
+        6: "Phone: phone numbers use digits, spaces and + - ( ). Got 'call me maybe'.",
         10: "Not UTF-8 text: save the file as CSV UTF-8.",
     }
     assert names == ["Ada", "Eve", "Old"]
     rows = list(csv.reader(io.StringIO(report)))
     assert rows[0] == ["row", "reason", "First name", "Last name", "Email", "Phone", "Company"]
-    assert rows[1][:3] == ["3", "Invalid email: 'not-an-email'.", "Bob"]
+    assert rows[1][:3] == ["3", "Email: enter a valid email address. Got 'not-an-email'.", "Bob"]
     assert len(rows) == 6
 
 
@@ -179,3 +179,78 @@ def test_export_follows_the_list_filter():
         ["First name", "Last name", "Email", "Phone", "Job title", "Company"],
         ["Keep", "", "keep@x.example", "", "", ""],
     ]
+
+
+COMPANIES = (
+    b"Company,Website,Industry,Employees\n"
+    b"Acme,acme.example,Rockets,11-50\n"
+    b"Bolt,https://www.BOLT.example/,Energy,\n"
+    b"Cask,not a domain,Drinks,\n"
+    b"Dune,dune.example,Sand,huge\n"
+    b",nameless.example,,\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("policy", "name", "industry", "counts"),
+    [("skip", "Bolt Ltd", "Old", (1, 0, 1)), ("update", "Bolt", "Energy", (1, 1, 0))],
+)
+def test_companies_import_matches_on_domain(policy, name, industry, counts, rq_worker_burst):
+    from crmapp.services import records
+
+    owner = factories.signup()
+    with factories.scoped(owner) as session:
+        records.save_record(
+            session,
+            owner.actor,
+            "company",
+            None,
+            {"name": "Bolt Ltd", "domain": "bolt.example", "industry": "Old"},
+        )
+    job = _run(owner, COMPANIES, policy, rq_worker_burst, entity="company")
+    assert job.status == "done", job.error
+    assert (job.created_count, job.updated_count, job.skipped_count) == counts
+    with factories.scoped(owner) as session:
+        reasons = [r.reason for r in imports.rejections(session, owner.actor, job.id)]
+        from crmapp.services import listviews
+
+        rows = listviews.list_page(
+            session, owner.actor, "company", listviews.ListSpec(sort="name", desc=False)
+        ).rows
+    assert [r["name"] for r in rows] == ["Acme", name]  # "BOLT.example" matched bolt.example
+    assert rows[1]["industry"] == industry
+    assert reasons == [
+        "Domain: enter a domain such as example.com. Got 'not a domain'.",
+        "Size must be one of: 1-10, 11-50, 51-200, 201-1000, 1001-5000, 5000+. Got 'huge'.",
+        "Name is empty.",
+    ]
+
+
+def test_deals_import_rejects_unknown_stages_and_bad_numbers_and_links_records(rq_worker_burst):
+    owner = factories.signup()
+    with factories.scoped(owner) as session:
+        crm.create_contact(session, owner.actor, crm.ContactInput("Hana", email="hana@x.example"))
+    content = (
+        b"Deal,Amount,Stage,Close date,Company,Contact email\n"
+        b'Refit,"12,500",Proposal,2027-01-31,Harbour Lights,HANA@x.example\n'
+        b"Mystery,100,Dreaming,,,\n"
+        b"Pricey,lots,Lead,,,\n"
+        b"Late,5,Lead,31/01/2027,,\n"
+        b"Plain,,,,,\n"
+    )
+    job = _run(owner, content, "create", rq_worker_burst, entity="deal")
+    again = _run(owner, content, "create", rq_worker_burst, entity="deal")
+    assert (job.created_count, job.rejected_count) == (2, 3)
+    assert (again.created_count, again.skipped_count) == (0, 2)  # a rerun never duplicates
+    with factories.scoped(owner) as session:
+        reasons = [r.reason for r in imports.rejections(session, owner.actor, job.id)]
+        deals = {d.title: (d, s.name) for d, s in crm.list_deals(session, owner.actor)}
+    assert reasons[0].startswith("Unknown stage 'Dreaming'; the stages are: Lead, Qualified")
+    assert reasons[1].startswith("Value must be a positive number")
+    assert reasons[2] == "Expected close must be a date as YYYY-MM-DD. Got '31/01/2027'."
+    refit, stage = deals["Refit"]
+    assert (stage, str(refit.value), str(refit.expected_close_date)) == (
+        "Proposal", "12500.00", "2027-01-31",
+    )  # fmt: skip
+    assert refit.contact_id is not None and refit.company_id is not None
+    assert deals["Plain"][1] == "Lead"  # no stage: the pipeline's first stage

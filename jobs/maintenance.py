@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_
-from sqlmodel import col
+from sqlmodel import col, select
 
 from crmapp.models.base import utcnow
-from crmapp.models.tenancy import UserSession
+from crmapp.models.tenancy import TenantRegistry, UserSession
+from crmapp.services import trash
 from crmapp.services.db import tenant_session
 from jobs.queues import queue
 
@@ -33,6 +34,19 @@ def purge_ended_sessions() -> int:
         return int(result.rowcount or 0)
 
 
+def purge_trash(now: datetime | None = None) -> dict[str, int]:
+    """Hard-delete what every organisation deleted more than 30 days ago, one tenant scope at a
+    time (the registry lists the tenants; RLS still applies inside each). Idempotent."""
+    with tenant_session(None) as session:
+        org_ids = list(session.exec(select(TenantRegistry.id)).all())
+    totals = {"organisations": len(org_ids), "deal": 0, "contact": 0, "company": 0}
+    for org_id in org_ids:
+        with tenant_session(org_id) as session:
+            for record_type, count in trash.purge_expired(session, org_id, now).items():
+                totals[record_type] += count
+    return totals
+
+
 def schedule_housekeeping(now: datetime | None = None) -> str:
     """Schedule tomorrow's purge at 03:00 UTC under an id named by its day.
 
@@ -49,7 +63,8 @@ def schedule_housekeeping(now: datetime | None = None) -> str:
 
 
 def daily_purge() -> int:
-    """The scheduled purge: run it, then schedule the next one."""
+    """The scheduled purge (ended sessions, then the trash), then schedule the next one."""
     deleted = purge_ended_sessions()
+    purge_trash()
     schedule_housekeeping()
     return deleted

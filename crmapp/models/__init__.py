@@ -17,6 +17,7 @@ from crmapp.models.tenancy import (
     Membership,
     Organization,
     Role,
+    TenantRegistry,
     User,
     UserSession,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "Pipeline",
     "PipelineStage",
     "Role",
+    "TenantRegistry",
     "SavedView",
     "User",
     "UserSession",

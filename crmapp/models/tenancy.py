@@ -91,3 +91,14 @@ class UserSession(SQLModel, table=True):
     last_seen_at: datetime = created_at_field()
     expires_at: datetime = Field(sa_column=tz_column())
     revoked_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
+
+
+class TenantRegistry(SQLModel, table=True):
+    """Every organisation's id, readable without a tenant scope (housekeeping jobs only).
+
+    Maintained by a trigger on `organization` (migration 0008); holds no tenant data.
+    """
+
+    __tablename__ = "tenant_registry"
+
+    id: uuid.UUID = Field(foreign_key="organization.id", primary_key=True, ondelete="CASCADE")

@@ -15,7 +15,8 @@ def trash_page() -> rx.Component:
         "Trash",
         rx.vstack(
             rx.text(
-                "Deleted contacts, companies and deals stay here for 30 days.",
+                "Deleted contacts, companies and deals stay here for 30 days, then a nightly job"
+                " deletes them for good.",
                 size="2",
                 color=rx.color("gray", 11),
             ),

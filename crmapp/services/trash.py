@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from crmapp.models.audit import AuditEvent
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal
 from crmapp.services import audit
@@ -104,3 +106,30 @@ def list_trash(session: Session, actor: Actor) -> list[TrashItem]:
             if r.deleted_at is not None
         ]
     return sorted(items, key=lambda i: i.deleted_at, reverse=True)
+
+
+def purge_expired(
+    session: Session, org_id: uuid.UUID, now: datetime | None = None
+) -> dict[str, int]:
+    """Hard-delete the records of `org_id` deleted more than 30 days ago (the session must be
+    scoped to `org_id`); audits the counts. Returns {record_type: count}."""
+    cutoff = (now or utcnow()) - RETENTION
+    counts: dict[str, int] = {}
+    for record_type in ("deal", "contact", "company"):  # deals first: they point at the others
+        model: Any = MODELS[record_type]
+        result = session.exec(
+            delete(model).where(
+                model.org_id == org_id,
+                col(model.deleted_at).is_not(None),
+                col(model.deleted_at) < cutoff,
+            )
+        )
+        counts[record_type] = int(result.rowcount or 0)
+    if any(counts.values()):
+        session.add(
+            AuditEvent(
+                org_id=org_id, actor_email="system", action="trash.purged",
+                entity_type="trash", changes={**counts, "deleted_before": cutoff.isoformat()},
+            )
+        )  # fmt: skip
+    return counts

@@ -78,3 +78,48 @@ def test_viewer_cannot_delete_and_deletes_are_audited():
     with factories.scoped(owner) as session:
         events, _ = audit.list_events(session, owner.actor, AuditFilter(entity_type="contact"))
     assert [e.action for e in events][:2] == ["contact.restored", "contact.deleted"]
+
+
+def test_the_daily_job_purges_what_was_deleted_over_30_days_ago_in_every_tenant(rq_worker_burst):
+    from sqlmodel import select
+
+    from crmapp.models.audit import AuditEvent
+    from crmapp.models.base import utcnow
+    from crmapp.models.crm import Company, Deal
+    from jobs.maintenance import daily_purge
+    from jobs.queues import queue
+
+    first, second = factories.signup("First"), factories.signup("Second")
+    made = {}
+    for signed in (first, second):
+        with factories.scoped(signed) as session:
+            made[signed.email] = [
+                crm.create_contact(session, signed.actor, crm.ContactInput(name))
+                for name in ("Old", "Recent", "Live")
+            ]
+            made[signed.email].append(crm.create_deal(session, signed.actor, title="Old deal"))
+        with factories.scoped(signed) as session:
+            old, recent, _live, deal = made[signed.email]
+            for row, days in ((old, 31), (recent, 29), (deal, 45)):
+                model = type(row)
+                record = session.get(model, row.id)
+                record.deleted_at = utcnow() - timedelta(days=days)
+                session.add(record)
+
+    queue("low").enqueue(daily_purge)
+    rq_worker_burst()
+
+    for signed in (first, second):
+        with factories.scoped(signed) as session:
+            names = sorted(c.first_name for c in session.exec(select(Contact)).all())
+            deals = session.exec(select(Deal)).all()
+            companies = session.exec(select(Company)).all()
+            events = session.exec(
+                select(AuditEvent).where(AuditEvent.action == "trash.purged")
+            ).all()
+            trash_items = [i.label for i in trash.list_trash(session, signed.actor)]
+        assert names == ["Live", "Recent"]  # 31 days: gone; 29 days: still restorable
+        assert deals == [] and companies == []
+        assert trash_items == ["Recent"]
+        assert len(events) == 1 and events[0].changes["contact"] == 1
+        assert events[0].changes["deal"] == 1

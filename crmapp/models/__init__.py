@@ -43,8 +43,8 @@ __all__ = [
     "Pipeline",
     "PipelineStage",
     "Role",
-    "TenantRegistry",
     "SavedView",
+    "TenantRegistry",
     "User",
     "UserSession",
 ]

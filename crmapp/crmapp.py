@@ -15,6 +15,7 @@ from crmapp.pages import (
     imports,
     invite,
     pipeline,
+    pipelines_admin,
     placeholders,
     record,
     settings,
@@ -29,6 +30,7 @@ from crmapp.state.imports import ImportState
 from crmapp.state.invite import InviteState
 from crmapp.state.lists import CompanyListState, DealListState
 from crmapp.state.pipeline import PipelineState
+from crmapp.state.pipelines_admin import PipelinesAdminState
 from crmapp.state.record import CompanyRecordState, ContactRecordState, DealRecordState
 from crmapp.state.session import SessionState
 from crmapp.state.settings import SettingsState
@@ -110,6 +112,12 @@ app.add_page(
     route=routes.FIELDS,
     title="Custom fields · Tandem",
     on_load=[guard, FieldsState.load],
+)
+app.add_page(
+    pipelines_admin.pipelines_admin_page,
+    route=routes.PIPELINES,
+    title="Pipelines · Tandem",
+    on_load=[guard, PipelinesAdminState.load],
 )
 app.add_page(
     pipeline.pipeline_page,

@@ -25,6 +25,7 @@ SETTINGS = "/settings"
 AUDIT = "/settings/audit"
 TRASH = "/settings/trash"
 FIELDS = "/settings/fields"
+PIPELINES = "/settings/pipelines"
 INVITE = "/invite/[invite_token]"
 
 

@@ -46,16 +46,18 @@ def new_deal_dialog() -> rx.Component:
                         ),
                         width="100%",
                     ),
-                    rx.text("Stage", size="2", weight="medium"),
-                    rx.select(
-                        PipelineState.columns.map(lambda c: c["name"]),
-                        name="stage",
-                        default_value="Lead",
+                    rx.text("Stage", as_="label", size="2", weight="medium", html_for="deal-stage"),
+                    rx.el.select(
+                        rx.foreach(
+                            PipelineState.columns, lambda c: rx.el.option(c["name"], value=c["id"])
+                        ),
+                        name="stage_id",
                         id="deal-stage",
+                        class_name="tandem-select",
                     ),
                     rx.cond(
-                        errors.contains("stage"),
-                        rx.text(errors["stage"], size="1", color=rx.color("red", 11)),
+                        errors.contains("stage_id"),
+                        rx.text(errors["stage_id"], size="1", color=rx.color("red", 11)),
                     ),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
@@ -100,6 +102,20 @@ def pipeline_page() -> rx.Component:
         "Deals",
         rx.vstack(
             rx.hstack(
+                rx.cond(
+                    PipelineState.pipeline_choices.length() > 1,
+                    rx.el.select(
+                        rx.foreach(
+                            PipelineState.pipeline_choices,
+                            lambda p: rx.el.option(p["name"], value=p["id"]),
+                        ),
+                        value=PipelineState.pipeline_id,
+                        on_change=PipelineState.set_pipeline,
+                        id="pipeline-choice",
+                        class_name="tandem-select",
+                        aria_label="Pipeline",
+                    ),
+                ),
                 rx.text("Owner", size="2"),
                 rx.select.root(
                     rx.select.trigger(id="owner-filter", min_width="180px"),
@@ -116,6 +132,14 @@ def pipeline_page() -> rx.Component:
                     rx.button(rx.icon("table", size=16), "List", variant="soft"),
                     href=routes.DEALS_LIST,
                     id="to-deal-list",
+                ),
+                rx.cond(
+                    PipelineState.perms.contains("pipeline.manage"),
+                    rx.link(
+                        rx.button(rx.icon("settings-2", size=16), "Edit stages", variant="soft"),
+                        href=routes.PIPELINES,
+                        id="edit-stages",
+                    ),
                 ),
                 rx.spacer(),
                 rx.cond(

@@ -321,6 +321,11 @@ def settings_page() -> rx.Component:
                         href=routes.FIELDS,
                         id="to-fields",
                     ),
+                    rx.link(
+                        rx.button(rx.icon("kanban", size=16), "Pipelines", variant="soft"),
+                        href=routes.PIPELINES,
+                        id="to-pipelines",
+                    ),
                     wrap="wrap",
                 ),
             ),

@@ -21,6 +21,7 @@ class Perm(enum.StrEnum):
     MEMBER_MANAGE = "member.manage"
     AUDIT_VIEW = "audit.view"
     FIELDS_MANAGE = "fields.manage"
+    PIPELINE_MANAGE = "pipeline.manage"
     BILLING_MANAGE = "billing.manage"
     OWNERSHIP_GRANT = "ownership.grant"
 
@@ -34,6 +35,7 @@ _ADMIN = _WRITE | {
     Perm.MEMBER_MANAGE,
     Perm.AUDIT_VIEW,
     Perm.FIELDS_MANAGE,
+    Perm.PIPELINE_MANAGE,
 }
 
 MATRIX: dict[Role, frozenset[Perm]] = {
@@ -54,6 +56,7 @@ _DESCRIBE = {
     Perm.MEMBER_MANAGE: "change members' roles",
     Perm.AUDIT_VIEW: "view the audit trail",
     Perm.FIELDS_MANAGE: "manage custom fields",
+    Perm.PIPELINE_MANAGE: "edit pipelines and stages",
     Perm.BILLING_MANAGE: "manage billing",
     Perm.OWNERSHIP_GRANT: "make someone an owner",
 }

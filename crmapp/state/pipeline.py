@@ -7,7 +7,7 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import crm, orgs, pipelines
+from crmapp.services import orgs, pipeline_admin, pipelines, records
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError, ValidationError
 from crmapp.state.session import SessionState
@@ -32,6 +32,8 @@ class PipelineState(SessionState):
     error: str = ""
     dialog_open: bool = False
     field_errors: dict[str, str] = {}
+    pipeline_id: str = ""
+    pipeline_choices: list[dict[str, str]] = []
 
     @rx.event
     def load(self):
@@ -41,7 +43,15 @@ class PipelineState(SessionState):
             return
         owner = None if self.owner_filter == ALL_OWNERS else uuid.UUID(self.owner_filter)
         with tenant_session(actor.org_id, actor.user_id) as session:
-            columns = pipelines.board(session, actor, owner_id=owner)
+            views = pipeline_admin.list_pipelines(session, actor)
+            self.pipeline_choices = [
+                {"id": str(v.pipeline.id), "name": v.pipeline.name} for v in views
+            ]
+            ids = [c["id"] for c in self.pipeline_choices]
+            if self.pipeline_id not in ids:
+                self.pipeline_id = ids[0] if ids else ""
+            chosen = uuid.UUID(self.pipeline_id) if self.pipeline_id else None
+            columns = pipelines.board(session, actor, pipeline_id=chosen, owner_id=owner)
             members = orgs.list_members(session, actor)
         self.columns = [
             {
@@ -67,6 +77,12 @@ class PipelineState(SessionState):
         self.owners = [{"id": ALL_OWNERS, "name": "Everyone"}] + [
             {"id": m.user_id, "name": m.name} for m in members
         ]
+
+    @rx.event
+    def set_pipeline(self, value: str):
+        """Show another pipeline's board."""
+        self.pipeline_id, self.last_move = value, {}
+        return PipelineState.load
 
     @rx.event
     def set_owner_filter(self, value: str):
@@ -120,14 +136,10 @@ class PipelineState(SessionState):
             return rx.redirect(routes.LOGIN)
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                crm.create_deal(
-                    session,
-                    actor,
-                    title=form.get("title", ""),
-                    value=form.get("value", ""),
-                    currency=form.get("currency", "USD") or "USD",
-                    stage=form.get("stage", "Lead") or "Lead",
-                )
+                records.save_record(
+                    session, actor, "deal", None,
+                    {k: str(form.get(k, "")) for k in ("title", "value", "currency", "stage_id")},
+                )  # fmt: skip
         except ValidationError as err:
             self.field_errors = err.fields
             return None

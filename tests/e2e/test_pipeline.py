@@ -84,3 +84,35 @@ def test_viewer_sees_the_board_but_cannot_drag(browser, app_url):
     expect(column(page, "Won").locator(".kanban-card")).to_have_count(0)
     expect(page.locator("#move-summary")).to_have_count(0)
     context.close()
+
+
+def test_an_admin_adds_and_orders_a_stage_and_the_board_shows_it(browser, app_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    sign_up(page, app_url, name="Stan Stages", email=unique_email("stan"), org="Stan Stages")
+
+    page.goto(f"{app_url}/crm/deals")
+    page.click("#edit-stages")
+    names = page.locator(".stage-name input")
+    expect(names).to_have_count(6, timeout=TIMEOUT)
+    page.fill(".new-stage-name input", "Discovery")
+    page.click(".add-stage")
+    expect(names).to_have_count(7, timeout=TIMEOUT)
+    row = page.locator(".stage-row").nth(4)
+    expect(row.locator(".stage-name input")).to_have_value("Discovery")
+    for position in (3, 2, 1):
+        page.locator(".stage-row").nth(position + 1).get_by_label("Move up").click()
+        expect(page.locator(".stage-row").nth(position).locator(".stage-name input")).to_have_value(
+            "Discovery", timeout=TIMEOUT
+        )
+    page.fill(".new-stage-name input", "lead")
+    page.click(".add-stage")
+    expect(page.locator(".pipeline-error")).to_contain_text("share a name", timeout=TIMEOUT)
+
+    page.goto(f"{app_url}/crm/deals")
+    expect(page.locator(".kanban-column")).to_have_count(7, timeout=TIMEOUT)
+    stages = [
+        page.locator(".kanban-column").nth(i).get_attribute("data-stage-name") for i in range(3)
+    ]
+    assert stages == ["Lead", "Discovery", "Qualified"]
+    context.close()

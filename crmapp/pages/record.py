@@ -50,6 +50,36 @@ def header(S: Any) -> rx.Component:
                 disabled=~S.can_write,
                 id="record-edit",
             ),
+            rx.alert_dialog.root(
+                rx.alert_dialog.trigger(
+                    rx.button(
+                        rx.icon("trash-2", size=14),
+                        "Delete",
+                        variant="soft",
+                        color_scheme="red",
+                        disabled=~S.perms.contains("record.delete"),
+                        id="record-delete",
+                    )
+                ),
+                rx.alert_dialog.content(
+                    rx.alert_dialog.title("Delete ", r["title"], "?"),
+                    rx.alert_dialog.description(
+                        "It moves to the trash; Admins can restore it for 30 days."
+                    ),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
+                        rx.alert_dialog.action(
+                            rx.button(
+                                "Delete",
+                                color_scheme="red",
+                                on_click=S.delete_record,
+                                id="record-delete-confirm",
+                            )
+                        ),
+                        justify="end",
+                    ),
+                ),
+            ),
             spacing="4",
             align="center",
             width="100%",
@@ -157,6 +187,17 @@ def quick_add(S: Any) -> rx.Component:
                     rx.hstack(
                         rx.text("Due", size="2"),
                         rx.input(type="datetime-local", name="due_at", id="activity-due"),
+                        rx.text("for", size="2"),
+                        rx.el.select(
+                            rx.el.option("me", value=""),
+                            rx.foreach(
+                                S.owner_options, lambda o: rx.el.option(o["name"], value=o["id"])
+                            ),
+                            name="assignee_id",
+                            id="activity-assignee",
+                            class_name="tandem-select",
+                            aria_label="Assignee",
+                        ),
                         align="center",
                     ),
                 ),
@@ -188,6 +229,10 @@ def timeline_item(S: Any, item: rx.Var) -> rx.Component:
                     ),
                 ),
                 rx.cond(item["due"] != "", rx.badge("due ", item["due"], variant="soft")),
+                rx.cond(
+                    item["assignee"] != "",
+                    rx.badge(item["assignee"], variant="outline", class_name="task-assignee"),
+                ),
                 align="center",
             ),
             rx.cond(

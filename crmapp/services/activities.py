@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from crmapp.models.audit import AuditEvent
 from crmapp.models.base import utcnow
 from crmapp.models.crm import ACTIVITY_KINDS, Activity, Company, Contact, Deal
-from crmapp.models.tenancy import User
+from crmapp.models.tenancy import Membership, User
 from crmapp.services import audit
 from crmapp.services.context import Actor
 from crmapp.services.errors import NotFound, ValidationError
@@ -60,6 +60,15 @@ def add_activity(
         problems["subject"] = "Say what it was about."
     if due_at is not None and due_at.tzinfo is None:
         problems["due_at"] = "A due time needs a time zone."
+    if (
+        assignee_id is not None
+        and not session.exec(
+            select(Membership.id).where(
+                Membership.org_id == actor.org_id, Membership.user_id == assignee_id
+            )
+        ).first()
+    ):
+        problems["assignee_id"] = "Assign the task to a member of this organisation."
     if problems:
         raise ValidationError(problems)
     _record(session, actor, record_type, record_id)
@@ -112,6 +121,7 @@ class TimelineItem:
     who: str
     due_at: datetime | None = None
     done: bool = False
+    assignee: str = ""
 
 
 def _describe_change(event: AuditEvent) -> tuple[str, str]:
@@ -149,6 +159,12 @@ def timeline(
         .order_by(col(AuditEvent.created_at).desc())
         .limit(limit)
     ).all()
+    assignees = {a.assignee_id for a, _ in activities if a.assignee_id}
+    names = (
+        dict(session.exec(select(User.id, User.name).where(col(User.id).in_(assignees))).all())
+        if assignees
+        else {}
+    )
     items = [
         TimelineItem(
             str(a.id),
@@ -159,6 +175,7 @@ def timeline(
             email or "",
             a.due_at,
             a.done_at is not None,
+            names.get(a.assignee_id, "") if a.kind == "task" and a.assignee_id else "",
         )
         for a, email in activities
     ]

@@ -9,7 +9,7 @@ from datetime import datetime
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import activities, forms, recordpage, records, timefmt
+from crmapp.services import activities, forms, recordpage, records, timefmt, trash
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import NotFound, ServiceError, ValidationError
 from crmapp.state.recordform import RecordFormMixin
@@ -89,8 +89,28 @@ class RecordPageMixin(rx.State, mixin=True):
                 if item.due_at
                 else "",
                 "done": "yes" if item.done else "",
+                "assignee": item.assignee,
             }
             for item in items
+        ]
+
+    @rx.event
+    def delete_record(self):
+        """Move this record to the trash and go back to its list."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        record_id = self._record_uuid()
+        if actor is None or record_id is None:
+            return rx.redirect(routes.LOGIN)
+        entity = self._entity()
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                label = trash.delete_record(session, actor, entity, record_id)
+        except ServiceError as err:
+            return rx.toast.error(str(err))
+        back = {"contact": routes.CONTACTS, "company": routes.COMPANIES, "deal": routes.DEALS_LIST}
+        return [
+            rx.redirect(back[entity]),
+            rx.toast.success(f"Deleted {label}. Admins can restore it from the trash for 30 days."),
         ]
 
     @rx.event
@@ -137,6 +157,8 @@ class RecordPageMixin(rx.State, mixin=True):
                     session, actor, record_type=self._entity(), record_id=record_id,
                     kind=self.kind, subject=form.get("subject", ""),
                     body=form.get("body", ""), due_at=due,
+                    assignee_id=uuid.UUID(form["assignee_id"]) if self.kind == "task"
+                    and form.get("assignee_id") else None,
                 )  # fmt: skip
         except ValidationError as err:
             self.field_errors = err.fields

@@ -35,6 +35,7 @@ def test_log_activities_on_a_contact_timeline(browser, app_url):
     page.click("#activity-save")
     expect(timeline.first).to_have_text("Send the proposal", timeout=TIMEOUT)
     expect(page.locator("#timeline")).to_contain_text("due 01 Mar 2030 10:00")
+    expect(page.locator(".task-assignee")).to_have_text("Tom Timeline")  # "me" by default
 
     page.reload()
     expect(timeline).to_have_text(

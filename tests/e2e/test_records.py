@@ -61,6 +61,12 @@ def test_company_contact_and_deal_created_in_the_ui_and_dragged(browser, app_url
     page.locator("#related a", has_text="Harbour refit").click()
     expect(page.locator("#record-name")).to_have_text("Harbour refit", timeout=TIMEOUT)
     expect(page.locator("#record-badge")).to_have_text("Proposal")
+
+    page.click("#record-delete")
+    page.click("#record-delete-confirm")
+    expect(page.locator("#deal-no-matches, #deal-table")).to_have_count(0, timeout=TIMEOUT)
+    expect(page).to_have_url(f"{app_url}/crm/deals/list", timeout=TIMEOUT)
+    expect(page.locator("a.deal-name")).to_have_count(0, timeout=TIMEOUT)
     context.close()
 
 

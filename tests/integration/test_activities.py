@@ -57,6 +57,25 @@ def test_tasks_have_a_due_time_an_assignee_and_can_be_completed():
     with factories.scoped(owner) as session:
         item = activities.timeline(session, owner.actor, "contact", contact.id)[0]
         assert (item.kind, item.done, item.due_at) == ("task", True, due)
+        assert item.assignee == "Owner"
+
+
+def test_a_task_is_assigned_to_a_member_only():
+    owner = factories.signup()
+    member = factories.member(owner, "member", prefix="mia")
+    stranger = factories.signup("Other")
+    contact = _contact(owner)
+    with factories.scoped(owner) as session:
+        task = activities.add_activity(
+            session, owner.actor, record_type="contact", record_id=contact.id, kind="task",
+            subject="Call back", assignee_id=member.actor.user_id,
+        )  # fmt: skip
+        with pytest.raises(ValidationError, match="member of this organisation"):
+            activities.add_activity(
+                session, owner.actor, record_type="contact", record_id=contact.id, kind="task",
+                subject="Leak", assignee_id=stranger.actor.user_id,
+            )  # fmt: skip
+    assert task.assignee_id == member.actor.user_id
 
 
 def test_bad_activity_is_explained():

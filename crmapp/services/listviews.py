@@ -101,7 +101,9 @@ class ListPage:
     pages: int
 
 
-def columns(session: Session, actor: Actor, entity: str) -> list[ListColumn]:
+def columns(
+    session: Session, actor: Actor, entity: str, defs: list[CustomField] | None = None
+) -> list[ListColumn]:
     """The columns of `entity`'s list: built-in fields, custom fields, then Created."""
     require(actor.role, Perm.RECORD_READ)
     model_for(entity)
@@ -110,7 +112,7 @@ def columns(session: Session, actor: Actor, entity: str) -> list[ListColumn]:
         for f in recordfields.FIELDS[entity]
         if f.in_list
     ]
-    for cf in fields.list_fields(session, actor, entity):
+    for cf in fields.list_fields(session, actor, entity) if defs is None else defs:
         out.append(ListColumn(f"custom.{cf.key}", cf.label, cf.field_type, tuple(cf.options),
                               inline=True, custom=True))  # fmt: skip
     out.append(ListColumn("created_at", "Created", "datetime"))
@@ -213,11 +215,19 @@ def _filter_expr(
     return func.lower(column) == value.lower()
 
 
-def query(session: Session, actor: Actor, entity: str, spec: ListSpec):
+def query(
+    session: Session,
+    actor: Actor,
+    entity: str,
+    spec: ListSpec,
+    defs: list[CustomField] | None = None,
+):
     """The SELECT of live records of `entity` matching `spec`, sorted (no paging)."""
     require(actor.role, Perm.RECORD_READ)
     model: Any = model_for(entity)
-    customs = {cf.key: cf for cf in fields.list_fields(session, actor, entity)}
+    if defs is None:
+        defs = fields.list_fields(session, actor, entity)
+    customs = {cf.key: cf for cf in defs}
     term = spec.search.strip()
     if entity == "contact":
         stmt = contacts_query(actor, term)
@@ -285,8 +295,9 @@ def list_page(
     page_size: int = PAGE_SIZE,
 ) -> ListPage:  # fmt: skip
     """One page of `entity` under `spec`, with display strings for every column."""
-    cols = columns(session, actor, entity)
-    stmt = query(session, actor, entity, spec)
+    defs = fields.list_fields(session, actor, entity)
+    cols = columns(session, actor, entity, defs)
+    stmt = query(session, actor, entity, spec, defs)
     total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)

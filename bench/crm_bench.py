@@ -142,16 +142,21 @@ def main() -> None:
                     search.search(session, owner.actor, typo)
 
             def raw_typo():
-                shared = (
-                    "(SELECT count(*) FROM unnest(CAST(:g AS text[])) x"
-                    " WHERE x = ANY(search_trigrams))"
+                shared = " + ".join(
+                    f"(search_trigrams @> ARRAY['{g}'])::int" for g in grams
+                )  # the grams are letters and spaces of a constant term
+                words = [w for w in typo.split() if len(w) >= 5] or [typo]
+                overlaps = " AND ".join(
+                    f"search_trigrams && CAST(:w{i} AS text[])" for i in range(len(words))
                 )
                 sql = (
                     f"SELECT * FROM contact WHERE org_id = :org AND deleted_at IS NULL "
-                    f"AND search_trigrams && CAST(:g AS text[]) AND {shared} >= :need "
-                    f"ORDER BY {shared} DESC, created_at DESC LIMIT 5"
+                    f"AND {overlaps} AND ({shared}) >= :need "
+                    f"ORDER BY ({shared}) DESC, created_at DESC LIMIT 5"
                 )
-                params = {"org": str(org), "g": grams, "need": (len(grams) + 1) // 2}
+                params: dict = {"org": str(org), "need": (len(grams) + 1) // 2}
+                for i, word in enumerate(words):
+                    params[f"w{i}"] = sorted({word[j : j + 3] for j in range(len(word) - 2)})
                 with tenant_session(org) as session:
                     session.exec(text(sql), params=params).all()
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
-from crmapp.models.crm import Company, Contact
 from crmapp.models.imports import IMPORT_POLICIES, ImportJob, ImportRejection
 from crmapp.services import audit, importers
 from crmapp.services.context import Actor
@@ -169,26 +168,6 @@ def rejections_csv(session: Session, actor: Actor, import_id: uuid.UUID) -> str:
     writer.writerow(["row", "reason", *headers])
     for rejection in rejections(session, actor, import_id):
         writer.writerow([rejection.row_number, rejection.reason, *rejection.raw])
-    return out.getvalue()
-
-
-def export_contacts_csv(session: Session, actor: Actor, *, search: str = "") -> str:
-    """Every live contact matching the list's search, as CSV."""
-    from crmapp.services.crm import contacts_query
-
-    require(actor.role, Perm.RECORD_READ)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["First name", "Last name", "Email", "Phone", "Job title", "Company"])
-    names = dict(
-        session.exec(select(Company.id, Company.name).where(Company.org_id == actor.org_id)).all()
-    )
-    for contact in session.exec(contacts_query(actor, search).order_by(col(Contact.created_at))):
-        company = names.get(contact.company_id) if contact.company_id else None
-        writer.writerow(
-            [contact.first_name, contact.last_name, contact.email, contact.phone, contact.title,
-             company or ""]
-        )  # fmt: skip
     return out.getvalue()
 
 

@@ -16,8 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, func, literal, or_
-from sqlalchemy import select as sa_select
+from sqlalchemy import Integer, cast, func, literal, or_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
 from sqlmodel import Session, col, select
@@ -48,16 +47,12 @@ def _trigrams(term: str) -> list[str]:
 
 
 def _shared(trigrams_expr: Any, grams: list[str]) -> Any:
-    """How many of `grams` occur in the text[] `trigrams_expr` (a correlated scalar)."""
-    query = literal(grams, ARRAY(Text))
-    gram = func.unnest(query).table_valued("g").render_derived()
-    return (
-        sa_select(func.count())
-        .select_from(gram)
-        .where(gram.c.g == func.any_(trigrams_expr))
-        .scalar_subquery()
-        .cast(Integer)
-    )
+    """How many of `grams` occur in the text[] `trigrams_expr`: a sum of containment tests,
+    evaluated per candidate row without a subquery."""
+    total: Any = literal(0)
+    for gram in grams:
+        total = total + cast(trigrams_expr.op("@>")(literal([gram], ARRAY(Text))), Integer)
+    return total
 
 
 def _fuzzy(
@@ -70,8 +65,12 @@ def _fuzzy(
     need = max(2, math.ceil(len(grams) * FUZZY_SHARE))
     shared = _shared(trigrams_expr, grams)
     query = base.where(shared >= need)
-    if indexed:  # `&&` lets the GIN index find candidates sharing at least one trigram
-        query = query.where(trigrams_expr.op("&&")(literal(grams, ARRAY(Text))))
+    if indexed:
+        # The GIN index finds candidates: rows sharing a trigram with every long word of the
+        # term (a short word may be the misspelt one), or with the term when all are short.
+        words = [w for w in term.split() if len(w) >= 5] or [term]
+        for word in words:
+            query = query.where(trigrams_expr.op("&&")(literal(_trigrams(word), ARRAY(Text))))
     if exclude:
         query = query.where(col(model.id).notin_(exclude))
     return list(session.exec(query.order_by(shared.desc(), col(model.created_at).desc())

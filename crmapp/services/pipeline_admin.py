@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
@@ -66,7 +66,14 @@ def _stage(session: Session, actor: Actor, stage_id: uuid.UUID) -> PipelineStage
     row = session.get(PipelineStage, stage_id)
     if row is None or row.org_id != actor.org_id:
         raise NotFound("That stage was not found.")
+    _lock(session, row.pipeline_id)
     return row
+
+
+def _lock(session: Session, pipeline_id: uuid.UUID) -> None:
+    """Hold the pipeline's row until commit, so two admins editing its stages at once cannot
+    both pass the rule check (and, say, delete its last won stage each)."""
+    session.exec(select(Pipeline.id).where(Pipeline.id == pipeline_id).with_for_update())
 
 
 def _clean_name(name: str, what: str, limit: int) -> str:
@@ -163,8 +170,7 @@ def delete_pipeline(session: Session, actor: Actor, pipeline_id: uuid.UUID) -> s
             {"pipeline": f"{deals} deal(s) are in this pipeline (the trash counts too): move or"
                          " delete them first."}
         )  # fmt: skip
-    for stage in pipelines.stages(session, actor, pipeline.id):
-        session.delete(stage)
+    session.exec(delete(PipelineStage).where(col(PipelineStage.pipeline_id) == pipeline.id))
     session.delete(pipeline)
     audit.record(session, actor, "pipeline.deleted", "pipeline", pipeline.id,
                  {"name": pipeline.name})  # fmt: skip
@@ -178,6 +184,7 @@ def add_stage(
     """Add a stage: an open one goes before the first closed stage, a closed one at the end."""
     require(actor.role, Perm.PIPELINE_MANAGE)
     pipeline = _pipeline(session, actor, pipeline_id)
+    _lock(session, pipeline.id)
     name = _clean_name(name, "stage", 80)
     value = _check_stage_values(kind, probability)
     stages = pipelines.stages(session, actor, pipeline.id)

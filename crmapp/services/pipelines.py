@@ -189,10 +189,12 @@ def move_deal(session: Session, actor: Actor, deal_id: uuid.UUID, stage_id: uuid
     assert source is not None
     if source.id != target.id:
         deal.stage_id = target.id
-        if target.kind in ("won", "lost"):
-            deal.closed_at, deal.closed_by = utcnow(), actor.user_id
-        else:
+        if target.kind == "open":
             deal.closed_at, deal.closed_by = None, None
+        elif source.kind != target.kind or deal.closed_at is None:
+            # Closing (or turning a win into a loss) records when and by whom; a move between
+            # two stages of the same closed kind keeps the original close.
+            deal.closed_at, deal.closed_by = utcnow(), actor.user_id
         session.add(deal)
         audit.record(
             session, actor, "deal.stage_changed", "deal", deal.id,

@@ -43,6 +43,22 @@ class Settings(BaseSettings):
     signup_max_attempts: int = Field(default=10, alias="TANDEM_SIGNUP_MAX_ATTEMPTS")
     signup_window_seconds: int = Field(default=60 * 60, alias="TANDEM_SIGNUP_WINDOW_SECONDS")
 
+    # AI gateway (crmapp/services/ai). A provider is used only when it has a key or a base URL;
+    # with neither, drafts come from the offline drafter.
+    ai_primary_model: str = Field(default="gpt-4o-2024-08-06", alias="TANDEM_AI_PRIMARY_MODEL")
+    ai_primary_base_url: str = Field(default="", alias="TANDEM_AI_PRIMARY_BASE_URL")
+    ai_primary_api_key: str = Field(default="", alias="OPENAI_API_KEY")
+    ai_fallback_model: str = Field(
+        default="gemini/gemini-1.5-pro-002", alias="TANDEM_AI_FALLBACK_MODEL"
+    )
+    ai_fallback_base_url: str = Field(default="", alias="TANDEM_AI_FALLBACK_BASE_URL")
+    ai_fallback_api_key: str = Field(default="", alias="GEMINI_API_KEY")
+    # Used once an organisation has spent its monthly budget (unless it hard-stops).
+    ai_small_model: str = Field(default="gpt-4o-mini-2024-07-18", alias="TANDEM_AI_SMALL_MODEL")
+    ai_timeout_seconds: float = Field(default=30.0, alias="TANDEM_AI_TIMEOUT_SECONDS")
+    ai_retries: int = Field(default=2, alias="TANDEM_AI_RETRIES")
+    ai_default_budget_usd: float = Field(default=25.0, alias="TANDEM_AI_DEFAULT_BUDGET_USD")
+
     @property
     def is_production(self) -> bool:
         """Whether placeholder secrets and embedded defaults are refused."""

@@ -1,5 +1,6 @@
 """All tables, imported so that `SQLModel.metadata` knows them (Alembic reads it)."""
 
+from crmapp.models.ai import AIUsage
 from crmapp.models.audit import AuditEvent
 from crmapp.models.crm import (
     ACTIVITY_KINDS,
@@ -29,6 +30,7 @@ __all__ = [
     "IMPORT_POLICIES",
     "RECORD_ENTITIES",
     "STAGE_KINDS",
+    "AIUsage",
     "Activity",
     "AuditEvent",
     "Company",

@@ -26,6 +26,9 @@ class Organization(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid_pk, primary_key=True)
     name: str = Field(max_length=120)
+    # AI spend per calendar month (USD); at 100% drafts use the small model, or stop if set so.
+    ai_monthly_budget_usd: float | None = None  # None: the deployment's default
+    ai_hard_stop: bool = False
     created_at: datetime = created_at_field()
 
 

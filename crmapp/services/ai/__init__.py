@@ -1,0 +1,1 @@
+"""The AI gateway: LiteLLM with failover and budgets, and the offline drafter as last resort."""

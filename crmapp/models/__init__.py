@@ -13,6 +13,7 @@ from crmapp.models.crm import (
     PipelineStage,
 )
 from crmapp.models.imports import IMPORT_POLICIES, ImportJob, ImportRejection
+from crmapp.models.kb import KBChunk, KBDocument
 from crmapp.models.tenancy import (
     Invitation,
     Membership,
@@ -40,6 +41,8 @@ __all__ = [
     "ImportJob",
     "ImportRejection",
     "Invitation",
+    "KBChunk",
+    "KBDocument",
     "Membership",
     "Organization",
     "Pipeline",

@@ -14,6 +14,7 @@ from crmapp.pages import (
     fields,
     imports,
     invite,
+    kb,
     pipeline,
     pipelines_admin,
     placeholders,
@@ -28,6 +29,7 @@ from crmapp.state.dashboard import DashboardState
 from crmapp.state.fields import FieldsState
 from crmapp.state.imports import ImportState
 from crmapp.state.invite import InviteState
+from crmapp.state.kb import KnowledgeState
 from crmapp.state.lists import CompanyListState, DealListState
 from crmapp.state.pipeline import PipelineState
 from crmapp.state.pipelines_admin import PipelinesAdminState
@@ -118,6 +120,12 @@ app.add_page(
     route=routes.PIPELINES,
     title="Pipelines · Tandem",
     on_load=[guard, PipelinesAdminState.load],
+)
+app.add_page(
+    kb.knowledge_page,
+    route=routes.KNOWLEDGE,
+    title="Knowledge base · Tandem",
+    on_load=[guard, KnowledgeState.load],
 )
 app.add_page(
     pipeline.pipeline_page,

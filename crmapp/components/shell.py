@@ -15,6 +15,7 @@ NAV = (
     ("Deals", routes.DEALS, "handshake"),
     ("Proposals", None, None),
     ("Proposals", routes.PROPOSALS, "file-text"),
+    ("Knowledge base", routes.KNOWLEDGE, "library"),
     ("Social", None, None),
     ("Composer", routes.SOCIAL_COMPOSER, "pen-line"),
     ("Calendar", routes.SOCIAL_CALENDAR, "calendar-days"),

@@ -148,13 +148,16 @@ def search(session: Session, actor: Actor, query: str, *, k: int = 5) -> list[Pa
     made = embeddings.query(query)
     dim = int(made.dim)  # an integer from the model: safe to put in the SQL text
     session.exec(text("SET LOCAL hnsw.ef_search = 100"))  # type: ignore[call-overload]
+    # The nearest passages first (the HNSW index answers the inner query alone), then their
+    # documents: joining inside would let the planner sort every row by distance instead.
     rows = session.exec(  # type: ignore[call-overload]
         text(
-            f"SELECT c.document_id, d.title, c.text, "
-            f"1 - (c.embedding::vector({dim}) <=> CAST(:q AS vector({dim}))) AS score "
-            f"FROM kb_chunk c JOIN kb_document d ON d.id = c.document_id "
-            f"WHERE c.org_id = :org AND c.embed_dim = {dim} AND c.embed_model = :model "
-            f"ORDER BY c.embedding::vector({dim}) <=> CAST(:q AS vector({dim})) LIMIT :k"
+            f"SELECT c.document_id, d.title, c.text, 1 - c.distance AS score FROM ("
+            f" SELECT document_id, text,"
+            f" embedding::vector({dim}) <=> CAST(:q AS vector({dim})) AS distance"
+            f" FROM kb_chunk WHERE org_id = :org AND embed_dim = {dim} AND embed_model = :model"
+            f" ORDER BY embedding::vector({dim}) <=> CAST(:q AS vector({dim})) LIMIT :k"
+            f") c JOIN kb_document d ON d.id = c.document_id ORDER BY c.distance"
         ),
         params={"q": str(made.vectors[0]), "org": str(actor.org_id), "model": made.model, "k": k},
     ).all()

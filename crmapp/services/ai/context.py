@@ -1,0 +1,126 @@
+"""The context graph of a deal: what a proposal may be written from, and where each fact came from.
+
+Deal fields and stage, the primary contact and company, recent activities and notes, products of
+interest, and the knowledge-base passages closest to the deal. Every piece carries a source (a
+label and a link) so the editor can show what was used. Built inside the actor's tenant scope, so
+nothing of another organisation can enter it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, or_, select
+
+from crmapp.models.crm import Activity, Company, Contact, Deal, PipelineStage
+from crmapp.models.tenancy import User
+from crmapp.services import kb, records
+from crmapp.services.ai import offline
+from crmapp.services.context import Actor
+from crmapp.services.permissions import Perm, require
+
+MAX_ACTIVITIES = 10
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a piece of context came from."""
+
+    kind: str  # deal | contact | company | activity | document
+    label: str
+    href: str
+
+
+@dataclass
+class DealContext:
+    """Everything known about a deal that a proposal may use."""
+
+    facts: dict[str, str]
+    history: list[str] = field(default_factory=list)
+    passages: list[kb.Passage] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+
+def deal_context(
+    session: Session, actor: Actor, deal_id: uuid.UUID, *, passages: int = 4
+) -> DealContext:
+    """The deal's context graph (NotFound for a deal outside the actor's organisation)."""
+    require(actor.role, Perm.RECORD_READ)
+    deal = records.get_record(session, actor, "deal", deal_id)
+    assert isinstance(deal, Deal)
+    stage = session.get(PipelineStage, deal.stage_id)
+    company = session.get(Company, deal.company_id) if deal.company_id else None
+    contact = session.get(Contact, deal.contact_id) if deal.contact_id else None
+    owner = session.get(User, deal.owner_id) if deal.owner_id else None
+    sources = [Source("deal", deal.title, f"/crm/deals/{deal.id}")]
+    facts = {
+        "client": company.name if company else (records.label(contact) if contact else ""),
+        "deal": deal.title,
+        "value": f"{deal.value:,.2f} {deal.currency}" if deal.value else "",
+        "stage": stage.name if stage else "",
+        "expected_close": deal.expected_close_date.isoformat() if deal.expected_close_date else "",
+        "products_of_interest": ", ".join(deal.products),
+        "account_owner": owner.name if owner else "",
+    }
+    if company is not None:
+        facts["industry"] = company.industry
+        sources.append(Source("company", company.name, f"/crm/companies/{company.id}"))
+    if contact is not None:
+        facts["contact"] = ", ".join(
+            v for v in (records.label(contact), contact.title, contact.email) if v
+        )
+        sources.append(Source("contact", records.label(contact), f"/crm/contacts/{contact.id}"))
+    links = [col(Activity.deal_id) == deal.id]
+    if contact is not None:
+        links.append(col(Activity.contact_id) == contact.id)
+    if company is not None:
+        links.append(col(Activity.company_id) == company.id)
+    history = []
+    for activity in session.exec(
+        select(Activity)
+        .where(Activity.org_id == actor.org_id, or_(*links))
+        .order_by(col(Activity.created_at).desc())
+        .limit(MAX_ACTIVITIES)
+    ).all():
+        line = f"{activity.created_at:%Y-%m-%d} {activity.kind}: {activity.subject}"
+        if activity.body:
+            line += f" — {activity.body[:300]}"
+        history.append(line)
+        sources.append(Source("activity", activity.subject, sources[0].href))
+    if contact is not None and contact.notes:
+        history.append(f"Notes on {records.label(contact)}: {contact.notes[:500]}")
+    question = " ".join(v for v in (deal.title, facts["products_of_interest"],
+                                    facts.get("industry", "")) if v)  # fmt: skip
+    found = kb.search(session, actor, question, k=passages) if passages else []
+    for passage in found:
+        sources.append(Source("document", passage.title, "/proposals/knowledge"))
+    return DealContext({k: v for k, v in facts.items() if v}, history, found, sources)
+
+
+def draft_input(
+    context: DealContext, sections: list[offline.Section], voice: str = "consultative"
+) -> offline.DraftInput:
+    """What the offline drafter needs from a context graph."""
+    return offline.DraftInput(sections, context.facts, [p.text for p in context.passages], voice)
+
+
+def messages(
+    context: DealContext, sections: list[offline.Section], voice: str = "consultative"
+) -> list[dict[str, str]]:
+    """The chat messages asking a model for the proposal, grounded in the context graph."""
+    facts = "\n".join(f"- {k.replace('_', ' ')}: {v}" for k, v in context.facts.items())
+    history = "\n".join(f"- {h}" for h in context.history) or "- (none recorded)"
+    passages = "\n\n".join(f"[{p.title}] {p.text}" for p in context.passages) or "(none)"
+    outline = "\n".join(f"## {s.title}\n{s.guidance}" for s in sections)
+    return [
+        {"role": "system", "content": (
+            f"You write business proposals in a {voice} voice, in Markdown. Use only the facts"
+            " given; never invent prices, dates or names. Write every section of the outline"
+            " under its own '## ' heading, in order."
+        )},
+        {"role": "user", "content": (
+            f"Facts about the deal:\n{facts}\n\nWhat happened so far:\n{history}\n\n"
+            f"From our knowledge base:\n{passages}\n\nOutline:\n{outline}"
+        )},
+    ]  # fmt: skip

@@ -1,0 +1,104 @@
+"""The deal's context graph: facts, history and passages with their sources, one tenant only;
+and the offline drafter writing from it."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmapp.services import activities, records
+from crmapp.services.ai import context, offline
+from crmapp.services.errors import NotFound
+from jobs import kb as kb_jobs
+from tests import factories
+
+SECTIONS = [
+    offline.Section("Summary", "restate what the client wants"),
+    offline.Section("Scope", "list what we will deliver"),
+]
+
+
+def _deal(signed):
+    with factories.scoped(signed) as session:
+        company = records.save_record(
+            session,
+            signed.actor,
+            "company",
+            None,
+            {"name": "Harbour Lights", "industry": "Hospitality"},
+        )
+        contact = records.save_record(
+            session,
+            signed.actor,
+            "contact",
+            None,
+            {
+                "first_name": "Hana",
+                "last_name": "Hale",
+                "title": "COO",
+                "email": "hana@harbour.example",
+                "company_id": str(company.id),
+                "notes": "Prefers fixed prices.",
+            },
+        )
+        deal = records.save_record(
+            session,
+            signed.actor,
+            "deal",
+            None,
+            {
+                "title": "Booking site rebuild",
+                "value": "12500",
+                "currency": "EUR",
+                "contact_id": str(contact.id),
+                "company_id": str(company.id),
+                "products": "Web design, Hosting",
+            },
+        )
+        activities.add_activity(
+            session,
+            signed.actor,
+            record_type="contact",
+            record_id=contact.id,
+            kind="call",
+            subject="Discovery call",
+            body="They lose bookings on mobile.",
+        )
+    return deal  # fmt: skip
+
+
+def test_the_context_graph_holds_the_deal_its_people_history_and_passages(rq_worker_burst):
+    from crmapp.services import kb
+
+    owner, stranger = factories.signup(), factories.signup("Other")
+    deal = _deal(owner)
+    for who, body in (
+        (owner, "Our web design packages include a mobile-first booking flow."),
+        (stranger, "Secret web design pricing of another agency."),
+    ):
+        with factories.scoped(who) as session:
+            document = kb.add_document(session, who.actor, filename="kb.md", content=body.encode())
+        kb_jobs.enqueue_embedding(document.id, who.actor.org_id)
+    rq_worker_burst()  # fmt: skip
+
+    with factories.scoped(owner) as session:
+        graph = context.deal_context(session, owner.actor, deal.id)
+    assert graph.facts["client"] == "Harbour Lights" and graph.facts["value"] == "12,500.00 EUR"
+    assert graph.facts["contact"] == "Hana Hale, COO, hana@harbour.example"
+    assert graph.facts["products_of_interest"] == "Web design, Hosting"
+    assert any("Discovery call — They lose bookings on mobile." in h for h in graph.history)
+    assert any("Prefers fixed prices." in h for h in graph.history)
+    assert [p.text for p in graph.passages] == [
+        "Our web design packages include a mobile-first booking flow."
+    ]  # never the other organisation's passage
+    kinds = {s.kind for s in graph.sources}
+    assert kinds == {"deal", "company", "contact", "activity", "document"}
+    assert f"/crm/deals/{deal.id}" in {s.href for s in graph.sources}
+
+    text = offline.draft(context.draft_input(graph, SECTIONS, "direct"))
+    assert text.startswith("## Summary") and "## Scope" in text
+    assert "Harbour Lights" in text and "12,500.00 EUR" in text and "mobile-first" in text
+    prompt = context.messages(graph, SECTIONS)
+    assert "never invent" in prompt[0]["content"] and "## Scope" in prompt[1]["content"]
+
+    with factories.scoped(stranger) as session, pytest.raises(NotFound):
+        context.deal_context(session, stranger.actor, deal.id)

@@ -1,9 +1,14 @@
-"""`python -m crmapp.launcher.web run ...`: the Reflex CLI, minus rebuilds of an unchanged frontend.
+"""`python -m crmapp.launcher.web run ...`: the Reflex CLI, minus work on an unchanged frontend.
 
 `reflex run --env prod` compiles the app to `.web/` and then always runs the production bundler
-(Vite), which takes most of a restart once the app wraps large npm packages (plotly.js, @dnd-kit).
-The compile is deterministic, so this entry point fingerprints the compiled sources after each
-successful build and reuses `.web/build/` when a later compile produced exactly the same files.
+(Vite); both take most of a restart once the app has many pages and wraps large npm packages.
+Two fingerprints avoid that work:
+
+- the app's sources (Python, JSX, assets, requirements, the command line, REFLEX_* settings): when
+  they match the last successful build, the compile is skipped and `.web/` is used as it is;
+- the compiled output in `.web/`: when a compile produced exactly the files of the last build, the
+  bundle in `.web/build/` is reused.
+
 Everything else is Reflex's own CLI, unchanged.
 """
 
@@ -15,10 +20,24 @@ import sys
 from pathlib import Path
 
 STAMP_NAME = ".tandem-build-fingerprint"
+SOURCE_STAMP_NAME = ".tandem-source-fingerprint"
+# What the compiled frontend is made from, besides the command line and REFLEX_* settings.
+SOURCE_GLOBS = (
+    "rxconfig.py",
+    "requirements.txt",
+    "crmapp/**/*.py",
+    "crmapp/**/*.jsx",
+    "assets/**/*",
+)
 # Build output, installed packages and per-run state (reflex.json holds run timestamps): not
 # inputs of the bundle.
 _SKIP_DIRS = {"build", "node_modules", ".states", "backend", ".react-router"}
-_SKIP_FILES = {STAMP_NAME, "reflex.install_frontend_packages.cached", "reflex.json"}
+_SKIP_FILES = {
+    STAMP_NAME,
+    SOURCE_STAMP_NAME,
+    "reflex.install_frontend_packages.cached",
+    "reflex.json",
+}
 
 
 def fingerprint(web_dir: Path) -> str:
@@ -38,10 +57,40 @@ def fingerprint(web_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def source_fingerprint(root: Path, argv: list[str], environ: dict[str, str]) -> str:
+    """SHA-256 over the app's sources, the command line and the REFLEX_* environment."""
+    digest = hashlib.sha256()
+    paths = sorted({p for pattern in SOURCE_GLOBS for p in root.glob(pattern) if p.is_file()})
+    for path in paths:
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update("\0".join(argv).encode())
+    digest.update(
+        "\0".join(
+            f"{k}={v}" for k, v in sorted(environ.items()) if k.startswith("REFLEX_")
+        ).encode()
+    )
+    return digest.hexdigest()
+
+
 def _install_build_cache() -> None:
+    from reflex import reflex as cli_module
     from reflex.utils import build, prerequisites
 
     original_build = build.build
+    original_compile = cli_module._compile_app
+    sources = source_fingerprint(Path.cwd(), sys.argv[1:], dict(os.environ))
+
+    def compile_if_changed(*args, **kwargs):
+        web_dir = prerequisites.get_web_dir()
+        stamp = web_dir / SOURCE_STAMP_NAME
+        built = (web_dir / "build" / "client").is_dir() and (web_dir / STAMP_NAME).is_file()
+        if built and stamp.is_file() and stamp.read_text() == sources:
+            print("Sources unchanged since the last build: skipping the compile", flush=True)
+            return None
+        stamp.unlink(missing_ok=True)
+        return original_compile(*args, **kwargs)
 
     def build_if_changed() -> None:
         web_dir = prerequisites.get_web_dir()
@@ -50,12 +99,14 @@ def _install_build_cache() -> None:
         client = web_dir / "build" / "client"
         if client.is_dir() and stamp.is_file() and stamp.read_text() == current:
             print("Frontend unchanged since the last build: reusing .web/build", flush=True)
-            return
-        stamp.unlink(missing_ok=True)
-        original_build()
-        stamp.write_text(current)
+        else:
+            stamp.unlink(missing_ok=True)
+            original_build()
+            stamp.write_text(current)
+        (web_dir / SOURCE_STAMP_NAME).write_text(sources)
 
     build.build = build_if_changed
+    cli_module._compile_app = compile_if_changed
 
 
 def main() -> None:

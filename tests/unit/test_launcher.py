@@ -52,3 +52,21 @@ def test_a_second_launcher_on_the_same_data_dir_is_refused(tmp_path):
             second.__enter__()
     with data_dir_lock(tmp_path):  # released when the first stops
         pass
+
+
+def test_source_fingerprint_follows_sources_command_line_and_reflex_settings(tmp_path):
+    from crmapp.launcher.web import source_fingerprint
+
+    (tmp_path / "crmapp" / "pages").mkdir(parents=True)
+    page = tmp_path / "crmapp" / "pages" / "a.py"
+    page.write_text("x = 1")
+    (tmp_path / "crmapp" / "pages" / "__pycache__").mkdir()
+    (tmp_path / "rxconfig.py").write_text("config = 1")
+    argv, env = ["run", "--backend-port", "3000"], {"REFLEX_ENV_MODE": "prod", "HOME": "/root"}
+    base = source_fingerprint(tmp_path, argv, env)
+    (tmp_path / "crmapp" / "pages" / "__pycache__" / "a.pyc").write_bytes(b"\0")
+    assert source_fingerprint(tmp_path, argv, {**env, "HOME": "/elsewhere"}) == base
+    assert source_fingerprint(tmp_path, ["run", "--backend-port", "3001"], env) != base
+    assert source_fingerprint(tmp_path, argv, {**env, "REFLEX_X": "1"}) != base
+    page.write_text("x = 2")
+    assert source_fingerprint(tmp_path, argv, env) != base

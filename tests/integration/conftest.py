@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -18,7 +19,16 @@ def _services(services):
 
 @pytest.fixture
 def rq_worker_burst(services):
-    """Run `python -m jobs.worker --burst` until the queues are empty."""
+    """Run `python -m jobs.worker --burst` until the queues are empty.
+
+    The browser tests' app keeps its own long-running worker on the same Redis for the whole
+    session, and it may take a job first: so wait, too, until no job is queued or running.
+    """
+    from jobs.queues import QUEUES, queue
+
+    def idle() -> bool:
+        return all(queue(n).count == 0 and queue(n).started_job_registry.count == 0
+                   for n in QUEUES)  # fmt: skip
 
     def run(timeout: float = 120) -> None:
         result = subprocess.run(
@@ -30,5 +40,8 @@ def rq_worker_burst(services):
             timeout=timeout,
         )
         assert result.returncode == 0, result.stdout + result.stderr
+        deadline = time.monotonic() + timeout
+        while not idle() and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     return run

@@ -234,7 +234,8 @@ def generate(
                     completion_tokens=outcome.completion_tokens, cost_usd=outcome.cost_usd,
                 )  # fmt: skip
                 return
-    # Offline: the whole draft, or the rest of it after a partial model answer.
+    # Offline: the whole draft. If a model had already streamed part of an answer before every
+    # provider gave up, that part stays (the reader has seen it) and the offline draft follows.
     text = prompt.offline_text()
     already = "".join(written)
     rest = text if not already else "\n\n" + text

@@ -33,6 +33,11 @@ def tags_field() -> list[str]:
     )
 
 
+def search_column(expression: str) -> list[str] | None:
+    """A stored generated `text[]` column PostgreSQL computes from `expression` (never written)."""
+    return Field(default=None, sa_column=Column(ARRAY(Text), Computed(expression)))
+
+
 def custom_field() -> dict:
     """Values of the organisation's custom fields, keyed by field key (JSONB)."""
     return Field(
@@ -80,6 +85,9 @@ class Company(SQLModel, table=True):
     custom: dict = custom_field()
     import_ref: str | None = Field(default=None, max_length=80)  # see Contact.import_ref
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
+    # Maintained by PostgreSQL (migration 0011), as on Contact.
+    search_trigrams: list[str] | None = search_column("tandem_trigrams(name || ' ' || domain)")
+    search_keys: list[str] | None = search_column("tandem_typo_keys(name || ' ' || domain)")
     created_at: datetime = created_at_field()
     deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
 
@@ -109,13 +117,13 @@ class Contact(SQLModel, table=True):
     # "<sha256 of the file>:<row number>" for contacts created by a CSV import: a rerun of the
     # same file finds them instead of creating them twice.
     import_ref: str | None = Field(default=None, max_length=80)
-    # Maintained by PostgreSQL (migration 0005): trigrams of name and email for indexed search.
-    search_trigrams: list[str] | None = Field(
-        default=None,
-        sa_column=Column(
-            ARRAY(Text),
-            Computed("tandem_trigrams(first_name || ' ' || last_name || ' ' || email)"),
-        ),
+    # Maintained by PostgreSQL: trigrams of name and email for indexed substring search (migration
+    # 0005), words and their one-deletion forms for typo-tolerant search (migration 0011).
+    search_trigrams: list[str] | None = search_column(
+        "tandem_trigrams(first_name || ' ' || last_name || ' ' || email)"
+    )
+    search_keys: list[str] | None = search_column(
+        "tandem_typo_keys(first_name || ' ' || last_name || ' ' || email)"
     )
     created_at: datetime = created_at_field()
     deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
@@ -138,6 +146,9 @@ class Deal(SQLModel, table=True):
     tags: list[str] = tags_field()
     custom: dict = custom_field()
     import_ref: str | None = Field(default=None, max_length=80)  # see Contact.import_ref
+    # Maintained by PostgreSQL (migration 0011), as on Contact.
+    search_trigrams: list[str] | None = search_column("tandem_trigrams(title)")
+    search_keys: list[str] | None = search_column("tandem_typo_keys(title)")
     closed_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
     closed_by: uuid.UUID | None = Field(
         default=None, foreign_key="app_user.id", ondelete="SET NULL"

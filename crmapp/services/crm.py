@@ -18,6 +18,7 @@ from crmapp.services.auth import EMAIL_RE
 from crmapp.services.context import Actor
 from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.search import substring_candidates
 
 PAGE_SIZE = 25
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "title")
@@ -62,9 +63,9 @@ def contacts_query(actor: Actor, search: str = "") -> SelectOfScalar[Contact]:
                 col(Contact.email).ilike(like),
             )
         )
-        if len(term) >= 3:
-            # The trigram GIN index (migration 0005) finds candidates; the ILIKE keeps it exact.
-            query = query.where(col(Contact.search_trigrams).op("@>")(func.tandem_trigrams(term)))
+        candidates = substring_candidates("contact", term)
+        if candidates is not None:  # the trigram GIN index finds them; the ILIKE keeps it exact
+            query = query.where(candidates)
     return query
 
 

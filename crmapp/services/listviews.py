@@ -28,6 +28,7 @@ from crmapp.services.crm import contacts_query
 from crmapp.services.errors import ValidationError
 from crmapp.services.permissions import Perm, require
 from crmapp.services.records import label, model_for
+from crmapp.services.search import substring_candidates
 
 PAGE_SIZE = 25
 OPS = {
@@ -243,6 +244,9 @@ def query(
                 if entity == "company"
                 else col(Deal.title).ilike(like)
             )
+            candidates = substring_candidates(entity, term)
+            if candidates is not None:  # indexed, as contacts_query; the ILIKE keeps it exact
+                stmt = stmt.where(candidates)
     conditions = [_filter_expr(model, entity, f, customs) for f in spec.filters if f.get("field")]
     stmt = stmt.where(and_(true(), *conditions))
     if not ordered:

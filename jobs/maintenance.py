@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_
@@ -14,6 +16,7 @@ from crmapp.services.db import tenant_session
 from jobs.queues import queue
 
 KEEP_ENDED_SESSIONS = timedelta(days=30)
+log = logging.getLogger(__name__)
 
 
 def purge_ended_sessions() -> int:
@@ -34,16 +37,35 @@ def purge_ended_sessions() -> int:
         return int(result.rowcount or 0)
 
 
+class PurgeIncomplete(RuntimeError):
+    """Some organisations' trash could not be purged (the others were); the job fails so that it
+    shows in RQ's failed registry, and tomorrow's run tries them again."""
+
+
 def purge_trash(now: datetime | None = None) -> dict[str, int]:
-    """Hard-delete what every organisation deleted more than 30 days ago, one tenant scope at a
-    time (the registry lists the tenants; RLS still applies inside each). Idempotent."""
+    """Hard-delete what every organisation deleted more than 30 days ago, one tenant scope (one
+    transaction) at a time: the app role cannot list `organization` without a tenant (row-level
+    security), so `tenant_registry` (migration 0008) names them. Idempotent.
+
+    Returns the totals: organisations visited and records purged per type. An organisation that
+    fails is logged and skipped; the rest are purged, then `PurgeIncomplete` is raised.
+    """
     with tenant_session(None) as session:
         org_ids = list(session.exec(select(TenantRegistry.id)).all())
     totals = {"organisations": len(org_ids), "deal": 0, "contact": 0, "company": 0}
+    failed: list[uuid.UUID] = []
     for org_id in org_ids:
-        with tenant_session(org_id) as session:
-            for record_type, count in trash.purge_expired(session, org_id, now).items():
-                totals[record_type] += count
+        try:
+            with tenant_session(org_id) as session:
+                counts = trash.purge_expired(session, org_id, now)
+        except Exception:
+            log.exception("trash purge failed for organisation %s", org_id)
+            failed.append(org_id)
+            continue
+        for record_type, count in counts.items():
+            totals[record_type] += count
+    if failed:
+        raise PurgeIncomplete(f"trash not purged for {len(failed)} organisation(s): {failed}")
     return totals
 
 
@@ -62,9 +84,9 @@ def schedule_housekeeping(now: datetime | None = None) -> str:
     return job_id
 
 
-def daily_purge() -> int:
-    """The scheduled purge (ended sessions, then the trash), then schedule the next one."""
-    deleted = purge_ended_sessions()
-    purge_trash()
+def daily_purge() -> dict[str, int]:
+    """The scheduled purge: schedule tomorrow's first (so a failure today never stops the
+    chain), then ended sessions, then the trash. Returns what went."""
     schedule_housekeeping()
-    return deleted
+    sessions = purge_ended_sessions()
+    return {"sessions": sessions, **purge_trash()}

@@ -15,8 +15,8 @@ def trash_page() -> rx.Component:
         "Trash",
         rx.vstack(
             rx.text(
-                "Deleted contacts, companies and deals stay here for 30 days, then a nightly job"
-                " deletes them for good.",
+                "Deleted contacts, companies and deals can be restored from here; they are"
+                " purged automatically after 30 days.",
                 size="2",
                 color=rx.color("gray", 11),
             ),

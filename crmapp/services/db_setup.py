@@ -14,6 +14,8 @@ from psycopg import sql
 from crmapp.settings import PROJECT_ROOT
 
 APPEND_ONLY_TABLES = ("audit_event",)
+# Written by triggers on the app's behalf (sign-up adds a tenant); never changed by the app.
+INSERT_ONLY_TABLES = ("tenant_registry",)
 # SECURITY DEFINER functions the migrations keep from PUBLIC; the app role alone may call them.
 APP_FUNCTIONS = ("tandem_search_ids(text, text[], text, text)",)
 
@@ -56,8 +58,8 @@ def run_migrations(admin_url: str, revision: str = "head") -> None:
 
 
 def grant_app_role(admin_url: str, app_role: str) -> None:
-    """Give the app role data rights on every table, minus UPDATE/DELETE on append-only ones, and
-    EXECUTE on the app's SECURITY DEFINER functions."""
+    """Give the app role data rights on every table, minus UPDATE/DELETE on append-only and
+    insert-only ones, and EXECUTE on the app's SECURITY DEFINER functions."""
     role = sql.Identifier(app_role)
     with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
@@ -81,7 +83,7 @@ def grant_app_role(admin_url: str, app_role: str) -> None:
             conn.execute(
                 sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(sql.SQL(function), role)
             )
-        for table in APPEND_ONLY_TABLES:
+        for table in APPEND_ONLY_TABLES + INSERT_ONLY_TABLES:
             conn.execute(
                 sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(
                     sql.Identifier(table), role

@@ -86,7 +86,7 @@ def test_the_daily_job_purges_what_was_deleted_over_30_days_ago_in_every_tenant(
     from crmapp.models.audit import AuditEvent
     from crmapp.models.base import utcnow
     from crmapp.models.crm import Company, Deal
-    from jobs.maintenance import daily_purge
+    from jobs.maintenance import daily_purge, schedule_housekeeping
     from jobs.queues import queue
 
     first, second = factories.signup("First"), factories.signup("Second")
@@ -106,8 +106,15 @@ def test_the_daily_job_purges_what_was_deleted_over_30_days_ago_in_every_tenant(
                 record.deleted_at = utcnow() - timedelta(days=days)
                 session.add(record)
 
-    queue("low").enqueue(daily_purge)
+    job = queue("low").enqueue(daily_purge)
     rq_worker_burst()
+
+    job.refresh()
+    assert job.is_finished, job.latest_result()
+    result = job.return_value()
+    assert result["contact"] >= 2 and result["deal"] >= 2 and result["organisations"] >= 2
+    # The run scheduled tomorrow's before purging anything.
+    assert schedule_housekeeping() in queue("low").scheduled_job_registry.get_job_ids()
 
     for signed in (first, second):
         with factories.scoped(signed) as session:
@@ -123,3 +130,79 @@ def test_the_daily_job_purges_what_was_deleted_over_30_days_ago_in_every_tenant(
         assert trash_items == ["Recent"]
         assert len(events) == 1 and events[0].changes["contact"] == 1
         assert events[0].changes["deal"] == 1
+
+
+def _deleted_days_ago(signed, row, days: int) -> None:
+    """Back-date a record's deletion (as if it had sat in the trash `days` days)."""
+    from crmapp.models.base import utcnow
+
+    with factories.scoped(signed) as session:
+        trash.delete_record(session, signed.actor, type(row).__name__.lower(), row.id)
+    with factories.scoped(signed) as session:
+        record = session.get(type(row), row.id)
+        record.deleted_at = utcnow() - timedelta(days=days)
+        session.add(record)
+
+
+def _names(signed) -> list[str]:
+    from sqlmodel import select
+
+    with factories.scoped(signed) as session:
+        return sorted(c.first_name for c in session.exec(select(Contact)).all())
+
+
+def test_a_purge_scoped_to_one_tenant_never_reaches_another():
+    first, second = factories.signup("First"), factories.signup("Second")
+    with factories.scoped(second) as session:
+        theirs = crm.create_contact(session, second.actor, crm.ContactInput("Theirs"))
+    _deleted_days_ago(second, theirs, 40)
+
+    # A session scoped to the first tenant, asked for the second's trash: row-level security
+    # hides the second's rows from the DELETE, so nothing goes.
+    with factories.scoped(first) as session:
+        assert trash.purge_expired(session, second.actor.org_id) == {
+            "deal": 0,
+            "contact": 0,
+            "company": 0,
+        }
+    assert _names(second) == ["Theirs"]
+    with factories.scoped(second) as session:
+        assert trash.purge_expired(session, second.actor.org_id)["contact"] == 1
+    assert _names(second) == []
+
+
+def test_one_failing_tenant_does_not_stop_the_others(monkeypatch):
+    from jobs import maintenance
+
+    first, second = factories.signup("First"), factories.signup("Second")
+    for signed in (first, second):
+        with factories.scoped(signed) as session:
+            old = crm.create_contact(session, signed.actor, crm.ContactInput("Old"))
+        _deleted_days_ago(signed, old, 31)
+    real = trash.purge_expired
+
+    def purge_or_fail(session, org_id, now=None):
+        if org_id == first.actor.org_id:
+            raise RuntimeError("disk on fire")
+        return real(session, org_id, now)
+
+    monkeypatch.setattr(maintenance.trash, "purge_expired", purge_or_fail)
+    with pytest.raises(maintenance.PurgeIncomplete, match=str(first.actor.org_id)):
+        maintenance.purge_trash()
+    assert _names(first) == ["Old"]  # its transaction rolled back; tomorrow tries again
+    assert _names(second) == []
+
+
+def test_the_app_role_cannot_rewrite_the_tenant_registry():
+    from sqlalchemy import text
+    from sqlalchemy.exc import ProgrammingError
+
+    from crmapp.services.db import tenant_session
+
+    owner = factories.signup()
+    with tenant_session(None) as session:
+        ids = session.exec(text("SELECT id FROM tenant_registry")).all()
+    assert (owner.actor.org_id,) in [tuple(r) for r in ids]
+    for statement in ("DELETE FROM tenant_registry", "UPDATE tenant_registry SET id = id"):
+        with pytest.raises(ProgrammingError, match="permission denied"), tenant_session(None) as s:
+            s.exec(text(statement))

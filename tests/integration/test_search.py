@@ -303,6 +303,11 @@ def test_the_indexes_answer_the_searches(services):
         session.connection().exec_driver_sql("SELECT pg_stat_force_next_flush()")
         hits = search.search(session, owner.actor, word[20][1:7])
     assert all(word[20][1:7] in h.title for h in hits) and len(hits) >= 3
-    assert all(scanned_since(before, f"ix_{kind}_search") for kind in KINDS)
+    # Which of a table's two GIN indexes the planner picks depends on fresh statistics: either
+    # proves the candidates came from an index, not a scan.
+    for kind in KINDS:
+        assert scanned_since(before, f"ix_{kind}_search") or scanned_since(
+            before, f"ix_{kind}_search_keys"
+        ), kind
     admin.dispose()
     assert search.fuzzy_query(owner.actor, "contact", "jo sm") is None

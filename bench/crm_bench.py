@@ -21,6 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import p95  # noqa: E402
+from bench.timing import timed as _timed  # noqa: E402
+
 CONTACTS = int(os.environ.get("BENCH_CONTACTS", "100000"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "50000"))
 RUNS = 40
@@ -29,19 +32,8 @@ LAST = ("Smith", "Lovelace", "Hopper", "Knuth", "Liskov", "Ritchie", "Allen", "P
 
 
 def timed(fn, runs: int = RUNS) -> list[float]:
-    """Milliseconds per call over `runs` calls (after one warm-up)."""
-    fn()
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
-
-
-def p95(values: list[float]) -> float:
-    """95th percentile."""
-    return statistics.quantiles(values, n=20)[-1]
+    """Milliseconds per call (after one warm-up)."""
+    return _timed(fn, runs)
 
 
 def main() -> None:

@@ -19,24 +19,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import p95  # noqa: E402
+from bench.timing import timed as _timed  # noqa: E402
+
 CHUNKS = int(os.environ.get("BENCH_CHUNKS", "100000"))
 RUNS = 50
 
 
-def p95(values: list[float]) -> float:
-    """95th percentile."""
-    return statistics.quantiles(values, n=20)[-1]
-
-
 def timed(fn, runs: int = RUNS) -> list[float]:
     """Milliseconds per call (after one warm-up)."""
-    fn()
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
+    return _timed(fn, runs)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import p95  # noqa: E402
 from crmapp.launcher.processes import child_env, start_web, stop_process_group  # noqa: E402
 from crmapp.launcher.stack import start_services  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
@@ -58,11 +59,6 @@ def measure(page: Page, button: str, output: str) -> list[float]:
     page.wait_for_selector(f"#{button}")
     page.evaluate(MEASURE_JS, [button, output, WARMUP])
     return page.evaluate(MEASURE_JS, [button, output, CLICKS])
-
-
-def p95(values: list[float]) -> float:
-    """The 95th percentile."""
-    return statistics.quantiles(values, n=20)[-1]
 
 
 def bare_counter(browser) -> list[float]:

@@ -2,6 +2,7 @@
 # Installs what Tandem needs, idempotently and quickly on a second run:
 #   .venv/ with requirements.txt (re-installed only when the file changes),
 #   bun from the npm registry into .tools/ (Reflex's JS package manager),
+#   Debian's pango and DejaVu fonts for WeasyPrint (proposal PDFs), when libpango is missing,
 #   with --test: Debian's chromium for the browser tests, when /usr/bin/chromium is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,10 +30,23 @@ if [ ! -x .tools/node_modules/.bin/bun ]; then
   npm install --silent --no-audit --no-fund --prefix .tools "bun@$BUN_VERSION"
 fi
 
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+apt_updated=""
+apt_install() {
+  [ -n "$apt_updated" ] || { $SUDO apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+# WeasyPrint loads pango with ctypes at run time (make run and make test alike).
+# Not `grep -q`: under pipefail its early exit can fail ldconfig with SIGPIPE.
+LDCONFIG="$(command -v ldconfig || echo /sbin/ldconfig)"
+if ! "$LDCONFIG" -p | grep libpango-1.0 >/dev/null; then
+  echo "bootstrap: installing Debian's pango and fonts for the proposal PDFs"
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+fi
+
 if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
   echo "bootstrap: installing Debian's chromium for the browser tests"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  apt_install chromium
 fi

@@ -18,8 +18,13 @@ from crmapp.pages import (
     pipeline,
     pipelines_admin,
     placeholders,
+    proposal,
+    proposal_settings,
+    proposals,
+    public_proposal,
     record,
     settings,
+    templates,
     trash,
 )
 from crmapp.state.audit import AuditState
@@ -33,9 +38,14 @@ from crmapp.state.kb import KnowledgeState
 from crmapp.state.lists import CompanyListState, DealListState
 from crmapp.state.pipeline import PipelineState
 from crmapp.state.pipelines_admin import PipelinesAdminState
+from crmapp.state.proposal import ProposalState
+from crmapp.state.proposal_settings import ProposalSettingsState
+from crmapp.state.proposals import ProposalsState
+from crmapp.state.public_proposal import PublicProposalState
 from crmapp.state.record import CompanyRecordState, ContactRecordState, DealRecordState
 from crmapp.state.session import SessionState
 from crmapp.state.settings import SettingsState
+from crmapp.state.templates import TemplatesState
 from crmapp.state.trash import TrashState
 
 app = rx.App(toaster=rx.toast.provider(position="bottom-right"), stylesheets=["/tandem.css"])
@@ -157,8 +167,37 @@ app.add_page(
     title="Trash · Tandem",
     on_load=[guard, TrashState.load],
 )
+app.add_page(
+    proposals.proposals_page,
+    route=routes.PROPOSALS,
+    title="Proposals · Tandem",
+    on_load=[guard, ProposalsState.load],
+)
+app.add_page(
+    templates.templates_page,
+    route=routes.TEMPLATES,
+    title="Proposal templates · Tandem",
+    on_load=[guard, TemplatesState.load],
+)
+app.add_page(
+    proposal.proposal_page,
+    route=routes.PROPOSAL,
+    title="Proposal · Tandem",
+    on_load=[guard, ProposalState.load],
+)
+app.add_page(
+    proposal_settings.proposal_settings_page,
+    route=routes.PROPOSAL_SETTINGS,
+    title="Proposals & AI · Tandem",
+    on_load=[guard, ProposalSettingsState.load],
+)
+app.add_page(
+    public_proposal.public_proposal_page,
+    route=routes.PUBLIC_PROPOSAL,
+    title="Proposal",
+    on_load=PublicProposalState.load,
+)
 for page, route, title in (
-    (placeholders.proposals_page, routes.PROPOSALS, "Proposals"),
     (placeholders.composer_page, routes.SOCIAL_COMPOSER, "Composer"),
     (placeholders.calendar_page, routes.SOCIAL_CALENDAR, "Calendar"),
     (placeholders.inbox_page, routes.SOCIAL_INBOX, "Inbox"),

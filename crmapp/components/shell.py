@@ -5,7 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
+from crmapp.state.notifications import NotificationsState
 from crmapp.state.session import SessionState
+
+POLL_MS = 20_000
 
 NAV = (
     ("CRM", None, None),
@@ -15,6 +18,7 @@ NAV = (
     ("Deals", routes.DEALS, "handshake"),
     ("Proposals", None, None),
     ("Proposals", routes.PROPOSALS, "file-text"),
+    ("Templates", routes.TEMPLATES, "layout-template"),
     ("Knowledge base", routes.KNOWLEDGE, "library"),
     ("Social", None, None),
     ("Composer", routes.SOCIAL_COMPOSER, "pen-line"),
@@ -231,6 +235,39 @@ def global_search() -> rx.Component:
     )
 
 
+def notification_bell() -> rx.Component:
+    """Unread count (polled) and the newest notifications, marked read when opened."""
+    n = NotificationsState
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.box(
+                rx.icon_button(rx.icon("bell", size=16), variant="ghost", id="bell",
+                               aria_label="Notifications", title="Notifications"),
+                rx.cond(n.unread > 0, rx.badge(n.unread, color_scheme="red", size="1",
+                                               variant="solid", id="bell-count",
+                                               position="absolute", top="-6px", right="-8px",
+                                               border_radius="999px")),
+                rx.moment(interval=POLL_MS, on_change=n.refresh, display="none"),
+                position="relative", on_mount=n.refresh,
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.text("Notifications", weight="bold", size="2"),
+                rx.cond(n.items.length() == 0, rx.text("Nothing new.", size="1", color="gray")),
+                rx.foreach(n.items, lambda item: rx.link(
+                    rx.vstack(rx.text(item["message"], size="2",
+                                      weight=rx.cond(item["unread"] != "", "bold", "regular")),
+                              rx.text(item["when"], size="1", color="gray"), spacing="0"),
+                    href=item["href"], class_name="notification-item", underline="none",
+                )),
+                spacing="2", max_height="360px", overflow_y="auto", width="320px",
+            ),
+        ),
+        on_open_change=n.open_list,
+    )  # fmt: skip
+
+
 def top_bar(title: str) -> rx.Component:
     """Page title, organisation switcher and user menu."""
     return rx.hstack(
@@ -238,6 +275,7 @@ def top_bar(title: str) -> rx.Component:
         rx.heading(title, size="6", id="page-title"),
         rx.spacer(),
         global_search(),
+        notification_bell(),
         rx.badge(SessionState.role_label, variant="soft", id="role-badge"),
         org_switcher(),
         user_menu(),

@@ -14,6 +14,15 @@ from crmapp.models.crm import (
 )
 from crmapp.models.imports import IMPORT_POLICIES, ImportJob, ImportRejection
 from crmapp.models.kb import KBChunk, KBDocument
+from crmapp.models.notifications import Notification
+from crmapp.models.proposals import (
+    Proposal,
+    ProposalLink,
+    ProposalSignature,
+    ProposalTemplate,
+    ProposalVersion,
+    ProposalView,
+)
 from crmapp.models.tenancy import (
     Invitation,
     Membership,
@@ -44,9 +53,16 @@ __all__ = [
     "KBChunk",
     "KBDocument",
     "Membership",
+    "Notification",
     "Organization",
     "Pipeline",
     "PipelineStage",
+    "Proposal",
+    "ProposalLink",
+    "ProposalSignature",
+    "ProposalTemplate",
+    "ProposalVersion",
+    "ProposalView",
     "Role",
     "SavedView",
     "TenantRegistry",

@@ -29,6 +29,8 @@ class Organization(SQLModel, table=True):
     # AI spend per calendar month (USD); at 100% drafts use the small model, or stop if set so.
     ai_monthly_budget_usd: float | None = None  # None: the deployment's default
     ai_hard_stop: bool = False
+    # Proposals need an Owner's or Admin's approval before they can be sent.
+    proposal_approvals: bool = False
     created_at: datetime = created_at_field()
 
 

@@ -7,17 +7,6 @@ import reflex as rx
 from crmapp.components.shell import placeholder_page
 
 
-def proposals_page() -> rx.Component:
-    """AI proposals and contracts."""
-    return placeholder_page(
-        "Proposals",
-        "file-text",
-        "Write proposals from everything the CRM knows, send tracked links and collect "
-        "e-signatures.",
-        "AI proposals",
-    )
-
-
 def composer_page() -> rx.Component:
     """Social composer."""
     return placeholder_page(

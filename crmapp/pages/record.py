@@ -257,6 +257,15 @@ def record_page(S: Any, entity: str, noun: str, back_href: str, back_label: str)
         related.append(related_list("Company", S.related_companies, "No company linked."))
     if entity != "deal":
         related.append(related_list("Deals", S.related_deals, "No deals yet."))
+    else:
+        related.append(related_list("Proposals", S.related_proposals, "No proposals yet."))
+        related.append(
+            rx.link(
+                rx.button(rx.icon("sparkles", size=14), "New proposal", variant="soft",
+                          disabled=~S.can_write, width="100%"),
+                href="/proposals?deal=" + S.record["id"], id="deal-new-proposal", width="100%",
+            )
+        )  # fmt: skip
     return app_shell(
         noun,
         rx.cond(

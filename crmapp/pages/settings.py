@@ -326,6 +326,11 @@ def settings_page() -> rx.Component:
                         href=routes.PIPELINES,
                         id="to-pipelines",
                     ),
+                    rx.link(
+                        rx.button(rx.icon("sparkles", size=16), "Proposals & AI", variant="soft"),
+                        href=routes.PROPOSAL_SETTINGS,
+                        id="to-proposal-settings",
+                    ),
                     wrap="wrap",
                 ),
             ),

@@ -126,6 +126,9 @@ class TimelineItem:
 
 def _describe_change(event: AuditEvent) -> tuple[str, str]:
     verb = event.action.split(".", 1)[-1].replace("_", " ")
+    if verb.startswith("proposal "):  # a proposal's moves shown on its deal
+        details = [f"{k}: {v}" for k, v in event.changes.items() if k != "sha256"]
+        return verb.capitalize(), "; ".join(details)
     details = []
     for name, value in event.changes.items():
         if isinstance(value, list) and len(value) == 2:

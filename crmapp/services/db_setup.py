@@ -14,8 +14,9 @@ from psycopg import sql
 from crmapp.settings import PROJECT_ROOT
 
 APPEND_ONLY_TABLES = ("audit_event",)
-# Written by triggers on the app's behalf (sign-up adds a tenant); never changed by the app.
-INSERT_ONLY_TABLES = ("tenant_registry",)
+# Never changed by the app once written: the tenant registry (kept by a trigger) and proposal
+# signatures (the evidence of who signed which version, by its SHA-256).
+INSERT_ONLY_TABLES = ("tenant_registry", "proposal_signature")
 # SECURITY DEFINER functions the migrations keep from PUBLIC; the app role alone may call them.
 APP_FUNCTIONS = ("tandem_search_ids(text, text[], text, text)",)
 

@@ -24,6 +24,9 @@ class Perm(enum.StrEnum):
     PIPELINE_MANAGE = "pipeline.manage"
     BILLING_MANAGE = "billing.manage"
     OWNERSHIP_GRANT = "ownership.grant"
+    PROPOSAL_APPROVE = "proposal.approve"
+    PROPOSAL_MARK_PAID = "proposal.mark_paid"
+    TEMPLATES_MANAGE = "templates.manage"
 
 
 _READ = {Perm.RECORD_READ}
@@ -36,6 +39,9 @@ _ADMIN = _WRITE | {
     Perm.AUDIT_VIEW,
     Perm.FIELDS_MANAGE,
     Perm.PIPELINE_MANAGE,
+    Perm.PROPOSAL_APPROVE,
+    Perm.PROPOSAL_MARK_PAID,
+    Perm.TEMPLATES_MANAGE,
 }
 
 MATRIX: dict[Role, frozenset[Perm]] = {
@@ -59,6 +65,9 @@ _DESCRIBE = {
     Perm.PIPELINE_MANAGE: "edit pipelines and stages",
     Perm.BILLING_MANAGE: "manage billing",
     Perm.OWNERSHIP_GRANT: "make someone an owner",
+    Perm.PROPOSAL_APPROVE: "approve proposals",
+    Perm.PROPOSAL_MARK_PAID: "mark proposals paid",
+    Perm.TEMPLATES_MANAGE: "edit proposal templates",
 }
 
 ROLE_LABELS = {

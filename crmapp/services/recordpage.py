@@ -70,6 +70,7 @@ def describe(session: Session, actor: Actor, entity: str, row: Record) -> PageDa
         subtitle = f"{row.value:,.2f} {row.currency}"
         badge = values["stage_id"]
     header = {
+        "id": str(row.id),
         "title": label(row),
         "subtitle": subtitle,
         "badge": badge,

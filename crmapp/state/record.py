@@ -12,6 +12,7 @@ from crmapp import routes
 from crmapp.services import activities, forms, recordpage, records, timefmt, trash
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import NotFound, ServiceError, ValidationError
+from crmapp.services.proposals import documents
 from crmapp.state.recordform import RecordFormMixin
 from crmapp.state.session import SessionState
 
@@ -34,6 +35,7 @@ class RecordPageMixin(rx.State, mixin=True):
     related_contacts: list[dict[str, str]] = []
     related_companies: list[dict[str, str]] = []
     related_deals: list[dict[str, str]] = []
+    related_proposals: list[dict[str, str]] = []
     timeline: list[dict[str, str]] = []
     kind: str = "note"
     field_errors: dict[str, str] = {}
@@ -66,6 +68,10 @@ class RecordPageMixin(rx.State, mixin=True):
                 page = recordpage.describe(session, actor, entity, row)
                 linked = records.related(session, actor, entity, record_id)
                 items = activities.timeline(session, actor, entity, record_id)
+                proposals = (
+                    documents.list_proposals(session, actor, deal_id=record_id)[0]
+                    if entity == "deal" else []
+                )  # fmt: skip
                 self._load_options(session, actor)  # type: ignore[attr-defined]
                 self.form = forms.form_values(entity, row)
         except NotFound:
@@ -76,6 +82,10 @@ class RecordPageMixin(rx.State, mixin=True):
         self.related_contacts = [recordpage.link(r) for r in linked["contacts"]]
         self.related_companies = [recordpage.link(r) for r in linked["companies"]]
         self.related_deals = [recordpage.link(r) for r in linked["deals"]]
+        self.related_proposals = [
+            {"label": p.title, "href": f"/proposals/{p.id}", "sub": f"{p.status} · {p.total}"}
+            for p in proposals
+        ]
         self.timeline = [
             {
                 "id": item.id,

@@ -1,7 +1,8 @@
 """The context graph of a deal: what a proposal may be written from, and where each fact came from.
 
 Deal fields and stage, the primary contact and company, recent activities and notes, products of
-interest, and the knowledge-base passages closest to the deal. Every piece carries a source (a
+interest, the organisation's won proposals for similar deals (shared products, same industry),
+and the knowledge-base passages closest to the deal. Every piece carries a source (a
 label and a link) so the editor can show what was used. Built inside the actor's tenant scope, so
 nothing of another organisation can enter it.
 """
@@ -14,20 +15,23 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, or_, select
 
 from crmapp.models.crm import Activity, Company, Contact, Deal, PipelineStage
+from crmapp.models.proposals import Proposal
 from crmapp.models.tenancy import User
 from crmapp.services import kb, records
 from crmapp.services.ai import offline
 from crmapp.services.context import Actor
 from crmapp.services.permissions import Perm, require
+from crmapp.services.proposals import richtext
 
 MAX_ACTIVITIES = 10
+MAX_WON = 2
 
 
 @dataclass(frozen=True)
 class Source:
     """Where a piece of context came from."""
 
-    kind: str  # deal | contact | company | activity | document
+    kind: str  # deal | contact | company | activity | proposal | document
     label: str
     href: str
 
@@ -90,6 +94,12 @@ def deal_context(
         sources.append(Source("activity", activity.subject, sources[0].href))
     if contact is not None and contact.notes:
         history.append(f"Notes on {records.label(contact)}: {contact.notes[:500]}")
+    for won in _won_proposals(session, actor, deal, company.industry if company else ""):
+        text = " ".join(
+            richtext.html_to_text(s.get("html", "")) for s in won.sections[:3]
+        )  # fmt: skip
+        history.append(f"Won proposal “{won.title}”: {' '.join(text.split())[:400]}")
+        sources.append(Source("proposal", f"Won: {won.title}", f"/proposals/{won.id}"))
     question = " ".join(v for v in (deal.title, facts["products_of_interest"],
                                     facts.get("industry", "")) if v)  # fmt: skip
     found = kb.search(session, actor, question, k=passages) if passages else []
@@ -103,6 +113,29 @@ def draft_input(
 ) -> offline.DraftInput:
     """What the offline drafter needs from a context graph."""
     return offline.DraftInput(sections, context.facts, [p.text for p in context.passages], voice)
+
+
+def _won_proposals(session: Session, actor: Actor, deal: Deal, industry: str) -> list[Proposal]:
+    """Signed or paid proposals of other deals, those sharing products or industry first."""
+    rows = session.exec(
+        select(Proposal, Deal, Company.industry)
+        .join(Deal, col(Deal.id) == col(Proposal.deal_id))
+        .join(Company, col(Company.id) == col(Deal.company_id), isouter=True)
+        .where(
+            Proposal.org_id == actor.org_id,
+            col(Proposal.status).in_(["signed", "paid"]),
+            Proposal.deal_id != deal.id,
+        )
+        .order_by(col(Proposal.signed_at).desc())
+        .limit(50)
+    ).all()
+
+    def likeness(row: tuple[Proposal, Deal, str | None]) -> int:
+        shared = len(set(row[1].products) & set(deal.products))
+        return shared * 2 + (1 if industry and row[2] == industry else 0)
+
+    ranked = sorted(rows, key=likeness, reverse=True)
+    return [proposal for proposal, _, _ in ranked[:MAX_WON]]
 
 
 def messages(
@@ -122,5 +155,27 @@ def messages(
         {"role": "user", "content": (
             f"Facts about the deal:\n{facts}\n\nWhat happened so far:\n{history}\n\n"
             f"From our knowledge base:\n{passages}\n\nOutline:\n{outline}"
+        )},
+    ]  # fmt: skip
+
+
+def section_messages(
+    context: DealContext,
+    section: offline.Section,
+    current: str,
+    instruction: str,
+    voice: str = "consultative",
+) -> list[dict[str, str]]:
+    """The chat messages asking a model to rewrite one section following an instruction."""
+    facts = "\n".join(f"- {k.replace('_', ' ')}: {v}" for k, v in context.facts.items())
+    return [
+        {"role": "system", "content": (
+            f"You revise one section of a business proposal in a {voice} voice, in Markdown."
+            " Use only the facts given; never invent prices, dates or names. Answer with the"
+            " section's new text only, without its heading."
+        )},
+        {"role": "user", "content": (
+            f"Facts about the deal:\n{facts}\n\nSection: {section.title}\n{section.guidance}"
+            f"\n\nCurrent text:\n{current}\n\nChange requested: {instruction}"
         )},
     ]  # fmt: skip

@@ -21,7 +21,7 @@ import os
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,7 +174,7 @@ def generate(
     *,
     request_id: str | None = None,
     sleep: Callable[[float], None] = time.sleep,
-) -> Iterator[str]:
+) -> Generator[str, None, None]:
     """Stream the text of `prompt` for `org_id`; `outcome` says who wrote it and what it cost.
 
     Raises BudgetExceeded (before any text) when the organisation's budget is spent and it

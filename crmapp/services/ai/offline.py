@@ -66,3 +66,38 @@ def draft(data: DraftInput) -> str:
 def stream_words(text: str) -> Iterator[str]:
     """`text` in word-sized pieces (whitespace kept), as a model would stream it."""
     yield from re.findall(r"\S+\s*|\s+", text)
+
+
+_DURATION = re.compile(r"\b(\d+)(\s*)(day|week|month)(s?)\b", re.IGNORECASE)
+_FASTER = ("aggressive", "faster", "quicker", "sooner", "accelerat", "tighter")
+_SHORTER = ("shorter", "concise", "brief", "trim", "tighten")
+
+
+def redraft_section(section: Section, current: str, instruction: str) -> str:
+    """A deterministic rewrite of one section following a few kinds of instruction.
+
+    Faster timelines shorten every duration by a third; shorter text keeps each paragraph's
+    first sentence; anything else keeps the text and states the requested change up front, so
+    the rep sees the difference and can finish it by hand.
+    """
+    wish = instruction.lower()
+    text = current.strip()
+    if any(word in wish for word in _FASTER):
+
+        def quicker(match: re.Match[str]) -> str:
+            number = max(1, round(int(match.group(1)) * 2 / 3))
+            unit = match.group(3)
+            return f"{number}{match.group(2)}{unit}{'s' if number != 1 else ''}"
+
+        faster = _DURATION.sub(quicker, text)
+        note = "The schedule below is compressed by about a third."
+        text = f"{note}\n\n{faster}" if faster != text else f"{note}\n\n{text}"
+    elif any(word in wish for word in _SHORTER):
+        paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+        text = "\n\n".join(
+            p if p.lstrip().startswith(("-", ">", "*")) else re.split(r"(?<=[.!?])\s", p)[0]
+            for p in paragraphs
+        )
+    else:
+        text = f"{_sentence(f'Revised to {instruction.strip()}')}\n\n{text}"
+    return f"## {section.title}\n\n{text}\n"

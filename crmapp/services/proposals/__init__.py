@@ -1,1 +1,1 @@
-"""Proposal documents: rich-text bodies, the pricing table and the printable rendering (PDF)."""
+"""Proposals and contracts: templates, documents, generation, lifecycle, sharing and signing."""

@@ -1,0 +1,358 @@
+"""Tracked public links, their views, and the e-signature a client gives on the public page.
+
+A link is an opaque signed token; only its SHA-256 is stored. The public page has no login and
+no tenant: `locate` reads the one link whose hash the session names in `app.link_token` (the
+row-level security policy of `proposal_link` allows exactly that) and returns its organisation;
+everything else runs in that organisation's scope like any other request.
+
+Each opening records a view (time, duration from heartbeats, the client from the user agent and
+a keyed hash of the IP); the owner is notified on the first. Signing stores the typed name with
+the SHA-256 of the exact version sent, the time, IP and user agent, freezes the proposal as
+Signed and moves the deal to the next stage of its pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from crmapp.models.base import utcnow
+from crmapp.models.crm import Deal, PipelineStage
+from crmapp.models.proposals import (
+    Proposal,
+    ProposalLink,
+    ProposalSignature,
+    ProposalVersion,
+    ProposalView,
+)
+from crmapp.models.tenancy import Membership, Role
+from crmapp.services import audit, notifications, pipelines, tokens
+from crmapp.services.context import Actor
+from crmapp.services.errors import NotFound, ValidationError
+from crmapp.services.permissions import Perm, require
+from crmapp.services.proposals import documents, lifecycle
+from crmapp.settings import get_settings
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+GONE = "This link is not valid any more. Ask the sender for a new one."
+VISIBLE = ("sent", "signed", "paid", "declined", "expired")
+
+
+def public_url(token: str) -> str:
+    """The absolute address a client opens."""
+    return f"{get_settings().public_url.rstrip('/')}/p/{token}"
+
+
+def create_link(
+    session: Session, actor: Actor, proposal: Proposal, expires_at: datetime | None
+) -> str:
+    """A new tracked link for a sent proposal; the token is returned once, never stored."""
+    token, token_hash = tokens.issue()
+    session.add(
+        ProposalLink(
+            org_id=actor.org_id, proposal_id=proposal.id, token_hash=token_hash,
+            created_by=actor.user_id, expires_at=expires_at,
+        )
+    )  # fmt: skip
+    return token
+
+
+def send(
+    session: Session, actor: Actor, proposal_id: uuid.UUID, *, expires_days: int | None = 30
+) -> str:
+    """Send the proposal: status Sent (approval checked), content frozen, a new link; returns
+    the public URL."""
+    require(actor.role, Perm.RECORD_UPDATE)
+    proposal = documents.get_proposal(session, actor, proposal_id, lock=True)
+    expires_at = lifecycle.default_expiry(expires_days)
+    lifecycle.mark_sent(session, actor, proposal, expires_at)
+    token = create_link(session, actor, proposal, expires_at)
+    return public_url(token)
+
+
+def new_link(
+    session: Session, actor: Actor, proposal_id: uuid.UUID, *, expires_days: int | None = 30
+) -> str:
+    """Another link to a proposal already sent (e.g. for a second reader)."""
+    require(actor.role, Perm.RECORD_UPDATE)
+    proposal = documents.get_proposal(session, actor, proposal_id)
+    if proposal.status not in VISIBLE:
+        raise ValidationError({"status": "Send the proposal before sharing links to it."})
+    token = create_link(session, actor, proposal, lifecycle.default_expiry(expires_days))
+    audit.record(session, actor, "proposal.link_created", "proposal", proposal.id)
+    return public_url(token)
+
+
+def revoke_link(session: Session, actor: Actor, link_id: uuid.UUID) -> None:
+    """Stop a link from working; audited."""
+    require(actor.role, Perm.RECORD_UPDATE)
+    link = session.exec(
+        select(ProposalLink).where(ProposalLink.id == link_id, ProposalLink.org_id == actor.org_id)
+    ).first()
+    if link is None:
+        raise NotFound("Link not found.")
+    if link.revoked_at is None:
+        link.revoked_at = utcnow()
+        session.add(link)
+        audit.record(session, actor, "proposal.link_revoked", "proposal", link.proposal_id)
+
+
+def list_links(session: Session, actor: Actor, proposal_id: uuid.UUID) -> list[ProposalLink]:
+    """The proposal's links, newest first."""
+    documents.get_proposal(session, actor, proposal_id)
+    return list(
+        session.exec(
+            select(ProposalLink)
+            .where(ProposalLink.proposal_id == proposal_id)
+            .order_by(col(ProposalLink.created_at).desc())
+        ).all()
+    )
+
+
+def list_views(session: Session, actor: Actor, proposal_id: uuid.UUID) -> list[ProposalView]:
+    """Every opening of the proposal's links, newest first."""
+    documents.get_proposal(session, actor, proposal_id)
+    return list(
+        session.exec(
+            select(ProposalView)
+            .where(ProposalView.proposal_id == proposal_id)
+            .order_by(col(ProposalView.started_at).desc())
+        ).all()
+    )
+
+
+def signature_of(session: Session, proposal_id: uuid.UUID) -> ProposalSignature | None:
+    """The proposal's signature, if signed (caller is in the proposal's tenant scope)."""
+    return session.exec(
+        select(ProposalSignature).where(ProposalSignature.proposal_id == proposal_id)
+    ).first()
+
+
+# --- The public side ------------------------------------------------------------------------
+
+
+def locate(session: Session, token: str) -> uuid.UUID:
+    """The organisation of the link `token` names (NotFound for a bad or unknown token).
+
+    `session` is an unscoped session; only this one link row is readable through it.
+    """
+    token_hash = tokens.verify(token)
+    if token_hash is None:
+        raise NotFound(GONE)
+    session.exec(  # type: ignore[call-overload]
+        text("SELECT set_config('app.link_token', :hash, true)").bindparams(hash=token_hash)
+    )
+    org_id = session.exec(
+        select(ProposalLink.org_id).where(ProposalLink.token_hash == token_hash)
+    ).first()
+    if org_id is None:
+        raise NotFound(GONE)
+    return org_id
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A valid link and its proposal (inside the proposal's tenant scope)."""
+
+    link: ProposalLink
+    proposal: Proposal
+
+
+def open_link(session: Session, token: str, *, lock: bool = False) -> Opened:
+    """The link and its proposal; refuses revoked or expired links and unsent proposals."""
+    token_hash = tokens.verify(token)
+    link = session.exec(
+        select(ProposalLink).where(ProposalLink.token_hash == (token_hash or "-"))
+    ).first()
+    if link is None or link.revoked_at is not None:
+        raise NotFound(GONE)
+    query = select(Proposal).where(Proposal.id == link.proposal_id)
+    proposal = session.exec(query.with_for_update() if lock else query).first()
+    if proposal is None or proposal.status not in VISIBLE:
+        raise NotFound(GONE)
+    if link.expires_at is not None and link.expires_at <= utcnow():
+        if proposal.status == "sent":
+            lifecycle.move(session, _public_actor(session, proposal), proposal, "status",
+                           "expired", {"reason": "link expired"})  # fmt: skip
+        raise NotFound("This link has expired. Ask the sender for a new one.")
+    return Opened(link, proposal)
+
+
+def _public_actor(session: Session, proposal: Proposal, who: str = "client", ip: str = "",
+                  user_agent: str = "") -> Actor:  # fmt: skip
+    """Who acts on the public page: recorded as the client, on behalf of the proposal's owner
+    (or an Owner of the organisation) so that deal changes have a user to point to."""
+    user_id = (
+        proposal.owner_id
+        or session.exec(
+            select(Membership.user_id).where(
+                Membership.org_id == proposal.org_id, Membership.role == Role.OWNER.value
+            )
+        ).first()
+    )
+    assert user_id is not None
+    return Actor(user_id, proposal.org_id, Role.MEMBER, f"{who} (public link)", ip, user_agent)
+
+
+def ip_hash(ip: str) -> str:
+    """A keyed hash of an IP address (comparable between views, not reversible)."""
+    key = get_settings().resolved_secret_key().encode()
+    return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()
+
+
+def describe_client(user_agent: str) -> str:
+    """`Chrome on Linux`, roughly, from a user agent."""
+    ua = user_agent or ""
+    browser = next(
+        (name for pattern, name in (
+            ("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+            ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari"),
+        ) if pattern in ua),
+        "Unknown browser",
+    )  # fmt: skip
+    system = next(
+        (name for pattern, name in (
+            ("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iOS"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("Linux", "Linux"),
+        ) if pattern in ua),
+        "unknown system",
+    )  # fmt: skip
+    headless = " (headless)" if "Headless" in ua else ""
+    return f"{browser}{headless} on {system}"
+
+
+def record_view(session: Session, token: str, *, ip: str, user_agent: str) -> ProposalView:
+    """Record an opening; the first one notifies the owner and lands on the deal's timeline."""
+    opened = open_link(session, token)
+    link, proposal = opened.link, opened.proposal
+    view = ProposalView(
+        org_id=proposal.org_id, proposal_id=proposal.id, link_id=link.id,
+        user_agent=user_agent[:512], client=describe_client(user_agent), ip_hash=ip_hash(ip),
+    )  # fmt: skip
+    session.add(view)
+    if link.first_viewed_at is None:
+        link.first_viewed_at = view.started_at
+        session.add(link)
+        actor = _public_actor(session, proposal, ip=ip, user_agent=user_agent)
+        audit.record(session, actor, "deal.proposal_viewed", "deal", proposal.deal_id,
+                     {"proposal": proposal.title, "client": view.client})  # fmt: skip
+        if proposal.owner_id:
+            notifications.notify(
+                session, proposal.org_id, proposal.owner_id, "proposal.viewed",
+                f"“{proposal.title}” was just opened ({view.client}).",
+                f"/proposals/{proposal.id}",
+            )  # fmt: skip
+    session.flush()
+    return view
+
+
+def heartbeat(session: Session, token: str, view_id: uuid.UUID) -> int:
+    """The reader is still there: extend the view; returns its duration in seconds."""
+    opened = open_link(session, token)
+    view = session.exec(
+        select(ProposalView).where(
+            ProposalView.id == view_id, ProposalView.link_id == opened.link.id
+        )
+    ).first()
+    if view is None:
+        raise NotFound("Unknown view.")
+    view.last_seen_at = utcnow()
+    session.add(view)
+    return int((view.last_seen_at - view.started_at).total_seconds())
+
+
+def _next_stage(session: Session, deal: Deal) -> PipelineStage | None:
+    current = session.get(PipelineStage, deal.stage_id)
+    if current is None or current.kind != "open":
+        return None  # a closed deal stays where it is
+    later = session.exec(
+        select(PipelineStage)
+        .where(
+            PipelineStage.pipeline_id == deal.pipeline_id,
+            col(PipelineStage.position) > current.position,
+            PipelineStage.kind != "lost",
+        )
+        .order_by(col(PipelineStage.position))
+        .limit(1)
+    ).first()
+    return later
+
+
+def sign(
+    session: Session,
+    token: str,
+    *,
+    name: str,
+    email: str,
+    consent: bool,
+    ip: str,
+    user_agent: str,
+) -> ProposalSignature:
+    """Sign the sent version: stores the evidence, freezes the proposal (Signed), moves the deal
+    to its next stage and notifies the owner."""
+    name, email = " ".join(name.split()), email.strip().lower()
+    errors = {}
+    if len(name) < 2:
+        errors["name"] = "Type your full name to sign."
+    if email and not EMAIL.match(email):
+        errors["email"] = "That email address does not look right."
+    if not consent:
+        errors["consent"] = "Tick the box to agree to sign electronically."
+    if errors:
+        raise ValidationError(errors)
+    opened = open_link(session, token, lock=True)
+    proposal = opened.proposal
+    if proposal.status != "sent":
+        raise ValidationError({"status": f"This proposal is {proposal.status} already."})
+    version = session.exec(
+        select(ProposalVersion).where(
+            ProposalVersion.proposal_id == proposal.id,
+            ProposalVersion.number == proposal.version,
+        )
+    ).first()
+    digest = documents.proposal_hash(proposal)
+    if version is None or version.sha256 != digest:
+        raise ValidationError({"version": "This proposal changed; reload the page to sign it."})
+    actor = _public_actor(session, proposal, name, ip, user_agent)
+    signature = ProposalSignature(
+        org_id=proposal.org_id, proposal_id=proposal.id, version=version.number,
+        document_sha256=digest, signer_name=name[:120], signer_email=email[:254],
+        ip=ip[:64], user_agent=user_agent[:512],
+    )  # fmt: skip
+    session.add(signature)
+    lifecycle.move(session, actor, proposal, "status", "signed",
+                   {"signer": name, "version": version.number, "sha256": digest})  # fmt: skip
+    proposal.signed_at = signature.signed_at
+    deal = lifecycle.deal_of(session, proposal)
+    target = _next_stage(session, deal)
+    if target is not None:
+        pipelines.move_deal(session, actor, deal.id, target.id)
+    if proposal.owner_id:
+        notifications.notify(
+            session, proposal.org_id, proposal.owner_id, "proposal.signed",
+            f"“{proposal.title}” was signed by {name}.", f"/proposals/{proposal.id}",
+        )  # fmt: skip
+    session.flush()
+    return signature
+
+
+def decline(session: Session, token: str, *, reason: str, ip: str, user_agent: str) -> Proposal:
+    """The client declines on the public page; the owner is notified."""
+    opened = open_link(session, token, lock=True)
+    proposal = opened.proposal
+    actor = _public_actor(session, proposal, ip=ip, user_agent=user_agent)
+    lifecycle.move(session, actor, proposal, "status", "declined",
+                   {"reason": reason.strip()[:300]})  # fmt: skip
+    if proposal.owner_id:
+        notifications.notify(
+            session, proposal.org_id, proposal.owner_id, "proposal.declined",
+            f"“{proposal.title}” was declined.", f"/proposals/{proposal.id}",
+        )  # fmt: skip
+    return proposal

@@ -1,0 +1,151 @@
+"""Tracked links, views, e-signature and the PDF; the public side finds only its own link."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlmodel import select
+
+from crmapp.models.crm import Deal, PipelineStage
+from crmapp.models.proposals import ProposalLink
+from crmapp.services import activities, notifications
+from crmapp.services.ai import context as ai_context
+from crmapp.services.db import tenant_session
+from crmapp.services.errors import NotFound, ValidationError
+from crmapp.services.proposals import documents, export, insights, lifecycle, sharing
+from tests import factories
+from tests.integration.test_proposals import load, make_deal, make_proposal, write
+
+AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+
+
+def sent_proposal(owner):
+    proposal = make_proposal(owner)
+    write(owner, proposal)
+    with factories.scoped(owner) as session:
+        url = sharing.send(session, owner.actor, proposal.id, expires_days=7)
+    return proposal, url.rsplit("/", 1)[1]
+
+
+def public(token):
+    """A session in the link's organisation, found the way the public page finds it."""
+    with tenant_session(None) as session:
+        org_id = sharing.locate(session, token)
+    return tenant_session(org_id)
+
+
+def test_a_link_is_found_only_by_its_token_and_views_are_tracked():
+    owner = factories.signup("Senders")
+    proposal, token = sent_proposal(owner)
+    with tenant_session(None) as session:  # no scope: no link is readable without its token
+        assert session.exec(select(ProposalLink)).all() == []
+    with tenant_session(None) as session, pytest.raises(NotFound):
+        sharing.locate(session, token[:-1] + ("A" if token[-1] != "A" else "B"))
+    with public(token) as session:
+        first = sharing.record_view(session, token, ip="203.0.113.9", user_agent=AGENT)
+    with public(token) as session:
+        sharing.record_view(session, token, ip="203.0.113.9", user_agent=AGENT)
+        assert sharing.heartbeat(session, token, first.id) >= 0
+    with factories.scoped(owner) as session:
+        views = sharing.list_views(session, owner.actor, proposal.id)
+        inbox = notifications.recent(session, owner.actor)
+        timeline = activities.timeline(session, owner.actor, "deal", proposal.deal_id)
+    assert len(views) == 2 and views[0].client == "Chrome on Linux"
+    assert views[0].ip_hash == views[1].ip_hash and "203.0.113.9" not in views[0].ip_hash
+    assert [n.kind for n in inbox].count("proposal.viewed") == 1  # the first view only
+    assert any(item.title == "Proposal viewed" for item in timeline)
+
+
+def test_signing_freezes_the_version_moves_the_deal_and_certifies_the_pdf():
+    owner = factories.signup("Signers")
+    proposal, token = sent_proposal(owner)
+    with public(token) as session, pytest.raises(ValidationError) as refused:
+        sharing.sign(session, token, name="A", email="bad", consent=False, ip="1.2.3.4",
+                     user_agent=AGENT)  # fmt: skip
+    assert set(refused.value.fields) == {"name", "email", "consent"}
+    with public(token) as session:
+        deal_before = session.get(Deal, proposal.deal_id)
+        stage_before = session.get(PipelineStage, deal_before.stage_id)
+        signature = sharing.sign(session, token, name="Hana Hale", email="hana@example.test",
+                                 consent=True, ip="198.51.100.7", user_agent=AGENT)  # fmt: skip
+    signed = load(owner, proposal)
+    assert signed.status == "signed" and signed.signed_at is not None
+    assert signature.document_sha256 == documents.proposal_hash(signed)
+    assert signature.version == signed.version
+    with public(token) as session, pytest.raises(ValidationError, match="signed already"):
+        sharing.sign(session, token, name="Hana Hale", email="", consent=True, ip="", user_agent="")
+    with factories.scoped(owner) as session:
+        deal = session.get(Deal, proposal.deal_id)
+        stage = session.get(PipelineStage, deal.stage_id)
+        assert stage.position > stage_before.position
+        timeline = activities.timeline(session, owner.actor, "deal", proposal.deal_id)
+        # Frozen: no edit, and marking paid is for Owners/Admins.
+        with pytest.raises(ValidationError):
+            documents.save_section(session, owner.actor, proposal.id, 0, "<p>changed</p>")
+        lifecycle.mark_paid(session, owner.actor, proposal.id)
+        name, pdf = export.proposal_pdf(session, owner.actor, proposal.id)
+    assert any(item.title == "Proposal signed" for item in timeline)
+    assert load(owner, proposal).status == "paid"
+    assert name.endswith(".pdf") and pdf.startswith(b"%PDF")
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    last = pages[-1].extract_text()
+    assert "Signing certificate" in last and signature.document_sha256 in last.replace("\n", "")
+    assert "Hana Hale" in last
+
+
+def test_revoked_and_expired_links_stop_working():
+    owner = factories.signup("Revokers")
+    proposal, token = sent_proposal(owner)
+    with factories.scoped(owner) as session:
+        link = sharing.list_links(session, owner.actor, proposal.id)[0]
+        sharing.revoke_link(session, owner.actor, link.id)
+    with public(token) as session, pytest.raises(NotFound):
+        sharing.record_view(session, token, ip="", user_agent="")
+    with factories.scoped(owner) as session:
+        url = sharing.new_link(session, owner.actor, proposal.id, expires_days=1)
+        fresh = url.rsplit("/", 1)[1]
+        for row in sharing.list_links(session, owner.actor, proposal.id):
+            row.expires_at = row.created_at
+            session.add(row)
+    with public(fresh) as session, pytest.raises(NotFound, match="expired"):
+        sharing.record_view(session, fresh, ip="", user_agent="")
+    assert load(owner, proposal).status == "expired"
+
+
+def test_the_client_can_decline_and_the_owner_hears_of_it():
+    owner = factories.signup("Decliners")
+    proposal, token = sent_proposal(owner)
+    with public(token) as session:
+        sharing.decline(session, token, reason="Too expensive", ip="", user_agent="")
+    assert load(owner, proposal).status == "declined"
+    with factories.scoped(owner) as session:
+        assert "declined" in notifications.recent(session, owner.actor)[0].message
+
+
+def test_won_proposals_enter_the_context_of_similar_deals_and_drive_the_upsell():
+    owner = factories.signup("Winners")
+    proposal, token = sent_proposal(owner)
+    with public(token) as session:
+        sharing.sign(session, token, name="Hana Hale", email="", consent=True, ip="",
+                     user_agent="")  # fmt: skip
+    with factories.scoped(owner) as session:
+        won = session.exec(select(PipelineStage).where(PipelineStage.kind == "won")).first()
+        deal = session.get(Deal, proposal.deal_id)
+        deal.stage_id = won.id
+        session.add(deal)
+    other = make_deal(owner, title="Second site", products="Web design")
+    with factories.scoped(owner) as session:
+        graph = ai_context.deal_context(session, owner.actor, other.id, passages=0)
+        suggestion = insights.upsell(session, owner.actor, other.id)
+    assert any(s.kind == "proposal" and proposal.title in s.label for s in graph.sources)
+    assert any(line.startswith("Won proposal") for line in graph.history)
+    assert "Hosting" in suggestion  # won elsewhere, not bought by this client
+
+
+def test_a_proposal_must_have_content_to_be_sent():
+    owner = factories.signup("Empty")
+    proposal = make_proposal(owner)
+    with factories.scoped(owner) as session, pytest.raises(ValidationError, match="empty"):
+        sharing.send(session, owner.actor, proposal.id)

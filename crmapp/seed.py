@@ -11,6 +11,7 @@ from crmapp.models.tenancy import User
 from crmapp.services import auth, crm, orgs
 from crmapp.services.auth import Client
 from crmapp.services.db import tenant_session
+from crmapp.services.proposals import documents, generation, templates
 
 DEMO_PASSWORD = "demo-password-1"
 DEMO_DOMAIN = "demo.tandem.test"
@@ -104,8 +105,9 @@ def seed() -> bool:
             contact.company_id = companies[company].id
             contacts.append(contact)
         session.flush()
+        deals = []
         for title, value, stage, contact in DEALS:
-            crm.create_deal(
+            deal = crm.create_deal(
                 session,
                 owner,
                 title=title,
@@ -114,7 +116,23 @@ def seed() -> bool:
                 contact_id=contacts[contact].id,
                 company_id=contacts[contact].company_id,
             )
+            deals.append(deal)
+    _demo_proposal(owner, deals[0].id)
     return True
+
+
+def _demo_proposal(owner, deal_id) -> None:
+    """A statement of work for the first deal, written by the offline drafter."""
+    with tenant_session(owner.org_id, owner.user_id) as session:
+        template = next(
+            t for t in templates.list_templates(session, owner) if t.kind == "sow"
+        )  # fmt: skip
+        proposal = documents.create_proposal(
+            session, owner, deal_id=deal_id, template_id=template.id, voice="consultative"
+        )
+        request_id = generation.start(session, owner, proposal.id)
+    with tenant_session(owner.org_id, owner.user_id) as session:
+        generation.run(session, owner, proposal.id, request_id)
 
 
 def print_logins() -> None:

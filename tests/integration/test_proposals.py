@@ -254,3 +254,27 @@ def test_proposals_of_another_organisation_are_invisible():
         with pytest.raises(NotFound):
             documents.get_proposal(session, stranger.actor, proposal.id)
         assert documents.list_proposals(session, stranger.actor)[1] == 0
+
+
+def test_a_model_writes_the_draft_when_one_is_configured(monkeypatch):
+    from crmapp.settings import get_settings
+    from tests.fakes.openai_fake import FakeOpenAI
+
+    answer = "## Overview\nA calm, fast booking site.\n\n## Scope of work\nDesign and build."
+    fake = FakeOpenAI(answer=answer).start()
+    monkeypatch.setenv("TANDEM_AI_PRIMARY_BASE_URL", fake.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    get_settings.cache_clear()
+    try:
+        owner = factories.signup("Modelled")
+        proposal = make_proposal(owner)
+        _, state = write(owner, proposal)
+    finally:
+        fake.stop()
+        get_settings.cache_clear()
+    written = load(owner, proposal)
+    assert state == "done" and written.provider == "primary"
+    assert "calm, fast booking site" in written.sections[0]["html"]
+    assert "Design and build" in written.sections[1]["html"]
+    prompt = fake.requests[0]["messages"][1]["content"]
+    assert "Harbour Lights" in prompt and "## Timeline" in prompt  # grounded in the deal

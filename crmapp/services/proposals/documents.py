@@ -2,8 +2,9 @@
 
 Content is editable while the proposal is a draft and no generation is running. Autosaves write
 the proposal at once and keep one "edited" version per author per few minutes (updated with
-each save in that window), so the history shows meaningful steps rather than every keystroke. Every version carries the SHA-256 of its
-content; the one a client signs is the one whose hash the signature stores.
+each save in that window), so the history shows meaningful steps rather than every keystroke.
+Every version carries the SHA-256 of its content; the one a client signs is the one whose hash
+the signature stores.
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ def _edited(session: Session, actor: Actor, proposal: Proposal) -> None:
         and latest.created_by == actor.user_id
         and utcnow() - latest.created_at < EDIT_COALESCE
     ):
-        latest.title, latest.sections, latest.items = proposal.title, proposal.sections, proposal.items
+        latest.title, latest.sections = proposal.title, proposal.sections
+        latest.items = proposal.items
         latest.discount_pct, latest.tax_pct = proposal.discount_pct, proposal.tax_pct
         latest.sha256 = proposal_hash(proposal)
         session.add(latest)

@@ -18,7 +18,7 @@ import hmac
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
@@ -43,6 +43,7 @@ from crmapp.settings import get_settings
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 GONE = "This link is not valid any more. Ask the sender for a new one."
 VISIBLE = ("sent", "signed", "paid", "declined", "expired")
+SAME_VIEW = timedelta(minutes=5)  # a reload within this time continues the same view
 
 
 def public_url(token: str) -> str:
@@ -229,20 +230,34 @@ def describe_client(user_agent: str) -> str:
 
 
 def record_view(session: Session, token: str, *, ip: str, user_agent: str) -> ProposalView:
-    """Record an opening; the first one notifies the owner and lands on the deal's timeline."""
+    """Record an opening (a reload within minutes continues the same view); each view lands on
+    the deal's timeline, and the first one notifies the owner."""
     opened = open_link(session, token)
     link, proposal = opened.link, opened.proposal
+    hashed = ip_hash(ip)
+    recent = session.exec(
+        select(ProposalView).where(
+            ProposalView.link_id == link.id,
+            ProposalView.ip_hash == hashed,
+            ProposalView.user_agent == user_agent[:512],
+            col(ProposalView.last_seen_at) > utcnow() - SAME_VIEW,
+        )
+    ).first()
+    if recent is not None:
+        recent.last_seen_at = utcnow()
+        session.add(recent)
+        return recent
     view = ProposalView(
         org_id=proposal.org_id, proposal_id=proposal.id, link_id=link.id,
-        user_agent=user_agent[:512], client=describe_client(user_agent), ip_hash=ip_hash(ip),
+        user_agent=user_agent[:512], client=describe_client(user_agent), ip_hash=hashed,
     )  # fmt: skip
     session.add(view)
+    actor = _public_actor(session, proposal, ip=ip, user_agent=user_agent)
+    audit.record(session, actor, "deal.proposal_viewed", "deal", proposal.deal_id,
+                 {"proposal": proposal.title, "client": view.client})  # fmt: skip
     if link.first_viewed_at is None:
         link.first_viewed_at = view.started_at
         session.add(link)
-        actor = _public_actor(session, proposal, ip=ip, user_agent=user_agent)
-        audit.record(session, actor, "deal.proposal_viewed", "deal", proposal.deal_id,
-                     {"proposal": proposal.title, "client": view.client})  # fmt: skip
         if proposal.owner_id:
             notifications.notify(
                 session, proposal.org_id, proposal.owner_id, "proposal.viewed",

@@ -10,9 +10,11 @@ from sqlalchemy import delete, or_
 from sqlmodel import col, select
 
 from crmapp.models.base import utcnow
-from crmapp.models.tenancy import TenantRegistry, UserSession
+from crmapp.models.tenancy import Role, TenantRegistry, UserSession
 from crmapp.services import trash
+from crmapp.services.context import Actor
 from crmapp.services.db import tenant_session
+from crmapp.services.proposals import lifecycle
 from jobs.queues import queue
 
 KEEP_ENDED_SESSIONS = timedelta(days=30)
@@ -84,9 +86,23 @@ def schedule_housekeeping(now: datetime | None = None) -> str:
     return job_id
 
 
+def expire_proposals(now: datetime | None = None) -> int:
+    """Sent proposals past their expiry become Expired, organisation by organisation (opening an
+    expired link does the same at once). Returns how many."""
+    with tenant_session(None) as session:
+        org_ids = list(session.exec(select(TenantRegistry.id)).all())
+    expired = 0
+    for org_id in org_ids:
+        system = Actor(uuid.UUID(int=0), org_id, Role.OWNER, "system", "", "tandem-maintenance")
+        with tenant_session(org_id) as session:
+            expired += lifecycle.expire_due(session, system, now)
+    return expired
+
+
 def daily_purge() -> dict[str, int]:
     """The scheduled purge: schedule tomorrow's first (so a failure today never stops the
-    chain), then ended sessions, then the trash. Returns what went."""
+    chain), then ended sessions, expired proposals, then the trash. Returns what went."""
     schedule_housekeeping()
     sessions = purge_ended_sessions()
-    return {"sessions": sessions, **purge_trash()}
+    proposals = expire_proposals()
+    return {"sessions": sessions, "proposals_expired": proposals, **purge_trash()}

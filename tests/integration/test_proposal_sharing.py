@@ -153,3 +153,16 @@ def test_a_proposal_must_have_content_to_be_sent():
     proposal = make_proposal(owner)
     with factories.scoped(owner) as session, pytest.raises(ValidationError, match="empty"):
         sharing.send(session, owner.actor, proposal.id)
+
+
+def test_the_nightly_job_expires_proposals_past_their_link_expiry():
+    from datetime import timedelta
+
+    from jobs.maintenance import expire_proposals
+
+    owner = factories.signup("Expirers")
+    proposal, _token = sent_proposal(owner)  # expires in 7 days
+    assert expire_proposals() >= 0 and load(owner, proposal).status == "sent"
+    later = load(owner, proposal).expires_at + timedelta(minutes=1)
+    assert expire_proposals(later) >= 1
+    assert load(owner, proposal).status == "expired"

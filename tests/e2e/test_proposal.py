@@ -15,12 +15,12 @@ def test_generate_reprompt_send_sign_and_see_it_on_the_deal(browser, app_url):
     page = context.new_page()
     sign_up(page, app_url, name="Petra Proposer", email=unique_email("petra"), org="Petra & Co")
 
-    page.goto(f"{app_url}/crm/deals")
+    page.goto(f"{app_url}/crm/deals/list")
     page.click("#new-deal")
     page.fill("#deal-title", "Harbour booking site")
     page.fill("#deal-value", "12,500")
     page.click("#deal-save")
-    page.locator(".kanban-card", has_text="Harbour booking site").click()
+    page.locator("a.deal-name", has_text="Harbour booking site").click()
     expect(page.locator("#record-name")).to_have_text("Harbour booking site", timeout=TIMEOUT)
     deal_url = page.url
 

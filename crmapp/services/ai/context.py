@@ -112,7 +112,9 @@ def draft_input(
     context: DealContext, sections: list[offline.Section], voice: str = "consultative"
 ) -> offline.DraftInput:
     """What the offline drafter needs from a context graph."""
-    return offline.DraftInput(sections, context.facts, [p.text for p in context.passages], voice)
+    return offline.DraftInput(
+        sections, context.facts, [p.text for p in context.passages], voice, context.history
+    )
 
 
 def _won_proposals(session: Session, actor: Actor, deal: Deal, industry: str) -> list[Proposal]:

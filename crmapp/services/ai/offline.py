@@ -12,10 +12,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 VOICES = {
-    "formal": ("We are pleased to set out", "We propose"),
-    "consultative": ("Based on our conversations, here is", "We recommend"),
+    "formal": ("We are pleased to set out", "This section will"),
+    "consultative": ("Based on our conversations, here is", "Together, we will"),
     "direct": ("Here is", "We will"),
 }
+
+# Which facts belong in a section, by words in its title.
+TOPICS = (
+    (("overview", "summary", "purpose", "parties", "introduction"), "overview"),
+    (("scope", "deliverable", "services", "approach", "solution"), "scope"),
+    (("timeline", "milestone", "schedule", "term", "phases"), "timeline"),
+    (("investment", "fee", "pric", "payment", "cost"), "investment"),
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class DraftInput:
     facts: dict[str, str]  # e.g. client, contact, deal, value, close date, products
     passages: list[str] = field(default_factory=list)
     voice: str = "consultative"
+    history: list[str] = field(default_factory=list)  # recent activities and notes
 
 
 def _sentence(text: str) -> str:
@@ -41,17 +50,40 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in ".!?" else text + "."
 
 
+def _topic(title: str) -> str:
+    lower = title.lower()
+    return next((topic for words, topic in TOPICS if any(w in lower for w in words)), "")
+
+
+def _specific(topic: str, data: DraftInput) -> list[str]:
+    """The facts that belong to a section of this topic."""
+    facts = data.facts
+    if topic == "scope" and facts.get("products_of_interest"):
+        return ["", "What this covers:", *[f"- {p.strip()}" for p in
+                                           facts["products_of_interest"].split(",")]]  # fmt: skip
+    if topic == "timeline" and facts.get("expected_close"):
+        return ["", _sentence(f"We plan around a decision by {facts['expected_close']}, and "
+                              "agree the start date when you sign")]  # fmt: skip
+    if topic == "investment" and facts.get("value"):
+        return ["", _sentence(f"The investment is {facts['value']}, itemised in the pricing "
+                              "table below")]  # fmt: skip
+    if topic == "overview" and data.history:
+        return ["", "What we have discussed so far:", *[f"- {h}" for h in data.history[:3]]]
+    return []
+
+
 def draft_section(section: Section, data: DraftInput, index: int) -> str:
     """The Markdown of one section."""
     opener, verb = VOICES.get(data.voice, VOICES["consultative"])
     client = data.facts.get("client") or "your organisation"
     lines = [f"## {section.title}", ""]
-    lines.append(_sentence(f"{opener} {section.title.lower()} for {client}"))
+    lines.append(_sentence(f"{opener} the {section.title.lower()} for {client}"))
     if section.guidance:
-        lines.append(_sentence(f"{verb} to {section.guidance[0].lower()}{section.guidance[1:]}"))
+        lines.append(_sentence(f"{verb} {section.guidance[0].lower()}{section.guidance[1:]}"))
     facts = [f"- **{k.replace('_', ' ').title()}:** {v}" for k, v in data.facts.items() if v]
     if facts and index == 0:
         lines += ["", *facts]
+    lines += _specific(_topic(section.title), data)
     if data.passages:
         passage = data.passages[index % len(data.passages)]
         lines += ["", f"> {_sentence(passage)}"]

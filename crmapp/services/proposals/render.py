@@ -118,11 +118,12 @@ def _pct(value: Decimal) -> str:
 
 
 def _cover(doc: RenderDoc) -> str:
+    client = f'<p class="client">Prepared for {_e(doc.client)}</p>' if doc.client else ""
     return (
         '<header class="cover">'
         f'<div class="org">{_e(doc.org_name)}</div>'
         f"<h1>{_e(doc.title)}</h1>"
-        f'<p class="client">Prepared for {_e(doc.client)}</p>'
+        f"{client}"
         "<dl>"
         f"<dt>Prepared by</dt><dd>{_e(doc.prepared_by)}</dd>"
         f"<dt>Date</dt><dd>{_e(_date(doc.created_at, doc.timezone))}</dd>"

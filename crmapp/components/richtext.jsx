@@ -3,6 +3,8 @@
 // editable, placeholder, id / className (on the wrapper; `[id] .ProseMirror` is the
 // contenteditable), onSave(html) on blur and after 1.5 s without typing, only when the HTML
 // changed since the last save. An empty document is saved as "".
+// The server is expected to echo a save back into `content`; an echo of an older save that
+// arrives after a newer one was sent is ignored, so a slow round trip never reverts typing.
 import React, { useCallback, useEffect, useRef } from "react";
 import { EditorContent, useEditor, useEditorState } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
@@ -136,6 +138,8 @@ export function RichTextEditor({
   const placeholderRef = useRef(placeholder);
   placeholderRef.current = placeholder;
   const lastSavedRef = useRef(null);
+  // Saves sent whose echo has not come back yet, oldest first.
+  const unechoedRef = useRef([]);
   const timerRef = useRef(null);
 
   const flush = useCallback((editor) => {
@@ -147,6 +151,7 @@ export function RichTextEditor({
     const html = htmlOf(editor);
     if (html === lastSavedRef.current) return;
     lastSavedRef.current = html;
+    unechoedRef.current = [...unechoedRef.current, html].slice(-20);
     if (onSaveRef.current) onSaveRef.current(html);
   }, []);
 
@@ -155,6 +160,8 @@ export function RichTextEditor({
       StarterKit.configure({
         heading: { levels: [3] },
         link: { openOnClick: false },
+        // No forced empty paragraph after a final list or quote: it would end up in the HTML.
+        trailingNode: false,
       }),
       Placeholder.configure({ placeholder: () => placeholderRef.current || "" }),
     ],
@@ -183,10 +190,17 @@ export function RichTextEditor({
 
   // Server-side changes to `content` replace the document, but never under the user's cursor.
   useEffect(() => {
-    if (!editor || editor.isDestroyed || editor.isFocused) return;
+    if (!editor || editor.isDestroyed) return;
     const incoming = content || "";
-    if (incoming === htmlOf(editor)) return;
-    editor.commands.setContent(incoming, { emitUpdate: false });
+    const unechoed = unechoedRef.current;
+    const echoed = unechoed.lastIndexOf(incoming);
+    if (echoed !== -1) {
+      unechoedRef.current = unechoed.slice(echoed + 1);
+      if (echoed < unechoed.length - 1) return; // the echo of a save that a newer one replaced
+    }
+    if (editor.isFocused || incoming === htmlOf(editor)) return;
+    // Not an undoable step: Undo must not bring back what the server replaced.
+    editor.chain().setMeta("addToHistory", false).setContent(incoming, { emitUpdate: false }).run();
     lastSavedRef.current = htmlOf(editor);
   }, [editor, content]);
 

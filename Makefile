@@ -34,3 +34,4 @@ bench: bootstrap
 	@.venv/bin/python bench/ui_roundtrip.py
 	@.venv/bin/python bench/crm_bench.py
 	@.venv/bin/python bench/kb_bench.py
+	@.venv/bin/python bench/proposal_bench.py

@@ -83,8 +83,11 @@ class ProposalFlowMixin(rx.State, mixin=True):
         actor = self._actor()  # type: ignore[attr-defined]
         if actor is None:
             return rx.redirect(routes.LOGIN)
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            sharing.revoke_link(session, actor, uuid.UUID(link_id))
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                sharing.revoke_link(session, actor, uuid.UUID(link_id))
+        except ServiceError as err:
+            return rx.toast.error(str(err))
         self._reload()  # type: ignore[attr-defined]
         return rx.toast.success("Link revoked: it no longer opens the proposal.")
 

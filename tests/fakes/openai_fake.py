@@ -33,6 +33,7 @@ class FakeOpenAI:
     answer: str = DEFAULT_ANSWER
     drop_after: int = 5
     prompt_tokens: int = 42
+    chunk_delay: float = 0.0  # seconds between streamed chunks (a model writing at its pace)
     requests: list[dict[str, Any]] = field(default_factory=list)
     calls: int = 0
     base_url: str = ""
@@ -117,6 +118,8 @@ class FakeOpenAI:
                         self.connection.shutdown(2)  # the stream drops mid-answer
                         return None
                     send(chunk({"content": word}))
+                    if fake.chunk_delay:
+                        time.sleep(fake.chunk_delay)
                 send(chunk({}, "stop"))
                 if (body.get("stream_options") or {}).get("include_usage"):
                     send({"id": "chatcmpl-fake", "object": "chat.completion.chunk",

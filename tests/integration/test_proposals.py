@@ -278,3 +278,19 @@ def test_a_model_writes_the_draft_when_one_is_configured(monkeypatch):
     assert "Design and build" in written.sections[1]["html"]
     prompt = fake.requests[0]["messages"][1]["content"]
     assert "Harbour Lights" in prompt and "## Timeline" in prompt  # grounded in the deal
+
+
+def test_a_spent_budget_with_a_hard_stop_refuses_to_start():
+    from crmapp.models.tenancy import Organization
+    from crmapp.services.ai import budget, gateway
+
+    owner = factories.signup("Thrifty")
+    proposal = make_proposal(owner)
+    with factories.scoped(owner) as session:
+        budget.set_budget(session, owner.actor, "0", True)
+    with factories.scoped(owner) as session, pytest.raises(gateway.BudgetExceeded, match="spent"):
+        generation.start(session, owner.actor, proposal.id)
+    assert load(owner, proposal).generation == "idle"
+    with factories.scoped(owner) as session:
+        org = session.get(Organization, owner.actor.org_id)
+        assert (org.ai_monthly_budget_usd, org.ai_hard_stop) == (0, True)

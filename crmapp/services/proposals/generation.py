@@ -21,8 +21,8 @@ from sqlmodel import Session
 
 from crmapp.models.proposals import Proposal
 from crmapp.services import audit
+from crmapp.services.ai import budget, gateway, offline
 from crmapp.services.ai import context as ai_context
-from crmapp.services.ai import gateway, offline
 from crmapp.services.context import Actor
 from crmapp.services.errors import ValidationError
 from crmapp.services.permissions import Perm, require
@@ -65,6 +65,12 @@ def start(
             raise ValidationError({"instruction": "Say how the section should change."})
         if not richtext.html_to_text(proposal.sections[section].get("html", "")).strip():
             raise ValidationError({"section": "Write or generate the section first."})
+    spend = budget.state(session, actor.org_id)
+    if spend.level is budget.BudgetLevel.OVER and spend.hard_stop:
+        raise gateway.BudgetExceeded(
+            f"This month's AI budget (${spend.budget_usd:,.2f}) is spent, and your organisation"
+            " stops drafting there. An Owner can raise it in Settings → Proposals & AI."
+        )
     request_id = uuid.uuid4().hex
     lifecycle.move(session, actor, proposal, "generation", "queued",
                    {"section": section, "instruction": instruction})  # fmt: skip

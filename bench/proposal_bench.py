@@ -131,6 +131,13 @@ def run_app(tmp: Path, extra: dict[str, str], browser) -> list[tuple[float, floa
         web = start_web(port, env, tmp / "web.log")
         page = browser.new_page()
         return measure(page, f"http://127.0.0.1:{port}", proposal_ids)
+    except Exception:
+        for log in ("worker.log", "web.log"):
+            lines = (
+                (tmp / log).read_text(errors="replace").splitlines() if (tmp / log).exists() else []
+            )
+            print(f"--- last lines of {log}", *lines[-25:], sep="\n", file=sys.stderr)
+        raise
     finally:
         stop_process_group(web)
         stop_process_group(worker)

@@ -50,4 +50,5 @@ def job_state(request_id: str) -> str:
         job = Job.fetch(f"proposal-write-{request_id}", connection=queue().connection)
     except NoSuchJobError:
         return ""
-    return str(job.get_status(refresh=True) or "")
+    status = job.get_status(refresh=True)
+    return status.value if status is not None else ""

@@ -168,6 +168,8 @@ class ProposalState(ProposalFlowMixin, SessionState):
                 if text:
                     async with self:
                         self.stream_text += text
+                        if self.doc.get("generation") == "queued":
+                            self.doc = {**self.doc, "generation": "streaming"}
                 if end:
                     break
                 idle = 0 if entries else idle + 1

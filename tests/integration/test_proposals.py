@@ -294,3 +294,15 @@ def test_a_spent_budget_with_a_hard_stop_refuses_to_start():
     with factories.scoped(owner) as session:
         org = session.get(Organization, owner.actor.org_id)
         assert (org.ai_monthly_budget_usd, org.ai_hard_stop) == (0, True)
+
+
+def test_the_page_can_tell_whether_a_run_is_still_alive():
+    from jobs.proposals import job_state
+
+    owner = factories.signup("Alive")
+    proposal = make_proposal(owner)
+    with factories.scoped(owner) as session:
+        request_id = generation.start(session, owner.actor, proposal.id)
+    assert job_state(request_id) == ""  # never enqueued: the page stops waiting
+    enqueue_writing(proposal.id, owner.actor.org_id, owner.actor.user_id, request_id)
+    assert job_state(request_id) == "queued"

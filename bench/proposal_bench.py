@@ -71,8 +71,25 @@ async () => {
 
 def demo_proposals(env: dict[str, str], count: int) -> list[str]:
     """Empty proposals for the first demo deal, created through the services."""
+    saved = dict(os.environ)
     os.environ.update(env)
+    try:
+        return _create(count)
+    finally:  # the next stack must not inherit this one's settings (the fake model's URL)
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _create(count: int) -> list[str]:
     from sqlmodel import select
+
+    from crmapp.services.db import reset_engine
+    from crmapp.services.redis_client import get_redis
+    from crmapp.settings import get_settings
+
+    get_settings.cache_clear()  # each run starts its own PostgreSQL and Redis
+    reset_engine()
+    get_redis.cache_clear()
 
     from crmapp.models.crm import Deal
     from crmapp.seed import demo_email

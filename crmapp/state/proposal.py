@@ -132,8 +132,12 @@ class ProposalState(ProposalFlowMixin, SessionState):
         except ServiceError as err:
             self.field_errors = getattr(err, "fields", {})
             return rx.toast.error(str(err))
+        # No full reload here: the job is already starting, and the page follows its stream.
         self.stream_text = ""
-        self._reload()
+        self.pending, self.diff = {}, []
+        self.doc = {**self.doc, "generation": "queued", "request": request_id,
+                    "target_section": str(-1 if section is None else section),
+                    "generation_error": ""}  # fmt: skip
         return ProposalState.follow
 
     @rx.event
@@ -142,8 +146,9 @@ class ProposalState(ProposalFlowMixin, SessionState):
         actor, proposal_id = self._actor(), self._proposal_id()
         if actor is None or proposal_id is None:
             return rx.redirect(routes.LOGIN)
+        gone = not _alive(self.doc.get("request", ""))
         with tenant_session(actor.org_id, actor.user_id) as session:
-            generation.cancel(session, actor, proposal_id)
+            generation.cancel(session, actor, proposal_id, job_gone=gone)
         self._reload()
         return None
 

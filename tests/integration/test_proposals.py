@@ -153,6 +153,18 @@ def test_cancel_stops_a_queued_run_and_the_job_then_does_nothing():
     with factories.scoped(owner) as session:
         assert generation.run(session, owner.actor, proposal.id, request_id) == "failed"
     assert load(owner, proposal).sections[0]["html"] == ""
+    # A run left streaming by a worker that died mid-job ends when cancelled.
+    with factories.scoped(owner) as session:
+        generation.start(session, owner.actor, proposal.id)
+    with factories.scoped(owner) as session:
+        stuck = documents.get_proposal(session, owner.actor, proposal.id)
+        lifecycle.move(session, owner.actor, stuck, "generation", "streaming")
+    with factories.scoped(owner) as session:
+        generation.cancel(session, owner.actor, proposal.id)  # the job would see the flag
+    assert load(owner, proposal).generation == "streaming"
+    with factories.scoped(owner) as session:
+        generation.cancel(session, owner.actor, proposal.id, job_gone=True)
+    assert load(owner, proposal).generation == "failed"
 
 
 def test_edits_autosave_sanitized_and_coalesce_into_one_version():

@@ -82,14 +82,17 @@ def start(
     return request_id
 
 
-def cancel(session: Session, actor: Actor, proposal_id: uuid.UUID) -> bool:
-    """Ask the running generation to stop; a queued one is marked failed at once."""
+def cancel(
+    session: Session, actor: Actor, proposal_id: uuid.UUID, *, job_gone: bool = False
+) -> bool:
+    """Ask the running generation to stop; a queued one — or one whose job is gone (`job_gone`:
+    the worker stopped mid-run) — is marked failed at once."""
     require(actor.role, Perm.RECORD_UPDATE)
     proposal = documents.get_proposal(session, actor, proposal_id, lock=True)
     if proposal.generation not in documents.RUNNING:
         return False
     get_redis().set(cancel_key(proposal.generation_request), 1, ex=STREAM_TTL)
-    if proposal.generation == "queued":
+    if proposal.generation == "queued" or job_gone:
         fail(session, actor, proposal, f"{CANCELLED} by {actor.email or 'a user'}.")
     return True
 
@@ -213,12 +216,15 @@ def run(
         plan = _plan(session, actor, proposal)
         stream = gateway.generate(session, actor.org_id, plan.prompt, outcome,
                                   request_id=request_id, sleep=sleep)  # fmt: skip
+        checked = time.monotonic()
         for piece in stream:
             pieces.append(piece)
             publisher.add(piece)
-            if redis.exists(cancel_key(request_id)):
-                stream.close()
-                raise InterruptedError
+            if time.monotonic() - checked >= FLUSH_SECONDS:  # the cancel flag, 20 times a second
+                checked = time.monotonic()
+                if redis.exists(cancel_key(request_id)):
+                    stream.close()
+                    raise InterruptedError
         publisher.flush()
     except InterruptedError:
         publisher.flush()

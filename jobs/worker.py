@@ -13,6 +13,9 @@ from jobs.maintenance import schedule_housekeeping
 from jobs.queues import QUEUES, queue
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+# The embedding model's OpenMP threads would otherwise spin between calls, taking CPU from the
+# web app and the database on a small machine; a question embeds in ~30 ms on one thread.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def warm_up() -> None:

@@ -200,7 +200,7 @@ def pricing_table() -> rx.Component:
                                             id="save-pricing")),
                 spacing="3", width="100%",
             ),
-            on_submit=S.save_pricing, width="100%",
+            on_submit=S.save_pricing, width="100%", key=S.pricing_key.to_string(),
         ),
         width="100%",
     )  # fmt: skip

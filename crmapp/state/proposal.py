@@ -43,6 +43,7 @@ class ProposalState(ProposalFlowMixin, SessionState):
     following: bool = False
     error: str = ""
     field_errors: dict[str, str] = {}
+    pricing_key: int = 0  # bumped to show the table as saved (its inputs are uncontrolled)
 
     @rx.var
     def running(self) -> bool:
@@ -229,15 +230,20 @@ class ProposalState(ProposalFlowMixin, SessionState):
                                                                "unit_price")}
             for i in range(len(self.items))
         ]  # fmt: skip
-        return self._call(
+        result = self._call(
             documents.save_pricing, rows,
             discount=str(form.get("discount", "0")), tax=str(form.get("tax", "0")),
         )  # fmt: skip
+        if not self.field_errors:
+            self.pricing_key += 1
+        return result
 
     @rx.event
     def restore_version(self, number: int):
         """Bring back an earlier version (as a new one)."""
-        return self._call(documents.restore_version, int(number))
+        result = self._call(documents.restore_version, int(number))
+        self.pricing_key += 1
+        return result
 
 
 def _read(request_id: str, last: str) -> list[tuple[str, dict[bytes, bytes]]]:

@@ -49,6 +49,14 @@ def test_generate_reprompt_send_sign_and_see_it_on_the_deal(browser, app_url):
     expect(page.locator("#section-diff")).to_have_count(0, timeout=TIMEOUT)
     expect(timeline.locator(".ProseMirror")).to_contain_text("compressed", timeout=TIMEOUT)
 
+    page.click("#add-line")
+    row = page.locator(".pricing-row").nth(1)
+    row.locator("input").nth(0).fill("Hosting (12 months)")
+    row.locator("input").nth(1).fill("12")
+    row.locator("input").nth(2).fill("50")
+    page.click("#save-pricing")
+    expect(page.locator("#pricing-total")).to_contain_text("13,100.00", timeout=TIMEOUT)
+
     page.click("#send-open")
     page.click("#send-confirm")
     expect(page.locator("#proposal-status")).to_have_text("sent", timeout=TIMEOUT)

@@ -255,7 +255,16 @@ def proposal_page() -> rx.Component:
             rx.cond(~S.loaded, rx.center(rx.spinner(size="3"), padding="3em"), rx.vstack(
                 rx.hstack(
                     rx.vstack(
-                        rx.heading(d["title"], size="6", id="proposal-title"),
+                        rx.cond(
+                            S.editable,
+                            rx.form(
+                                rx.input(name="title", default_value=d["title"], size="3",
+                                         id="proposal-title-input", key=d["title"],
+                                         aria_label="Proposal title", min_width="420px"),
+                                on_submit=S.save_title,
+                            ),
+                            rx.heading(d["title"], size="6", id="proposal-title"),
+                        ),
                         rx.text(
                             rx.link(d["deal"], href="/crm/deals/" + d["deal_id"], id="deal-link"),
                             " · ", d["template"], " · ", d["voice"], " voice · updated ",

@@ -31,6 +31,11 @@ def test_generate_reprompt_send_sign_and_see_it_on_the_deal(browser, app_url):
     page.wait_for_url(re.compile(r".*/proposals/[0-9a-f-]{36}$"), timeout=TIMEOUT)
     expect(page.locator("#offline-notice")).to_be_visible(timeout=TIMEOUT)
 
+    title = page.locator("#proposal-title-input")
+    title.fill("Harbour booking site: statement of work")
+    title.press("Enter")
+    expect(page.locator("#versions .version-item")).to_have_count(1, timeout=TIMEOUT)
+
     page.select_option("#voice", "direct")
     page.click("#generate")
     expect(page.locator("#proposal-generation")).to_contain_text("done", timeout=TIMEOUT)
@@ -68,7 +73,9 @@ def test_generate_reprompt_send_sign_and_see_it_on_the_deal(browser, app_url):
     reader.goto(share_url)
     expect(reader.locator("#public-status")).to_have_text("sent", timeout=TIMEOUT)
     document = reader.frame_locator("#public-document")
-    expect(document.locator("h1")).to_contain_text("Harbour booking site", timeout=TIMEOUT)
+    expect(document.locator("h1")).to_have_text(
+        "Harbour booking site: statement of work", timeout=TIMEOUT
+    )
     reader.click("#sign-submit")  # nothing typed: refused, row by row
     expect(reader.locator("#sign-name-error")).to_be_visible(timeout=TIMEOUT)
     reader.fill("#sign-name", "Hana Hale")

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     ai_embedding_base_url: str = Field(default="", alias="TANDEM_AI_EMBEDDING_BASE_URL")
     ai_default_budget_usd: float = Field(default=25.0, alias="TANDEM_AI_DEFAULT_BUDGET_USD")
 
+    # Envelope encryption of stored secrets (social tokens): each organisation's data key is
+    # wrapped by AWS KMS when a key id is set, else by a local master key file in the data dir.
+    kms_key_id: str = Field(default="", alias="TANDEM_KMS_KEY_ID")
+    aws_region: str = Field(default="us-east-1", alias="AWS_REGION")
+    kms_endpoint_url: str = Field(default="", alias="TANDEM_KMS_ENDPOINT_URL")
+
     @property
     def is_production(self) -> bool:
         """Whether placeholder secrets and embedded defaults are refused."""

@@ -23,6 +23,7 @@ from crmapp.models.proposals import (
     ProposalVersion,
     ProposalView,
 )
+from crmapp.models.secrets import OrgDataKey
 from crmapp.models.tenancy import (
     Invitation,
     Membership,
@@ -54,6 +55,7 @@ __all__ = [
     "KBDocument",
     "Membership",
     "Notification",
+    "OrgDataKey",
     "Organization",
     "Pipeline",
     "PipelineStage",

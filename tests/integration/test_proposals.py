@@ -318,3 +318,21 @@ def test_the_page_can_tell_whether_a_run_is_still_alive():
     assert job_state(request_id) == ""  # never enqueued: the page stops waiting
     enqueue_writing(proposal.id, owner.actor.org_id, owner.actor.user_id, request_id)
     assert job_state(request_id) == "queued"
+
+
+def test_a_run_cancelled_while_it_writes_keeps_nothing(monkeypatch):
+    owner = factories.signup("Midway")
+    proposal = make_proposal(owner)
+    original = generation._plan
+
+    def plan_then_cancel(session, actor, row):
+        plan = original(session, actor, row)
+        with factories.scoped(owner) as other:  # the user clicks Cancel meanwhile
+            generation.cancel(other, owner.actor, proposal.id, job_gone=True)
+        return plan
+
+    monkeypatch.setattr(generation, "_plan", plan_then_cancel)
+    _, state = write(owner, proposal)
+    ended = load(owner, proposal)
+    assert state == "failed" and ended.generation == "failed"
+    assert ended.sections[0]["html"] == "" and ended.version == 0

@@ -64,8 +64,8 @@ def get_proposal(
     """One proposal of the organisation (NotFound otherwise); `lock` takes a row lock."""
     require(actor.role, Perm.RECORD_READ)
     query = select(Proposal).where(Proposal.id == proposal_id, Proposal.org_id == actor.org_id)
-    if lock:
-        query = query.with_for_update()
+    if lock:  # and read the row as committed now, not as this session last saw it
+        query = query.with_for_update().execution_options(populate_existing=True)
     proposal = session.exec(query).first()
     if proposal is None:
         raise NotFound("Proposal not found.")

@@ -229,18 +229,23 @@ def run(
     except InterruptedError:
         publisher.flush()
         proposal = documents.get_proposal(session, actor, proposal_id, lock=True)
-        fail(session, actor, proposal, f"{CANCELLED}.")
+        if proposal.generation == "streaming":  # else ended already by the cancel itself
+            fail(session, actor, proposal, f"{CANCELLED}.")
         return "failed"
     except Exception as err:
         publisher.flush()
         session.rollback()
         proposal = documents.get_proposal(session, actor, proposal_id, lock=True)
+        if proposal.generation != "streaming":
+            return proposal.generation
         message = str(err) if isinstance(err, gateway.BudgetExceeded) else (
             f"Writing failed ({type(err).__name__}). Try again."
         )  # fmt: skip
         fail(session, actor, proposal, message)
         return "failed"
     proposal = documents.get_proposal(session, actor, proposal_id, lock=True)
+    if proposal.generation != "streaming" or proposal.generation_request != request_id:
+        return proposal.generation  # cancelled meanwhile: the text is not kept
     _save(session, actor, proposal, plan, "".join(pieces), outcome)
     lifecycle.move(session, actor, proposal, "generation", "done",
                    {"provider": outcome.provider, "resumed": outcome.resumed})  # fmt: skip

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import select
-
 from crmapp.models.imports import ImportJob
-from crmapp.models.tenancy import Membership, Role, User
 from crmapp.services import imports
-from crmapp.services.context import Actor
 from crmapp.services.db import tenant_session
-
-
-def _actor(org_id: uuid.UUID, user_id: uuid.UUID) -> Actor:
-    with tenant_session(org_id, user_id) as session:
-        member = session.exec(
-            select(Membership).where(Membership.org_id == org_id, Membership.user_id == user_id)
-        ).first()
-        user = session.get(User, user_id)
-    role = Role(member.role) if member else Role.VIEWER  # a removed user can no longer write
-    return Actor(user_id, org_id, role, user.email if user else "", "import", "tandem-import")
+from jobs.actors import job_actor
 
 
 def _load(session, import_id: str) -> ImportJob:
@@ -33,7 +20,7 @@ def _load(session, import_id: str) -> ImportJob:
 def run_import(import_id: str, org_id: str, user_id: str) -> dict[str, int]:
     """Import every remaining row, one committed batch at a time; idempotent on retry."""
     org, user = uuid.UUID(org_id), uuid.UUID(user_id)
-    actor = _actor(org, user)
+    actor = job_actor(org, user, "import")
     with tenant_session(org, user) as session:
         job = _load(session, import_id)
         if job.status == "done":

@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import select
-
-from crmapp.models.tenancy import Membership, Role, User
-from crmapp.services.context import Actor
 from crmapp.services.db import tenant_session
 from crmapp.services.proposals import generation
+from jobs.actors import job_actor
 from jobs.queues import queue
-
-
-def _actor(org_id: uuid.UUID, user_id: uuid.UUID) -> Actor:
-    with tenant_session(org_id, user_id) as session:
-        member = session.exec(
-            select(Membership).where(Membership.org_id == org_id, Membership.user_id == user_id)
-        ).first()
-        user = session.get(User, user_id)
-    role = Role(member.role) if member else Role.VIEWER  # a removed user can no longer write
-    return Actor(user_id, org_id, role, user.email if user else "", "", "tandem-writer")
 
 
 def write_proposal(proposal_id: str, org_id: str, user_id: str, request_id: str) -> str:
     """Write the proposal (or section) `request_id` asked for; returns the final state."""
     org, user = uuid.UUID(org_id), uuid.UUID(user_id)
-    actor = _actor(org, user)
+    actor = job_actor(org, user, "writer")
     with tenant_session(org, user) as session:
         return generation.run(session, actor, uuid.UUID(proposal_id), request_id)
 

@@ -15,7 +15,6 @@ from crmapp.services.ai import budget, gateway
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError
 from crmapp.services.proposals import documents, generation, view
-from crmapp.services.redis_client import get_redis
 from crmapp.state.proposal_flow import ProposalFlowMixin
 from crmapp.state.session import SessionState
 from jobs.proposals import enqueue_writing, job_state
@@ -165,12 +164,9 @@ class ProposalState(ProposalFlowMixin, SessionState):
         last, idle = "0", 0
         try:
             while request_id:
-                entries = await asyncio.to_thread(_read, request_id, last)
-                text, end = "", ""
-                for entry_id, fields in entries:
-                    last = entry_id
-                    text += fields.get(b"t", b"").decode()
-                    end = fields.get(b"e", b"").decode() or end
+                text, after, end = await asyncio.to_thread(
+                    generation.read_stream, request_id, last, block_ms=READ_BLOCK_MS
+                )
                 if text:
                     async with self:
                         self.stream_text += text
@@ -178,7 +174,8 @@ class ProposalState(ProposalFlowMixin, SessionState):
                             self.doc = {**self.doc, "generation": "streaming"}
                 if end:
                     break
-                idle = 0 if entries else idle + 1
+                idle = 0 if after != last else idle + 1
+                last = after
                 if idle and idle % 8 == 0 and not await asyncio.to_thread(_alive, request_id):
                     break  # the job is gone (worker stopped): reload shows the saved state
         finally:
@@ -244,15 +241,6 @@ class ProposalState(ProposalFlowMixin, SessionState):
         result = self._call(documents.restore_version, int(number))
         self.pricing_key += 1
         return result
-
-
-def _read(request_id: str, last: str) -> list[tuple[str, dict[bytes, bytes]]]:
-    reply = get_redis().xread(
-        {generation.stream_key(request_id): last}, block=READ_BLOCK_MS, count=500
-    )
-    if not reply:
-        return []
-    return [(entry_id.decode(), fields) for entry_id, fields in reply[0][1]]
 
 
 def _alive(request_id: str) -> bool:

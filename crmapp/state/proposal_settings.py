@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.models.tenancy import Organization
 from crmapp.services.ai import budget, gateway
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError
@@ -37,9 +36,8 @@ class ProposalSettingsState(SessionState):
         if actor is None:
             return
         with tenant_session(actor.org_id, actor.user_id) as session:
-            org = session.get(Organization, actor.org_id)
+            self.approvals = lifecycle.approvals_required(session, actor.org_id)
             state = budget.state(session, actor.org_id)
-        self.approvals = bool(org and org.proposal_approvals)
         self.budget_usd, self.hard_stop = f"{state.budget_usd:.2f}", state.hard_stop
         self.spent = f"${state.spent_usd:,.4f} ({state.share:.0%})"
         self.level = state.level.value

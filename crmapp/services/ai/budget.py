@@ -20,6 +20,10 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.ai import AIUsage
 from crmapp.models.tenancy import Organization
+from crmapp.services import audit
+from crmapp.services.context import Actor
+from crmapp.services.errors import ValidationError
+from crmapp.services.permissions import Perm, require
 from crmapp.services.redis_client import get_redis
 from crmapp.settings import get_settings
 
@@ -125,12 +129,8 @@ def record(
     return True
 
 
-def set_budget(session: Session, actor: Any, budget_usd: str, hard_stop: bool) -> BudgetState:
+def set_budget(session: Session, actor: Actor, budget_usd: str, hard_stop: bool) -> BudgetState:
     """Set the organisation's monthly AI budget (USD) and whether to stop at 100% (Owner)."""
-    from crmapp.services import audit
-    from crmapp.services.errors import ValidationError
-    from crmapp.services.permissions import Perm, require
-
     require(actor.role, Perm.BILLING_MANAGE)
     try:
         amount = float(budget_usd.replace(",", "").replace("$", "").strip())

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session
 
@@ -103,6 +104,18 @@ def fail(session: Session, actor: Actor, proposal: Proposal, message: str) -> No
     proposal.generation_error = message[:500]
     session.commit()
     _publish_end(proposal.generation_request, "failed", message)
+
+
+def read_stream(request_id: str, after: str, *, block_ms: int = 250) -> tuple[str, str, str]:
+    """What a run wrote after entry `after` ("0": from the start), waiting up to `block_ms` for
+    it: `(text, last entry id, end)` where end is "done" / "failed" once the run ended."""
+    reply: Any = get_redis().xread({stream_key(request_id): after}, block=block_ms, count=500)
+    text, end = "", ""
+    for entry_id, fields in reply[0][1] if reply else []:
+        after = entry_id.decode()
+        text += fields.get(b"t", b"").decode()
+        end = fields.get(b"e", b"").decode() or end
+    return text, after, end
 
 
 def _publish_end(request_id: str, event: str, message: str = "") -> None:

@@ -68,6 +68,41 @@ class Settings(BaseSettings):
     aws_region: str = Field(default="us-east-1", alias="AWS_REGION")
     kms_endpoint_url: str = Field(default="", alias="TANDEM_KMS_ENDPOINT_URL")
 
+    # Social networks: every host is a setting (tests point them at local fakes). Mastodon and
+    # Bluesky accounts carry their own instance / PDS URL.
+    x_api_base: str = Field(default="https://api.x.com", alias="TANDEM_X_API_BASE")
+    x_authorize_url: str = Field(
+        default="https://x.com/i/oauth2/authorize", alias="TANDEM_X_AUTHORIZE_URL"
+    )
+    x_client_id: str = Field(default="", alias="TANDEM_X_CLIENT_ID")
+    x_client_secret: str = Field(default="", alias="TANDEM_X_CLIENT_SECRET")
+    linkedin_api_base: str = Field(
+        default="https://api.linkedin.com", alias="TANDEM_LINKEDIN_API_BASE"
+    )
+    linkedin_oauth_base: str = Field(
+        default="https://www.linkedin.com", alias="TANDEM_LINKEDIN_OAUTH_BASE"
+    )
+    linkedin_version: str = Field(default="202601", alias="TANDEM_LINKEDIN_VERSION")
+    linkedin_client_id: str = Field(default="", alias="TANDEM_LINKEDIN_CLIENT_ID")
+    linkedin_client_secret: str = Field(default="", alias="TANDEM_LINKEDIN_CLIENT_SECRET")
+    meta_graph_base: str = Field(
+        default="https://graph.facebook.com", alias="TANDEM_META_GRAPH_BASE"
+    )
+    meta_oauth_base: str = Field(default="https://www.facebook.com", alias="TANDEM_META_OAUTH_BASE")
+    meta_graph_version: str = Field(default="v23.0", alias="TANDEM_META_GRAPH_VERSION")
+    meta_app_id: str = Field(default="", alias="TANDEM_META_APP_ID")
+    meta_app_secret: str = Field(default="", alias="TANDEM_META_APP_SECRET")
+    bluesky_default_pds: str = Field(default="https://bsky.social", alias="TANDEM_BLUESKY_PDS")
+    # Publishing: parallel publishes per job, how long a claimed target may take before the
+    # sweeper treats it as interrupted, attempts before dead-lettering, sweeper period.
+    social_publish_concurrency: int = Field(default=16, alias="TANDEM_SOCIAL_PUBLISH_CONCURRENCY")
+    social_publish_lease_seconds: int = Field(default=120, alias="TANDEM_SOCIAL_LEASE_SECONDS")
+    social_max_attempts: int = Field(default=5, alias="TANDEM_SOCIAL_MAX_ATTEMPTS")
+    social_sweep_seconds: float = Field(default=0.5, alias="TANDEM_SOCIAL_SWEEP_SECONDS")
+    # Media library: S3 (boto3) when a bucket is set, else files under the data directory.
+    media_s3_bucket: str = Field(default="", alias="TANDEM_MEDIA_S3_BUCKET")
+    media_s3_endpoint_url: str = Field(default="", alias="TANDEM_MEDIA_S3_ENDPOINT_URL")
+
     @property
     def is_production(self) -> bool:
         """Whether placeholder secrets and embedded defaults are refused."""

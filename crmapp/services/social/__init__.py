@@ -1,0 +1,1 @@
+"""Social publishing: one provider facade over the networks, accounts, posts and publishing."""

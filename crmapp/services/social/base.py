@@ -1,0 +1,275 @@
+"""The one interface every network implements, the payload it publishes and its errors.
+
+Jobs and services talk to `SocialProvider` only; each network's class in `providers/` translates
+its wire contract into these types and every failure into one of the exceptions below, so that
+callers decide retry, refresh or fail without knowing the network (litellm's
+`BaseConfig.get_error_class`, social-core's backends).
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, ClassVar
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class SocialError(Exception):
+    """Base of every provider failure; `str(error)` is shown to the user as is."""
+
+
+class RateLimited(SocialError):
+    """The network refused for now; try again at `retry_at` (from its reset header, if any)."""
+
+    def __init__(self, message: str, retry_at: datetime | None = None):
+        self.retry_at = retry_at
+        super().__init__(message)
+
+
+class AuthExpired(SocialError):
+    """The token is expired or revoked: refresh it, or the owner must reconnect the account."""
+
+
+class Rejected(SocialError):
+    """The network refused this content for good; `reason` says what the user can change."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+class Transient(SocialError):
+    """A failure worth retrying as is (5xx, connection refused before anything was sent)."""
+
+
+class OutcomeUnknown(SocialError):
+    """The request may have reached the network (a timeout after sending): check before any
+    retry, never blindly repeat."""
+
+
+class NotSupported(SocialError):
+    """The network (or this account kind) cannot do what was asked."""
+
+
+# --- payload --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    """One image or video attached to a post.
+
+    `url` is where the network can fetch it (Instagram and Facebook pull by URL); `data` is the
+    bytes for networks that take uploads (X, LinkedIn, Mastodon, Bluesky).
+    """
+
+    content_type: str
+    data: bytes
+    url: str = ""
+    width: int = 0
+    height: int = 0
+    alt: str = ""
+    filename: str = "media"
+
+    @property
+    def is_video(self) -> bool:
+        return self.content_type.startswith("video/")
+
+
+@dataclass(frozen=True)
+class NormalizedPost:
+    """What to publish, independent of the network.
+
+    `parts` is the thread: `parts[0]` is the first post and each later part replies to the one
+    before (networks that do not thread get `text` only). `overrides` maps a network name to
+    fields that replace the defaults for it (`text`, `parts`, `format`, ...); `resolved(network)`
+    applies them. `idempotency_key` is the same on every attempt for one target, so a network
+    that supports it (Mastodon's `Idempotency-Key`, a Bluesky record key) never posts twice.
+    `format` picks the kind of post where a network has several (Instagram: feed, reel, story,
+    carousel; Facebook: feed, photo, video).
+    """
+
+    text: str
+    idempotency_key: str
+    parts: tuple[str, ...] = ()
+    media: tuple[MediaItem, ...] = ()
+    link: str = ""
+    format: str = "feed"
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def thread(self) -> tuple[str, ...]:
+        """The parts to publish in order (the text alone when it is not a thread)."""
+        return self.parts or (self.text,)
+
+    def resolved(self, network: str) -> NormalizedPost:
+        """This post with `network`'s overrides applied (and no overrides left)."""
+        extra = dict(self.overrides.get(network, {}))
+        if "parts" in extra:
+            extra["parts"] = tuple(extra["parts"])
+        return replace(self, overrides={}, **extra)
+
+
+@dataclass(frozen=True)
+class AccountAuth:
+    """A connected account as a provider sees it: identity, where it lives, and its tokens
+    (decrypted for the duration of one call; never stored in this form)."""
+
+    network: str
+    remote_id: str  # X user id, LinkedIn person/organization id, Page id, IG user id, DID, ...
+    handle: str = ""
+    kind: str = "user"  # user | person | organization | page | instagram_business
+    base_url: str = ""  # Mastodon instance / Bluesky PDS; "" where the host is a setting
+    access_token: str = ""
+    refresh_token: str = ""
+    expires_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    """Tokens from a code exchange or a refresh. `refresh_token` empty means the network did
+    not send a new one: the caller keeps the one it has (never wipes it)."""
+
+    access_token: str
+    refresh_token: str = ""
+    expires_at: datetime | None = None
+    scope: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An author the user can connect after logging in (a person, a company page, a Facebook
+    Page, an Instagram business account, ...), with the token to publish as it."""
+
+    kind: str
+    remote_id: str
+    handle: str
+    display_name: str
+    tokens: TokenSet
+    base_url: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """Where the post landed: the first item's id and URL and every thread item's id."""
+
+    remote_id: str
+    url: str = ""
+    part_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A comment, reply, mention or direct message addressed to the account."""
+
+    remote_id: str
+    kind: str  # comment | reply | mention | message
+    author: str
+    text: str
+    created_at: datetime
+    post_remote_id: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Engagement of one published post (missing figures are 0)."""
+
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    views: int = 0
+    clicks: int = 0
+
+
+# --- the interface --------------------------------------------------------------------------
+
+
+class SocialProvider(abc.ABC):
+    """One network. Declarative limits as class attributes, a few methods.
+
+    Subclasses set `name` and register themselves with `@register`.
+    """
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    max_chars: ClassVar[int] = 0  # 0: no practical limit
+    threads: ClassVar[bool] = False  # publishes `parts` as a reply chain
+    max_media: ClassVar[int] = 4
+    oauth: ClassVar[bool] = True  # connects through an OAuth2 redirect
+    # Whether `lookup` can tell if a post already went out (checked before retrying an
+    # unknown outcome); idempotent networks retry safely instead.
+    can_lookup: ClassVar[bool] = False
+    idempotent: ClassVar[bool] = False
+
+    @abc.abstractmethod
+    def publish(self, post: NormalizedPost, account: AccountAuth) -> PublishResult:
+        """Publish `post` (already resolved for this network) as `account`."""
+
+    @abc.abstractmethod
+    def refresh_token(self, account: AccountAuth) -> TokenSet:
+        """A fresh access token (and the newest refresh token, if the network rotates it)."""
+
+    @abc.abstractmethod
+    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
+        """Comments, replies, mentions and messages newer than `since`."""
+
+    @abc.abstractmethod
+    def fetch_metrics(self, account: AccountAuth, remote_ids: list[str]) -> dict[str, Metrics]:
+        """Engagement per published post id (posts the network has no figures for are left out)."""
+
+    def lookup(self, post: NormalizedPost, account: AccountAuth) -> PublishResult | None:
+        """Whether `post` already went out (after an unknown outcome): its result, or None when
+        it did not. Raises `NotSupported` where the network cannot tell."""
+        raise NotSupported(f"{self.label} cannot confirm whether a post went out")
+
+    # OAuth2 connect (networks with `oauth = True`); PKCE and state are handled by the caller.
+    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str:
+        raise NotSupported(f"{self.label} does not connect through OAuth")
+
+    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
+        raise NotSupported(f"{self.label} does not connect through OAuth")
+
+    def identities(self, tokens: TokenSet) -> list[Identity]:
+        """The authors these tokens can publish as (chosen by the user after login)."""
+        raise NotSupported(f"{self.label} does not connect through OAuth")
+
+
+_REGISTRY: dict[str, type[SocialProvider]] = {}
+
+
+def register(cls: type[SocialProvider]) -> type[SocialProvider]:
+    """Class decorator: make `cls` available as `get_provider(cls.name)`."""
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def get_provider(name: str) -> SocialProvider:
+    """A provider instance by network name (`x`, `linkedin`, ..., `sandbox`)."""
+    from crmapp.services.social import providers  # noqa: F401  (registers the classes)
+
+    try:
+        return _REGISTRY[name]()
+    except KeyError:
+        raise NotSupported(f"Unknown network {name!r}") from None
+
+
+def network_names() -> list[str]:
+    """Every registered network, in registration order."""
+    from crmapp.services.social import providers  # noqa: F401
+
+    return list(_REGISTRY)
+
+
+def provider_class(name: str) -> type[SocialProvider]:
+    """The class registered as `name` (for its declarative limits)."""
+    from crmapp.services.social import providers  # noqa: F401
+
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise NotSupported(f"Unknown network {name!r}") from None

@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     social_publish_concurrency: int = Field(default=16, alias="TANDEM_SOCIAL_PUBLISH_CONCURRENCY")
     social_publish_lease_seconds: int = Field(default=120, alias="TANDEM_SOCIAL_LEASE_SECONDS")
     social_max_attempts: int = Field(default=5, alias="TANDEM_SOCIAL_MAX_ATTEMPTS")
+    social_retry_base_seconds: float = Field(default=30.0, alias="TANDEM_SOCIAL_RETRY_BASE_SECONDS")
     social_sweep_seconds: float = Field(default=0.5, alias="TANDEM_SOCIAL_SWEEP_SECONDS")
     # Media library: S3 (boto3) when a bucket is set, else files under the data directory.
     media_s3_bucket: str = Field(default="", alias="TANDEM_MEDIA_S3_BUCKET")

@@ -11,6 +11,7 @@ from rq import SimpleWorker
 from crmapp.services.redis_client import get_redis
 from jobs.maintenance import schedule_housekeeping
 from jobs.queues import QUEUES, queue
+from jobs.social import Dispatcher
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 # The embedding model's OpenMP threads would otherwise spin between calls, taking CPU from the
@@ -48,6 +49,8 @@ def main() -> None:
     redis = get_redis()
     if not args.burst:
         schedule_housekeeping()
+        # Finds due posts in PostgreSQL and enqueues them (publishing survives a lost Redis).
+        Dispatcher().start()
     warm_up()
     # Jobs run in this process rather than in a fork per job: the warm database pool, embedding
     # model and LiteLLM clients are what bring a proposal's first word within ~300 ms of the

@@ -24,6 +24,13 @@ from crmapp.models.proposals import (
     ProposalView,
 )
 from crmapp.models.secrets import OrgDataKey
+from crmapp.models.social import (
+    MediaAsset,
+    SocialAccount,
+    SocialPost,
+    SocialPostComment,
+    SocialPostTarget,
+)
 from crmapp.models.tenancy import (
     Invitation,
     Membership,
@@ -53,6 +60,7 @@ __all__ = [
     "Invitation",
     "KBChunk",
     "KBDocument",
+    "MediaAsset",
     "Membership",
     "Notification",
     "OrgDataKey",
@@ -67,6 +75,10 @@ __all__ = [
     "ProposalView",
     "Role",
     "SavedView",
+    "SocialAccount",
+    "SocialPost",
+    "SocialPostComment",
+    "SocialPostTarget",
     "TenantRegistry",
     "User",
     "UserSession",

@@ -31,6 +31,8 @@ class Organization(SQLModel, table=True):
     ai_hard_stop: bool = False
     # Proposals need an Owner's or Admin's approval before they can be sent.
     proposal_approvals: bool = False
+    # Social posts need an Owner's or Admin's approval before they are scheduled.
+    social_approvals: bool = False
     created_at: datetime = created_at_field()
 
 

@@ -91,6 +91,18 @@ def list_members(session: Session, actor: Actor) -> list[MemberView]:
     return sorted(views, key=lambda v: (order.get(Role(v.role), 9), v.name.lower()))
 
 
+def admin_ids(session: Session, org_id: uuid.UUID) -> list[uuid.UUID]:
+    """The Owners and Admins of the organisation (who approve proposals and posts)."""
+    return list(
+        session.exec(
+            select(Membership.user_id).where(
+                Membership.org_id == org_id,
+                col(Membership.role).in_([Role.OWNER.value, Role.ADMIN.value]),
+            )
+        ).all()
+    )
+
+
 def _membership(session: Session, actor: Actor, user_id: uuid.UUID) -> Membership:
     member = session.exec(
         select(Membership).where(Membership.org_id == actor.org_id, Membership.user_id == user_id)

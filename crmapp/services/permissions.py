@@ -27,6 +27,7 @@ class Perm(enum.StrEnum):
     PROPOSAL_APPROVE = "proposal.approve"
     PROPOSAL_MARK_PAID = "proposal.mark_paid"
     TEMPLATES_MANAGE = "templates.manage"
+    SOCIAL_APPROVE = "social.approve"
 
 
 _READ = {Perm.RECORD_READ}
@@ -42,6 +43,7 @@ _ADMIN = _WRITE | {
     Perm.PROPOSAL_APPROVE,
     Perm.PROPOSAL_MARK_PAID,
     Perm.TEMPLATES_MANAGE,
+    Perm.SOCIAL_APPROVE,
 }
 
 MATRIX: dict[Role, frozenset[Perm]] = {
@@ -68,6 +70,7 @@ _DESCRIBE = {
     Perm.PROPOSAL_APPROVE: "approve proposals",
     Perm.PROPOSAL_MARK_PAID: "mark proposals paid",
     Perm.TEMPLATES_MANAGE: "edit proposal templates",
+    Perm.SOCIAL_APPROVE: "approve social posts",
 }
 
 ROLE_LABELS = {

@@ -20,8 +20,8 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Deal
 from crmapp.models.proposals import Proposal, ProposalLink
-from crmapp.models.tenancy import Membership, Organization, Role
-from crmapp.services import audit, notifications
+from crmapp.models.tenancy import Organization
+from crmapp.services import audit, notifications, orgs
 from crmapp.services.context import Actor
 from crmapp.services.errors import ValidationError
 from crmapp.services.permissions import Perm, require
@@ -109,17 +109,6 @@ def set_approvals_required(session: Session, actor: Actor, required: bool) -> No
         )  # fmt: skip
 
 
-def _approvers(session: Session, org_id: uuid.UUID) -> list[uuid.UUID]:
-    return list(
-        session.exec(
-            select(Membership.user_id).where(
-                Membership.org_id == org_id,
-                col(Membership.role).in_([Role.OWNER.value, Role.ADMIN.value]),
-            )
-        ).all()
-    )
-
-
 def submit_for_review(session: Session, actor: Actor, proposal_id: uuid.UUID) -> Proposal:
     """Draft → Review with an approval pending; Owners and Admins are notified."""
     require(actor.role, Perm.RECORD_UPDATE)
@@ -127,7 +116,7 @@ def submit_for_review(session: Session, actor: Actor, proposal_id: uuid.UUID) ->
     documents.require_editable(proposal)
     move(session, actor, proposal, "status", "review")
     move(session, actor, proposal, "approval", "pending")
-    for user_id in _approvers(session, actor.org_id):
+    for user_id in orgs.admin_ids(session, actor.org_id):
         if user_id != actor.user_id:
             notifications.notify(
                 session, actor.org_id, user_id, "proposal.review",

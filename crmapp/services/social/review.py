@@ -1,0 +1,249 @@
+"""Approvals, comments and scheduling of social posts.
+
+Scheduling stores the instant in UTC beside the IANA zone the author picked; a local time that
+does not exist in that zone (the hour skipped when clocks go forward) is refused, and one that
+happens twice (when clocks go back) means the first of the two.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session, col, select
+
+from crmapp.models.base import utcnow
+from crmapp.models.social import SocialPost, SocialPostComment, SocialPostTarget
+from crmapp.models.tenancy import Organization
+from crmapp.services import audit, notifications, orgs
+from crmapp.services.context import Actor
+from crmapp.services.errors import ValidationError
+from crmapp.services.permissions import Perm, require
+from crmapp.services.social.posts import InvalidTransition, get_post, move_target, targets_of
+
+
+def to_utc(local: datetime, tz: str) -> datetime:
+    """The UTC instant of wall-clock `local` (naive) in zone `tz`.
+
+    Raises ValidationError for an unknown zone or a time the zone skips (spring forward).
+    """
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"timezone": f"Unknown time zone {tz!r}"}) from None
+    aware = local.replace(tzinfo=zone, fold=0)
+    instant = aware.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ValidationError(
+            {
+                "scheduled_at": f"{local:%H:%M} does not exist on {local:%d %b %Y} in {tz} "
+                "(the clocks go forward); pick another time"
+            }
+        )
+    return instant
+
+
+def approvals_required(session: Session, org_id: uuid.UUID) -> bool:
+    """Whether posts need an Owner's or Admin's approval before they are scheduled."""
+    org = session.get(Organization, org_id)
+    return bool(org and org.social_approvals)
+
+
+def set_approvals_required(session: Session, actor: Actor, required: bool) -> None:
+    """Turn required approval of social posts on or off (Owner/Admin)."""
+    require(actor.role, Perm.ORG_UPDATE)
+    org = session.get(Organization, actor.org_id)
+    if org is not None and org.social_approvals != required:
+        org.social_approvals = required
+        session.add(org)
+        audit.record(session, actor, "org.social_approvals", "organization", org.id,
+                     {"required": [not required, required]})  # fmt: skip
+
+
+def _queue_if_timed(session: Session, actor: Actor, post: SocialPost, targets: list) -> None:
+    if post.scheduled_at is None:
+        return
+    for target in targets:
+        if target.state == "approved":
+            move_target(session, actor, target, "scheduled")
+            target.next_attempt_at = post.scheduled_at
+            target.attempts, target.last_error = 0, ""
+
+
+def submit(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPost:
+    """Send a draft on: to review (reviewers notified) where the organisation requires approval,
+    else approved (and scheduled when it has a time)."""
+    require(actor.role, Perm.RECORD_UPDATE)
+    post = get_post(session, actor, post_id, lock=True)
+    targets = [t for t in targets_of(session, post.id, lock=True) if t.state in ("draft", "failed")]
+    if not targets:
+        raise InvalidTransition("Nothing to submit: the post is not a draft")
+    if approvals_required(session, actor.org_id):
+        for target in targets:
+            if target.state == "failed":
+                move_target(session, actor, target, "draft")
+            move_target(session, actor, target, "pending_review")
+        for user_id in orgs.admin_ids(session, actor.org_id):
+            if user_id != actor.user_id:
+                notifications.notify(
+                    session, actor.org_id, user_id, "social.review",
+                    f"{actor.email or 'A teammate'} asks you to review a post: "
+                    f"“{post.text[:80]}”", f"/social/posts/{post.id}",
+                )  # fmt: skip
+    else:
+        for target in targets:
+            if target.state == "failed":
+                move_target(session, actor, target, "draft")
+            move_target(session, actor, target, "approved")
+        _queue_if_timed(session, actor, post, targets)
+    return post
+
+
+def approve(session: Session, actor: Actor, post_id: uuid.UUID, note: str = "") -> SocialPost:
+    """Approve a post in review (Owner/Admin); it is scheduled at once when it has a time."""
+    require(actor.role, Perm.SOCIAL_APPROVE)
+    post = get_post(session, actor, post_id, lock=True)
+    targets = [t for t in targets_of(session, post.id, lock=True) if t.state == "pending_review"]
+    if not targets:
+        raise InvalidTransition("This post is not waiting for review")
+    for target in targets:
+        move_target(session, actor, target, "approved", reason=note.strip())
+    _queue_if_timed(session, actor, post, targets)
+    post.review_note = note.strip()[:1000]
+    session.add(post)
+    if post.author_id != actor.user_id:
+        notifications.notify(
+            session, actor.org_id, post.author_id, "social.approved",
+            "Your post was approved" + (" and is scheduled" if post.scheduled_at else ""),
+            f"/social/posts/{post.id}",
+        )  # fmt: skip
+    return post
+
+
+def reject(session: Session, actor: Actor, post_id: uuid.UUID, reason: str) -> SocialPost:
+    """Reject a post in review with a reason the author sees (Owner/Admin)."""
+    require(actor.role, Perm.SOCIAL_APPROVE)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say what should change"})
+    post = get_post(session, actor, post_id, lock=True)
+    targets = [t for t in targets_of(session, post.id, lock=True) if t.state == "pending_review"]
+    if not targets:
+        raise InvalidTransition("This post is not waiting for review")
+    for target in targets:
+        move_target(session, actor, target, "rejected", reason=reason)
+    post.review_note = reason[:1000]
+    session.add(post)
+    notifications.notify(
+        session, actor.org_id, post.author_id, "social.rejected",
+        f"Your post needs changes: {reason}"[:300], f"/social/posts/{post.id}",
+    )  # fmt: skip
+    return post
+
+
+def schedule(
+    session: Session, actor: Actor, post_id: uuid.UUID, local: datetime | None, tz: str
+) -> SocialPost:
+    """Set (or clear, with `local=None`) when the post goes out. `local` is wall-clock time in
+    `tz`; the past is refused. Approved targets are queued; a post still in review keeps the
+    time for when it is approved."""
+    require(actor.role, Perm.RECORD_UPDATE)
+    post = get_post(session, actor, post_id, lock=True)
+    targets = targets_of(session, post.id, lock=True)
+    if any(t.state in ("publishing", "published", "unknown") for t in targets):
+        raise InvalidTransition("This post has started publishing")
+    when = None if local is None else to_utc(local, tz)
+    if when is not None and when < utcnow() - timedelta(minutes=1):
+        raise ValidationError({"scheduled_at": "That time has passed; pick a time in the future"})
+    before = post.scheduled_at
+    post.scheduled_at, post.timezone = when, tz
+    session.add(post)
+    for target in targets:
+        if target.state == "scheduled":
+            if when is None:
+                move_target(session, actor, target, "approved")
+                target.next_attempt_at = None
+            else:
+                target.next_attempt_at = when
+            session.add(target)
+    _queue_if_timed(session, actor, post, targets)
+    audit.record(session, actor, "social_post.scheduled", "social_post", post.id,
+                 {"scheduled_at": [before, when], "timezone": tz})  # fmt: skip
+    return post
+
+
+def publish_now(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPost:
+    """Publish the post's approved targets right away (keeping the author's zone)."""
+    return schedule(session, actor, post_id, utcnow().replace(tzinfo=None), "UTC")
+
+
+def resolve_unknown(
+    session: Session, actor: Actor, target_id: uuid.UUID, *, went_out: bool, remote_url: str = ""
+) -> SocialPostTarget:
+    """A person checked the network for a post whose outcome was unknown: it is there (mark it
+    published) or it is not (publish it again)."""
+    require(actor.role, Perm.RECORD_UPDATE)
+    target = session.exec(
+        select(SocialPostTarget)
+        .where(SocialPostTarget.id == target_id, SocialPostTarget.org_id == actor.org_id)
+        .with_for_update()
+    ).first()
+    if target is None or target.state != "unknown":
+        raise InvalidTransition("This post is not waiting for a check")
+    if went_out:
+        move_target(session, actor, target, "published", reason="confirmed by hand")
+        target.published_at, target.remote_url = utcnow(), remote_url.strip()[:500]
+        target.next_attempt_at = None
+    else:
+        move_target(session, actor, target, "scheduled", reason="not found on the network")
+        target.next_attempt_at = utcnow()
+        target.idempotency_key = uuid.uuid4().hex
+    session.add(target)
+    return target
+
+
+def retry_failed(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPost:
+    """Queue the post's failed targets again now (after the cause was fixed)."""
+    require(actor.role, Perm.RECORD_UPDATE)
+    post = get_post(session, actor, post_id, lock=True)
+    failed = [t for t in targets_of(session, post.id, lock=True) if t.state == "failed"]
+    if not failed:
+        raise InvalidTransition("Nothing failed")
+    for target in failed:
+        move_target(session, actor, target, "scheduled", reason="retry")
+        target.next_attempt_at, target.attempts, target.last_error = utcnow(), 0, ""
+    return post
+
+
+def add_comment(
+    session: Session, actor: Actor, post_id: uuid.UUID, body: str, network: str = ""
+) -> SocialPostComment:
+    """A review comment on the post (or on one network's variant)."""
+    require(actor.role, Perm.RECORD_READ)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"comment": "Write a comment first"})
+    post = get_post(session, actor, post_id)
+    comment = SocialPostComment(org_id=actor.org_id, post_id=post.id, author_id=actor.user_id,
+                                network=network, body=body[:2000])  # fmt: skip
+    session.add(comment)
+    audit.record(session, actor, "social_post.commented", "social_post", post.id,
+                 {"network": network})  # fmt: skip
+    if post.author_id != actor.user_id:
+        notifications.notify(session, actor.org_id, post.author_id, "social.comment",
+                             f"{actor.email or 'A teammate'} commented: {body[:120]}",
+                             f"/social/posts/{post.id}")  # fmt: skip
+    return comment
+
+
+def comments(session: Session, actor: Actor, post_id: uuid.UUID) -> list[SocialPostComment]:
+    """The post's comments, oldest first."""
+    require(actor.role, Perm.RECORD_READ)
+    return list(
+        session.exec(
+            select(SocialPostComment)
+            .where(SocialPostComment.post_id == post_id, SocialPostComment.org_id == actor.org_id)
+            .order_by(col(SocialPostComment.created_at))
+        ).all()
+    )

@@ -40,7 +40,9 @@ def _org() -> sa.Column:
 
 
 def _user(name: str) -> sa.Column:
-    return sa.Column(name, sa.Uuid(), sa.ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False)
+    return sa.Column(
+        name, sa.Uuid(), sa.ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False
+    )
 
 
 def upgrade() -> None:
@@ -74,7 +76,8 @@ def upgrade() -> None:
         _ts("updated_at", False),
         sa.UniqueConstraint("org_id", "network", "remote_id"),
         sa.CheckConstraint(
-            "status IN ('active', 'needs_reconnect', 'disconnected')", name="ck_social_account_status"
+            "status IN ('active', 'needs_reconnect', 'disconnected')",
+            name="ck_social_account_status",
         ),
     )
     op.create_index("ix_social_account_org_id", "social_account", ["org_id"])
@@ -106,7 +109,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), primary_key=True),
         _org(),
         sa.Column(
-            "post_id", sa.Uuid(), sa.ForeignKey("social_post.id", ondelete="CASCADE"), nullable=False
+            "post_id",
+            sa.Uuid(),
+            sa.ForeignKey("social_post.id", ondelete="CASCADE"),
+            nullable=False,
         ),
         sa.Column(
             "account_id",
@@ -141,7 +147,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), primary_key=True),
         _org(),
         sa.Column(
-            "post_id", sa.Uuid(), sa.ForeignKey("social_post.id", ondelete="CASCADE"), nullable=False
+            "post_id",
+            sa.Uuid(),
+            sa.ForeignKey("social_post.id", ondelete="CASCADE"),
+            nullable=False,
         ),
         _user("author_id"),
         sa.Column("network", sa.String(20), nullable=False),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import Session, col, select
 
@@ -129,7 +129,7 @@ def _validate(session: Session, actor: Actor, data: PostInput) -> list[SocialAcc
     for key, model, what in refs:
         ref = getattr(data, key)
         if ref is not None:
-            row = session.get(model, ref)
+            row = cast("Deal | Contact | None", session.get(model, ref))
             if row is None or row.org_id != actor.org_id or row.deleted_at is not None:
                 problems[key] = f"That {what} is not in this organisation"
     if problems:

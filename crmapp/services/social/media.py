@@ -1,0 +1,319 @@
+"""Media library helpers: check an upload, per-network aspect ratios, crops and their names.
+
+Pure functions; the database rows are the caller's. The real type comes from the bytes (Pillow
+for images, the ISO-BMFF ``ftyp`` box for MP4/MOV), never from the file name. Width and height
+are as displayed, i.e. after the EXIF orientation (images) or the track matrix (videos).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import warnings
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from PIL import Image, ImageDraw, ImageOps, ImageSequence
+
+from crmapp.services.errors import ValidationError
+from crmapp.services.social.media_store import (
+    LocalStore,
+    MediaStore,
+    S3Store,
+    check_key,
+    new_key,
+    store,
+)
+
+__all__ = [
+    "ASPECT_RULES",
+    "LocalStore",
+    "MediaInfo",
+    "MediaStore",
+    "S3Store",
+    "crop",
+    "crop_box",
+    "crop_preview",
+    "derived_key",
+    "fits",
+    "inspect",
+    "new_key",
+    "store",
+]
+
+MB = 1024 * 1024
+MAX_IMAGE_BYTES = 8 * MB
+MAX_VIDEO_BYTES = 512 * MB
+_PIL_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+_SAVE_FORMATS = {v: k for k, v in _PIL_TYPES.items()}
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
+_SUPPORTED = "JPEG, PNG, GIF or WebP images, or MP4 or MOV videos"
+
+Ratio = tuple[float, float]
+# (min, max) width/height per network and format; None: any ratio. "feed" is a post's image,
+# "video" a post's video, "story" and "reel" full-screen vertical formats.
+ASPECT_RULES: dict[str, dict[str, Ratio | None]] = {
+    "instagram": {
+        "feed": (4 / 5, 1.91),
+        "video": (4 / 5, 1.91),
+        "story": (9 / 16, 9 / 16),
+        "reel": (9 / 16, 9 / 16),
+    },
+    "x": {"feed": None, "video": (1 / 3, 3.0)},
+    "linkedin": {"feed": (1 / 2.4, 2.4), "video": (1 / 2.4, 2.4)},
+    "facebook": {"feed": None, "video": None, "story": (9 / 16, 9 / 16), "reel": (9 / 16, 9 / 16)},
+    "bluesky": {"feed": None, "video": None},
+    "mastodon": {"feed": None, "video": None},
+    "sandbox": {"feed": None, "video": None},
+}
+TOLERANCE = 0.01  # relative: 1080x1920 and 607x1080 both pass as 9:16
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What an upload really is."""
+
+    content_type: str
+    kind: str  # "image" | "video"
+    width: int
+    height: int
+    size: int
+
+
+def _megabytes(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    value, unit = (size / MB, "MB") if size >= MB else (size / 1024, "KB")
+    return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+
+
+def _fail(message: str) -> ValidationError:
+    return ValidationError({"file": message})
+
+
+def inspect(data: bytes, filename: str) -> MediaInfo:
+    """Check an upload and say what it is.
+
+    Args:
+        data: the file's bytes.
+        filename: the name it was uploaded with (used in messages only).
+
+    Returns:
+        The sniffed content type, kind, displayed width and height, and size in bytes.
+
+    Raises:
+        ValidationError: ``{"file": ...}`` for an empty, unsupported, oversized or unreadable
+            file, in words that say what to do.
+    """
+    name = PurePosixPath(filename or "file").name
+    if not data:
+        raise _fail(f"{name} is empty; choose the file again.")
+    if data[4:8] == b"ftyp":
+        return _inspect_video(data, name)
+    is_webp = data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    if not (is_webp or data.startswith(_IMAGE_MAGIC)):
+        raise _fail(_unsupported(data, name))
+    if len(data) > MAX_IMAGE_BYTES:
+        raise _fail(
+            f"The image is {_megabytes(len(data))}; the limit is {_megabytes(MAX_IMAGE_BYTES)}. "
+            "Resize or compress it and upload again."
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                fmt = image.format or ""
+                width, height = image.size
+                if image.getexif().get(0x0112, 1) in {5, 6, 7, 8}:
+                    width, height = height, width
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _fail(f"{name} has too many pixels; resize it and upload again.") from None
+    except Exception:
+        raise _fail(
+            f"{name} could not be read as an image; it may be damaged. "
+            "Export it again and upload the new file."
+        ) from None
+    if fmt not in _PIL_TYPES:
+        raise _fail(f"{name} is a {fmt} image; upload {_SUPPORTED}.")
+    return MediaInfo(_PIL_TYPES[fmt], "image", width, height, len(data))
+
+
+def _unsupported(data: bytes, name: str) -> str:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return f"{name} is a {image.format} image; upload {_SUPPORTED}."
+    except Exception:
+        return f"{name} is not a supported image or video; upload {_SUPPORTED}."
+
+
+def _inspect_video(data: bytes, name: str) -> MediaInfo:
+    brand = data[8:12]
+    if brand in _HEIF_BRANDS:
+        raise _fail(f"{name} is a HEIC/AVIF photo; export it as JPEG and upload again.")
+    content_type = "video/quicktime" if brand == b"qt  " else "video/mp4"
+    if len(data) > MAX_VIDEO_BYTES:
+        raise _fail(
+            f"The video is {_megabytes(len(data))}; the limit is {_megabytes(MAX_VIDEO_BYTES)}. "
+            "Shorten or compress it and upload again."
+        )
+    width, height = _video_size(data)
+    return MediaInfo(content_type, "video", width, height, len(data))
+
+
+def _boxes(data: bytes, start: int, end: int) -> list[tuple[bytes, int, int]]:
+    """ISO-BMFF boxes in data[start:end] as (type, payload start, box end)."""
+    found, pos = [], start
+    while pos + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        header = 8
+        if size == 1 and pos + 16 <= end:
+            size, header = struct.unpack(">Q", data[pos + 8 : pos + 16])[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < header or pos + size > end:
+            break
+        found.append((kind, pos + header, pos + size))
+        pos += size
+    return found
+
+
+def _video_size(data: bytes) -> tuple[int, int]:
+    """Displayed width and height from the first visual track's ``tkhd``; (0, 0) if unknown."""
+    for kind, start, end in _boxes(data, 0, len(data)):
+        if kind != b"moov":
+            continue
+        for trak, t_start, t_end in _boxes(data, start, end):
+            if trak != b"trak":
+                continue
+            for box, b_start, b_end in _boxes(data, t_start, t_end):
+                if box != b"tkhd":
+                    continue
+                version = data[b_start]
+                base = b_start + (92 if version == 1 else 80)
+                if base + 4 > b_end:
+                    continue
+                a, b, _u, c, d = struct.unpack(">5i", data[base - 40 : base - 20])
+                width, height = struct.unpack(">II", data[base - 4 : base + 4])
+                width, height = width >> 16, height >> 16
+                if width and height:
+                    return (height, width) if a == 0 and d == 0 and b and c else (width, height)
+    return 0, 0
+
+
+def _rule(network: str, fmt: str) -> Ratio | None:
+    rules = ASPECT_RULES.get(network, {})
+    return rules.get(fmt, rules.get("feed"))
+
+
+def fits(network: str, fmt: str, width: int, height: int) -> bool:
+    """Whether a `width` x `height` picture meets `network`'s aspect ratio rule for `fmt`."""
+    rule = _rule(network, fmt)
+    if rule is None or width <= 0 or height <= 0:
+        return rule is None
+    ratio = width / height
+    low, high = rule
+    return low * (1 - TOLERANCE) <= ratio <= high * (1 + TOLERANCE)
+
+
+def crop_box(network: str, fmt: str, width: int, height: int) -> tuple[int, int, int, int] | None:
+    """The centred crop that brings a picture to the nearest allowed ratio.
+
+    Returns:
+        ``(left, top, right, bottom)`` in displayed pixels, or None when it already fits.
+    """
+    rule = _rule(network, fmt)
+    if rule is None or fits(network, fmt, width, height):
+        return None
+    low, high = rule
+    if width / height > high:  # too wide: keep the full height
+        new_width = max(1, int(height * high))
+        left = (width - new_width) // 2
+        return (left, 0, left + new_width, height)
+    new_height = max(1, int(width / low))  # too tall: keep the full width
+    top = (height - new_height) // 2
+    return (0, top, width, top + new_height)
+
+
+def crop(data: bytes, box: tuple[int, int, int, int], content_type: str) -> bytes:
+    """Cut `box` (displayed coordinates) out of an image, keeping its format.
+
+    The EXIF orientation is applied first (so the result is upright with no orientation tag)
+    and the other EXIF data, including any location, is not copied. Animated GIF and WebP
+    keep every frame.
+
+    Raises:
+        ValidationError: a video, or a type that cannot be cropped.
+    """
+    fmt = _SAVE_FORMATS.get(content_type)
+    if fmt is None:
+        raise _fail("Only images can be cropped here; crop the video before uploading it.")
+    with Image.open(io.BytesIO(data)) as image:
+        out = io.BytesIO()
+        if getattr(image, "is_animated", False):
+            frames = [frame.copy().crop(box) for frame in ImageSequence.Iterator(image)]
+            frames[0].save(
+                out,
+                format=fmt,
+                save_all=True,
+                append_images=frames[1:],
+                loop=image.info.get("loop", 0),
+                duration=image.info.get("duration", 100),
+            )
+            return out.getvalue()
+        upright = ImageOps.exif_transpose(image)
+        cut = upright.crop(box)
+        options: dict[str, object] = {}
+        if fmt == "JPEG":
+            options = {"quality": 90, "icc_profile": image.info.get("icc_profile")}
+            if cut.mode not in {"RGB", "L", "CMYK"}:
+                cut = cut.convert("RGB")
+        cut.save(out, format=fmt, **options)
+        return out.getvalue()
+
+
+def crop_preview(data: bytes, network: str, fmt: str, max_side: int = 480) -> bytes:
+    """A small JPEG of the whole picture with the part a crop would remove dimmed.
+
+    Args:
+        data: the image bytes.
+        network: the provider name.
+        fmt: ``feed``, ``story``, ``reel`` or ``video``.
+        max_side: the preview's longest side in pixels.
+    """
+    with Image.open(io.BytesIO(data)) as image:
+        upright = ImageOps.exif_transpose(image).convert("RGB")
+    width, height = upright.size
+    box = crop_box(network, fmt, width, height)
+    upright.thumbnail((max_side, max_side))
+    if box is not None:
+        scale = upright.width / width
+        left, top, right, bottom = (round(v * scale) for v in box)
+        shade = Image.new("RGB", upright.size, (0, 0, 0))
+        dimmed = Image.blend(upright, shade, 0.6)
+        dimmed.paste(upright.crop((left, top, right, bottom)), (left, top))
+        ImageDraw.Draw(dimmed).rectangle(
+            (left, top, right - 1, bottom - 1), outline=(255, 255, 255), width=2
+        )
+        upright = dimmed
+    out = io.BytesIO()
+    upright.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+_NAME_PART = re.compile(r"^[a-z0-9_]+$")
+
+
+def derived_key(key: str, network: str, fmt: str) -> str:
+    """The key of a cropped variant: ``ab12.jpg`` -> ``ab12.instagram-story.jpg``.
+
+    Raises:
+        ValueError: an unsafe key, or a network or format that is not a plain name.
+    """
+    check_key(key)
+    if not (_NAME_PART.match(network) and _NAME_PART.match(fmt)):
+        raise ValueError(f"Bad network or format name: {network!r}, {fmt!r}")
+    path = PurePosixPath(key)
+    return str(path.with_name(f"{path.stem}.{network}-{fmt}{path.suffix}"))

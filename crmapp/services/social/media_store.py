@@ -164,7 +164,7 @@ class S3Store:
         return url
 
 
-def store(org_id: int | str) -> MediaStore:
+def store(org_id: object) -> MediaStore:
     """The store for one organisation: S3 when `TANDEM_MEDIA_S3_BUCKET` is set, else disk.
 
     Args:

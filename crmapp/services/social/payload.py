@@ -34,7 +34,8 @@ def thread_parts(network: str, text: str, overrides: dict) -> tuple[str, ...]:
     if overrides.get("parts"):
         return tuple(str(p) for p in overrides["parts"] if str(p).strip())
     cls = provider_class(network)
-    if cls.threads and textrules.count(network, text) > textrules.LIMITS.get(network, 10**9):
+    limit = textrules.LIMITS.get(network)
+    if cls.threads and limit is not None and textrules.count(network, text) > limit:
         return tuple(textrules.split_thread(network, text))
     return ()
 
@@ -53,7 +54,7 @@ def build(session: Session, post: SocialPost, target: SocialPostTarget) -> Norma
             )
         ).all()
         assets = {str(a.id): a for a in rows}
-    store = media_lib.store()
+    store = media_lib.store(post.org_id)
     items = []
     for media_id in post.media_ids:
         asset = assets.get(media_id)

@@ -118,10 +118,11 @@ def _validate(session: Session, actor: Actor, data: PostInput) -> list[SocialAcc
     for network in sorted({a.network for a in accounts}):
         variant = str((data.overrides.get(network) or {}).get("text") or data.text)
         cls = provider_class(network)
-        for problem in textrules.problems(network, variant, media_count=len(media)):
-            if cls.threads and "over" in problem.lower():
-                continue  # threads automatically
-            problems[f"text.{network}"] = f"{cls.label}: {problem}"
+        if network not in textrules.LIMITS:  # a network without composer rules
+            continue
+        found = textrules.problems(network, variant, len(media), threaded=cls.threads)
+        if found:
+            problems[f"text.{network}"] = f"{cls.label}: {found[0]}"
     refs: tuple[tuple[str, type[Deal] | type[Contact], str], ...] = (
         ("deal_id", Deal, "deal"),
         ("contact_id", Contact, "contact"),

@@ -54,7 +54,7 @@ MAX_MEDIA: dict[str, int] = {
     "facebook": 10,
     "sandbox": 4,
 }
-THREADED = frozenset({"x", "bluesky", "mastodon"})
+THREADED = frozenset({"x", "bluesky", "mastodon", "sandbox"})
 INSTAGRAM_MAX_HASHTAGS = 30
 INSTAGRAM_MAX_MENTIONS = 20
 ELLIPSIS = "…"

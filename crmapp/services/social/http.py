@@ -58,7 +58,9 @@ def request(method: str, url: str, *, write: bool | None = None, **kwargs: Any) 
     except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError) as e:
         host = httpx.URL(url).host
         if is_write:
-            raise OutcomeUnknown(f"No answer from {host} after sending; checking before retrying") from e
+            raise OutcomeUnknown(
+                f"No answer from {host} after sending; checking before retrying"
+            ) from e
         raise Transient(f"No answer from {host}: {e}") from e
     except httpx.HTTPError as error:
         raise Transient(f"Request to {httpx.URL(url).host} failed: {error}") from error

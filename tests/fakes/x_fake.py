@@ -29,9 +29,22 @@ WINDOW = 900
 PROBLEM = "https://api.x.com/2/problems/"
 ID_RX = re.compile(r"^[0-9]{1,19}$")
 TWEET_KEYS = {
-    "text", "reply", "media", "quote_tweet_id", "reply_settings", "poll", "made_with_ai",
-    "paid_partnership", "community_id", "share_with_followers", "nullcast",
-}  # fmt: skip
+    "text",
+    "reply",
+    "media",
+    "quote_tweet_id",
+    "reply_settings",
+    "poll",
+    "made_with_ai",
+    "paid_partnership",
+    "community_id",
+    "share_with_followers",
+    "nullcast",
+}
+
+
+def _oauth_error(status: int, error: str, description: str) -> Reply:
+    return Reply(status, {"error": error, "error_description": description})
 
 
 def _iso(moment: datetime) -> str:
@@ -104,7 +117,7 @@ class FakeX(XMediaRoutes, FakeServer):
                 "quote_count": 0,
                 "bookmark_count": 0,
                 "impression_count": 0,
-            },  # fmt: skip
+            },
         }
         return tweet_id
 
@@ -128,7 +141,9 @@ class FakeX(XMediaRoutes, FakeServer):
         entry = self.tokens.get(request.bearer())
         if entry is None or entry[1] < time.time():
             body = {"title": "Unauthorized", "type": "about:blank", "status": 401}
-            return Reply(401, {**body, "detail": "Unauthorized"}, content_type="application/problem+json")  # fmt: skip
+            return Reply(
+                401, {**body, "detail": "Unauthorized"}, content_type="application/problem+json"
+            )
         user = entry[0]
         window = int(time.time()) // WINDOW
         limit = self.rate_limits.get(endpoint, self.default_rate_limit)
@@ -180,7 +195,11 @@ class FakeX(XMediaRoutes, FakeServer):
         if self.usage_capped:
             capped = {"title": "UsageCapExceeded", "period": "Monthly", "scope": "Product"}
             detail = "Usage cap exceeded: Monthly product cap"
-            body = {**capped, "detail": detail, "type": "https://api.twitter.com/2/problems/usage-capped"}  # fmt: skip
+            body = {
+                **capped,
+                "detail": detail,
+                "type": "https://api.twitter.com/2/problems/usage-capped",
+            }
             return Reply(403, body, headers=h, content_type="application/problem+json")
         text = body.get("text")
         media = body.get("media")
@@ -191,20 +210,29 @@ class FakeX(XMediaRoutes, FakeServer):
             return self.problem(400, "`text` must be a string.", h)
         reply_to = ""
         if reply is not None:
-            if not isinstance(reply, dict) or set(reply) - {"in_reply_to_tweet_id", "exclude_reply_user_ids"}:  # fmt: skip
+            if not isinstance(reply, dict) or set(reply) - {
+                "in_reply_to_tweet_id",
+                "exclude_reply_user_ids",
+            }:
                 return self.problem(400, "`reply` has properties that are not allowed.", h)
             reply_to = str(reply.get("in_reply_to_tweet_id") or "")
             if not ID_RX.match(reply_to):
                 return self.problem(400, "`reply.in_reply_to_tweet_id` is required.", h)
             if reply_to not in self.tweets:
-                return self.problem(403, "You attempted to reply to a Tweet that is deleted or not visible to you.", h)  # fmt: skip
+                return self.problem(
+                    403,
+                    "You attempted to reply to a Tweet that is deleted or not visible to you.",
+                    h,
+                )
         media_ids: list[str] = []
         if media is not None:
             if not isinstance(media, dict) or set(media) - {"media_ids", "tagged_user_ids"}:
                 return self.problem(400, "`media` has properties that are not allowed.", h)
             media_ids = media.get("media_ids") or []
             if not isinstance(media_ids, list) or not 1 <= len(media_ids) <= 4:
-                return self.problem(400, "`media.media_ids` must hold 1 to 4 items (a maximum of 4 items).", h)  # fmt: skip
+                return self.problem(
+                    400, "`media.media_ids` must hold 1 to 4 items (a maximum of 4 items).", h
+                )
             for media_id in media_ids:
                 item = self.media.get(str(media_id))
                 if item is None or item["owner"] != user or item["state"] != "succeeded":
@@ -214,7 +242,11 @@ class FakeX(XMediaRoutes, FakeServer):
         for tweet in self.tweets.values():
             if tweet["author_id"] == user and text and tweet["text"] == text:
                 detail = "You are not allowed to create a Tweet with duplicate content."
-                return Reply(403, {"detail": detail, "type": "about:blank", "title": "Forbidden", "status": 403}, headers=h)  # fmt: skip
+                return Reply(
+                    403,
+                    {"detail": detail, "type": "about:blank", "title": "Forbidden", "status": 403},
+                    headers=h,
+                )
         tweet_id = self.add_tweet(user, text or "", reply_to=reply_to)
         self.tweets[tweet_id]["media_ids"] = [str(m) for m in media_ids]
         data = {"id": tweet_id, "text": text or "", "edit_history_tweet_ids": [tweet_id]}
@@ -235,11 +267,17 @@ class FakeX(XMediaRoutes, FakeServer):
         missing = [i for i in ids if i not in self.tweets]
         if missing:
             body["errors"] = [
-                {"value": i, "detail": f"Could not find tweet with ids: [{i}].",
-                 "title": "Not Found Error", "resource_type": "tweet", "parameter": "ids",
-                 "resource_id": i, "type": PROBLEM + "resource-not-found"}
+                {
+                    "value": i,
+                    "detail": f"Could not find tweet with ids: [{i}].",
+                    "title": "Not Found Error",
+                    "resource_type": "tweet",
+                    "parameter": "ids",
+                    "resource_id": i,
+                    "type": PROBLEM + "resource-not-found",
+                }
                 for i in missing
-            ]  # fmt: skip
+            ]
         return Reply(200, body, headers=h)
 
     def _timeline(self, request: Request, tweets: list[dict[str, Any]], h: dict[str, str]) -> Reply:
@@ -286,9 +324,10 @@ class FakeX(XMediaRoutes, FakeServer):
         uid = request.params["id"]
         handle = "@" + self.users.get(uid, {}).get("username", "\0")
         found = [
-            t for t in self.tweets.values()
+            t
+            for t in self.tweets.values()
             if t["author_id"] != uid and handle.lower() in t["text"].lower()
-        ]  # fmt: skip
+        ]
         return self._timeline(request, found, guard[1])
 
     @route("GET", r"/2/users/me")
@@ -306,9 +345,11 @@ class FakeX(XMediaRoutes, FakeServer):
         if self.client_secret:
             expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
             if request.headers.get("authorization") != f"Basic {expected}":
-                return Reply(401, {"error": "unauthorized_client", "error_description": "Missing valid authorization header"})  # fmt: skip
+                return _oauth_error(
+                    401, "unauthorized_client", "Missing valid authorization header"
+                )
         elif form.get("client_id") != self.client_id:
-            return Reply(400, {"error": "invalid_request", "error_description": "Missing required parameter [client_id]."})  # fmt: skip
+            return _oauth_error(400, "invalid_request", "Missing required parameter [client_id].")
         grant = form.get("grant_type")
         if grant == "authorization_code":
             code = self.codes.pop(form.get("code", ""), None)
@@ -319,14 +360,18 @@ class FakeX(XMediaRoutes, FakeServer):
                 or code["redirect"] != form.get("redirect_uri")
                 or code["challenge"] != digest.decode()
             ):
-                return Reply(400, {"error": "invalid_request", "error_description": "Value passed for the authorization code was invalid."})  # fmt: skip
+                return _oauth_error(
+                    400, "invalid_request", "Value passed for the authorization code was invalid."
+                )
             user = code["user"]
         elif grant == "refresh_token":
             user = self.refresh_tokens.pop(form.get("refresh_token", ""), "")
             if not user:
-                return Reply(400, {"error": "invalid_request", "error_description": "Value passed for the token was invalid."})  # fmt: skip
+                return _oauth_error(
+                    400, "invalid_request", "Value passed for the token was invalid."
+                )
         else:
-            return Reply(400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type."})  # fmt: skip
+            return _oauth_error(400, "unsupported_grant_type", "Invalid grant_type.")
         body = {
             "token_type": "bearer",
             "expires_in": 7200,

@@ -181,7 +181,7 @@ def test_daily_limit_error_on_publish_is_rate_limited(meta, account):
 def test_content_instagram_would_refuse_is_rejected_before_sending(meta, account, the_post, words):
     with pytest.raises(Rejected, match=words):
         InstagramProvider().publish(the_post, account)
-    assert not meta.calls("POST", M + "/media")
+    assert not meta.requests  # refused before even reading the quota
 
 
 def test_caption_limits_count_tags_not_lookalikes():

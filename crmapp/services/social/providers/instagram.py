@@ -105,12 +105,12 @@ class InstagramProvider(SocialProvider):
             raise Rejected("An Instagram story takes one image or video; post the others apart")
         if fmt == "reel" and (len(media) > 1 or not media[0].is_video):
             raise Rejected("An Instagram reel takes exactly one video")
+        if fmt == "carousel" and len(media) < 2:
+            raise Rejected("An Instagram carousel needs 2 to 10 images or videos")
         if fmt != "story":
             check_caption(caption)
         self._check_quota(account)
         if len(media) > 1 or fmt == "carousel":
-            if len(media) < 2:
-                raise Rejected("An Instagram carousel needs 2 to 10 images or videos")
             children = [self._container(account, self._child_params(item)) for item in media]
             for child in children:
                 self._wait_finished(account, child)

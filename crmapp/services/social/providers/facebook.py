@@ -1,0 +1,254 @@
+"""Facebook Pages through the Graph API (contract §3): posts, photos, videos, comments, insights.
+
+The account is a Page; its access token is the Page token (it does not expire), and its `extra`
+keeps the long-lived user token it was read with, so `refresh_token` can read it again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from crmapp.services.social.base import (
+    AccountAuth,
+    AuthExpired,
+    Identity,
+    InboxItem,
+    MediaItem,
+    Metrics,
+    NormalizedPost,
+    NotSupported,
+    PublishResult,
+    Rejected,
+    SocialProvider,
+    TokenSet,
+    register,
+)
+from crmapp.services.social.providers import meta_graph as graph
+
+SCOPES = (
+    "pages_show_list,pages_read_engagement,pages_manage_posts,pages_manage_engagement,"
+    "pages_read_user_content,read_insights,business_management"
+)
+INSIGHT_METRICS = "post_total_media_view_unique,post_reactions_by_type_total,post_clicks"
+COMMENT_FIELDS = "id,message,from,created_time,parent"
+
+
+def _post_url(post_id: str) -> str:
+    return f"https://www.facebook.com/{post_id}"
+
+
+@register
+class FacebookProvider(SocialProvider):
+    """A Facebook Page."""
+
+    name: ClassVar[str] = "facebook"
+    label: ClassVar[str] = "Facebook Page"
+    max_chars: ClassVar[int] = 63206
+    threads: ClassVar[bool] = False
+    max_media: ClassVar[int] = 10
+    oauth: ClassVar[bool] = True
+    can_lookup: ClassVar[bool] = False
+    idempotent: ClassVar[bool] = False
+    inbox_posts: ClassVar[int] = 25  # recent Page posts whose comments the inbox reads
+
+    # --- publishing ------------------------------------------------------------------------
+
+    def publish(self, post: NormalizedPost, account: AccountAuth) -> PublishResult:
+        """Publish a text/link post, one photo, several photos or one video to the Page.
+
+        Raises:
+            Rejected: Too long, too many media, a video mixed with photos, nothing to post,
+                or Facebook refused the content.
+        """
+        page, token = account.remote_id, account.access_token
+        text, media = post.text, post.media
+        if post.format in ("story", "reel"):
+            raise NotSupported(f"Facebook {post.format}s are not supported yet; post to the feed")
+        if len(text) > self.max_chars:
+            raise Rejected(
+                f"The text is {len(text)} characters; Facebook allows {self.max_chars}. Shorten it."
+            )
+        if len(media) > self.max_media:
+            raise Rejected(f"Facebook takes at most {self.max_media} photos; remove some")
+        videos = [item for item in media if item.is_video]
+        if videos and len(media) > 1:
+            raise Rejected("Facebook posts take one video or up to 10 photos; not both")
+        if not media:
+            if not text.strip() and not post.link:
+                raise Rejected("The post is empty; write some text or add a link")
+            body: dict[str, Any] = {"message": text, "published": True}
+            if post.link:
+                body["link"] = post.link
+            return self._result(self._call("POST", f"{page}/feed", token, json_body=body)["id"])
+        caption = text if not post.link or post.link in text else f"{text}\n\n{post.link}".strip()
+        if videos:
+            answer = self._upload(page, token, videos[0], {"description": caption}, "videos")
+            video_id = str(answer["id"])
+            return PublishResult(
+                remote_id=video_id,
+                url=f"https://www.facebook.com/{page}/videos/{video_id}",
+                part_ids=(video_id,),
+            )
+        if len(media) == 1:
+            answer = self._upload(page, token, media[0], {"caption": caption}, "photos")
+            return self._result(str(answer.get("post_id") or f"{page}_{answer['id']}"))
+        photo_ids = [
+            str(self._upload(page, token, item, {"published": False}, "photos")["id"])
+            for item in media
+        ]
+        body = {
+            "message": caption,
+            "attached_media": [{"media_fbid": photo_id} for photo_id in photo_ids],
+            "published": True,
+        }
+        return self._result(self._call("POST", f"{page}/feed", token, json_body=body)["id"])
+
+    def _upload(
+        self, page: str, token: str, item: MediaItem, fields: dict[str, Any], edge: str
+    ) -> dict[str, Any]:
+        """A photo or video by URL (Facebook fetches it) or as multipart `source` bytes."""
+        fields = {"published": True, **fields}
+        if item.url:
+            key = "file_url" if edge == "videos" else "url"
+            return self._call("POST", f"{page}/{edge}", token, json_body={key: item.url, **fields})
+        if not item.data:
+            raise Rejected("A media item has neither a URL nor any data; attach it again")
+        form = {
+            key: str(value).lower() if isinstance(value, bool) else str(value)
+            for key, value in fields.items()
+        }
+        files = {"source": (item.filename, item.data, item.content_type)}
+        return self._call("POST", f"{page}/{edge}", token, data=form, files=files)
+
+    def _call(self, method: str, path: str, token: str, **kwargs: Any) -> dict[str, Any]:
+        return graph.call(method, path, token=token, network="Facebook", **kwargs)
+
+    @staticmethod
+    def _result(post_id: Any) -> PublishResult:
+        post_id = str(post_id)
+        return PublishResult(remote_id=post_id, url=_post_url(post_id), part_ids=(post_id,))
+
+    # --- tokens and login ------------------------------------------------------------------
+
+    def refresh_token(self, account: AccountAuth) -> TokenSet:
+        """Re-read the Page token with the long-lived user token kept in `account.extra`."""
+        return graph.refresh_page_token(account, page_id=account.remote_id, network="Facebook")
+
+    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str:
+        """The Facebook Login dialog asking for the Page permissions."""
+        return graph.authorization_url(
+            redirect_uri=redirect_uri, state=state, code_challenge=code_challenge, scopes=SCOPES
+        )
+
+    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
+        """A long-lived user token (about 60 days) for the login code."""
+        return graph.exchange_code(
+            code=code, redirect_uri=redirect_uri, code_verifier=code_verifier
+        )
+
+    def identities(self, tokens: TokenSet) -> list[Identity]:
+        """One Identity per Page the user manages; its tokens are the Page token (which does not
+        expire) with the user token in `extra` for later re-reads."""
+        keep = graph.user_token_extra(tokens)
+        out = []
+        for page in graph.list_pages(tokens.access_token):
+            if not page.get("access_token"):
+                continue  # a Page the user cannot publish to (no task allowing it)
+            picture = ((page.get("picture") or {}).get("data") or {}).get("url", "")
+            name = str(page.get("name") or page.get("id"))
+            out.append(
+                Identity(
+                    kind="page",
+                    remote_id=str(page["id"]),
+                    handle=name,
+                    display_name=name,
+                    tokens=TokenSet(access_token=str(page["access_token"]), extra=dict(keep)),
+                    extra={"picture": picture} if picture else {},
+                )
+            )
+        return out
+
+    # --- inbox and metrics -----------------------------------------------------------------
+
+    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
+        """Comments (and replies to comments) on the Page's recent posts newer than `since`;
+        the Page's own comments are left out."""
+        page, token = account.remote_id, account.access_token
+        posts = (
+            self._call(
+                "GET",
+                f"{page}/feed",
+                token,
+                params={"fields": "id,updated_time", "limit": self.inbox_posts},
+            ).get("data")
+            or []
+        )
+        items: list[InboxItem] = []
+        for feed_post in posts:
+            post_id = str(feed_post.get("id") or "")
+            if not post_id or (since and graph.parse_time(feed_post.get("updated_time")) <= since):
+                continue
+            params = {
+                "fields": COMMENT_FIELDS,
+                "filter": "stream",
+                "order": "reverse_chronological",
+                "limit": 25,
+            }
+            for comment in graph.paged(f"{post_id}/comments", token=token, params=params):
+                created = graph.parse_time(comment.get("created_time"))
+                if since and created <= since:
+                    break  # reverse chronological: the rest is older
+                author = comment.get("from") or {}
+                if str(author.get("id") or "") == page:
+                    continue
+                items.append(
+                    InboxItem(
+                        remote_id=str(comment["id"]),
+                        kind="reply" if comment.get("parent") else "comment",
+                        author=str(author.get("name") or author.get("id") or ""),
+                        text=str(comment.get("message") or ""),
+                        created_at=created,
+                        post_remote_id=post_id,
+                        url=_post_url(str(comment["id"])),
+                    )
+                )
+        return items
+
+    def fetch_metrics(self, account: AccountAuth, remote_ids: list[str]) -> dict[str, Metrics]:
+        """Post insights (§3.7): views, reactions (as likes) and clicks. Posts without figures
+        (not enough audience, not a post) are left out."""
+        out: dict[str, Metrics] = {}
+        for remote_id in remote_ids:
+            try:
+                body = self._call(
+                    "GET",
+                    f"{remote_id}/insights",
+                    account.access_token,
+                    params={"metric": INSIGHT_METRICS},
+                )
+            except (Rejected, AuthExpired) as error:
+                if isinstance(error, AuthExpired) and not graph.is_missing_object(error):
+                    raise
+                continue  # code 100 (not a post / invalid metric) or 10 (too few viewers)
+            values = {
+                str(entry.get("name")): (entry.get("values") or [{}])[-1].get("value")
+                for entry in body.get("data") or []
+            }
+            if not values:
+                continue
+            reactions = values.get("post_reactions_by_type_total")
+            likes = sum(map(_number, reactions.values())) if isinstance(reactions, dict) else 0
+            out[remote_id] = Metrics(
+                likes=likes,
+                views=_number(values.get("post_total_media_view_unique")),
+                clicks=_number(values.get("post_clicks")),
+            )
+        return out
+
+
+def _number(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0

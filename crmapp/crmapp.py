@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
+from crmapp.api.media import api as media_api
 from crmapp.pages import (
     audit,
     auth,
@@ -48,7 +49,11 @@ from crmapp.state.settings import SettingsState
 from crmapp.state.templates import TemplatesState
 from crmapp.state.trash import TrashState
 
-app = rx.App(toaster=rx.toast.provider(position="bottom-right"), stylesheets=["/tandem.css"])
+app = rx.App(
+    toaster=rx.toast.provider(position="bottom-right"),
+    stylesheets=["/tandem.css"],
+    api_transformer=media_api,  # /api/media/...: library media for networks that fetch by URL
+)
 
 guard = SessionState.require_login
 

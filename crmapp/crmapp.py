@@ -25,6 +25,9 @@ from crmapp.pages import (
     public_proposal,
     record,
     settings,
+    social_accounts,
+    social_connect,
+    social_sandbox,
     templates,
     trash,
 )
@@ -46,6 +49,9 @@ from crmapp.state.public_proposal import PublicProposalState
 from crmapp.state.record import CompanyRecordState, ContactRecordState, DealRecordState
 from crmapp.state.session import SessionState
 from crmapp.state.settings import SettingsState
+from crmapp.state.social_accounts import SocialAccountsState
+from crmapp.state.social_connect import ConnectCallbackState
+from crmapp.state.social_sandbox import SandboxFeedState
 from crmapp.state.templates import TemplatesState
 from crmapp.state.trash import TrashState
 
@@ -201,6 +207,24 @@ app.add_page(
     route=routes.PUBLIC_PROPOSAL,
     title="Proposal",
     on_load=PublicProposalState.load,
+)
+app.add_page(
+    social_accounts.social_accounts_page,
+    route=routes.SOCIAL_ACCOUNTS,
+    title="Social accounts · Tandem",
+    on_load=[guard, SocialAccountsState.load],
+)
+app.add_page(
+    social_connect.connect_callback_page,
+    route=routes.SOCIAL_CONNECT_CALLBACK,
+    title="Connect an account · Tandem",
+    on_load=[guard, ConnectCallbackState.load],
+)
+app.add_page(
+    social_sandbox.sandbox_feed_page,
+    route=routes.SOCIAL_SANDBOX,
+    title="Sandbox feed · Tandem",
+    on_load=[guard, SandboxFeedState.load],
 )
 for page, route, title in (
     (placeholders.composer_page, routes.SOCIAL_COMPOSER, "Composer"),

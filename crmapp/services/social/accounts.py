@@ -41,6 +41,7 @@ class AccountView:
     timezone: str
     token_expires_at: datetime | None
     owner_id: str
+    base_url: str = ""  # a Mastodon instance or Bluesky PDS (where a reconnect goes)
 
 
 def view(account: SocialAccount) -> AccountView:
@@ -61,6 +62,7 @@ def view(account: SocialAccount) -> AccountView:
         timezone=account.timezone,
         token_expires_at=account.token_expires_at,
         owner_id=str(account.owner_id),
+        base_url=account.base_url,
     )
 
 

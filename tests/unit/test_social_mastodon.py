@@ -245,10 +245,13 @@ def test_refresh_returns_the_same_token_or_auth_expired(fake, account, provider)
 
 
 def test_instance_limits_and_fallback(fake):
-    fake.advertised_max_characters = 5000
-    assert mastodon.instance_limits(fake.base_url) == (5000, 23)
     fake.fail_next("GET", r"/api/v2/instance", Reply(500, {"error": "boom"}))
-    assert mastodon.instance_limits(fake.base_url) == (500, 23)
+    assert mastodon.instance_limits(fake.base_url) == (500, 23)  # unreachable: the defaults
+    fake.advertised_max_characters = 5000
+    assert mastodon.instance_limits(fake.base_url) == (5000, 23)  # a failure is not cached
+    fake.advertised_max_characters = 1000
+    assert mastodon.instance_limits(fake.base_url) == (5000, 23)  # an answer is, for a while
+    assert len(fake.calls("GET", r"/api/v2/instance")) == 2
 
 
 def test_inbox_follows_link_pages_and_strips_html(fake, account, provider):

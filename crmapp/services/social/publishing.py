@@ -16,7 +16,7 @@ import logging
 import random
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -235,14 +235,19 @@ def _dead_letter_note(session: Session, target: SocialPostTarget, what: str) -> 
 
 def publish_due(org_id: uuid.UUID, *, concurrency: int | None = None) -> dict[str, int]:
     """Publish everything of the organisation that is due, `concurrency` at a time, until
-    nothing is left. Returns how many of each outcome."""
+    nothing is left. Claims are topped up as publishes finish (a slow network never holds the
+    rest of a batch back). Returns how many of each outcome."""
     workers = concurrency or get_settings().social_publish_concurrency
     totals: Counter[str] = Counter()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="publish") as pool:
+        running: set[Future[str]] = set()
         while True:
-            claims = claim_due(org_id, limit=workers * 4)
-            if not claims:
+            if len(running) < workers * 2:
+                for claim in claim_due(org_id, limit=workers * 4 - len(running)):
+                    running.add(pool.submit(publish_one, org_id, claim))
+            if not running:
                 break
-            for outcome in pool.map(lambda c: publish_one(org_id, c), claims):
-                totals[outcome] += 1
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                totals[future.result()] += 1
     return dict(totals)

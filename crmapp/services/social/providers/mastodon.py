@@ -103,16 +103,31 @@ def verify_credentials(instance_url: str, access_token: str) -> Identity:
     )
 
 
+_LIMITS_TTL = 600.0
+_limits_cache: dict[str, tuple[float, tuple[int, int]]] = {}
+
+
 def instance_limits(base_url: str) -> tuple[int, int]:
     """`(max_characters, characters_reserved_per_url)` of an instance (`GET /api/v2/instance`),
-    or the defaults 500/23 when the instance does not say or cannot be reached."""
+    or the defaults 500/23 when the instance does not say or cannot be reached. An instance's
+    answer is kept for ten minutes (one request per post would halve the publishing rate)."""
+    cached = _limits_cache.get(base_url)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    limits = _read_limits(base_url)
+    if limits is not None:
+        _limits_cache[base_url] = (time.monotonic() + _LIMITS_TTL, limits)
+    return limits or (DEFAULT_MAX_CHARS, DEFAULT_URL_CHARS)
+
+
+def _read_limits(base_url: str) -> tuple[int, int] | None:
     try:
         resp = http.request("GET", f"{_base(base_url)}/api/v2/instance")
     except Transient:
-        return DEFAULT_MAX_CHARS, DEFAULT_URL_CHARS
+        return None
     statuses = http.json_or_empty(resp).get("configuration", {}).get("statuses", {})
     if resp.status_code != 200 or not isinstance(statuses, dict):
-        return DEFAULT_MAX_CHARS, DEFAULT_URL_CHARS
+        return None
     return (
         int(statuses.get("max_characters") or DEFAULT_MAX_CHARS),
         int(statuses.get("characters_reserved_per_url") or DEFAULT_URL_CHARS),

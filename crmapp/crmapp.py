@@ -24,6 +24,8 @@ from crmapp.pages import (
     public_proposal,
     record,
     settings,
+    social_calendar,
+    social_composer,
     templates,
     trash,
 )
@@ -45,6 +47,8 @@ from crmapp.state.public_proposal import PublicProposalState
 from crmapp.state.record import CompanyRecordState, ContactRecordState, DealRecordState
 from crmapp.state.session import SessionState
 from crmapp.state.settings import SettingsState
+from crmapp.state.social_composer import ComposerState
+from crmapp.state.social_queue import QueueState
 from crmapp.state.templates import TemplatesState
 from crmapp.state.trash import TrashState
 
@@ -197,9 +201,25 @@ app.add_page(
     title="Proposal",
     on_load=PublicProposalState.load,
 )
+app.add_page(
+    social_composer.composer_page,
+    route=routes.SOCIAL_COMPOSER,
+    title="Composer · Tandem",
+    on_load=[guard, ComposerState.load],
+)
+app.add_page(
+    social_composer.composer_page,
+    route=routes.SOCIAL_POST,
+    title="Post · Tandem",
+    on_load=[guard, ComposerState.load],
+)
+app.add_page(
+    social_calendar.calendar_page,
+    route=routes.SOCIAL_CALENDAR,
+    title="Calendar · Tandem",
+    on_load=[guard, QueueState.load],
+)
 for page, route, title in (
-    (placeholders.composer_page, routes.SOCIAL_COMPOSER, "Composer"),
-    (placeholders.calendar_page, routes.SOCIAL_CALENDAR, "Calendar"),
     (placeholders.inbox_page, routes.SOCIAL_INBOX, "Inbox"),
     (placeholders.analytics_page, routes.SOCIAL_ANALYTICS, "Analytics"),
 ):

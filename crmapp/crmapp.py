@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
+from crmapp.api.media import api as media_api
 from crmapp.pages import (
     audit,
     auth,
@@ -24,8 +25,11 @@ from crmapp.pages import (
     public_proposal,
     record,
     settings,
+    social_accounts,
     social_calendar,
     social_composer,
+    social_connect,
+    social_sandbox,
     templates,
     trash,
 )
@@ -47,12 +51,19 @@ from crmapp.state.public_proposal import PublicProposalState
 from crmapp.state.record import CompanyRecordState, ContactRecordState, DealRecordState
 from crmapp.state.session import SessionState
 from crmapp.state.settings import SettingsState
+from crmapp.state.social_accounts import SocialAccountsState
 from crmapp.state.social_composer import ComposerState
+from crmapp.state.social_connect import ConnectCallbackState
 from crmapp.state.social_queue import QueueState
+from crmapp.state.social_sandbox import SandboxFeedState
 from crmapp.state.templates import TemplatesState
 from crmapp.state.trash import TrashState
 
-app = rx.App(toaster=rx.toast.provider(position="bottom-right"), stylesheets=["/tandem.css"])
+app = rx.App(
+    toaster=rx.toast.provider(position="bottom-right"),
+    stylesheets=["/tandem.css"],
+    api_transformer=media_api,  # /api/media/...: library media for networks that fetch by URL
+)
 
 guard = SessionState.require_login
 
@@ -218,6 +229,24 @@ app.add_page(
     route=routes.SOCIAL_CALENDAR,
     title="Calendar · Tandem",
     on_load=[guard, QueueState.load],
+)
+app.add_page(
+    social_accounts.social_accounts_page,
+    route=routes.SOCIAL_ACCOUNTS,
+    title="Social accounts · Tandem",
+    on_load=[guard, SocialAccountsState.load],
+)
+app.add_page(
+    social_connect.connect_callback_page,
+    route=routes.SOCIAL_CONNECT_CALLBACK,
+    title="Connect an account · Tandem",
+    on_load=[guard, ConnectCallbackState.load],
+)
+app.add_page(
+    social_sandbox.sandbox_feed_page,
+    route=routes.SOCIAL_SANDBOX,
+    title="Sandbox feed · Tandem",
+    on_load=[guard, SandboxFeedState.load],
 )
 for page, route, title in (
     (placeholders.inbox_page, routes.SOCIAL_INBOX, "Inbox"),

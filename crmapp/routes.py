@@ -27,6 +27,9 @@ SOCIAL_POST = "/social/posts/[post_id]"
 SOCIAL_CALENDAR = "/social/calendar"
 SOCIAL_INBOX = "/social/inbox"
 SOCIAL_ANALYTICS = "/social/analytics"
+SOCIAL_ACCOUNTS = "/social/accounts"
+SOCIAL_CONNECT_CALLBACK = "/social/connect/callback"  # = services.social.connect.CALLBACK_PATH
+SOCIAL_SANDBOX = "/social/sandbox/[account_id]"
 SETTINGS = "/settings"
 AUDIT = "/settings/audit"
 TRASH = "/settings/trash"
@@ -58,3 +61,8 @@ def social_post(post_id: object) -> str:
 def invite_url(base_url: str, token: str) -> str:
     """The absolute link an invitee opens."""
     return f"{base_url.rstrip('/')}/invite/{token}"
+
+
+def sandbox_feed(account_id: str) -> str:
+    """The sandbox feed of one sandbox account."""
+    return f"/social/sandbox/{account_id}"

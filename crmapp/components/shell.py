@@ -25,6 +25,7 @@ NAV = (
     ("Calendar", routes.SOCIAL_CALENDAR, "calendar-days"),
     ("Inbox", routes.SOCIAL_INBOX, "inbox"),
     ("Analytics", routes.SOCIAL_ANALYTICS, "chart-column"),
+    ("Accounts", routes.SOCIAL_ACCOUNTS, "at-sign"),
     ("Workspace", None, None),
     ("Settings", routes.SETTINGS, "settings"),
 )

@@ -106,6 +106,7 @@ class FakeServer:
         self.latency = 0.0
         self.base_url = ""
         self._failures: list[tuple[str, str, Reply]] = []  # (method, path regex, reply)
+        self._slow: list[tuple[str, str, float]] = []  # (method, path regex, seconds)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -119,6 +120,12 @@ class FakeServer:
         """The next `times` requests matching `method` and `path_pattern` get `reply`."""
         with self._lock:
             self._failures.extend([(method.upper(), path_pattern, reply)] * times)
+
+    def hang_next(self, method: str, path_pattern: str, seconds: float, times: int = 1) -> None:
+        """The next `times` matching requests are handled normally, then their answer waits
+        `seconds` (the network did the work; the answer is late or lost)."""
+        with self._lock:
+            self._slow.extend([(method.upper(), path_pattern, seconds)] * times)
 
     def calls(self, method: str, path_pattern: str) -> list[Request]:
         """Recorded requests matching `method` and the path regex."""
@@ -138,7 +145,15 @@ class FakeServer:
             if method == request.method and match:
                 request.params = {k: v for k, v in match.groupdict().items() if v is not None}
                 with self._lock:
-                    return fn(self, request)
+                    reply = fn(self, request)
+                    for i, (slow_method, slow_path, seconds) in enumerate(self._slow):
+                        if slow_method == request.method and re.match(
+                            slow_path + "$", request.path
+                        ):
+                            del self._slow[i]
+                            reply.hang = seconds
+                            break
+                    return reply
         return self.not_found(request)
 
     def not_found(self, request: Request) -> Reply:

@@ -41,6 +41,7 @@ class AccountView:
     timezone: str
     token_expires_at: datetime | None
     owner_id: str
+    base_url: str = ""  # a Mastodon instance or Bluesky PDS (where a reconnect goes)
 
 
 def view(account: SocialAccount) -> AccountView:
@@ -61,6 +62,7 @@ def view(account: SocialAccount) -> AccountView:
         timezone=account.timezone,
         token_expires_at=account.token_expires_at,
         owner_id=str(account.owner_id),
+        base_url=account.base_url,
     )
 
 
@@ -132,9 +134,7 @@ def save_identity(
     account.sandbox = sandbox
     account.extra = {**(account.extra or {}), **identity.extra}
     account.status, account.status_reason, account.refresh_failures = "active", "", 0
-    if secret_extra is not None:
-        account.secret_extra_sealed = secrets.seal(session, actor.org_id, json.dumps(secret_extra))
-    _store_tokens(session, account, identity.tokens)
+    _store_tokens(session, account, identity.tokens, secret_extra)
     account.updated_at = utcnow()
     session.add(account)
     session.flush()
@@ -164,7 +164,25 @@ def connect_sandbox(
     return save_identity(session, actor, "sandbox", identity, timezone=timezone, sandbox=True)
 
 
-def _store_tokens(session: Session, account: SocialAccount, tokens: TokenSet) -> None:
+def _secret_extra(session: Session, account: SocialAccount) -> dict[str, Any]:
+    if not account.secret_extra_sealed:
+        return {}
+    opened = secrets.open_sealed(session, account.org_id, account.secret_extra_sealed)
+    return dict(json.loads(opened))
+
+
+def _store_tokens(
+    session: Session,
+    account: SocialAccount,
+    tokens: TokenSet,
+    secret_extra: dict[str, Any] | None = None,
+) -> None:
+    # A token set's extras (a Page's long-lived user token, a refresh token's own expiry) are
+    # as secret as the tokens: sealed beside them, merged into what was there.
+    extra = {**tokens.extra, **(secret_extra or {})}
+    if extra:
+        merged = {**_secret_extra(session, account), **extra}
+        account.secret_extra_sealed = secrets.seal(session, account.org_id, json.dumps(merged))
     if tokens.access_token:
         account.access_token_sealed = secrets.seal(session, account.org_id, tokens.access_token)
     # Networks that do not rotate send no refresh token: keep the one we have (never wipe it).
@@ -176,7 +194,6 @@ def _store_tokens(session: Session, account: SocialAccount, tokens: TokenSet) ->
 def store_refreshed(session: Session, account: SocialAccount, tokens: TokenSet) -> None:
     """Save the result of a token refresh (system action, no audit of token values)."""
     _store_tokens(session, account, tokens)
-    account.extra = {**(account.extra or {}), **tokens.extra}
     account.status, account.status_reason, account.refresh_failures = "active", "", 0
     account.last_refreshed_at = account.updated_at = utcnow()
     session.add(account)
@@ -188,9 +205,7 @@ def credentials(session: Session, account: SocialAccount) -> AccountAuth:
     def opened(value: str) -> str:
         return secrets.open_sealed(session, account.org_id, value) if value else ""
 
-    extra = dict(account.extra or {})
-    if account.secret_extra_sealed:
-        extra.update(json.loads(opened(account.secret_extra_sealed)))
+    extra = {**(account.extra or {}), **_secret_extra(session, account)}
     return AccountAuth(
         network=account.network,
         remote_id=account.remote_id,

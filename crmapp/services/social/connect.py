@@ -122,9 +122,9 @@ def _instance(instance_url: str) -> str:
     return value
 
 
-def complete(session: Session, actor: Actor, *, state: str, code: str, error: str = "") -> list[
-    Choice
-]:
+def complete(
+    session: Session, actor: Actor, *, state: str, code: str, error: str = ""
+) -> list[Choice]:
     """Finish the login the network redirected back from: exchange the code and list the
     authors these tokens can publish as (kept for `choose`)."""
     payload = _take(session, actor, _key(state))

@@ -9,23 +9,50 @@ import uuid
 from sqlmodel import Session, col, select
 
 from crmapp.models.social import MediaAsset, SocialPost, SocialPostTarget
+from crmapp.services.db import tenant_session
+from crmapp.services.errors import NotFound
 from crmapp.services.social import media as media_lib
 from crmapp.services.social import textrules
 from crmapp.services.social.base import MediaItem, NormalizedPost, provider_class
 from crmapp.settings import get_settings
 
 
-def media_token(asset_id: uuid.UUID | str) -> str:
+def media_token(org_id: uuid.UUID | str, asset_id: uuid.UUID | str) -> str:
     """The signature in a media asset's public URL (networks that fetch media by URL)."""
     key = get_settings().resolved_secret_key().encode()
-    return hmac.new(key, f"media:{asset_id}".encode(), hashlib.sha256).hexdigest()[:32]
+    message = f"media:{org_id}:{asset_id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
 def media_url(asset: MediaAsset, storage_key: str | None = None) -> str:
-    """A public, unguessable URL of the asset (or of one of its crops)."""
+    """A public, unguessable URL of the asset (or of one of its crops), served by
+    `crmapp/api/media.py` for the networks that fetch media by URL (Instagram, Facebook)."""
     base = get_settings().public_url.rstrip("/")
+    token = media_token(asset.org_id, asset.id)
     variant = "" if storage_key in (None, asset.storage_key) else "?variant=" + str(storage_key)
-    return f"{base}/api/media/{asset.id}/{media_token(asset.id)}{variant}"
+    return f"{base}/api/media/{asset.org_id}/{asset.id}/{token}{variant}"
+
+
+def read_public(
+    org_id: uuid.UUID, asset_id: uuid.UUID, token: str, variant: str = ""
+) -> tuple[bytes, str] | None:
+    """The bytes and type behind a public media URL, or None when the signature, the asset or
+    the variant does not match."""
+    if not hmac.compare_digest(token, media_token(org_id, asset_id)):
+        return None
+    with tenant_session(org_id) as session:
+        asset = session.get(MediaAsset, asset_id)
+        if asset is None or asset.org_id != org_id or asset.deleted_at is not None:
+            return None
+        keys = {asset.storage_key, *(asset.variants or {}).values()}
+        key = variant or asset.storage_key
+        if key not in keys:
+            return None
+        content_type = asset.content_type
+    try:
+        return media_lib.store(org_id).get(key), content_type
+    except NotFound:
+        return None
 
 
 def thread_parts(network: str, text: str, overrides: dict) -> tuple[str, ...]:

@@ -2,6 +2,8 @@
 
 from crmapp.services.social.providers import (  # noqa: F401  (each module registers its class)
     bluesky,
+    facebook,
+    instagram,
     linkedin,
     mastodon,
     sandbox,

@@ -1,0 +1,204 @@
+"""AI assist for the composer, through the AI gateway (model first, the offline writer last):
+a caption from a brief, hashtags for a text, and a long text repurposed into a thread.
+
+Whatever writes it, the result is held to the network's rules: captions are cut to the limit at a
+word, thread parts are re-split when a model's part is too long, hashtags are de-duplicated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from crmapp.services.ai import gateway
+from crmapp.services.context import Actor
+from crmapp.services.errors import ValidationError
+from crmapp.services.permissions import Perm, require
+from crmapp.services.social import textrules
+from crmapp.services.social.base import provider_class
+
+STOPWORDS = {
+    "about",
+    "after",
+    "again",
+    "also",
+    "because",
+    "been",
+    "before",
+    "being",
+    "between",
+    "both",
+    "could",
+    "does",
+    "doing",
+    "during",
+    "each",
+    "from",
+    "further",
+    "have",
+    "having",
+    "here",
+    "into",
+    "just",
+    "more",
+    "most",
+    "onto",
+    "other",
+    "ours",
+    "over",
+    "same",
+    "should",
+    "some",
+    "such",
+    "than",
+    "that",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "under",
+    "until",
+    "very",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "your",
+    "yours",
+}
+PART_BREAK = "\n---\n"
+
+
+@dataclass(frozen=True)
+class Assisted:
+    """What the assistant wrote and who wrote it (`offline` when no model was used)."""
+
+    text: str
+    parts: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    provider: str = "offline"
+
+
+def _ask(
+    session: Session, actor: Actor, system: str, user: str, offline_text: str
+) -> tuple[str, str]:
+    prompt = gateway.Prompt(
+        messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
+        offline_text=lambda: offline_text,
+        purpose="social",
+    )
+    outcome = gateway.Outcome()
+    text = "".join(gateway.generate(session, actor.org_id, prompt, outcome)).strip()
+    return text, outcome.provider
+
+
+def _limit(network: str) -> int:
+    return textrules.LIMITS.get(network, provider_class(network).max_chars or 500)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'-]{3,}", text)
+
+
+def offline_hashtags(text: str, count: int = 5) -> list[str]:
+    """The text's most frequent meaningful words as hashtags (existing ones kept first)."""
+    existing = [t.lstrip("#") for t in re.findall(r"#\w+", text)]
+    freq = Counter(w.lower() for w in _words(re.sub(r"#\w+|https?://\S+", " ", text)))
+    picked = [w for w, _ in freq.most_common() if w not in STOPWORDS]
+    tags, seen = [], set()
+    for word in [*existing, *picked]:
+        tag = "#" + "".join(p[:1].upper() + p[1:] for p in re.split(r"[-']", word) if p)
+        if tag.lower() not in seen:
+            seen.add(tag.lower())
+            tags.append(tag)
+    return tags[:count]
+
+
+def caption(session: Session, actor: Actor, *, brief: str, network: str) -> Assisted:
+    """A caption for `network` written from `brief`, within its limit."""
+    require(actor.role, Perm.RECORD_CREATE)
+    brief = brief.strip()
+    if not brief:
+        raise ValidationError({"brief": "Say what the post is about"})
+    limit = _limit(network)
+    label = provider_class(network).label
+    sentences = re.split(r"(?<=[.!?])\s+", brief)
+    offline_text = " ".join(sentences[:2]) + " " + " ".join(offline_hashtags(brief, 3))
+    text, who = _ask(
+        session, actor,
+        f"You write social media captions for {label}. At most {limit} characters, plain text, "
+        "one clear hook, one call to action, up to three relevant hashtags. Answer with the "
+        "caption only.",
+        brief, offline_text,
+    )  # fmt: skip
+    if textrules.count(network, text) > limit:
+        text = textrules.truncate(network, text)
+    return Assisted(text=text, provider=who)
+
+
+def hashtags(
+    session: Session, actor: Actor, *, text: str, network: str, count: int = 5
+) -> Assisted:
+    """Up to `count` hashtags for `text` (Instagram: never past its 30)."""
+    require(actor.role, Perm.RECORD_CREATE)
+    if not text.strip():
+        raise ValidationError({"text": "Write the post first"})
+    offline_text = " ".join(offline_hashtags(text, count))
+    answer, who = _ask(
+        session, actor,
+        f"Suggest {count} relevant hashtags for this {provider_class(network).label} post. "
+        "Answer with the hashtags only, separated by spaces.",
+        text, offline_text,
+    )  # fmt: skip
+    tags, seen = [], {t.lower() for t in re.findall(r"#\w+", text)}
+    for tag in re.findall(r"#\w+", answer):
+        if tag.lower() not in seen:
+            seen.add(tag.lower())
+            tags.append(tag)
+    if network == "instagram":
+        room = max(0, 30 - len(re.findall(r"#\w+", text)))
+        tags = tags[:room]
+    return Assisted(text=" ".join(tags[:count]), tags=tuple(tags[:count]), provider=who)
+
+
+def thread(session: Session, actor: Actor, *, text: str, network: str) -> Assisted:
+    """`text` (an article, notes, a long post) repurposed into a thread for `network`, every part
+    within the limit."""
+    require(actor.role, Perm.RECORD_CREATE)
+    if not text.strip():
+        raise ValidationError({"text": "Paste the long text to turn into a thread"})
+    if not provider_class(network).threads:
+        raise ValidationError({"network": f"{provider_class(network).label} has no threads"})
+    limit = _limit(network)
+    offline_text = PART_BREAK.join(textrules.split_thread(network, text))
+    answer, who = _ask(
+        session, actor,
+        f"Turn the user's text into a thread of short posts for {provider_class(network).label}:"
+        f" each at most {limit} characters, the first one a hook, the last a call to action. "
+        f"Separate the posts with a line containing only ---.",
+        text, offline_text,
+    )  # fmt: skip
+    parts: list[str] = []
+    for part in (p.strip() for p in answer.split("---")):
+        if not part:
+            continue
+        if textrules.count(network, part) > limit:
+            parts += textrules.split_thread(network, part)
+        else:
+            parts.append(part)
+    return Assisted(text="\n\n".join(parts), parts=tuple(parts), provider=who)

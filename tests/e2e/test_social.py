@@ -1,0 +1,89 @@
+"""Social publishing end to end: an Owner requires approval and adds two sandbox accounts; a
+Member writes one post for both and submits it; the Owner approves it from another browser and
+publishes it; the worker publishes it to both sandbox feeds."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.pages import PASSWORD, TIMEOUT, pick, sign_up, unique_email
+
+PUBLISH_TIMEOUT = 45_000
+
+
+def test_compose_for_two_sandbox_accounts_approve_as_another_user_and_see_it_publish(
+    browser, app_url
+):
+    owner_ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+    owner = owner_ctx.new_page()
+    sign_up(owner, app_url, name="Sam Social", email=unique_email("sam"), org="Sam Social Co")
+
+    owner.goto(f"{app_url}/social/accounts")
+    expect(owner.locator("#social-approvals")).to_be_visible(timeout=TIMEOUT)
+    owner.click("#social-approvals")
+    for name in ("Harbour News", "Harbour Deals"):
+        owner.fill("#sandbox-name", name)
+        owner.click("#sandbox-add")
+        expect(owner.locator(".social-account", has_text=name)).to_be_visible(timeout=TIMEOUT)
+    expect(owner.locator(".account-sandbox")).to_have_count(2)
+
+    owner.goto(f"{app_url}/settings")
+    owner.fill("#invite-email", member_email := unique_email("mia"))
+    pick(owner, "#invite-role", "Member")
+    owner.click("#invite-submit")
+    link = owner.locator("#invite-link")
+    expect(link).to_contain_text("/invite/", timeout=TIMEOUT)
+    invite_url = link.inner_text()
+
+    member_ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+    member = member_ctx.new_page()
+    member.goto(invite_url)
+    member.fill("#name", "Mia Member")
+    member.fill("#password", PASSWORD)
+    member.click("#invite-join")
+    expect(member.locator("#dashboard-title")).to_contain_text("Mia Member", timeout=TIMEOUT)
+    assert member_email
+
+    member.goto(f"{app_url}/social/composer")
+    chips = member.locator("[id^='social-account-']")
+    expect(chips).to_have_count(2, timeout=TIMEOUT)
+    chips.nth(0).click()
+    chips.nth(1).click()
+    text = "Harbour museum bookings are live: three taps from the quay to your ticket."
+    member.fill("#social-text", text)
+    expect(member.locator("#social-count-sandbox")).to_contain_text(str(len(text)), timeout=TIMEOUT)
+    member.click("#social-save")
+    member.wait_for_url(re.compile(r".*/social/posts/[0-9a-f-]{36}$"), timeout=TIMEOUT)
+    post_url = member.url
+    member.click("#social-submit")
+    targets = member.locator("[id^='social-target-']")
+    expect(targets).to_have_count(2, timeout=TIMEOUT)
+    for i in range(2):
+        expect(targets.nth(i)).to_contain_text("review", timeout=TIMEOUT)
+    expect(member.locator("#social-approve")).to_have_count(0)  # a Member cannot approve
+
+    owner.goto(post_url)
+    expect(owner.locator("#social-approve")).to_be_visible(timeout=TIMEOUT)
+    owner.click("#social-approve")
+    for i in range(2):
+        expect(owner.locator("[id^='social-target-']").nth(i)).to_contain_text(
+            "approved", timeout=TIMEOUT
+        )
+    owner.click("#social-publish-now")
+    for i in range(2):
+        expect(owner.locator("[id^='social-target-']").nth(i)).to_contain_text(
+            "published", timeout=PUBLISH_TIMEOUT
+        )
+
+    member.reload()
+    expect(member.locator("[id^='social-target-']").first).to_contain_text(
+        "published", timeout=TIMEOUT
+    )
+    owner.goto(f"{app_url}/social/accounts")
+    owner.locator(".social-account", has_text="Harbour News").locator(".account-feed").click()
+    expect(owner.locator("#sandbox-banner")).to_be_visible(timeout=TIMEOUT)
+    expect(owner.locator(".feed-post")).to_contain_text([text], timeout=TIMEOUT)
+    owner_ctx.close()
+    member_ctx.close()

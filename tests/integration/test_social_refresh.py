@@ -1,0 +1,86 @@
+"""The token refresh job: every token expiring within the hour is renewed by a real worker
+against the X fake (rotating refresh tokens kept); a refused or repeatedly failing refresh asks
+the account's owner to reconnect before any post would fail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from crmapp.models.notifications import Notification
+from crmapp.models.social import SocialAccount
+from crmapp.services.social import accounts
+from crmapp.services.social.base import Identity, TokenSet, Transient
+from crmapp.settings import get_settings
+from jobs import social as social_jobs
+from tests import factories
+from tests.fakes.http_fake import Reply
+from tests.fakes.x_fake import FakeX
+
+
+@pytest.fixture
+def x(monkeypatch):
+    fake = FakeX().start()
+    monkeypatch.setenv("TANDEM_X_API_BASE", fake.base_url)
+    monkeypatch.setenv("TANDEM_X_CLIENT_ID", fake.client_id)
+    get_settings.cache_clear()
+    yield fake
+    fake.stop()
+    get_settings.cache_clear()
+
+
+def x_account(owner, fake: FakeX, *, expires_in: timedelta, refresh: str | None = None):
+    tokens = TokenSet(fake.issue_token(), refresh or fake.issue_refresh(),
+                      datetime.now(UTC) + expires_in)  # fmt: skip
+    identity = Identity("user", "2244994945", "@tandem_test", "Tandem Test", tokens)
+    with factories.scoped(owner) as session:
+        return accounts.save_identity(session, owner.actor, "x", identity)
+
+
+def reloaded(owner, account) -> tuple[SocialAccount, str]:
+    with factories.scoped(owner) as session:
+        row = session.get(SocialAccount, account.id)
+        return row, accounts.credentials(session, row).refresh_token
+
+
+def test_the_job_renews_tokens_expiring_within_the_hour(x, rq_worker_burst):
+    owner = factories.signup()
+    soon = x_account(owner, x, expires_in=timedelta(minutes=20))
+    later = x_account(factories.signup(), x, expires_in=timedelta(hours=5))
+    _, before = reloaded(owner, soon)
+    assert social_jobs.refresh_tokens() >= 1
+    rq_worker_burst()
+    row, after = reloaded(owner, soon)
+    assert after != before and after in x.refresh_tokens, "the rotated refresh token is kept"
+    assert row.token_expires_at > datetime.now(UTC) + timedelta(hours=1)
+    assert row.status == "active" and row.last_refreshed_at is not None
+    assert reloaded(owner, soon)[0].refresh_failures == 0
+    assert later.last_refreshed_at is None
+
+
+def test_a_revoked_refresh_token_asks_the_owner_to_reconnect(x, rq_worker_burst):
+    owner = factories.signup()
+    account = x_account(owner, x, expires_in=timedelta(minutes=20), refresh="revoked-token")
+    social_jobs.refresh_tokens()
+    rq_worker_burst()
+    row, kept = reloaded(owner, account)
+    assert row.status == "needs_reconnect"
+    assert kept == "revoked-token", "a failed refresh never wipes the stored token"
+    with factories.scoped(owner) as session:
+        (note,) = session.exec(select(Notification).where(
+            Notification.user_id == owner.actor.user_id, Notification.kind == "social.reconnect"
+        )).all()  # fmt: skip
+    assert note.message.startswith("Reconnect your X account @tandem_test")
+
+
+def test_the_last_of_repeated_transient_failures_dead_letters(x):
+    owner = factories.signup()
+    account = x_account(owner, x, expires_in=timedelta(minutes=20))
+    x.fail_next("POST", r"/2/oauth2/token", Reply(503, {"title": "Service Unavailable"}), times=2)
+    args = (str(owner.actor.org_id), str(account.id))
+    with pytest.raises(Transient):
+        social_jobs.refresh_one(*args)  # outside a job: treated as the last attempt
+    row, _ = reloaded(owner, account)
+    assert row.refresh_failures == 1 and row.status == "needs_reconnect"

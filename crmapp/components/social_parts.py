@@ -235,5 +235,5 @@ def status_list() -> rx.Component:
             rx.table.body(rx.foreach(S.targets, target_row)),
             width="100%", size="1",
         ),
-        width="100%", id="social-targets",
+        width="100%", id="social-status",
     ))  # fmt: skip

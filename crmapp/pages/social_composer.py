@@ -72,7 +72,7 @@ def editor() -> rx.Component:
                                rx.link("Connect one", href="/social/accounts"), "."),
                        icon="plug", size="1", width="100%", id="social-no-accounts"),
             rx.hstack(rx.foreach(S.accounts, account_chip), wrap="wrap", spacing="2",
-                      id="social-accounts"),
+                      id="social-chips"),
         ),
         rx.cond(S.field_errors.contains("accounts"), rx.text(
             S.field_errors["accounts"], size="1", color=rx.color("red", 11))),

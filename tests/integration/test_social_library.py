@@ -124,7 +124,7 @@ def test_the_composer_display_data_counts_threads_and_shows_times_in_each_accoun
     assert data["state"] == "scheduled" and data["date"] == "2031-12-09"
     assert data["time"] == "09:00" and data["timezone"] == "Europe/Paris"
     assert data["targets"][0]["account_id"] == str(account.id)
-    assert data["targets"][0]["state_label"] == "Scheduled"
+    assert data["targets"][0]["state_label"] == "scheduled"
     assert [s.key for s in sections] == ["upcoming", "drafts"] and not more
     assert sections[0].days[0].day == "Tue 9 Dec 2031"
     assert sections[0].days[0].rows[0]["time"] == "09:00"

@@ -69,7 +69,8 @@ def calendar_page() -> rx.Component:
             rx.hstack(
                 rx.el.select(
                     rx.el.option("All states", value="all"),
-                    *[rx.el.option(label.capitalize(), value=s) for s, label in STATE_LABELS.items()],
+                    *[rx.el.option(label.capitalize(), value=state)
+                      for state, label in STATE_LABELS.items()],
                     on_change=S.filter_state, id="social-queue-filter", style=SELECT_STYLE,
                 ),
                 rx.spacer(),

@@ -35,3 +35,4 @@ bench: bootstrap
 	@.venv/bin/python bench/crm_bench.py
 	@.venv/bin/python bench/kb_bench.py
 	@.venv/bin/python bench/proposal_bench.py
+	@.venv/bin/python bench/social_bench.py

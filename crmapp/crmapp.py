@@ -26,6 +26,8 @@ from crmapp.pages import (
     record,
     settings,
     social_accounts,
+    social_calendar,
+    social_composer,
     social_connect,
     social_sandbox,
     templates,
@@ -50,7 +52,9 @@ from crmapp.state.record import CompanyRecordState, ContactRecordState, DealReco
 from crmapp.state.session import SessionState
 from crmapp.state.settings import SettingsState
 from crmapp.state.social_accounts import SocialAccountsState
+from crmapp.state.social_composer import ComposerState
 from crmapp.state.social_connect import ConnectCallbackState
+from crmapp.state.social_queue import QueueState
 from crmapp.state.social_sandbox import SandboxFeedState
 from crmapp.state.templates import TemplatesState
 from crmapp.state.trash import TrashState
@@ -209,6 +213,24 @@ app.add_page(
     on_load=PublicProposalState.load,
 )
 app.add_page(
+    social_composer.composer_page,
+    route=routes.SOCIAL_COMPOSER,
+    title="Composer · Tandem",
+    on_load=[guard, ComposerState.load],
+)
+app.add_page(
+    social_composer.composer_page,
+    route=routes.SOCIAL_POST,
+    title="Post · Tandem",
+    on_load=[guard, ComposerState.load],
+)
+app.add_page(
+    social_calendar.calendar_page,
+    route=routes.SOCIAL_CALENDAR,
+    title="Calendar · Tandem",
+    on_load=[guard, QueueState.load],
+)
+app.add_page(
     social_accounts.social_accounts_page,
     route=routes.SOCIAL_ACCOUNTS,
     title="Social accounts · Tandem",
@@ -227,8 +249,6 @@ app.add_page(
     on_load=[guard, SandboxFeedState.load],
 )
 for page, route, title in (
-    (placeholders.composer_page, routes.SOCIAL_COMPOSER, "Composer"),
-    (placeholders.calendar_page, routes.SOCIAL_CALENDAR, "Calendar"),
     (placeholders.inbox_page, routes.SOCIAL_INBOX, "Inbox"),
     (placeholders.analytics_page, routes.SOCIAL_ANALYTICS, "Analytics"),
 ):

@@ -23,6 +23,7 @@ PROPOSAL = "/proposals/[proposal_id]"
 PUBLIC_PROPOSAL = "/p/[token]"
 PROPOSAL_SETTINGS = "/settings/proposals"
 SOCIAL_COMPOSER = "/social/composer"
+SOCIAL_POST = "/social/posts/[post_id]"
 SOCIAL_CALENDAR = "/social/calendar"
 SOCIAL_INBOX = "/social/inbox"
 SOCIAL_ANALYTICS = "/social/analytics"
@@ -50,6 +51,11 @@ def safe_next(path: str | None) -> str:
     if not path or not path.startswith("/") or path.startswith("//"):
         return DASHBOARD
     return path
+
+
+def social_post(post_id: object) -> str:
+    """The composer page of a saved social post."""
+    return f"/social/posts/{post_id}"
 
 
 def invite_url(base_url: str, token: str) -> str:

@@ -7,26 +7,6 @@ import reflex as rx
 from crmapp.components.shell import placeholder_page
 
 
-def composer_page() -> rx.Component:
-    """Social composer."""
-    return placeholder_page(
-        "Composer",
-        "pen-line",
-        "Write one post for X, LinkedIn, Facebook, Instagram, Mastodon and Bluesky.",
-        "Social publishing",
-    )
-
-
-def calendar_page() -> rx.Component:
-    """Social calendar."""
-    return placeholder_page(
-        "Calendar",
-        "calendar-days",
-        "Drag posts across a time-zone-aware calendar.",
-        "Social publishing",
-    )
-
-
 def inbox_page() -> rx.Component:
     """Unified inbox."""
     return placeholder_page(

@@ -1,0 +1,179 @@
+"""The organisation's media library: uploads checked from their bytes, stored in the
+organisation's namespace, and cropped per network and format.
+
+Files live in `media.store(org_id)` (one namespace per organisation, so keys are bare
+``<random>.<ext>``); the rows are `MediaAsset`. Every write is audited.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import uuid
+from pathlib import PurePosixPath
+
+from PIL import Image, ImageOps
+from sqlmodel import Session, col, select
+
+from crmapp.models.social import MediaAsset
+from crmapp.services import audit
+from crmapp.services.context import Actor
+from crmapp.services.errors import NotFound, ValidationError
+from crmapp.services.permissions import Perm, require
+from crmapp.services.social import media
+
+THUMB_SIDE = 160
+
+
+def add_asset(session: Session, actor: Actor, data: bytes, filename: str) -> MediaAsset:
+    """Check an upload, store it and add it to the library.
+
+    Raises:
+        ValidationError: ``{"file": ...}`` for an empty, unsupported, oversized or damaged file.
+    """
+    require(actor.role, Perm.RECORD_CREATE)
+    info = media.inspect(data, filename)
+    key = media.new_key(info.content_type)
+    store = media.store(actor.org_id)
+    store.put(key, data, info.content_type)
+    name = PurePosixPath(filename or "").name[:255] or f"upload{PurePosixPath(key).suffix}"
+    asset = MediaAsset(
+        org_id=actor.org_id,
+        storage_key=key,
+        filename=name,
+        content_type=info.content_type,
+        kind=info.kind,
+        size=info.size,
+        width=info.width,
+        height=info.height,
+        created_by=actor.user_id,
+    )
+    try:
+        session.add(asset)
+        session.flush()
+    except Exception:
+        store.delete(key)  # no row, no file
+        raise
+    audit.record(session, actor, "media_asset.uploaded", "media_asset", asset.id,
+                 {"filename": name, "kind": info.kind, "size": info.size})  # fmt: skip
+    return asset
+
+
+def list_assets(session: Session, actor: Actor, *, limit: int = 60) -> list[MediaAsset]:
+    """The library, newest first."""
+    require(actor.role, Perm.RECORD_READ)
+    return list(
+        session.exec(
+            select(MediaAsset)
+            .where(MediaAsset.org_id == actor.org_id, col(MediaAsset.deleted_at).is_(None))
+            .order_by(col(MediaAsset.created_at).desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def get_asset(session: Session, actor: Actor, asset_id: uuid.UUID) -> MediaAsset:
+    """One live asset of the organisation, or NotFound."""
+    require(actor.role, Perm.RECORD_READ)
+    asset = session.exec(
+        select(MediaAsset).where(
+            MediaAsset.id == asset_id,
+            MediaAsset.org_id == actor.org_id,
+            col(MediaAsset.deleted_at).is_(None),
+        )
+    ).first()
+    if asset is None:
+        raise NotFound("That file is not in the media library")
+    return asset
+
+
+def assets_by_id(session: Session, actor: Actor, ids: list[str]) -> list[MediaAsset]:
+    """The live assets among `ids`, in the order given (unknown ids skipped)."""
+    wanted = []
+    for raw in ids:
+        try:
+            wanted.append(uuid.UUID(str(raw)))
+        except ValueError:
+            continue
+    if not wanted:
+        return []
+    rows = session.exec(
+        select(MediaAsset).where(
+            MediaAsset.org_id == actor.org_id,
+            col(MediaAsset.id).in_(wanted),
+            col(MediaAsset.deleted_at).is_(None),
+        )
+    ).all()
+    found = {a.id: a for a in rows}
+    return [found[i] for i in wanted if i in found]
+
+
+def crop_for(
+    session: Session, actor: Actor, asset_id: uuid.UUID, network: str, fmt: str
+) -> MediaAsset:
+    """Store the centred crop that `network`'s rule for `fmt` needs as the asset's variant
+    ``"network:fmt"`` (nothing is stored when the picture already fits).
+
+    Raises:
+        ValidationError: the asset is a video (crop it before uploading).
+    """
+    require(actor.role, Perm.RECORD_UPDATE)
+    asset = get_asset(session, actor, asset_id)
+    if asset.kind != "image":
+        raise ValidationError({"file": "Only images can be cropped here; crop the video first."})
+    box = media.crop_box(network, fmt, asset.width, asset.height)
+    if box is None:
+        return asset
+    store = media.store(actor.org_id)
+    cropped = media.crop(store.get(asset.storage_key), box, asset.content_type)
+    key = media.derived_key(asset.storage_key, network, fmt)
+    store.put(key, cropped, asset.content_type)
+    asset.variants = {**(asset.variants or {}), f"{network}:{fmt}": key}
+    session.add(asset)
+    audit.record(session, actor, "media_asset.cropped", "media_asset", asset.id,
+                 {"variant": f"{network}:{fmt}", "box": list(box)})  # fmt: skip
+    return asset
+
+
+def crop_preview_url(
+    session: Session, actor: Actor, asset: MediaAsset, network: str, fmt: str
+) -> str:
+    """A data URL of the picture with what the crop for `network`/`fmt` removes dimmed."""
+    data = media.store(actor.org_id).get(asset.storage_key)
+    return _data_url(media.crop_preview(data, network, fmt, max_side=320), "image/jpeg")
+
+
+def crop_view(
+    session: Session, actor: Actor, asset_id: uuid.UUID, network: str, fmt: str
+) -> dict[str, str]:
+    """What the composer shows of one picture's crop for `network`/`fmt`: a preview with what
+    is cut dimmed, whether it already fits, and whether the crop was applied."""
+    asset = get_asset(session, actor, asset_id)
+    return {
+        "id": str(asset.id),
+        "filename": asset.filename,
+        "format": fmt,
+        "preview": crop_preview_url(session, actor, asset, network, fmt),
+        "fits": "1" if media.fits(network, fmt, asset.width, asset.height) else "",
+        "applied": "1" if f"{network}:{fmt}" in (asset.variants or {}) else "",
+    }
+
+
+def thumbnail_url(actor: Actor, asset: MediaAsset) -> str:
+    """A small JPEG data URL of an image ("" for a video or an unreadable file)."""
+    if asset.kind != "image":
+        return ""
+    try:
+        data = media.store(actor.org_id).get(asset.storage_key)
+        with Image.open(io.BytesIO(data)) as image:
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+        upright.thumbnail((THUMB_SIDE, THUMB_SIDE))
+        out = io.BytesIO()
+        upright.save(out, format="JPEG", quality=80)
+    except (NotFound, OSError):
+        return ""
+    return _data_url(out.getvalue(), "image/jpeg")
+
+
+def _data_url(data: bytes, content_type: str) -> str:
+    return f"data:{content_type};base64," + base64.b64encode(data).decode("ascii")

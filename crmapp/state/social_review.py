@@ -1,0 +1,132 @@
+"""The composer's review side: approve / reject, comments, and the per-target status with the
+actions for unknown and failed outcomes (polled while something is scheduled or publishing)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from crmapp import routes
+from crmapp.services.db import tenant_session
+from crmapp.services.errors import ServiceError
+from crmapp.services.permissions import Perm
+from crmapp.services.social import review, views
+from crmapp.services.social.views import ACTIVE_STATES
+
+
+class ComposerReviewMixin(rx.State, mixin=True):
+    """Review, comments and target status of the post in the composer."""
+
+    targets: list[dict[str, str]] = []
+    comments: list[dict[str, str]] = []
+    reject_error: str = ""
+
+    @rx.var
+    def can_approve(self) -> bool:
+        """Whether the user may approve or reject posts (Owner/Admin)."""
+        return Perm.SOCIAL_APPROVE.value in self.perms  # type: ignore[attr-defined]
+
+    @rx.var
+    def in_review(self) -> bool:
+        """Whether some target waits for review."""
+        return any(t["state"] == "pending_review" for t in self.targets)
+
+    @rx.var
+    def polling(self) -> bool:
+        """Whether something is scheduled or publishing (the status list refreshes itself)."""
+        return any(t["state"] in ACTIVE_STATES for t in self.targets)
+
+    @rx.var
+    def has_failed(self) -> bool:
+        """Whether a target failed (Retry applies)."""
+        return any(t["state"] == "failed" for t in self.targets)
+
+    @rx.var
+    def all_approved(self) -> bool:
+        """Whether every target is approved (Publish now applies once approval was needed)."""
+        return bool(self.targets) and all(t["state"] == "approved" for t in self.targets)
+
+    def _run(self, fn: Callable[..., Any], done: str, *args: Any, **kwargs: Any):
+        actor = self._actor()  # type: ignore[attr-defined]
+        post_id = self._post_uuid()  # type: ignore[attr-defined]
+        if actor is None or post_id is None:
+            return rx.redirect(routes.LOGIN)
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                fn(session, actor, post_id, *args, **kwargs)
+        except ServiceError as err:
+            self._reload()  # type: ignore[attr-defined]
+            return rx.toast.error(str(err))
+        self._reload()  # type: ignore[attr-defined]
+        return rx.toast.success(done)
+
+    @rx.event
+    def approve(self):
+        """Approve the post in review (it is scheduled at once when it has a time)."""
+        return self._run(review.approve, "Approved.")
+
+    @rx.event
+    def reject(self, form: dict):
+        """Send the post back with a reason the author sees."""
+        reason = str(form.get("reason", "")).strip()
+        if not reason:
+            self.reject_error = "Say what should change before rejecting."
+            return None
+        self.reject_error = ""
+        return self._run(review.reject, "Rejected: the author sees your reason.", reason)
+
+    @rx.event
+    def add_comment(self, form: dict):
+        """A comment on the post, or on one network's variant."""
+        body = str(form.get("body", ""))
+        network = str(form.get("network", ""))
+        return self._run(review.add_comment, "Comment added.", body, network)
+
+    @rx.event
+    def retry(self):
+        """Queue the failed targets again now."""
+        return self._run(review.retry_failed, "Queued again.")
+
+    def _resolve(self, target_id: str, went_out: bool, url: str = ""):
+        """A person checked the network: the post is there, or it is not (publish again)."""
+        actor = self._actor()  # type: ignore[attr-defined]
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                review.resolve_unknown(session, actor, uuid.UUID(target_id), went_out=went_out,
+                                       remote_url=url)  # fmt: skip
+        except (ServiceError, ValueError) as err:
+            self._reload()  # type: ignore[attr-defined]
+            return rx.toast.error(str(err))
+        self._reload()  # type: ignore[attr-defined]
+        return rx.toast.success("Marked published." if went_out else "Publishing again.")
+
+    @rx.event
+    def mark_published(self, target_id: str, form: dict):
+        """ "It's there": mark the target published (with the link, when given)."""
+        return self._resolve(target_id, True, str(form.get("remote_url", "")))
+
+    @rx.event
+    def publish_again(self, target_id: str):
+        """ "Not there": publish it again."""
+        return self._resolve(target_id, False)
+
+    @rx.event
+    def refresh(self, _value: Any = None):
+        """Re-read the status while something is scheduled or publishing."""
+        if not self.polling or self.dirty:  # type: ignore[attr-defined]
+            return None
+        actor = self._actor()  # type: ignore[attr-defined]
+        post_id = self._post_uuid()  # type: ignore[attr-defined]
+        if actor is None or post_id is None:
+            return None
+        with tenant_session(actor.org_id, actor.user_id) as session:
+            data = views.status_view(session, actor, post_id, self.timezone)  # type: ignore[attr-defined]
+        self.targets = data["targets"]
+        self.post_state, self.post_state_label = data["state"], data["state_label"]  # type: ignore[has-type]
+        self.post_editable = data["editable"]  # type: ignore[has-type]
+        return None

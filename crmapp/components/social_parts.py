@@ -77,6 +77,27 @@ def variant_tabs() -> rx.Component:
     )  # fmt: skip
 
 
+def assist_bar() -> rx.Component:
+    """AI assist: caption from the text as a brief, hashtags, a thread for the open network."""
+
+    def button(action: str, label: str, icon: str) -> rx.Component:
+        return rx.button(
+            rx.cond(S.assisting == action, rx.spinner(size="1"), rx.icon(icon, size=14)), label,
+            size="1", variant="soft", color_scheme="violet", on_click=S.run_assist(action),
+            disabled=(S.assisting != "") | ~S.editable, id=f"social-assist-{action}",
+        )  # fmt: skip
+
+    return rx.hstack(
+        rx.text("AI assist", size="1", weight="bold", color=rx.color("gray", 11)),
+        button("caption", "Caption from text", "sparkles"),
+        button("hashtags", "Hashtags", "hash"),
+        button("thread", "Turn into a thread", "list-ordered"),
+        rx.cond(S.assist_note != "", rx.text(S.assist_note, size="1", color=rx.color("gray", 10),
+                                             id="social-assist-note")),
+        wrap="wrap", spacing="2", align="center", id="social-assist",
+    )  # fmt: skip
+
+
 def _media_item(m: rx.Var) -> rx.Component:
     return rx.box(
         rx.cond(m["thumb"] != "", rx.image(src=m["thumb"], class_name="sp-thumb"),

@@ -12,6 +12,7 @@ from crmapp.components.shell import app_shell
 from crmapp.components.social_parts import (
     SELECT_STYLE,
     account_chip,
+    assist_bar,
     count_row,
     media_panel,
     meta_fields,
@@ -82,6 +83,7 @@ def editor() -> rx.Component:
             read_only=~S.editable, id="social-text", rows="7", width="100%",
             aria_label="Post text",
         ),
+        assist_bar(),
         rx.vstack(rx.foreach(S.previews, count_row), width="100%", spacing="1",
                   id="social-counts"),
         variant_tabs(),

@@ -18,13 +18,14 @@ from crmapp.services.proposals.view import deal_options
 from crmapp.services.social import posts, review, textrules, views
 from crmapp.services.social.views import NetworkPreview
 from crmapp.state.session import SessionState
+from crmapp.state.social_assist import ComposerAssistMixin
 from crmapp.state.social_media import ComposerMediaMixin
 from crmapp.state.social_review import ComposerReviewMixin
 
 META_FIELDS = ("link", "fmt", "deal_id", "contact_id", "campaign")
 
 
-class ComposerState(ComposerReviewMixin, ComposerMediaMixin, SessionState):
+class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin, SessionState):
     """One post in the composer."""
 
     loaded: bool = False
@@ -224,6 +225,17 @@ class ComposerState(ComposerReviewMixin, ComposerMediaMixin, SessionState):
         source = self.overrides.get(network, "") or self.text
         self.overrides = {**self.overrides, network: textrules.truncate(network, source)}
         self.active_network, self.dirty, self.form_key = network, True, self.form_key + 1
+        self._recompute()
+
+    def _apply_assist(self, action: str, network: str, result) -> None:
+        if action == "caption":
+            self.text = result.text
+        elif action == "hashtags":
+            self.text = f"{self.text.rstrip()}\n\n{result.text}".strip()
+        else:  # a thread for one network: its variant, one part per paragraph
+            self.overrides = {**self.overrides, network: "\n\n".join(result.parts)}
+            self.active_network = network
+        self.dirty, self.form_key = True, self.form_key + 1
         self._recompute()
 
     @rx.event

@@ -306,6 +306,7 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
                 self.sched_error = str(err)
             self.error = str(err)
             return rx.toast.error(str(err))
+        self._queue_at_instant(actor, post_id)
         if was_new:
             return [rx.toast.success(done), rx.redirect(f"/social/posts/{post_id}")]
         self._reload()

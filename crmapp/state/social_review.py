@@ -3,6 +3,7 @@ actions for unknown and failed outcomes (polled while something is scheduled or 
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,8 +14,9 @@ from crmapp import routes
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError
 from crmapp.services.permissions import Perm
-from crmapp.services.social import review, views
+from crmapp.services.social import posts, review, views
 from crmapp.services.social.views import ACTIVE_STATES
+from jobs.social import enqueue_publish_at
 
 
 class ComposerReviewMixin(rx.State, mixin=True):
@@ -60,8 +62,18 @@ class ComposerReviewMixin(rx.State, mixin=True):
         except ServiceError as err:
             self._reload()  # type: ignore[attr-defined]
             return rx.toast.error(str(err))
+        self._queue_at_instant(actor, post_id)
         self._reload()  # type: ignore[attr-defined]
         return rx.toast.success(done)
+
+    def _queue_at_instant(self, actor: Any, post_id: Any) -> None:
+        """Ask RQ's scheduler to publish at the post's time (the dispatcher's sweep of
+        PostgreSQL publishes it anyway should Redis be unavailable now)."""
+        with tenant_session(actor.org_id, actor.user_id) as session:
+            due = posts.next_due(session, post_id)
+        if due is not None:
+            with contextlib.suppress(Exception):
+                enqueue_publish_at(actor.org_id, due)
 
     @rx.event
     def approve(self):

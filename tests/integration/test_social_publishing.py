@@ -376,3 +376,23 @@ def test_other_tenants_see_nothing_and_cannot_touch_the_schedule():
     assert owner.actor.org_id in publishing.due_orgs()
     publishing.publish_due(owner.actor.org_id)
     assert owner.actor.org_id not in publishing.due_orgs()
+
+
+def test_scheduling_also_asks_rq_to_start_at_the_instant_once():
+    from jobs.queues import queue
+    from jobs.social import PUBLISH_QUEUE, enqueue_publish_at
+
+    owner = factories.signup()
+    post = compose(owner, connect(owner, "sandbox"))
+    with factories.scoped(owner) as session:
+        review.submit(session, owner.actor, post.id)
+        review.schedule(session, owner.actor, post.id, datetime(2031, 5, 4, 10, 0), "Europe/Lisbon")
+        due = posts.next_due(session, post.id)
+    assert due == datetime(2031, 5, 4, 9, 0, tzinfo=UTC)
+    enqueue_publish_at(owner.actor.org_id, due)
+    enqueue_publish_at(owner.actor.org_id, due)
+    registry = queue(PUBLISH_QUEUE).scheduled_job_registry
+    ids = [i for i in registry.get_job_ids() if str(owner.actor.org_id) in i]
+    assert len(ids) == 1
+    assert registry.get_scheduled_time(ids[0]).replace(tzinfo=UTC) == due
+    registry.remove(ids[0])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from sqlmodel import Session, col, select
@@ -286,6 +287,13 @@ def list_posts(
         ).all():
             by_post[target.post_id].append(target)
     return [(p, sorted(by_post[p.id], key=lambda t: t.network)) for p in posts]
+
+
+def next_due(session: Session, post_id: uuid.UUID) -> datetime | None:
+    """When the post's next scheduled target is due (None when nothing is scheduled)."""
+    due = [t.next_attempt_at for t in targets_of(session, post_id)
+           if t.state == "scheduled" and t.next_attempt_at is not None]  # fmt: skip
+    return min(due) if due else None
 
 
 def summary_state(targets: list[SocialPostTarget]) -> str:

@@ -148,14 +148,26 @@ def schedule(
     """Set (or clear, with `local=None`) when the post goes out. `local` is wall-clock time in
     `tz`; the past is refused. Approved targets are queued; a post still in review keeps the
     time for when it is approved."""
+    when = None if local is None else to_utc(local, tz)
+    if when is not None and when < utcnow() - timedelta(minutes=1):
+        raise ValidationError({"scheduled_at": "That time has passed; pick a time in the future"})
+    return _schedule_at(session, actor, post_id, when, tz)
+
+
+def publish_now(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPost:
+    """Publish the post's approved targets right away (the post keeps its zone)."""
+    post = get_post(session, actor, post_id)
+    return _schedule_at(session, actor, post_id, utcnow(), post.timezone)
+
+
+def _schedule_at(
+    session: Session, actor: Actor, post_id: uuid.UUID, when: datetime | None, tz: str
+) -> SocialPost:
     require(actor.role, Perm.RECORD_UPDATE)
     post = get_post(session, actor, post_id, lock=True)
     targets = targets_of(session, post.id, lock=True)
     if any(t.state in ("publishing", "published", "unknown") for t in targets):
         raise InvalidTransition("This post has started publishing")
-    when = None if local is None else to_utc(local, tz)
-    if when is not None and when < utcnow() - timedelta(minutes=1):
-        raise ValidationError({"scheduled_at": "That time has passed; pick a time in the future"})
     before = post.scheduled_at
     post.scheduled_at, post.timezone = when, tz
     session.add(post)
@@ -171,11 +183,6 @@ def schedule(
     audit.record(session, actor, "social_post.scheduled", "social_post", post.id,
                  {"scheduled_at": [before, when], "timezone": tz})  # fmt: skip
     return post
-
-
-def publish_now(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPost:
-    """Publish the post's approved targets right away (keeping the author's zone)."""
-    return schedule(session, actor, post_id, utcnow().replace(tzinfo=None), "UTC")
 
 
 def resolve_unknown(

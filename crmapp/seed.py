@@ -5,13 +5,17 @@ Everything goes through the same services the UI uses, so the demo data is audit
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 
+from crmapp.models.base import utcnow
 from crmapp.models.tenancy import User
 from crmapp.services import auth, crm, orgs
 from crmapp.services.auth import Client
 from crmapp.services.db import tenant_session
 from crmapp.services.proposals import documents, generation, templates
+from crmapp.services.social import accounts, posts, publishing, review
 
 DEMO_PASSWORD = "demo-password-1"
 DEMO_DOMAIN = "demo.tandem.test"
@@ -118,7 +122,33 @@ def seed() -> bool:
             )
             deals.append(deal)
     _demo_proposal(owner, deals[0].id)
+    _demo_social(owner, deals[1].id)
     return True
+
+
+def _demo_social(owner, deal_id) -> None:
+    """Two sandbox accounts, a post already out (its engagement grows) and one scheduled for
+    tomorrow at 09:00 in the owner's zone, linked to the social retainer deal."""
+    with tenant_session(owner.org_id, owner.user_id) as session:
+        news = accounts.connect_sandbox(session, owner, name="Northwind News")
+        offers = accounts.connect_sandbox(session, owner, name="Northwind Offers")
+        ids = [news.id, offers.id]
+        out = posts.create_post(session, owner, posts.PostInput(
+            text="We just shipped Acme's new website: faster pages, simpler booking. #webdesign",
+            account_ids=ids, deal_id=deal_id, campaign="Launch week",
+        ))  # fmt: skip
+        review.submit(session, owner, out.id)
+        review.publish_now(session, owner, out.id)
+        later = posts.create_post(session, owner, posts.PostInput(
+            text="Three things we learned rebuilding a booking flow. A thread on what to cut, "
+                 "what to keep, and what the analytics told us afterwards.",
+            account_ids=ids, deal_id=deal_id, campaign="Launch week",
+        ))  # fmt: skip
+        review.submit(session, owner, later.id)
+        tomorrow = (utcnow() + timedelta(days=1)).replace(tzinfo=None)
+        nine = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
+        review.schedule(session, owner, later.id, nine, "UTC")
+    publishing.publish_due(owner.org_id)
 
 
 def _demo_proposal(owner, deal_id) -> None:

@@ -91,6 +91,29 @@ def list_members(session: Session, actor: Actor) -> list[MemberView]:
     return sorted(views, key=lambda v: (order.get(Role(v.role), 9), v.name.lower()))
 
 
+APPROVAL_FLAGS = ("proposal_approvals", "social_approvals")
+
+
+def approval_required(session: Session, org_id: uuid.UUID, flag: str) -> bool:
+    """Whether the organisation requires an approval for `flag`'s kind of work (proposals
+    before sending, social posts before scheduling)."""
+    org = session.get(Organization, org_id)
+    return bool(org and getattr(org, flag))
+
+
+def set_approval_required(session: Session, actor: Actor, flag: str, required: bool) -> None:
+    """Turn one approval requirement on or off (Owner/Admin); audited."""
+    require(actor.role, Perm.ORG_UPDATE)
+    if flag not in APPROVAL_FLAGS:
+        raise ValueError(f"unknown approval flag {flag!r}")
+    org = session.get(Organization, actor.org_id)
+    if org is not None and getattr(org, flag) != required:
+        setattr(org, flag, required)
+        session.add(org)
+        audit.record(session, actor, f"org.{flag}", "organization", org.id,
+                     {"required": [not required, required]})  # fmt: skip
+
+
 def admin_ids(session: Session, org_id: uuid.UUID) -> list[uuid.UUID]:
     """The Owners and Admins of the organisation (who approve proposals and posts)."""
     return list(

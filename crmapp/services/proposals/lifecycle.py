@@ -20,7 +20,6 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Deal
 from crmapp.models.proposals import Proposal, ProposalLink
-from crmapp.models.tenancy import Organization
 from crmapp.services import audit, notifications, orgs
 from crmapp.services.context import Actor
 from crmapp.services.errors import ValidationError
@@ -91,22 +90,12 @@ def move(
 
 def approvals_required(session: Session, org_id: uuid.UUID) -> bool:
     """Whether the organisation requires an approval before sending."""
-    org = session.get(Organization, org_id)
-    return bool(org and org.proposal_approvals)
+    return orgs.approval_required(session, org_id, "proposal_approvals")
 
 
 def set_approvals_required(session: Session, actor: Actor, required: bool) -> None:
     """Turn the approval requirement on or off (Owner/Admin); audited."""
-    require(actor.role, Perm.ORG_UPDATE)
-    org = session.get(Organization, actor.org_id)
-    assert org is not None
-    if org.proposal_approvals != required:
-        org.proposal_approvals = required
-        session.add(org)
-        audit.record(
-            session, actor, "org.proposal_approvals", "organization", org.id,
-            {"required": [not required, required]},
-        )  # fmt: skip
+    orgs.set_approval_required(session, actor, "proposal_approvals", required)
 
 
 def submit_for_review(session: Session, actor: Actor, proposal_id: uuid.UUID) -> Proposal:

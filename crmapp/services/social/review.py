@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.social import SocialPost, SocialPostComment, SocialPostTarget
-from crmapp.models.tenancy import Organization
 from crmapp.services import audit, notifications, orgs
 from crmapp.services.context import Actor
 from crmapp.services.errors import ValidationError
@@ -46,19 +45,12 @@ def to_utc(local: datetime, tz: str) -> datetime:
 
 def approvals_required(session: Session, org_id: uuid.UUID) -> bool:
     """Whether posts need an Owner's or Admin's approval before they are scheduled."""
-    org = session.get(Organization, org_id)
-    return bool(org and org.social_approvals)
+    return orgs.approval_required(session, org_id, "social_approvals")
 
 
 def set_approvals_required(session: Session, actor: Actor, required: bool) -> None:
-    """Turn required approval of social posts on or off (Owner/Admin)."""
-    require(actor.role, Perm.ORG_UPDATE)
-    org = session.get(Organization, actor.org_id)
-    if org is not None and org.social_approvals != required:
-        org.social_approvals = required
-        session.add(org)
-        audit.record(session, actor, "org.social_approvals", "organization", org.id,
-                     {"required": [not required, required]})  # fmt: skip
+    """Turn required approval of social posts on or off (Owner/Admin); audited."""
+    orgs.set_approval_required(session, actor, "social_approvals", required)
 
 
 def _queue_if_timed(session: Session, actor: Actor, post: SocialPost, targets: list) -> None:

@@ -39,9 +39,10 @@ def _post_url(post_id: str) -> str:
 
 
 @register
-class FacebookProvider(SocialProvider):
+class FacebookProvider(graph.FacebookLogin, SocialProvider):
     """A Facebook Page."""
 
+    login_scopes: ClassVar[str] = SCOPES
     name: ClassVar[str] = "facebook"
     label: ClassVar[str] = "Facebook Page"
     max_chars: ClassVar[int] = 63206
@@ -134,18 +135,6 @@ class FacebookProvider(SocialProvider):
     def refresh_token(self, account: AccountAuth) -> TokenSet:
         """Re-read the Page token with the long-lived user token kept in `account.extra`."""
         return graph.refresh_page_token(account, page_id=account.remote_id, network="Facebook")
-
-    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str:
-        """The Facebook Login dialog asking for the Page permissions."""
-        return graph.authorization_url(
-            redirect_uri=redirect_uri, state=state, code_challenge=code_challenge, scopes=SCOPES
-        )
-
-    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
-        """A long-lived user token (about 60 days) for the login code."""
-        return graph.exchange_code(
-            code=code, redirect_uri=redirect_uri, code_verifier=code_verifier
-        )
 
     def identities(self, tokens: TokenSet) -> list[Identity]:
         """One Identity per Page the user manages; its tokens are the Page token (which does not

@@ -64,9 +64,10 @@ def check_caption(caption: str) -> None:
 
 
 @register
-class InstagramProvider(SocialProvider):
+class InstagramProvider(graph.FacebookLogin, SocialProvider):
     """An Instagram professional (business or creator) account linked to a Facebook Page."""
 
+    login_scopes: ClassVar[str] = SCOPES
     name: ClassVar[str] = "instagram"
     label: ClassVar[str] = "Instagram"
     max_chars: ClassVar[int] = 2200
@@ -208,18 +209,6 @@ class InstagramProvider(SocialProvider):
         if not page_id:
             raise AuthExpired("The Instagram account's Page is unknown; reconnect it")
         return graph.refresh_page_token(account, page_id=page_id, network="Instagram")
-
-    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str:
-        """The Facebook Login dialog asking for the Page and Instagram permissions."""
-        return graph.authorization_url(
-            redirect_uri=redirect_uri, state=state, code_challenge=code_challenge, scopes=SCOPES
-        )
-
-    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
-        """A long-lived user token (about 60 days) for the login code."""
-        return graph.exchange_code(
-            code=code, redirect_uri=redirect_uri, code_verifier=code_verifier
-        )
 
     def identities(self, tokens: TokenSet) -> list[Identity]:
         """One Identity per Instagram business account linked to a Page the user manages."""

@@ -13,7 +13,7 @@ import re
 import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -326,3 +326,21 @@ def refresh_page_token(account: AccountAuth, *, page_id: str, network: str) -> T
             extra = {"user_token": user_token, "user_token_expires_at": expires}
             return TokenSet(access_token=str(page["access_token"]), extra=extra)
     raise AuthExpired(f"This login no longer manages the {network} account; reconnect it")
+
+
+class FacebookLogin:
+    """The Facebook Login half of a Graph provider (Pages and Instagram share it); a subclass
+    names the permissions it asks for in `login_scopes`."""
+
+    login_scopes: ClassVar[str] = ""
+
+    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str:
+        """The Facebook Login dialog asking for `login_scopes`."""
+        return authorization_url(
+            redirect_uri=redirect_uri, state=state, code_challenge=code_challenge,
+            scopes=self.login_scopes,
+        )  # fmt: skip
+
+    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
+        """A long-lived user token (about 60 days) for the login code."""
+        return exchange_code(code=code, redirect_uri=redirect_uri, code_verifier=code_verifier)

@@ -38,11 +38,14 @@ PIPELINES = "/settings/pipelines"
 INVITE = "/invite/[invite_token]"
 
 
-def login_with_next(path: str) -> str:
-    """The login URL that comes back to `path` afterwards."""
+def login_with_next(path: str, query: str = "") -> str:
+    """The login URL that comes back to `path` (with its `query`, e.g. an OAuth callback's code
+    and state) afterwards."""
     if not path or path.startswith(LOGIN) or not path.startswith("/"):
         return LOGIN
     path = path.rstrip("/") or HOME
+    if query:
+        path = f"{path}?{query}"
     return f"{LOGIN}?next={quote(path, safe='/')}"
 
 

@@ -115,7 +115,7 @@ class SessionState(rx.State):
     def require_login(self):
         """on_load guard: load the user or send them to log in."""
         if self._refresh() is None:
-            return rx.redirect(routes.login_with_next(self.router.url.path))
+            return rx.redirect(routes.login_with_next(self.router.url.path, self.router.url.query))
         return None
 
     @rx.event

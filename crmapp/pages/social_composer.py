@@ -152,6 +152,10 @@ def actions() -> rx.Component:
                 color_scheme="green", id="social-publish-now")),
             wrap="wrap", spacing="2",
         )),
+        rx.cond(S.editable & S.edit_resets,
+                rx.text("Saving your changes sends this post back to draft: it needs to be "
+                        "submitted (and approved) again.", size="1", color=rx.color("amber", 11),
+                        id="social-edit-warning")),
         rx.cond(S.in_review & S.can_approve, rx.form(
             rx.vstack(
                 rx.text("Review", weight="bold", size="2"),

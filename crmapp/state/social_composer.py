@@ -88,6 +88,11 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
 
     # -- loading ------------------------------------------------------------------------------
 
+    @rx.var
+    def edit_resets(self) -> bool:
+        """Whether saving the unsaved changes sends an approved or reviewed post back to draft."""
+        return self.dirty and self.post_state in ("approved", "scheduled", "pending_review")
+
     def _post_uuid(self) -> uuid.UUID | None:
         try:
             return uuid.UUID(self.current_id) if self.current_id else None

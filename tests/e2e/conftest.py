@@ -42,6 +42,11 @@ def app_url(services) -> Iterator[str]:
             **services.env,
             "TANDEM_PUBLIC_URL": f"http://localhost:{port}",
             "TANDEM_SIGNUP_MAX_ATTEMPTS": "500",
+            # This worker outlives the browser tests and shares the database with the
+            # integration tests that follow, whose posts it must not publish: its dispatcher
+            # sweeps once at start only. Posts published here go through the RQ job scheduled
+            # at their instant (and the dispatcher is tested on a stack of its own).
+            "TANDEM_SOCIAL_SWEEP_SECONDS": "3600",
         }
     )
     worker = start_worker(env, logs / "worker.log")

@@ -396,3 +396,22 @@ def test_scheduling_also_asks_rq_to_start_at_the_instant_once():
     assert len(ids) == 1
     assert registry.get_scheduled_time(ids[0]).replace(tzinfo=UTC) == due
     registry.remove(ids[0])
+
+
+def test_a_post_whose_media_file_is_gone_fails_with_a_reason_instead_of_looping():
+    from crmapp.models.social import MediaAsset
+
+    owner = factories.signup()
+    account = connect(owner, "sandbox")
+    with factories.scoped(owner) as session:
+        asset = MediaAsset(org_id=owner.actor.org_id, storage_key="gone.png", filename="a.png",
+                           content_type="image/png", kind="image", size=10, width=10, height=10,
+                           created_by=owner.actor.user_id)  # fmt: skip
+        session.add(asset)
+        session.flush()
+        post = posts.create_post(session, owner.actor, PostInput(
+            text="With a picture", account_ids=[account.id], media_ids=[asset.id]))  # fmt: skip
+    make_due(owner, post)
+    assert publishing.publish_due(owner.actor.org_id) == {"failed": 1}
+    (target,) = targets(owner, post)
+    assert target.state == "failed" and "media file" in target.last_error

@@ -29,15 +29,19 @@ from crmapp.models.tenancy import Role
 from crmapp.services import audit, notifications
 from crmapp.services.context import Actor
 from crmapp.services.db import tenant_session
+from crmapp.services.errors import NotFound
 from crmapp.services.social import accounts, payload, refresh
 from crmapp.services.social.base import (
+    AccountAuth,
     AuthExpired,
+    NormalizedPost,
     NotSupported,
     OutcomeUnknown,
     PublishResult,
     RateLimited,
     Rejected,
     SocialError,
+    SocialProvider,
     Transient,
     get_provider,
     provider_class,
@@ -123,27 +127,48 @@ def backoff(attempts: int, retry_at: datetime | None = None) -> datetime:
     return max(when, retry_at) if retry_at else when
 
 
-def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
-    """Publish one claimed target; returns the outcome (`published`, `retry`, `failed`,
-    `unknown`, `skipped`)."""
+def _prepare(
+    org_id: uuid.UUID, claim: Claim
+) -> tuple[SocialProvider, NormalizedPost, AccountAuth, uuid.UUID] | SocialError | None:
+    """What one claimed target needs for its call: its provider, its content and its account's
+    credentials; an error to record instead; or None when the claim is no longer ours."""
     with tenant_session(org_id) as session:
         target = session.get(SocialPostTarget, claim.target_id)
         if target is None or target.state != "publishing" or target.claimed_until != claim.lease:
-            return "skipped"  # another process holds it now
+            return None  # another process holds it now
         post = session.get(SocialPost, target.post_id)
         account = session.get(SocialAccount, target.account_id)
         if post is None or account is None:
-            return _record(org_id, claim, error=Rejected("The post or its account was deleted"))
+            return Rejected("The post or its account was deleted")
         if account.status != "active":
             label = provider_class(account.network).label
-            why = f"Reconnect the {label} account {account.handle} to publish"
-            return _record(org_id, claim, error=AuthExpired(why))
-        provider = get_provider(account.network)
-        content = payload.build(session, post, target)
-        auth = accounts.credentials(session, account)
+            return AuthExpired(f"Reconnect the {label} account {account.handle} to publish")
+        try:
+            provider = get_provider(account.network)
+            content = payload.build(session, post, target)
+        except NotFound as error:
+            return Rejected(f"A media file of this post is missing ({error}); replace it")
+        except SocialError as error:
+            return error
+        return provider, content, accounts.credentials(session, account), account.id
+
+
+def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
+    """Publish one claimed target; returns the outcome (`published`, `retry`, `failed`,
+    `unknown`, `skipped`)."""
+    try:
+        prepared = _prepare(org_id, claim)
+    except Exception as error:  # a bug or a broken row: retried, then dead-lettered
+        log.exception("preparing target %s failed", claim.target_id)
+        prepared = Transient(f"Could not prepare the post: {error}")
+    if prepared is None:
+        return "skipped"
+    if isinstance(prepared, SocialError):
+        return _record(org_id, claim, error=prepared)
+    provider, content, auth, account_id = prepared
     try:
         if auth.expires_at and auth.expires_at < utcnow() + timedelta(minutes=1):
-            auth = refresh.refresh_account(org_id, account.id)
+            auth = refresh.refresh_account(org_id, account_id)
         result = None
         if claim.check_first and not provider.idempotent:
             try:
@@ -155,7 +180,7 @@ def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
             try:
                 result = provider.publish(content, auth)
             except AuthExpired:
-                auth = refresh.refresh_account(org_id, account.id)
+                auth = refresh.refresh_account(org_id, account_id)
                 result = provider.publish(content, auth)
     except OutcomeUnknown as error:
         checkable = provider.idempotent or provider.can_lookup

@@ -415,3 +415,54 @@ def test_a_post_whose_media_file_is_gone_fails_with_a_reason_instead_of_looping(
     assert publishing.publish_due(owner.actor.org_id) == {"failed": 1}
     (target,) = targets(owner, post)
     assert target.state == "failed" and "media file" in target.last_error
+
+
+def test_a_thread_cut_short_is_finished_later_without_repeating_a_part(monkeypatch):
+    from crmapp.services.social import http
+    from crmapp.services.social.providers import x_api
+    from crmapp.settings import get_settings
+    from tests.fakes.http_fake import Reply
+    from tests.fakes.x_fake import FakeX
+
+    fake = FakeX().start()
+    monkeypatch.setenv("TANDEM_X_API_BASE", fake.base_url)
+    monkeypatch.setenv("TANDEM_X_CLIENT_ID", fake.client_id)
+    get_settings.cache_clear()
+    http.reset_client()
+    real_call, sent = x_api.call, []
+
+    def second_post_fails(method, path, token, **kwargs):
+        if path == "/2/tweets":
+            sent.append(path)
+            if len(sent) == 2:
+                fake.fail_next("POST", r"/2/tweets", Reply(503, {"title": "Unavailable"}))
+        return real_call(method, path, token, **kwargs)
+
+    monkeypatch.setattr(x_api, "call", second_post_fails)
+    try:
+        owner = factories.signup()
+        with factories.scoped(owner) as session:
+            identity = Identity("user", "2244994945", "@tandem_test", "Tandem",
+                                TokenSet(fake.issue_token(), fake.issue_refresh(),
+                                         datetime.now(UTC) + timedelta(hours=2)))  # fmt: skip
+            account = accounts.save_identity(session, owner.actor, "x", identity)
+        words = " ".join(f"Sentence number {i} about the harbour museum." for i in range(18))
+        post = compose(owner, account, text=words)  # over 280: threads automatically
+        make_due(owner, post)
+        assert publishing.publish_due(owner.actor.org_id) == {"retry": 1}
+        (target,) = targets(owner, post)
+        assert len(target.part_ids) == 1 and "1 part(s) of the thread went out" in target.last_error
+        with factories.scoped(owner) as session, pytest.raises(InvalidTransition):
+            posts.update_post(session, owner.actor, post.id,
+                              PostInput(text="changed", account_ids=[account.id]))  # fmt: skip
+        later = datetime.now(UTC) + timedelta(hours=2)
+        (claim,) = publishing.claim_due(owner.actor.org_id, now=later)
+        assert publishing.publish_one(owner.actor.org_id, claim) == "published"
+        (target,) = targets(owner, post)
+        texts = [t["text"] for t in fake.tweets.values()]
+        assert len(texts) == len(set(texts)) == len(target.part_ids) >= 3
+        assert target.remote_id == target.part_ids[0]
+    finally:
+        fake.stop()
+        get_settings.cache_clear()
+        http.reset_client()

@@ -6,7 +6,9 @@ import base64
 import hashlib
 import urllib.parse
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,7 @@ from crmapp.services.social.base import (
     MediaItem,
     NormalizedPost,
     OutcomeUnknown,
+    PartlyPublished,
     RateLimited,
     Rejected,
     Transient,
@@ -92,6 +95,32 @@ def test_publish_thread_with_images(fake: FakeX, account: AccountAuth) -> None:
     uploads = fake.calls("POST", r"/2/media/upload")
     assert len(uploads) == 2
     assert uploads[0].multipart()["media_category"][1] == b"tweet_image"
+
+
+def test_a_thread_cut_short_resumes_after_the_parts_that_went_out(
+    fake: FakeX, account: AccountAuth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_call, posts_sent = x_api.call, []
+
+    def second_post_fails(method: str, path: str, token: str, **kwargs: Any) -> Any:
+        if path == "/2/tweets":
+            posts_sent.append(path)
+            if len(posts_sent) == 2:
+                fake.fail_next("POST", r"/2/tweets", Reply(503, {"title": "Service Unavailable",
+                               "type": "about:blank", "status": 503}))  # fmt: skip
+        return real_call(method, path, token, **kwargs)
+
+    monkeypatch.setattr(x_api, "call", second_post_fails)
+    post = _post(parts=("one", "two", "three"), media=(PNG,))
+    with pytest.raises(PartlyPublished) as cut:
+        XProvider().publish(post, account)
+    assert isinstance(cut.value.cause, Transient) and len(cut.value.part_ids) == 1
+    (first_id,) = cut.value.part_ids
+    result = XProvider().publish(replace(post, done_parts=cut.value.part_ids), account)
+    assert result.part_ids[0] == first_id and len(result.part_ids) == 3
+    assert [t["text"] for t in fake.tweets.values()] == ["one", "two", "three"]  # none twice
+    assert fake.tweets[result.part_ids[1]]["reply_to"] == first_id
+    assert len(fake.calls("POST", r"/2/media/upload")) == 1, "media is not uploaded again"
 
 
 def test_publish_video_polls_until_processed(fake: FakeX, account: AccountAuth) -> None:

@@ -49,6 +49,15 @@ class OutcomeUnknown(SocialError):
     retry, never blindly repeat."""
 
 
+class PartlyPublished(SocialError):
+    """A thread stopped part-way: `part_ids` went out, then `cause` happened. A retry passes
+    them back as `NormalizedPost.done_parts` and only the rest is published."""
+
+    def __init__(self, part_ids: tuple[str, ...], cause: SocialError):
+        self.part_ids, self.cause = part_ids, cause
+        super().__init__(f"{len(part_ids)} part(s) of the thread went out, then: {cause}")
+
+
 class NotSupported(SocialError):
     """The network (or this account kind) cannot do what was asked."""
 
@@ -87,7 +96,8 @@ class NormalizedPost:
     applies them. `idempotency_key` is the same on every attempt for one target, so a network
     that supports it (Mastodon's `Idempotency-Key`, a Bluesky record key) never posts twice.
     `format` picks the kind of post where a network has several (Instagram: feed, reel, story,
-    carousel; Facebook: feed, photo, video).
+    carousel; Facebook: feed, photo, video). `done_parts` lists the thread parts an earlier,
+    interrupted attempt already published: threading networks continue after the last of them.
     """
 
     text: str
@@ -97,6 +107,7 @@ class NormalizedPost:
     link: str = ""
     format: str = "feed"
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    done_parts: tuple[str, ...] = ()  # ids of thread parts an earlier attempt published
 
     @property
     def thread(self) -> tuple[str, ...]:

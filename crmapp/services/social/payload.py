@@ -108,4 +108,5 @@ def build(session: Session, post: SocialPost, target: SocialPostTarget) -> Norma
         media=tuple(items),
         link=post.link,
         format=fmt,
+        done_parts=tuple(target.part_ids) if target.state != "published" else (),
     )

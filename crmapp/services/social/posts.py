@@ -212,7 +212,7 @@ def update_post(session: Session, actor: Actor, post_id: uuid.UUID, data: PostIn
     require(actor.role, Perm.RECORD_UPDATE)
     post = get_post(session, actor, post_id, lock=True)
     targets = targets_of(session, post.id, lock=True)
-    if any(t.state in LOCKED_STATES for t in targets):
+    if any(t.state in LOCKED_STATES or t.part_ids for t in targets):
         raise InvalidTransition("This post has started publishing: it can no longer be edited")
     accounts = _validate(session, actor, data)
     before = {"text": post.text, "overrides": post.overrides, "link": post.link}

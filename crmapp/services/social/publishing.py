@@ -17,7 +17,7 @@ import random
 import uuid
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_
@@ -37,6 +37,7 @@ from crmapp.services.social.base import (
     NormalizedPost,
     NotSupported,
     OutcomeUnknown,
+    PartlyPublished,
     PublishResult,
     RateLimited,
     Rejected,
@@ -179,9 +180,17 @@ def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
         if result is None:
             try:
                 result = provider.publish(content, auth)
-            except AuthExpired:
+            except (AuthExpired, PartlyPublished) as error:
+                if isinstance(error, PartlyPublished):
+                    if not isinstance(error.cause, AuthExpired):
+                        raise
+                    content = replace(content, done_parts=error.part_ids)
                 auth = refresh.refresh_account(org_id, account_id)
                 result = provider.publish(content, auth)
+    except PartlyPublished as error:  # keep what went out: the retry continues after it
+        checkable = provider.idempotent or provider.can_lookup
+        return _record(org_id, claim, error=error.cause, part_ids=error.part_ids,
+                       checkable=checkable)  # fmt: skip
     except OutcomeUnknown as error:
         checkable = provider.idempotent or provider.can_lookup
         return _record(org_id, claim, error=error, checkable=checkable)
@@ -200,6 +209,7 @@ def _record(
     result: PublishResult | None = None,
     error: SocialError | None = None,
     checkable: bool = True,
+    part_ids: tuple[str, ...] = (),
 ) -> str:
     actor = system_actor(org_id)
     with tenant_session(org_id) as session:
@@ -219,7 +229,10 @@ def _record(
             target.published_at, target.last_error = utcnow(), ""
             return "published"
         assert error is not None
-        target.last_error = str(error)[:1000]
+        if part_ids:
+            target.part_ids = list(part_ids)
+        went_out = f"{len(part_ids)} part(s) of the thread went out, then: " if part_ids else ""
+        target.last_error = (went_out + str(error))[:1000]
         if isinstance(error, OutcomeUnknown):
             move_target(session, actor, target, "unknown", reason=str(error))
             if checkable and target.attempts < get_settings().social_max_attempts:

@@ -18,8 +18,10 @@ from crmapp.services.social.base import (
     InboxItem,
     Metrics,
     NormalizedPost,
+    PartlyPublished,
     PublishResult,
     Rejected,
+    SocialError,
     SocialProvider,
     TokenSet,
     register,
@@ -79,15 +81,22 @@ class XProvider(SocialProvider):
         if any(m.is_video for m in media) and len(media) > 1:
             raise Rejected("X takes one video per post, without other media: remove the extras")
         token = account.access_token
-        media_ids = [x_api.upload_media(item, token) for item in media]
-        ids: list[str] = []
+        ids: list[str] = list(post.done_parts)  # an earlier attempt's parts are not re-sent
+        media_ids = [] if ids else [x_api.upload_media(item, token) for item in media]
         for index, text in enumerate(post.thread):
+            if index < len(ids):
+                continue
             body: dict[str, Any] = {"text": text}
             if index == 0 and media_ids:
                 body["media"] = {"media_ids": media_ids}
             if ids:
                 body["reply"] = {"in_reply_to_tweet_id": ids[-1]}
-            answer = x_api.call("POST", "/2/tweets", token, json=body)
+            try:
+                answer = x_api.call("POST", "/2/tweets", token, json=body)
+            except SocialError as error:
+                if ids:
+                    raise PartlyPublished(tuple(ids), error) from error
+                raise
             ids.append(str(answer["data"]["id"]))
         return PublishResult(
             remote_id=ids[0], url=post_url(ids[0], account.handle), part_ids=tuple(ids)

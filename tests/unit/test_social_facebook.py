@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -283,6 +284,24 @@ def test_login_yields_a_long_lived_token_and_one_identity_per_page(meta):
         FacebookProvider().exchange_code(
             code="code-1", redirect_uri="https://a/cb", code_verifier=""
         )
+
+
+def test_tokens_and_the_app_secret_never_reach_the_logs(meta, caplog):
+    caplog.set_level(logging.DEBUG)  # everything any logger lets through
+    meta.add_code("code-2")
+    meta.add_page(PAGE, "Acme Bakery")
+    tokens = FacebookProvider().exchange_code(
+        code="code-2", redirect_uri="https://app.example/cb", code_verifier=""
+    )
+    (page,) = FacebookProvider().identities(tokens)
+    FacebookProvider().publish(
+        NormalizedPost(text="Fresh bread", idempotency_key="k-log"),
+        AccountAuth(network="facebook", remote_id=PAGE, kind="page",
+                    access_token=page.tokens.access_token),
+    )  # fmt: skip
+    assert meta.requests, "the calls were made"
+    for secret in (APP_SECRET, tokens.access_token, page.tokens.access_token, "short-code-2"):
+        assert secret not in caplog.text
 
 
 def test_page_listing_follows_paging(meta):

@@ -8,6 +8,7 @@ is `OutcomeUnknown` when it was a write, so the caller checks before retrying.
 from __future__ import annotations
 
 import email.utils
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,11 @@ import httpx
 from crmapp.services.social.base import OutcomeUnknown, Transient
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+# httpx logs every request line at INFO (and httpcore its headers at DEBUG): some networks take
+# tokens and the app secret in the query string (Graph's token exchange), which must never reach
+# a log. Their warnings and errors still do.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 _client: httpx.Client | None = None
 
 

@@ -54,6 +54,10 @@ def test_compose_for_two_sandbox_accounts_approve_as_another_user_and_see_it_pub
     text = "Harbour museum bookings are live: three taps from the quay to your ticket."
     member.fill("#social-text", text)
     expect(member.locator("#social-count-sandbox")).to_contain_text(str(len(text)), timeout=TIMEOUT)
+    member.click("#social-assist-hashtags")  # AI assist (the offline writer here)
+    expect(member.locator("#social-assist-note")).to_contain_text("offline", timeout=TIMEOUT)
+    expect(member.locator("#social-text")).to_have_value(re.compile(r"#Harbour"), timeout=TIMEOUT)
+    text = member.locator("#social-text").input_value()
     member.click("#social-save")
     member.wait_for_url(re.compile(r".*/social/posts/[0-9a-f-]{36}$"), timeout=TIMEOUT)
     post_url = member.url

@@ -466,3 +466,18 @@ def test_a_thread_cut_short_is_finished_later_without_repeating_a_part(monkeypat
         fake.stop()
         get_settings.cache_clear()
         http.reset_client()
+
+
+def test_a_target_interrupted_on_every_attempt_stops_for_a_person():
+    owner = factories.signup()
+    post = compose(owner, connect(owner, "sandbox"))
+    make_due(owner, post)
+    later = datetime.now(UTC)
+    for _ in range(5):  # five claims whose worker "died" each time
+        later += timedelta(hours=1)
+        assert publishing.claim_due(owner.actor.org_id, now=later)
+    later += timedelta(hours=1)
+    assert publishing.claim_due(owner.actor.org_id, now=later) == []
+    (target,) = targets(owner, post)
+    assert target.state == "unknown" and target.next_attempt_at is None
+    assert "interrupted on every attempt" in notes(owner, "social.failed")[0].message

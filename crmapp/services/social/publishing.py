@@ -52,6 +52,10 @@ from crmapp.settings import get_settings
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
+INTERRUPTED = (
+    "was interrupted on every attempt — check the network, then mark it published or publish "
+    "it again"
+)
 
 
 def system_actor(org_id: uuid.UUID) -> Actor:
@@ -85,6 +89,7 @@ def claim_due(org_id: uuid.UUID, *, limit: int = 64, now: datetime | None = None
     now = now or utcnow()
     lease = now + timedelta(seconds=get_settings().social_publish_lease_seconds)
     actor = system_actor(org_id)
+    max_attempts = get_settings().social_max_attempts
     claims = []
     with tenant_session(org_id) as session:
         rows = session.exec(
@@ -107,6 +112,12 @@ def claim_due(org_id: uuid.UUID, *, limit: int = 64, now: datetime | None = None
         ).all()
         for target in rows:
             check_first = target.state in ("unknown", "publishing")
+            if target.state == "publishing" and target.attempts >= max_attempts:
+                # Interrupted on every attempt (a worker dying mid-call): stop, let a person look.
+                move_target(session, actor, target, "unknown", reason="interrupted too often")
+                target.claimed_until = target.next_attempt_at = None
+                _dead_letter_note(session, target, INTERRUPTED)
+                continue
             if target.state == "publishing":
                 audit.record(session, actor, "social_post.interrupted", "social_post",
                              target.post_id, {"account_id": target.account_id})  # fmt: skip

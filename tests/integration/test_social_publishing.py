@@ -1,213 +1,33 @@
-"""Social posts through the real services: the target state machine, approvals, DST-aware
-scheduling, and the publishing engine (claims, unknown outcomes, retries, dead letters), with the
-built-in sandbox network and a scripted test network registered in this process."""
+"""The publishing engine through the real services: claims and leases, lost answers checked or
+held for a person, rate limits honoured, retries and dead letters, tokens refreshed on the way,
+threads resumed; with the sandbox network and the scripted one."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
-from crmapp.models.audit import AuditEvent
-from crmapp.models.notifications import Notification
 from crmapp.models.social import SocialAccount, SocialPostTarget
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import PermissionDenied, ValidationError
-from crmapp.services.social import accounts, posts, publishing, refresh, review
-from crmapp.services.social.base import (
-    AccountAuth,
-    AuthExpired,
-    Identity,
-    NormalizedPost,
-    OutcomeUnknown,
-    PublishResult,
-    RateLimited,
-    Rejected,
-    SocialProvider,
-    TokenSet,
-    register,
-)
+from crmapp.services.social import accounts, posts, publishing, review
+from crmapp.services.social.base import AuthExpired, Identity, RateLimited, Rejected, TokenSet
 from crmapp.services.social.posts import InvalidTransition, PostInput
 from tests import factories
-
-
-@register
-class ScriptedNetwork(SocialProvider):
-    """A network whose next answers the test decides; it remembers what it 'posted'."""
-
-    name: ClassVar[str] = "scripted"
-    label: ClassVar[str] = "Scripted"
-    max_chars: ClassVar[int] = 500
-    can_lookup: ClassVar[bool] = False
-    script: ClassVar[list] = []
-    posted: ClassVar[list[str]] = []
-    refreshes: ClassVar[list[str]] = []
-    lookups: ClassVar[int] = 0
-
-    def publish(self, post: NormalizedPost, account: AccountAuth) -> PublishResult:
-        step = self.script.pop(0) if self.script else "ok"
-        if step in ("ok", "sent-then-lost"):
-            self.posted.append(post.idempotency_key)
-        if step == "sent-then-lost":
-            raise OutcomeUnknown("No answer after sending")
-        if isinstance(step, Exception):
-            raise step
-        return PublishResult(f"r{len(self.posted)}", f"https://scripted.example/{len(self.posted)}")
-
-    def lookup(self, post: NormalizedPost, account: AccountAuth) -> PublishResult | None:
-        type(self).lookups += 1
-        if not self.can_lookup:
-            return super().lookup(post, account)
-        found = post.idempotency_key in self.posted
-        return PublishResult("found", "https://scripted.example/found") if found else None
-
-    def refresh_token(self, account: AccountAuth) -> TokenSet:
-        step = self.script.pop(0) if self.script else "ok"
-        if isinstance(step, Exception):
-            raise step
-        self.refreshes.append(account.refresh_token)
-        rotated = f"refresh-{len(self.refreshes)}" if step == "ok" else ""
-        expires = datetime.now(UTC) + timedelta(hours=2)
-        return TokenSet(access_token=f"access-{len(self.refreshes)}", refresh_token=rotated,
-                        expires_at=expires)  # fmt: skip
-
-    def fetch_inbox(self, account, since):
-        return []
-
-    def fetch_metrics(self, account, remote_ids):
-        return {}
+from tests.social_support import (
+    ScriptedNetwork,
+    compose,
+    connect,
+    make_due,
+    notes,
+    reset_script,
+    targets,
+)
 
 
 @pytest.fixture(autouse=True)
 def _reset_script():
-    ScriptedNetwork.script, ScriptedNetwork.posted, ScriptedNetwork.refreshes = [], [], []
-    ScriptedNetwork.lookups, ScriptedNetwork.can_lookup = 0, False
-    ScriptedNetwork.idempotent = False
-
-
-def connect(signed, network="scripted", *, expires_in=timedelta(hours=2)):
-    with factories.scoped(signed) as session:
-        if network == "sandbox":
-            return accounts.connect_sandbox(session, signed.actor, name="Acme")
-        identity = Identity(
-            kind="user", remote_id=f"u-{factories.email()}", handle="@acme",
-            display_name="Acme", tokens=TokenSet("secret-access-token", "secret-refresh-token",
-                                                 datetime.now(UTC) + expires_in),
-        )  # fmt: skip
-        return accounts.save_identity(session, signed.actor, network, identity)
-
-
-def compose(signed, *account_list, text="Hello from Tandem"):
-    with factories.scoped(signed) as session:
-        data = PostInput(text=text, account_ids=[a.id for a in account_list])
-        return posts.create_post(session, signed.actor, data)
-
-
-def targets(signed, post):
-    with factories.scoped(signed) as session:
-        return posts.targets_of(session, post.id)
-
-
-def make_due(signed, post):
-    """Submit (no approvals) and publish now."""
-    with factories.scoped(signed) as session:
-        review.submit(session, signed.actor, post.id)
-        review.publish_now(session, signed.actor, post.id)
-
-
-def notes(signed, kind):
-    with factories.scoped(signed) as session:
-        query = select(Notification).where(
-            Notification.user_id == signed.actor.user_id, Notification.kind == kind
-        )
-        return list(session.exec(query).all())
-
-
-def test_scheduling_stores_utc_and_the_zone_and_queues_approved_targets():
-    owner = factories.signup()
-    post = compose(owner, connect(owner, "sandbox"))
-    local = datetime(2030, 7, 1, 9, 30)
-    with factories.scoped(owner) as session:
-        review.submit(session, owner.actor, post.id)
-        review.schedule(session, owner.actor, post.id, local, "Europe/Paris")
-    (target,) = targets(owner, post)
-    assert target.state == "scheduled"
-    assert target.next_attempt_at == datetime(2030, 7, 1, 7, 30, tzinfo=UTC)  # CEST = UTC+2
-    with tenant_session(None) as session:  # the dispatcher's view, without a tenant
-        due = session.exec(
-            text("SELECT due_at FROM social_schedule WHERE target_id = :t"), params={"t": target.id}
-        ).one()  # type: ignore[call-overload]
-    assert due[0] == target.next_attempt_at
-    with factories.scoped(owner) as session:
-        review.schedule(session, owner.actor, post.id, None, "Europe/Paris")
-    assert targets(owner, post)[0].state == "approved"
-    with tenant_session(None) as session:
-        gone = session.exec(
-            text("SELECT count(*) FROM social_schedule WHERE target_id = :t"),
-            params={"t": target.id},
-        ).one()  # type: ignore[call-overload]
-    assert gone[0] == 0
-
-
-def test_dst_gaps_are_refused_and_repeated_hours_mean_the_first():
-    with pytest.raises(ValidationError, match="does not exist"):
-        review.to_utc(datetime(2030, 3, 31, 2, 30), "Europe/Paris")  # clocks go forward
-    first = review.to_utc(datetime(2030, 10, 27, 2, 30), "Europe/Paris")  # clocks go back
-    assert first == datetime(2030, 10, 27, 0, 30, tzinfo=UTC)
-    assert review.to_utc(datetime(2030, 3, 10, 12, 0), "America/New_York") == datetime(
-        2030, 3, 10, 16, 0, tzinfo=UTC
-    )  # EDT began that morning
-    with pytest.raises(ValidationError, match="Unknown time zone"):
-        review.to_utc(datetime(2030, 1, 1), "Mars/Olympus")
-
-
-def test_approval_flow_notifies_and_audits_with_ip():
-    owner = factories.signup()
-    author = factories.member(owner, "member")
-    with factories.scoped(owner) as session:
-        review.set_approvals_required(session, owner.actor, True)
-    account = connect(owner, "sandbox")
-    post = compose(author, account)
-    with factories.scoped(author) as session:
-        review.submit(session, author.actor, post.id)
-    assert targets(author, post)[0].state == "pending_review"
-    assert notes(owner, "social.review"), "reviewers are told"
-    with factories.scoped(author) as session, pytest.raises(PermissionDenied):
-        review.approve(session, author.actor, post.id)
-    with factories.scoped(owner) as session, pytest.raises(ValidationError):
-        review.reject(session, owner.actor, post.id, "  ")
-    with factories.scoped(owner) as session:
-        review.add_comment(session, owner.actor, post.id, "Shorter, please", "sandbox")
-        review.reject(session, owner.actor, post.id, "Too long for the audience")
-    assert targets(author, post)[0].state == "rejected"
-    assert "Too long" in notes(author, "social.rejected")[0].message
-    with factories.scoped(author) as session:
-        posts.update_post(session, author.actor, post.id,
-                          PostInput(text="Short and sweet", account_ids=[account.id]))  # fmt: skip
-        review.schedule(session, author.actor, post.id, datetime(2030, 1, 2, 9), "UTC")
-        review.submit(session, author.actor, post.id)
-    with factories.scoped(owner) as session:
-        review.approve(session, owner.actor, post.id, "Good to go")
-    assert targets(owner, post)[0].state == "scheduled"
-    with factories.scoped(owner) as session:
-        events = session.exec(select(AuditEvent).where(AuditEvent.entity_id == str(post.id))).all()
-    actions = [e.action for e in events]
-    for action in ("social_post.pending_review", "social_post.rejected", "social_post.approved",
-                   "social_post.scheduled", "social_post.commented"):  # fmt: skip
-        assert action in actions
-    assert all(e.ip for e in events if e.action == "social_post.approved")
-
-
-def test_invalid_moves_are_refused():
-    owner = factories.signup()
-    post = compose(owner, connect(owner, "sandbox"))
-    with factories.scoped(owner) as session, pytest.raises(InvalidTransition):
-        review.approve(session, owner.actor, post.id)  # not in review
-    with factories.scoped(owner) as session, pytest.raises(InvalidTransition):
-        review.retry_failed(session, owner.actor, post.id)
+    reset_script()
 
 
 def test_sandbox_publishes_once_and_a_second_sweep_does_nothing():
@@ -315,32 +135,6 @@ def test_transient_failures_retry_then_dead_letter(monkeypatch):
         get_settings.cache_clear()
 
 
-def test_tokens_are_sealed_refreshed_kept_and_never_shown():
-    owner = factories.signup()
-    account = connect(owner, expires_in=timedelta(minutes=10))
-    with factories.scoped(owner) as session:
-        row = session.get(SocialAccount, account.id)
-        assert "secret-access-token" not in row.access_token_sealed
-        assert "secret-refresh-token" not in row.refresh_token_sealed
-        shown = accounts.view(row)
-        events = session.exec(select(AuditEvent).where(
-            AuditEvent.entity_id == str(account.id))).all()  # fmt: skip
-    assert "secret" not in repr(shown)
-    assert events and all("secret" not in repr(e.changes) for e in events)
-    due = refresh.expiring_accounts(timedelta(hours=1))
-    assert (owner.actor.org_id, account.id) in due
-    auth = refresh.refresh_account(owner.actor.org_id, account.id)
-    assert (auth.access_token, auth.refresh_token) == ("access-1", "refresh-1")
-    assert ScriptedNetwork.refreshes == ["secret-refresh-token"]
-    with factories.scoped(owner) as session:  # a refresh without a new refresh token keeps it
-        row = session.get(SocialAccount, account.id)
-        row.last_refreshed_at = None
-        session.add(row)
-    ScriptedNetwork.script = ["keep"]
-    auth = refresh.refresh_account(owner.actor.org_id, account.id)
-    assert auth.refresh_token == "refresh-1"
-
-
 def test_a_refused_refresh_asks_the_owner_to_reconnect_and_holds_the_post():
     owner = factories.signup()
     account = connect(owner, expires_in=timedelta(seconds=-5))  # already expired
@@ -362,40 +156,6 @@ def test_expired_token_is_refreshed_then_published():
     make_due(owner, post)
     assert publishing.publish_due(owner.actor.org_id) == {"published": 1}
     assert ScriptedNetwork.refreshes == ["secret-refresh-token"]
-
-
-def test_other_tenants_see_nothing_and_cannot_touch_the_schedule():
-    owner, stranger = factories.signup(), factories.signup()
-    post = compose(owner, connect(owner, "sandbox"))
-    make_due(owner, post)
-    with factories.scoped(stranger) as session:
-        assert session.exec(select(SocialPostTarget)).all() == []
-        assert session.exec(select(SocialAccount)).all() == []
-        deleted = session.exec(text("DELETE FROM social_schedule"))  # type: ignore[call-overload]
-        assert deleted.rowcount == 0
-    assert owner.actor.org_id in publishing.due_orgs()
-    publishing.publish_due(owner.actor.org_id)
-    assert owner.actor.org_id not in publishing.due_orgs()
-
-
-def test_scheduling_also_asks_rq_to_start_at_the_instant_once():
-    from jobs.queues import queue
-    from jobs.social import PUBLISH_QUEUE, enqueue_publish_at
-
-    owner = factories.signup()
-    post = compose(owner, connect(owner, "sandbox"))
-    with factories.scoped(owner) as session:
-        review.submit(session, owner.actor, post.id)
-        review.schedule(session, owner.actor, post.id, datetime(2031, 5, 4, 10, 0), "Europe/Lisbon")
-        due = posts.next_due(session, post.id)
-    assert due == datetime(2031, 5, 4, 9, 0, tzinfo=UTC)
-    enqueue_publish_at(owner.actor.org_id, due)
-    enqueue_publish_at(owner.actor.org_id, due)
-    registry = queue(PUBLISH_QUEUE).scheduled_job_registry
-    ids = [i for i in registry.get_job_ids() if str(owner.actor.org_id) in i]
-    assert len(ids) == 1
-    assert registry.get_scheduled_time(ids[0]).replace(tzinfo=UTC) == due
-    registry.remove(ids[0])
 
 
 def test_a_post_whose_media_file_is_gone_fails_with_a_reason_instead_of_looping():

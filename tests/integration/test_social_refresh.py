@@ -1,4 +1,4 @@
-"""The token refresh job against the X fake: every token expiring within the hour is chosen and
+"""Tokens sealed at rest, and the token refresh job against the X fake: every token expiring within the hour is chosen and
 renewed (rotating refresh tokens kept); a refused or repeatedly failing refresh asks the
 account's owner to reconnect before any post would fail. The jobs run in this process: the
 browser tests' worker shares this Redis and would take them (with the real X as its host). A real
@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from crmapp.models.audit import AuditEvent
 from crmapp.models.notifications import Notification
 from crmapp.models.social import SocialAccount
 from crmapp.services.social import accounts, refresh
@@ -20,6 +21,12 @@ from jobs import social as social_jobs
 from tests import factories
 from tests.fakes.http_fake import Reply
 from tests.fakes.x_fake import FakeX
+from tests.social_support import ScriptedNetwork, connect, reset_script
+
+
+@pytest.fixture(autouse=True)
+def _reset_script():
+    reset_script()
 
 
 @pytest.fixture
@@ -87,3 +94,29 @@ def test_the_last_of_repeated_transient_failures_dead_letters(x):
         social_jobs.refresh_one(*args)  # outside a job: treated as the last attempt
     row, _ = reloaded(owner, account)
     assert row.refresh_failures == 1 and row.status == "needs_reconnect"
+
+
+def test_tokens_are_sealed_refreshed_kept_and_never_shown():
+    owner = factories.signup()
+    account = connect(owner, expires_in=timedelta(minutes=10))
+    with factories.scoped(owner) as session:
+        row = session.get(SocialAccount, account.id)
+        assert "secret-access-token" not in row.access_token_sealed
+        assert "secret-refresh-token" not in row.refresh_token_sealed
+        shown = accounts.view(row)
+        events = session.exec(select(AuditEvent).where(
+            AuditEvent.entity_id == str(account.id))).all()  # fmt: skip
+    assert "secret" not in repr(shown)
+    assert events and all("secret" not in repr(e.changes) for e in events)
+    due = refresh.expiring_accounts(timedelta(hours=1))
+    assert (owner.actor.org_id, account.id) in due
+    auth = refresh.refresh_account(owner.actor.org_id, account.id)
+    assert (auth.access_token, auth.refresh_token) == ("access-1", "refresh-1")
+    assert ScriptedNetwork.refreshes == ["secret-refresh-token"]
+    with factories.scoped(owner) as session:  # a refresh without a new refresh token keeps it
+        row = session.get(SocialAccount, account.id)
+        row.last_refreshed_at = None
+        session.add(row)
+    ScriptedNetwork.script = ["keep"]
+    auth = refresh.refresh_account(owner.actor.org_id, account.id)
+    assert auth.refresh_token == "refresh-1"

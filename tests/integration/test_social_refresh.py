@@ -1,8 +1,8 @@
 """Tokens sealed at rest, and the token refresh job against the X fake: every token expiring
-within the hour is chosen and renewed (rotating refresh tokens kept); a refused or repeatedly failing refresh asks the
-account's owner to reconnect before any post would fail. The jobs run in this process: the
-browser tests' worker shares this Redis and would take them (with the real X as its host). A real
-worker refreshing a token is covered by test_social_worker.py."""
+within the hour is chosen and renewed (rotating refresh tokens kept); a refused or repeatedly
+failing refresh asks the account's owner to reconnect before any post would fail. The jobs run
+in this process: the browser tests' worker shares this Redis and would take them (with the real
+X as its host). A real worker refreshing a token is covered by test_social_worker.py."""
 
 from __future__ import annotations
 

@@ -10,34 +10,23 @@ record (never one per event).
 
 from __future__ import annotations
 
-import uuid
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from crmapp import routes
 from crmapp.models.audit import AuditEvent
-from crmapp.models.crm import Activity, Company, Contact, Deal, Pipeline, PipelineStage
-from crmapp.models.imports import ImportJob
-from crmapp.models.kb import KBDocument
-from crmapp.models.proposals import Proposal, ProposalTemplate
-from crmapp.models.social import MediaAsset, SocialAccount, SocialPost
-from crmapp.models.tenancy import Invitation, Organization, User
-from crmapp.models.views import CustomField, SavedView
 from crmapp.services import auditlabels, fields, timefmt
 from crmapp.services.auditlabels import HIDDEN
+from crmapp.services.auditnames import HREFS, LOOKUPS, RECORD_LOOKUP, Names, as_uuid
 from crmapp.services.context import Actor
 from crmapp.services.social.base import NotSupported, provider_class
 from crmapp.services.wording import humanise
 
 EMPTY = "—"
-REMOVED = "(removed)"
 MAX_TEXT = 120
 LIST_KINDS = {"list", "network"}
 
@@ -75,123 +64,6 @@ class EventView:
     def detail(self) -> str:
         """Every change on one line."""
         return "; ".join(c.text() for c in self.changes)
-
-
-# kind → (table, columns to read, how a row of those columns reads, whether it can be opened)
-def _person(row: Any) -> str:
-    return row.name or row.email
-
-
-def _contact(row: Any) -> str:
-    return f"{row.first_name} {row.last_name}".strip()
-
-
-def _account(row: Any) -> str:
-    name = row.display_name or row.handle
-    try:
-        network = provider_class(row.network).label
-    except NotSupported:
-        network = humanise(row.network)
-    return name if network.casefold() in name.casefold() else f"{name} ({network})"
-
-
-def _snippet(row: Any) -> str:
-    text = " ".join((row.text or "").split())
-    return text if len(text) <= 60 else text[:59] + "…"
-
-
-LOOKUPS: dict[str, tuple[Any, tuple[str, ...], Callable[[Any], str]]] = {
-    "user": (User, ("name", "email"), _person),
-    "contact": (Contact, ("first_name", "last_name", "deleted_at"), _contact),
-    "company": (Company, ("name", "deleted_at"), lambda r: r.name),
-    "deal": (Deal, ("title", "deleted_at"), lambda r: r.title),
-    "stage": (PipelineStage, ("name",), lambda r: r.name),
-    "pipeline": (Pipeline, ("name",), lambda r: r.name),
-    "account": (SocialAccount, ("display_name", "handle", "network"), _account),
-    "proposal": (Proposal, ("title",), lambda r: r.title),
-    "social_post": (SocialPost, ("text",), _snippet),
-    "proposal_template": (ProposalTemplate, ("name",), lambda r: r.name),
-    "custom_field": (CustomField, ("label",), lambda r: r.label),
-    "saved_view": (SavedView, ("name",), lambda r: r.name),
-    "kb_document": (KBDocument, ("title",), lambda r: r.title),
-    "media_asset": (MediaAsset, ("filename",), lambda r: r.filename),
-    "import_job": (ImportJob, ("filename",), lambda r: r.filename),
-    "invitation": (Invitation, ("email",), lambda r: r.email),
-    "organization": (Organization, ("name",), lambda r: r.name),
-    "activity": (Activity, ("subject",), lambda r: r.subject),
-}
-# An event's record: which lookup names it (a member is named by the user in its changes).
-RECORD_LOOKUP = {
-    **{kind: kind for kind in LOOKUPS},
-    "social_account": "account",
-}
-HREFS: dict[str, Callable[[str], str]] = {
-    "contact": lambda i: f"/crm/contacts/{i}",
-    "company": lambda i: f"/crm/companies/{i}",
-    "deal": lambda i: f"/crm/deals/{i}",
-    "proposal": lambda i: f"/proposals/{i}",
-    "social_post": routes.social_post,
-}
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-class _Names:
-    """Collects the ids a page of events mentions, then names them, one query per kind."""
-
-    def __init__(self) -> None:
-        self.wanted: dict[str, set[uuid.UUID]] = defaultdict(set)
-        self.names: dict[str, dict[uuid.UUID, str]] = defaultdict(dict)
-        self.gone: set[uuid.UUID] = set()  # soft-deleted records (named, not linked)
-        self.emails: dict[uuid.UUID, str] = {}
-        self.custom: dict[tuple[str, str], CustomField] = {}
-        self.custom_wanted: set[tuple[str, str]] = set()
-
-    def want(self, kind: str, value: Any) -> None:
-        for item in value if isinstance(value, list) else [value]:
-            ident = _uuid(item) if item not in (None, "") else None
-            if ident is not None:
-                self.wanted[kind].add(ident)
-
-    def load(self, session: Session, org_id: uuid.UUID) -> None:
-        for kind, ids in self.wanted.items():
-            model, columns, name_of = LOOKUPS[kind]
-            query = select(model.id, *(getattr(model, c) for c in columns))
-            if kind == "social_post":
-                query = select(model.id, func.substr(model.text, 1, 200).label("text"))
-            query = query.where(col(model.id).in_(ids))
-            if hasattr(model, "org_id"):
-                query = query.where(model.org_id == org_id)
-            elif model is Organization:
-                query = query.where(model.id == org_id)
-            for row in session.exec(query).all():
-                self.names[kind][row.id] = name_of(row)
-                if getattr(row, "deleted_at", None) is not None:
-                    self.gone.add(row.id)
-                if kind == "user":
-                    self.emails[row.id] = row.email
-        if self.custom_wanted:
-            entities = {e for e, _k in self.custom_wanted}
-            keys = {k for _e, k in self.custom_wanted}
-            for cf in session.exec(
-                select(CustomField).where(
-                    CustomField.org_id == org_id,
-                    col(CustomField.entity).in_(entities),
-                    col(CustomField.key).in_(keys),
-                )
-            ).all():
-                self.custom[(cf.entity, cf.key)] = cf
-
-    def name(self, kind: str, value: Any) -> str:
-        ident = _uuid(value)
-        if ident is None:
-            return str(value)  # an old event that stored the name itself
-        return self.names[kind].get(ident, REMOVED)
 
 
 def _is_pair(kind: str, value: Any) -> bool:
@@ -259,15 +131,15 @@ def _auto(value: Any) -> str:
         return ", ".join(_auto(v) for v in value if not _blank(v)) or EMPTY
     if isinstance(value, dict):
         return "; ".join(f"{humanise(str(k))}: {_auto(v)}" for k, v in value.items())
-    if isinstance(value, str) and _uuid(value) is not None:
+    if isinstance(value, str) and as_uuid(value) is not None:
         return "a record"
     return _short(str(value))
 
 
 class _Reader:
-    """How one page of events reads, once `_Names` has looked everything up."""
+    """How one page of events reads, once `Names` has looked everything up."""
 
-    def __init__(self, names: _Names, tz: str) -> None:
+    def __init__(self, names: Names, tz: str) -> None:
         self.names, self.tz = names, tz
 
     def value(self, entity: str, key: str, kind: str, value: Any) -> str:
@@ -357,7 +229,7 @@ def _title(action: str) -> str:
     return f"{subject} {verb.replace('_', ' ')}".strip()
 
 
-def _collect(names: _Names, events: Sequence[AuditEvent]) -> None:
+def _collect(names: Names, events: Sequence[AuditEvent]) -> None:
     for event in events:
         if event.actor_user_id:
             names.want("user", event.actor_user_id)
@@ -376,7 +248,7 @@ def _collect(names: _Names, events: Sequence[AuditEvent]) -> None:
                     names.want(kind, value[1])
 
 
-def _actor(names: _Names, event: AuditEvent) -> str:
+def _actor(names: Names, event: AuditEvent) -> str:
     user = event.actor_user_id
     name = names.names["user"].get(user) if user else None
     email = names.emails.get(user, "") if user else ""
@@ -385,12 +257,12 @@ def _actor(names: _Names, event: AuditEvent) -> str:
     return event.actor_email or "System"  # someone acting through a public link, or a job
 
 
-def _record(names: _Names, event: AuditEvent) -> tuple[str, str]:
+def _record(names: Names, event: AuditEvent) -> tuple[str, str]:
     entity = event.entity_type
     if entity == "membership":
-        ident = _uuid(event.changes.get("user_id"))
+        ident = as_uuid(event.changes.get("user_id"))
     else:
-        ident = _uuid(event.entity_id)
+        ident = as_uuid(event.entity_id)
     lookup = "user" if entity == "membership" else RECORD_LOOKUP.get(entity)
     name = names.names[lookup].get(ident, "") if lookup and ident else ""
     if not name:
@@ -408,7 +280,7 @@ def describe(
     session: Session, actor: Actor, events: Sequence[AuditEvent], tz: str = "UTC"
 ) -> list[EventView]:
     """`events` (of the actor's organisation) in words, in the same order; times in `tz`."""
-    names = _Names()
+    names = Names()
     _collect(names, events)
     names.load(session, actor.org_id)
     reader = _Reader(names, tz)

@@ -1,6 +1,8 @@
 // A drag-and-drop deal board built on @dnd-kit/core (pointer and keyboard sensors).
-// Props: columns [{id, name, count, total, kind}], cards [{id, column, title, value, company}],
-// disabled (read-only roles), onMove(cardId, columnId) when a card is dropped on another column.
+// Props: columns [{id, name, count, label, total, kind}], cards [{id, column, title, value,
+// company}], disabled (read-only roles), onMove(cardId, columnId) when a card is dropped on
+// another column, onOpen(cardId) when a card is clicked or Enter is pressed on it (Space picks
+// a card up to move it with the arrow keys; Space or Enter drops it).
 import React from "react";
 import {
   DndContext,
@@ -14,16 +16,30 @@ import {
 
 const KIND_ACCENT = { won: "var(--green-9)", lost: "var(--red-9)", open: "var(--accent-9)" };
 
-function DealCard({ card, disabled }) {
+// Enter opens a card, so only Space picks one up; a keyboard move ends with Space or Enter.
+const KEYBOARD_CODES = { start: ["Space"], cancel: ["Escape"], end: ["Space", "Enter"] };
+
+function DealCard({ card, disabled, onOpen, dragged }) {
   const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({
     id: card.id,
     disabled,
   });
+  const open = () => {
+    if (onOpen && !dragged.current) onOpen(String(card.id));
+  };
+  const onKeyDown = (event) => {
+    if (event.key === "Enter" && !isDragging) {
+      event.preventDefault();
+      open();
+      return;
+    }
+    if (listeners && listeners.onKeyDown) listeners.onKeyDown(event);
+  };
   const style = {
     transform: transform ? `translate3d(${transform.x}px, ${transform.y}px, 0)` : undefined,
     zIndex: isDragging ? 20 : undefined,
     boxShadow: isDragging ? "0 8px 24px rgba(0,0,0,0.18)" : "0 1px 2px rgba(0,0,0,0.06)",
-    cursor: disabled ? "default" : isDragging ? "grabbing" : "grab",
+    cursor: isDragging ? "grabbing" : "pointer",
     background: "var(--color-panel-solid)",
     border: "1px solid var(--gray-5)",
     borderRadius: "8px",
@@ -37,6 +53,9 @@ function DealCard({ card, disabled }) {
       style={style}
       {...listeners}
       {...attributes}
+      aria-disabled={false /* a viewer cannot move it, but can open it */}
+      onKeyDown={onKeyDown}
+      onClick={open}
       id={`deal-card-${card.id}`}
       className="kanban-card"
       data-deal-id={card.id}
@@ -53,7 +72,7 @@ function DealCard({ card, disabled }) {
   );
 }
 
-function StageColumn({ column, cards, disabled }) {
+function StageColumn({ column, cards, disabled, onOpen, dragged }) {
   const { setNodeRef, isOver } = useDroppable({ id: column.id, disabled });
   return (
     <section
@@ -61,7 +80,7 @@ function StageColumn({ column, cards, disabled }) {
       id={`stage-${column.id}`}
       className="kanban-column"
       data-stage-name={column.name}
-      aria-label={`${column.name}: ${column.count} deals`}
+      aria-label={column.label || column.name}
       style={{
         flex: "1 0 180px",
         display: "flex",
@@ -85,7 +104,7 @@ function StageColumn({ column, cards, disabled }) {
         </div>
       </header>
       {cards.map((card) => (
-        <DealCard key={card.id} card={card} disabled={disabled} />
+        <DealCard key={card.id} card={card} disabled={disabled} onOpen={onOpen} dragged={dragged} />
       ))}
       {cards.length === 0 && (
         <div style={{ fontSize: "12px", color: "var(--gray-9)", textAlign: "center", padding: "12px" }}>
@@ -96,18 +115,33 @@ function StageColumn({ column, cards, disabled }) {
   );
 }
 
-export function KanbanBoard({ columns = [], cards = [], disabled = false, onMove }) {
+export function KanbanBoard({ columns = [], cards = [], disabled = false, onMove, onOpen }) {
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
-    useSensor(KeyboardSensor)
+    useSensor(KeyboardSensor, { keyboardCodes: KEYBOARD_CODES })
   );
+  // A drag ends with the pointer still over the card: the click that follows is not an "open".
+  const dragged = React.useRef(false);
+  const settle = () => {
+    setTimeout(() => {
+      dragged.current = false;
+    }, 0);
+  };
   const handleDragEnd = ({ active, over }) => {
+    settle();
     if (!over || !onMove) return;
     const card = cards.find((c) => c.id === active.id);
     if (card && card.column !== over.id) onMove(String(active.id), String(over.id));
   };
   return (
-    <DndContext sensors={sensors} onDragEnd={handleDragEnd}>
+    <DndContext
+      sensors={sensors}
+      onDragStart={() => {
+        dragged.current = true;
+      }}
+      onDragEnd={handleDragEnd}
+      onDragCancel={settle}
+    >
       <div
         id="kanban-board"
         style={{ display: "flex", gap: "12px", overflowX: "auto", paddingBottom: "8px", width: "100%" }}
@@ -118,6 +152,8 @@ export function KanbanBoard({ columns = [], cards = [], disabled = false, onMove
             column={column}
             cards={cards.filter((c) => c.column === column.id)}
             disabled={disabled}
+            onOpen={onOpen}
+            dragged={dragged}
           />
         ))}
       </div>

@@ -6,6 +6,8 @@ from typing import Any
 
 import reflex as rx
 
+from crmapp.components.ui import counted
+
 
 def views(state: Any, entity: str) -> rx.Component:
     """The saved-views picker, "Save view" popover, and delete for the view shown."""
@@ -224,7 +226,7 @@ def bulk_bar(state: Any, entity: str) -> rx.Component:
                     )
                 ),
                 rx.alert_dialog.content(
-                    rx.alert_dialog.title("Delete ", state.selection_count, " record(s)?"),
+                    rx.alert_dialog.title("Delete ", counted(state.selection_count, "record"), "?"),
                     rx.alert_dialog.description(
                         "They move to the trash; Admins can restore them for 30 days."
                     ),

@@ -30,8 +30,8 @@ def _header(state: Any, column: rx.Var) -> rx.Component:
     )
 
 
-def _option(value: rx.Var) -> rx.Component:
-    return rx.el.option(value, value=value)
+def _option(choice: rx.Var) -> rx.Component:
+    return rx.el.option(choice[1], value=choice[0])
 
 
 def _ref_option(item: rx.Var) -> rx.Component:
@@ -63,7 +63,7 @@ def _editor(state: Any, column: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.match(
             column["kind"],
-            ("select", choice(rx.foreach(column["options"].to(str).split("|"), _option))),
+            ("select", choice(rx.foreach(state.choices[column["key"]], _option))),
             ("user", choice(rx.foreach(state.members, _ref_option))),
             ("stage", choice(rx.foreach(state.stage_choices, _ref_option))),
             rx.form(

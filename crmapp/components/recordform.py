@@ -14,6 +14,11 @@ HINTS = {
     "phones": "One per line.",
     "date": "",
 }
+# The fields of the New deal dialog, on the deals list and on the board alike.
+DEAL_DIALOG_FIELDS = (
+    "title", "value", "currency", "stage_id", "expected_close_date", "owner_id", "contact_id",
+    "company_id", "products",
+)  # fmt: skip
 REF_OPTIONS = {
     "company": "company_options",
     "contact": "contact_options",
@@ -24,9 +29,9 @@ REF_OPTIONS = {
 
 def native_select(name: str, value: Any, choices: Any, *, blank: str | None, id: str, **props):
     """A plain `<select>` (keyboard friendly, posts with the form). `choices` is a list of
-    {id, name} dicts (a Var) or of strings (static)."""
+    {id, name} dicts (a Var) or of (value, label) pairs (static)."""
     if isinstance(choices, list | tuple):
-        options = [rx.el.option(c, value=c) for c in choices]
+        options = [rx.el.option(label, value=value) for value, label in choices]
     else:
         options = [rx.foreach(choices, lambda c: rx.el.option(c["name"], value=c["id"]))]
     return rx.el.select(
@@ -56,7 +61,7 @@ def field_input(state: Any, entity: str, field: FieldDef) -> rx.Component:
             blank=None if kind == "stage" else "—", id=dom_id,
         )  # fmt: skip
     elif kind == "select":
-        control = native_select(field.key, value, list(field.options), blank="—", id=dom_id)
+        control = native_select(field.key, value, field.choices(), blank="—", id=dom_id)
     elif kind in ("longtext", "emails", "phones"):
         control = rx.text_area(name=field.key, default_value=value, id=dom_id, width="100%")
     else:

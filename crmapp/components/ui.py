@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from crmapp.services import wording
+
 
 def field(label: str, name: str, error: rx.Var | str = "", **input_props) -> rx.Component:
     """A labelled input with its validation message underneath."""
@@ -52,10 +54,26 @@ def empty_state(icon: str, title: str, text: str, action: rx.Component | None = 
     )
 
 
+def counted(count: rx.Var, noun: str, many: str | None = None) -> rx.Component:
+    """`1 company` / `3 companies` for a count known only in the browser (words from
+    `services.wording`, the one pluralising helper)."""
+    return rx.fragment(
+        count, rx.cond(count == 1, f" {noun}", f" {wording.noun_for(2, noun, many)}")
+    )
+
+
 def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next, noun: str):
-    """Previous / next with 'page X of Y · N items'."""
+    """Previous / next with 'N items · page X of Y'; `noun` is the plural ("companies")."""
     return rx.hstack(
-        rx.text(total, f" {noun}", " · page ", page, " of ", pages, size="2", color="gray"),
+        rx.text(
+            counted(total, wording.singular_of(noun), noun),
+            " · page ",
+            page,
+            " of ",
+            pages,
+            size="2",
+            color="gray",
+        ),
         rx.spacer(),
         rx.button(
             "Previous",

@@ -22,14 +22,16 @@ def audit_page() -> rx.Component:
                 color=rx.color("gray", 11),
             ),
             rx.hstack(
-                rx.select(
-                    AuditState.actions,
+                rx.select.root(
+                    rx.select.trigger(id="audit-action", min_width="200px"),
+                    rx.select.content(
+                        rx.foreach(AuditState.actions, lambda a: rx.select.item(a[1], value=a[0]))
+                    ),
                     value=AuditState.action,
                     on_change=AuditState.set_action,
-                    id="audit-action",
                 ),
                 rx.input(
-                    placeholder="Who (email)",
+                    placeholder="Who (name or email)",
                     value=AuditState.actor_email,
                     on_change=AuditState.set_actor_email.debounce(300),
                     id="audit-actor",
@@ -82,9 +84,19 @@ def audit_page() -> rx.Component:
                                 lambda r: rx.table.row(
                                     rx.table.cell(r["when"]),
                                     rx.table.cell(r["actor"]),
-                                    rx.table.cell(rx.code(r["action"]), class_name="audit-action"),
-                                    rx.table.cell(r["entity"]),
-                                    rx.table.cell(rx.text(r["changes"], size="1")),
+                                    rx.table.cell(r["action"], class_name="audit-action"),
+                                    rx.table.cell(
+                                        rx.text(r["kind"], size="1", color=rx.color("gray", 10)),
+                                        rx.cond(
+                                            r["href"] != "",
+                                            rx.link(r["record"], href=r["href"]),
+                                            rx.text(r["record"]),
+                                        ),
+                                        class_name="audit-record",
+                                    ),
+                                    rx.table.cell(
+                                        rx.text(r["changes"], size="1"), class_name="audit-changes"
+                                    ),
                                     rx.table.cell(r["ip"]),
                                 ),
                             )

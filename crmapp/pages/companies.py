@@ -6,16 +6,13 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.components.listview import list_view
-from crmapp.components.recordform import record_form_dialog
+from crmapp.components.recordform import DEAL_DIALOG_FIELDS, record_form_dialog
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state
+from crmapp.services import wording
 from crmapp.state.lists import CompanyListState, DealListState
 
 COMPANY_DIALOG_FIELDS = ("name", "domain", "industry", "size", "phone", "owner_id", "tags")
-DEAL_DIALOG_FIELDS = (
-    "title", "value", "currency", "stage_id", "expected_close_date", "owner_id", "contact_id",
-    "company_id", "products",
-)  # fmt: skip
 
 
 def _new_button(state, entity: str, noun: str) -> rx.Component:
@@ -27,7 +24,9 @@ def _new_button(state, entity: str, noun: str) -> rx.Component:
             on_click=state.open_new,
             disabled=~state.can_write,
         ),
-        content=rx.cond(state.can_write, f"Add a {noun}", f"Viewers can't add {noun}s"),
+        content=rx.cond(
+            state.can_write, f"Add a {noun}", f"Viewers can't add {wording.plural_of(noun)}"
+        ),
     )
 
 

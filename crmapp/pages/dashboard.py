@@ -22,13 +22,28 @@ def stat(label: str, value: rx.Var, id: str, prefix: str = "") -> rx.Component:
     )
 
 
-def _step(icon: str, title: str, text: str, href: str, id: str) -> rx.Component:
+def _step(icon: str, title: str, text: str, href: str, id: str, done: str) -> rx.Component:
+    """One next step; `done` names its flag in `DashboardState.steps` (ticked when done)."""
+    finished = DashboardState.steps[done]
     return rx.link(
         rx.card(
             rx.hstack(
-                rx.icon(icon, size=20, color=rx.color("accent", 9)),
+                rx.cond(
+                    finished,
+                    rx.icon("circle-check", size=20, color=rx.color("green", 9)),
+                    rx.icon(icon, size=20, color=rx.color("accent", 9)),
+                ),
                 rx.vstack(
-                    rx.text(title, weight="medium"),
+                    rx.hstack(
+                        rx.text(title, weight="medium"),
+                        rx.cond(
+                            finished,
+                            rx.badge(
+                                "Done", color_scheme="green", variant="soft", class_name="step-done"
+                            ),
+                        ),
+                        align="center",
+                    ),
                     rx.text(text, size="2", color=rx.color("gray", 11)),
                     spacing="1",
                 ),
@@ -58,6 +73,7 @@ def getting_started() -> rx.Component:
                     "The people you sell to: deals, proposals and posts link to them.",
                     routes.CONTACTS,
                     "step-contacts",
+                    "contacts",
                 ),
                 _step(
                     "users",
@@ -65,6 +81,7 @@ def getting_started() -> rx.Component:
                     "You have view access: ask an Admin if you need to edit.",
                     routes.CONTACTS,
                     "step-contacts",
+                    "contacts",
                 ),
             ),
             rx.cond(
@@ -75,6 +92,7 @@ def getting_started() -> rx.Component:
                     "Send a link with the role each person needs.",
                     routes.SETTINGS,
                     "step-invite",
+                    "team",
                 ),
                 _step(
                     "settings",
@@ -82,6 +100,7 @@ def getting_started() -> rx.Component:
                     "Every time in Tandem is shown in your zone.",
                     routes.SETTINGS,
                     "step-timezone",
+                    "timezone",
                 ),
             ),
             _step(
@@ -90,6 +109,7 @@ def getting_started() -> rx.Component:
                 "AI-drafted proposals from everything the CRM knows.",
                 routes.PROPOSALS,
                 "step-proposals",
+                "proposal",
             ),
             columns=rx.breakpoints(initial="1", md="3"),
             spacing="4",

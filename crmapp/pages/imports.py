@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp.components.shell import app_shell
-from crmapp.components.ui import form_error
+from crmapp.components.ui import counted, form_error
 from crmapp.state.imports import UPLOAD_ID, ImportState
 
 
@@ -80,8 +80,7 @@ def mapping_step() -> rx.Component:
         rx.text(
             ImportState.filename,
             " · ",
-            ImportState.total_rows,
-            " rows",
+            counted(ImportState.total_rows, "row"),
             weight="medium",
             id="import-summary",
         ),
@@ -153,7 +152,7 @@ def progress_step() -> rx.Component:
     return rx.vstack(
         rx.text("Importing ", ImportState.filename, "… you can leave this page; it keeps going."),
         rx.progress(value=ImportState.percent, width="100%", id="import-progress"),
-        rx.text(ImportState.processed, " of ", ImportState.total_rows, " rows", size="2"),
+        rx.text(ImportState.processed, " of ", counted(ImportState.total_rows, "row"), size="2"),
         width="100%",
     )
 

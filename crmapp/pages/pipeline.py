@@ -6,75 +6,10 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.components.kanban import kanban_board
+from crmapp.components.recordform import DEAL_DIALOG_FIELDS, record_form_dialog
 from crmapp.components.shell import app_shell
-from crmapp.components.ui import empty_state, field
+from crmapp.components.ui import empty_state
 from crmapp.state.pipeline import PipelineState
-
-
-def new_deal_dialog() -> rx.Component:
-    """Title, value, currency and stage."""
-    errors = PipelineState.field_errors
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("New deal"),
-            rx.form(
-                rx.vstack(
-                    field(
-                        "Title",
-                        "title",
-                        errors.get("title", ""),
-                        id="deal-title",
-                        auto_focus=True,
-                        placeholder="Website rebuild",
-                    ),
-                    rx.hstack(
-                        field(
-                            "Value",
-                            "value",
-                            errors.get("value", ""),
-                            id="deal-value",
-                            placeholder="12,500",
-                            input_mode="decimal",
-                        ),
-                        field(
-                            "Currency",
-                            "currency",
-                            errors.get("currency", ""),
-                            id="deal-currency",
-                            default_value="USD",
-                            max_length=3,
-                        ),
-                        width="100%",
-                    ),
-                    rx.text("Stage", as_="label", size="2", weight="medium", html_for="deal-stage"),
-                    rx.el.select(
-                        rx.foreach(
-                            PipelineState.columns, lambda c: rx.el.option(c["name"], value=c["id"])
-                        ),
-                        name="stage_id",
-                        id="deal-stage",
-                        class_name="tandem-select",
-                    ),
-                    rx.cond(
-                        errors.contains("stage_id"),
-                        rx.text(errors["stage_id"], size="1", color=rx.color("red", 11)),
-                    ),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", type="button")),
-                        rx.button("Add deal", type="submit", id="deal-save"),
-                        justify="end",
-                        width="100%",
-                    ),
-                    spacing="3",
-                ),
-                on_submit=PipelineState.create_deal,
-                reset_on_submit=False,
-            ),
-            max_width="480px",
-        ),
-        open=PipelineState.dialog_open,
-        on_open_change=PipelineState.set_dialog_open,
-    )
 
 
 def undo_bar() -> rx.Component:
@@ -97,7 +32,7 @@ def undo_bar() -> rx.Component:
 
 
 def pipeline_page() -> rx.Component:
-    """Drag deals between stages; totals per column; filter by owner."""
+    """Drag deals between stages, click one to open it; totals per column; filter by owner."""
     return app_shell(
         "Deals",
         rx.vstack(
@@ -153,7 +88,7 @@ def pipeline_page() -> rx.Component:
                     "New deal",
                     id="new-deal",
                     disabled=~PipelineState.can_write,
-                    on_click=PipelineState.set_dialog_open(True),
+                    on_click=PipelineState.new_deal,
                 ),
                 width="100%",
                 align="center",
@@ -172,8 +107,9 @@ def pipeline_page() -> rx.Component:
                 cards=PipelineState.cards,
                 disabled=~PipelineState.can_write,
                 on_move=PipelineState.move,
+                on_open=PipelineState.open_deal,
             ),
-            new_deal_dialog(),
+            record_form_dialog(PipelineState, "deal", "deal", DEAL_DIALOG_FIELDS),
             spacing="4",
             width="100%",
         ),

@@ -40,7 +40,7 @@ def _delete_stage(stage: rx.Var) -> rx.Component:
                     rx.cond(
                         stage["deals"] != "0",
                         rx.vstack(
-                            rx.text(stage["deals"], " deal(s) are in this stage. Move them to:"),
+                            rx.text(stage["deals_here"]),
                             rx.el.select(
                                 rx.foreach(
                                     S.stages,
@@ -101,7 +101,7 @@ def stage_row(stage: rx.Var) -> rx.Component:
                 disabled=~S.can_manage,
             ),
             rx.text("%", size="2"),
-            rx.badge(stage["deals"], " deals", variant="soft", color_scheme="gray"),
+            rx.badge(stage["deals_text"], variant="soft", color_scheme="gray"),
             rx.input(type="hidden", name="stage_id", value=stage["id"]),
             rx.input(type="hidden", name="pipeline_id", value=stage["pipeline_id"]),
             rx.button("Save", size="1", variant="soft", type="submit", disabled=~S.can_manage),

@@ -12,6 +12,7 @@ from crmapp.components.recordform import form_fields
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state
 from crmapp.models.crm import ACTIVITY_KINDS
+from crmapp.services.activities import SUBJECT_PROMPTS
 from crmapp.state.record import CompanyRecordState, ContactRecordState, DealRecordState
 
 
@@ -171,7 +172,7 @@ def quick_add(S: Any) -> rx.Component:
                 ),
                 rx.input(
                     name="subject",
-                    placeholder="What happened?",
+                    placeholder=rx.match(S.kind, *SUBJECT_PROMPTS.items(), "What happened?"),
                     id="activity-subject",
                     width="100%",
                 ),

@@ -13,11 +13,19 @@ from crmapp.models.audit import AuditEvent
 from crmapp.models.base import utcnow
 from crmapp.models.crm import ACTIVITY_KINDS, Activity, Company, Contact, Deal
 from crmapp.models.tenancy import Membership, User
-from crmapp.services import audit
+from crmapp.services import audit, auditview
 from crmapp.services.context import Actor
 from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
 
+# What the quick-add box asks for each kind of activity (a task is to do, the rest happened).
+SUBJECT_PROMPTS = {
+    "note": "What is worth remembering?",
+    "call": "What was the call about?",
+    "meeting": "What was the meeting about?",
+    "email": "What was the email about?",
+    "task": "What needs doing?",
+}
 RECORD_MODELS: dict[str, type[Contact] | type[Company] | type[Deal]] = {
     "contact": Contact,
     "company": Company,
@@ -57,7 +65,9 @@ def add_activity(
     if kind not in ACTIVITY_KINDS:
         problems["kind"] = f"Pick one of: {', '.join(ACTIVITY_KINDS)}."
     if not subject.strip():
-        problems["subject"] = "Say what it was about."
+        problems["subject"] = (
+            "Say what needs doing." if kind == "task" else "Say what it was about."
+        )
     if due_at is not None and due_at.tzinfo is None:
         problems["due_at"] = "A due time needs a time zone."
     if (
@@ -124,29 +134,22 @@ class TimelineItem:
     assignee: str = ""
 
 
-def _describe_change(event: AuditEvent) -> tuple[str, str]:
-    verb = event.action.split(".", 1)[-1].replace("_", " ")
-    if verb.startswith("proposal "):  # a proposal's moves shown on its deal
-        details = [f"{k}: {v}" for k, v in event.changes.items() if k != "sha256"]
-        return verb.capitalize(), "; ".join(details)
-    details = []
-    for name, value in event.changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            details.append(f"{name}: {value[0] or '—'} → {value[1] or '—'}")
-        else:
-            details.append(f"{name}: {value}")
-    return f"{event.entity_type.title()} {verb}", "; ".join(details)
-
-
 def timeline(
-    session: Session, actor: Actor, record_type: str, record_id: uuid.UUID, *, limit: int = 100
+    session: Session,
+    actor: Actor,
+    record_type: str,
+    record_id: uuid.UUID,
+    *,
+    limit: int = 100,
+    tz: str = "UTC",
 ) -> list[TimelineItem]:
-    """Activities on the record and changes to it from the audit trail, newest first."""
+    """Activities on the record and changes to it from the audit trail, newest first; who did
+    what by name, changes in words (`auditview`), times inside them in zone `tz`."""
     require(actor.role, Perm.RECORD_READ)
     _record(session, actor, record_type, record_id)
     link = getattr(Activity, f"{record_type}_id")
     activities = session.exec(
-        select(Activity, User.email)
+        select(Activity, User.name)
         .join(User, col(User.id) == col(Activity.created_by), isouter=True)
         .where(Activity.org_id == actor.org_id, link == record_id)
         .order_by(col(Activity.created_at).desc())
@@ -175,18 +178,15 @@ def timeline(
             a.kind,
             a.subject,
             a.body,
-            email or "",
+            who or "",
             a.due_at,
             a.done_at is not None,
             names.get(a.assignee_id, "") if a.kind == "task" and a.assignee_id else "",
         )
-        for a, email in activities
+        for a, who in activities
     ]
-    for event in events:
-        title, detail = _describe_change(event)
+    for view in auditview.describe(session, actor, events, tz):
         items.append(
-            TimelineItem(
-                str(event.id), event.created_at, "change", title, detail, event.actor_email
-            )
+            TimelineItem(view.id, view.when, "change", view.title, view.detail, view.actor)
         )
     return sorted(items, key=lambda item: item.when, reverse=True)[:limit]

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from crmapp.models.audit import AuditEvent
+from crmapp.models.tenancy import User
 from crmapp.services.context import Actor
 from crmapp.services.permissions import Perm, require
 
@@ -62,7 +63,7 @@ class AuditFilter:
 
     action: str = ""
     entity_type: str = ""
-    actor_email: str = ""
+    actor_email: str = ""  # matches the email or the name of who acted
     since: datetime | None = None
     until: datetime | None = None
 
@@ -82,8 +83,12 @@ def list_events(
         query = query.where(AuditEvent.action == flt.action)
     if flt.entity_type:
         query = query.where(AuditEvent.entity_type == flt.entity_type)
-    if flt.actor_email:
-        query = query.where(col(AuditEvent.actor_email).ilike(f"%{flt.actor_email.strip()}%"))
+    if flt.actor_email:  # who acted, by name or email
+        like = f"%{flt.actor_email.strip()}%"
+        named = select(User.email).where(col(User.name).ilike(like))
+        query = query.where(
+            or_(col(AuditEvent.actor_email).ilike(like), col(AuditEvent.actor_email).in_(named))
+        )
     if flt.since:
         query = query.where(AuditEvent.created_at >= flt.since)
     if flt.until:

@@ -1,4 +1,5 @@
-"""Dashboard figures: pipeline value by stage, won/lost this month, tasks due today."""
+"""Dashboard figures: pipeline value by stage, won/lost this month, tasks due today, and which
+next steps of a new workspace are done."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Activity, Contact, Deal, PipelineStage
+from crmapp.models.proposals import Proposal
+from crmapp.models.tenancy import Invitation, Membership
 from crmapp.services import timefmt
 from crmapp.services.context import Actor
 from crmapp.services.permissions import Perm, require
@@ -108,4 +111,42 @@ def dashboard(session: Session, actor: Actor, tz: str, now: datetime | None = No
             for t in tasks
             if t.due_at is not None
         ],
+    )
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    """Which of the dashboard's next steps the organisation (or the user) has done."""
+
+    contacts: bool  # the organisation has a contact
+    team: bool  # someone else is a member, or has been invited
+    timezone: bool  # the user chose a zone other than the default
+    proposal: bool  # the organisation has a proposal
+
+
+def next_steps(session: Session, actor: Actor, timezone: str) -> NextSteps:
+    """What is done of: add contacts, invite the team, set your zone, write a proposal."""
+    require(actor.role, Perm.RECORD_READ)
+
+    def exists(query) -> bool:
+        return session.exec(query.limit(1)).first() is not None
+
+    return NextSteps(
+        contacts=exists(
+            select(Contact.id).where(
+                Contact.org_id == actor.org_id, col(Contact.deleted_at).is_(None)
+            )
+        ),
+        team=exists(
+            select(Membership.id).where(
+                Membership.org_id == actor.org_id, Membership.user_id != actor.user_id
+            )
+        )
+        or exists(
+            select(Invitation.id).where(
+                Invitation.org_id == actor.org_id, col(Invitation.revoked_at).is_(None)
+            )
+        ),
+        timezone=bool(timezone) and timezone != "UTC",
+        proposal=exists(select(Proposal.id).where(Proposal.org_id == actor.org_id)),
     )

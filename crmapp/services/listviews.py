@@ -53,6 +53,12 @@ class ListColumn:
     options: tuple[str, ...] = ()
     inline: bool = False
     custom: bool = False
+    labels: tuple[str, ...] = ()  # what each of `options` reads as (default: the option)
+
+    def choices(self) -> list[list[str]]:
+        """`[value, label]` for each option."""
+        return [[o, self.labels[i] if i < len(self.labels) else o]
+                for i, o in enumerate(self.options)]  # fmt: skip
 
 
 @dataclass
@@ -109,7 +115,7 @@ def columns(
     require(actor.role, Perm.RECORD_READ)
     model_for(entity)
     out = [
-        ListColumn(f.key, f.label, f.kind, f.options, f.inline)
+        ListColumn(f.key, f.label, f.kind, f.options, f.inline, labels=f.labels)
         for f in recordfields.FIELDS[entity]
         if f.in_list
     ]

@@ -20,6 +20,7 @@ from crmapp.services import audit, pipelines
 from crmapp.services.context import Actor
 from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.wording import noun_for, plural
 
 MAX_STAGES = 20
 
@@ -167,8 +168,8 @@ def delete_pipeline(session: Session, actor: Actor, pipeline_id: uuid.UUID) -> s
     ).one()
     if deals:
         raise ValidationError(
-            {"pipeline": f"{deals} deal(s) are in this pipeline (the trash counts too): move or"
-                         " delete them first."}
+            {"pipeline": f"{plural(deals, 'deal')} {noun_for(deals, 'is')} in this pipeline (the "
+                         f"trash counts too): move or delete {noun_for(deals, 'it')} first."}
         )  # fmt: skip
     session.exec(delete(PipelineStage).where(col(PipelineStage.pipeline_id) == pipeline.id))
     session.delete(pipeline)
@@ -260,8 +261,9 @@ def delete_stage(
         target = next((s for s in rest if s.id == move_to), None)
         if target is None:
             raise ValidationError(
-                {"move_to": f"{deals} deal(s) are in “{stage.name}”: choose the stage of this"
-                            " pipeline they move to."}
+                {"move_to": f"{plural(deals, 'deal')} {noun_for(deals, 'is')} in “{stage.name}”: "
+                            "choose the stage of this pipeline to move "
+                            f"{noun_for(deals, 'it')} to."}
             )  # fmt: skip
         closing = target.kind in ("won", "lost")
         session.exec(

@@ -19,6 +19,7 @@ from crmapp.services.auth import EMAIL_RE
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](-*[a-z0-9])*)(\.[a-z0-9](-*[a-z0-9])*)+$")
 PHONE_CHARS = set("0123456789+-() .")
 MAX_TAGS = 20
+LIFECYCLE_LABELS = tuple(stage.capitalize() for stage in LIFECYCLE_STAGES)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,16 @@ class FieldDef:
     options: tuple[str, ...] = ()
     in_list: bool = True  # offered as a list-view column
     inline: bool = True  # editable in a list cell
+    labels: tuple[str, ...] = ()  # what people read for each of `options` (default: the option)
+
+    def choices(self) -> list[tuple[str, str]]:
+        """`(stored value, label)` for each option of a select."""
+        return [(o, self.labels[i] if i < len(self.labels) else o)
+                for i, o in enumerate(self.options)]  # fmt: skip
+
+    def option_label(self, value: str) -> str:
+        """The label of a stored option (the value itself when it has none)."""
+        return dict(self.choices()).get(value, value)
 
 
 FIELDS: dict[str, tuple[FieldDef, ...]] = {
@@ -50,7 +61,13 @@ FIELDS: dict[str, tuple[FieldDef, ...]] = {
         FieldDef("title", "Job title", max_len=120),
         FieldDef("company_id", "Company", "company", inline=False),
         FieldDef("owner_id", "Owner", "user"),
-        FieldDef("lifecycle_stage", "Lifecycle stage", "select", options=LIFECYCLE_STAGES),
+        FieldDef(
+            "lifecycle_stage",
+            "Lifecycle stage",
+            "select",
+            options=LIFECYCLE_STAGES,
+            labels=LIFECYCLE_LABELS,
+        ),
         FieldDef("source", "Source", max_len=60),
         FieldDef("tags", "Tags", "tags"),
         FieldDef("notes", "Notes", "longtext", max_len=10_000, in_list=False),
@@ -139,9 +156,13 @@ def parse(field: FieldDef, raw: Any) -> Any:
             raise ValueError(f"{field.label}: each is at most 40 characters.")
         return tags
     if kind == "select":
-        if text and text not in field.options:
-            raise ValueError(f"{field.label} must be one of: {', '.join(field.options)}.")
-        return text
+        if not text:
+            return text
+        by_name = {k.casefold(): v for v, label in field.choices() for k in (v, label)}
+        if text.casefold() not in by_name:
+            shown = ", ".join(label for _v, label in field.choices())
+            raise ValueError(f"{field.label} must be one of: {shown}.")
+        return by_name[text.casefold()]
     if kind == "money":
         try:
             amount = Decimal(text.replace(",", "") or "0")
@@ -211,6 +232,8 @@ def display(field: FieldDef, value: Any) -> str:
         return f"{value:,.2f}"
     if field.kind == "percent":
         return f"{value}%"
+    if field.kind == "select":
+        return field.option_label(str(value))
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -62,7 +62,7 @@ def describe(session: Session, actor: Actor, entity: str, row: Record) -> PageDa
     values = {d["key"]: d["value"] for d in details}
     if isinstance(row, Contact):
         subtitle = " · ".join(v for v in (row.title, values["company_id"]) if v)
-        badge = row.lifecycle_stage
+        badge = values["lifecycle_stage"]
     elif isinstance(row, Company):
         subtitle = " · ".join(v for v in (row.domain, row.industry, row.size) if v)
         badge = ", ".join(row.tags)

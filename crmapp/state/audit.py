@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 import reflex as rx
 
-from crmapp.services import audit, timefmt
+from crmapp.services import audit, auditview, timefmt
 from crmapp.services.audit import AuditFilter
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError
@@ -19,7 +19,7 @@ class AuditState(SessionState):
     """Filters, one page of events, and the total."""
 
     rows: list[dict[str, str]] = []
-    actions: list[str] = []
+    actions: list[list[str]] = []  # [action, label] for the filter menu
     total: int = 0
     page: int = 1
     action: str = ANY
@@ -55,20 +55,25 @@ class AuditState(SessionState):
             )
             with tenant_session(actor.org_id, actor.user_id) as session:
                 events, self.total = audit.list_events(session, actor, flt, page=self.page)
-                self.actions = [ANY, *audit.known_actions(session, actor)]
+                views = auditview.describe(session, actor, events, self.timezone)
+                known = audit.known_actions(session, actor)
         except (ServiceError, ValueError) as err:
             self.error, self.rows, self.total = str(err), [], 0
             return
+        labelled = sorted(((auditview.action_label(a), a) for a in known), key=lambda p: p[0])
+        self.actions = [[ANY, "Any action"], *([a, label] for label, a in labelled)]
         self.rows = [
             {
-                "when": timefmt.local(e.created_at, self.timezone, "%d %b %Y %H:%M:%S"),
-                "actor": e.actor_email or "system",
-                "action": e.action,
-                "entity": f"{e.entity_type} {e.entity_id[:8]}",
-                "changes": ", ".join(f"{k}: {v}" for k, v in e.changes.items())[:200],
+                "when": timefmt.local(v.when, self.timezone, "%d %b %Y %H:%M:%S"),
+                "actor": v.actor,
+                "action": v.title,
+                "kind": v.record_kind,
+                "record": v.record,
+                "href": v.href,
+                "changes": v.detail,
                 "ip": e.ip,
             }
-            for e in events
+            for e, v in zip(events, views, strict=True)
         ]
 
     def _refilter(self):

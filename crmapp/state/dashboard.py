@@ -7,30 +7,55 @@ import reflex as rx
 
 from crmapp.services import crm, dashboard, timefmt
 from crmapp.services.db import tenant_session
+from crmapp.services.wording import plural
 from crmapp.state.session import SessionState
 
 
 def stage_chart(stages: list[dashboard.StageValue]) -> go.Figure:
-    """Open pipeline value per stage, as horizontal bars."""
+    """Open pipeline value per stage, as horizontal bars from $0 (never a negative axis), each
+    labelled with its deal count, upright; an empty pipeline says so instead of showing ticks."""
+    values = [float(s.value) for s in stages]
+    empty = not any(values)
     figure = go.Figure(
         go.Bar(
-            x=[float(s.value) for s in stages],
+            x=values,
             y=[s.name for s in stages],
             orientation="h",
-            text=[f"{s.count} deal{'s' if s.count != 1 else ''}" for s in stages],
+            text=[] if empty else [plural(s.count, "deal") for s in stages],
             textposition="auto",
+            textangle=0,  # "auto" turns the label sideways in a short bar
+            constraintext="none",
+            cliponaxis=False,
             marker_color="#3e63dd",
         )
     )
     figure.update_layout(
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        margin={"l": 10, "r": 60, "t": 10, "b": 10},
         height=240,
         width=500,
-        yaxis={"autorange": "reversed"},
-        xaxis={"tickprefix": "$", "separatethousands": True},
+        yaxis={"autorange": "reversed", "fixedrange": True},
+        xaxis={
+            "tickprefix": "$",
+            "separatethousands": True,
+            "rangemode": "nonnegative",
+            "fixedrange": True,
+            "showticklabels": not empty,
+            "showgrid": not empty,
+            **({"range": [0, 1]} if empty else {}),
+        },
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
     )
+    if empty:
+        figure.add_annotation(
+            text="No open deals yet",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            font={"color": "#8b8d98"},
+        )
     return figure
 
 
@@ -46,6 +71,7 @@ class DashboardState(SessionState):
     lost: str = ""
     chart: go.Figure = go.Figure()
     due_today: list[dict[str, str]] = []
+    steps: dict[str, bool] = {}  # next step → done
 
     @rx.event
     def load(self):
@@ -56,7 +82,14 @@ class DashboardState(SessionState):
         with tenant_session(actor.org_id, actor.user_id) as session:
             summary = crm.dashboard_summary(session, actor)
             board = dashboard.dashboard(session, actor, self.timezone)
+            done = dashboard.next_steps(session, actor, self.timezone)
         self.chart = stage_chart(board.by_stage)
+        self.steps = {
+            "contacts": done.contacts,
+            "team": done.team,
+            "timezone": done.timezone,
+            "proposal": done.proposal,
+        }
         self.won = f"{board.won_count} · ${board.won_value:,.0f}"
         self.lost = f"{board.lost_count} · ${board.lost_value:,.0f}"
         self.due_today = [

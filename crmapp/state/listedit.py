@@ -10,6 +10,7 @@ from crmapp import routes
 from crmapp.services import bulk, listviews, records
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError, ValidationError
+from crmapp.services.wording import plural
 
 
 class ListEditMixin(rx.State, mixin=True):
@@ -96,7 +97,7 @@ class ListEditMixin(rx.State, mixin=True):
             return rx.toast.error(str(err))
         done = {"assign_owner": "Reassigned", "add_tag": "Tagged", "delete": "Deleted"}[action]
         self.selected, self.all_matching, self.bulk_tag = [], False, ""
-        return [type(self).load, rx.toast.success(f"{done} {count} record(s).")]
+        return [type(self).load, rx.toast.success(f"{done} {plural(count, 'record')}.")]
 
     # inline edit
 

@@ -66,6 +66,7 @@ class ListMixin(rx.State, mixin=True):
     view_shared: bool = False
     view_popover_open: bool = False
     stage_choices: list[dict[str, str]] = []
+    choices: dict[str, list[list[str]]] = {}  # column key → [value, label] of a select
 
     def _entity(self) -> str:
         raise NotImplementedError
@@ -88,9 +89,7 @@ class ListMixin(rx.State, mixin=True):
             return []
         if column["kind"] == "user":
             return [[m["id"], m["name"]] for m in self.members]
-        if column["options"]:
-            return [[o, o] for o in column["options"].split("|")]
-        return []
+        return self.choices.get(column["key"], [])
 
     @rx.var
     def filter_input_type(self) -> str:
@@ -122,6 +121,7 @@ class ListMixin(rx.State, mixin=True):
              "inline": "1" if c.inline else ""}
             for c in result.columns
         ]  # fmt: skip
+        self.choices = {c.key: c.choices() for c in result.columns if c.options}
         href = RECORD_HREF[entity]
         self.rows = [{**r, "href": href + r["id"]} for r in result.rows]
         self.views = [
@@ -198,6 +198,8 @@ class ListMixin(rx.State, mixin=True):
         shown = self.filter_value
         if column and column["kind"] == "user":
             shown = next((m["name"] for m in self.members if m["id"] == shown), shown)
+        elif column:
+            shown = dict(self.choices.get(column["key"], [])).get(shown, shown)
         self.filters = [
             *self.filters,
             {"field": self.filter_field, "op": self.filter_op, "value": self.filter_value,
@@ -271,9 +273,13 @@ class ListMixin(rx.State, mixin=True):
         spec = ListSpec.from_dict(view.spec)
         self.search, self.sort, self.desc = spec.search, spec.sort, spec.desc
         labels = {c["key"]: c["label"] for c in self.columns}
+
+        def shown(f: dict[str, str]) -> str:
+            return dict(self.choices.get(f["field"], [])).get(f["value"], f["value"])
+
         self.filters = [
             {**f, "label": f"{labels.get(f['field'], f['field'])} {OP_LABELS.get(f['op'], '')} "
-                           f"{f['value']}".strip()}
+                           f"{shown(f)}".strip()}
             for f in spec.filters
         ]  # fmt: skip
         self.active_view = view_id

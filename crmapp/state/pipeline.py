@@ -1,4 +1,5 @@
-"""The deal board: drag between stages (persisted at once, undoable), owner filter, new deal."""
+"""The deal board: drag between stages (persisted at once, undoable), click a card to open the
+deal, owner filter, new deal (the deals list's form)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import orgs, pipeline_admin, pipelines, records
+from crmapp.services import orgs, pipeline_admin, pipelines
 from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError, ValidationError
+from crmapp.services.errors import ServiceError
+from crmapp.services.wording import plural
+from crmapp.state.recordform import RecordFormMixin
 from crmapp.state.session import SessionState
 
 ALL_OWNERS = "all"
@@ -21,8 +24,8 @@ def _money(totals: dict) -> str:
     return " · ".join(f"{amount:,.0f} {currency}" for currency, amount in sorted(totals.items()))
 
 
-class PipelineState(SessionState):
-    """Columns, cards and the last move (for undo)."""
+class PipelineState(RecordFormMixin, SessionState):
+    """Columns, cards, the last move (for undo) and the New deal form."""
 
     columns: list[dict[str, str]] = []
     cards: list[dict[str, str]] = []
@@ -30,8 +33,6 @@ class PipelineState(SessionState):
     owner_filter: str = ALL_OWNERS
     last_move: dict[str, str] = {}
     error: str = ""
-    dialog_open: bool = False
-    field_errors: dict[str, str] = {}
     pipeline_id: str = ""
     pipeline_choices: list[dict[str, str]] = []
 
@@ -59,6 +60,7 @@ class PipelineState(SessionState):
                 "name": c.stage.name,
                 "kind": c.stage.kind,
                 "count": str(c.count),
+                "label": f"{c.stage.name}: {plural(c.count, 'deal')}",
                 "total": _money(c.totals()),
             }
             for c in columns
@@ -123,29 +125,24 @@ class PipelineState(SessionState):
             return None
         return self._move(self.last_move["deal_id"], self.last_move["from_stage_id"], undo=True)
 
-    @rx.event
-    def set_dialog_open(self, value: bool):
-        """Open or close the new-deal dialog."""
-        self.dialog_open, self.field_errors = value, {}
+    def _entity(self) -> str:
+        return "deal"
+
+    def _after_save(self):
+        return [PipelineState.load]
 
     @rx.event
-    def create_deal(self, form: dict):
-        """Add a deal from the dialog."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
+    def new_deal(self):
+        """The New deal form, in the first stage of the pipeline on screen."""
+        opened = self.open_new()
+        if self.form_open and self.columns:
+            self.form = {**self.form, "stage_id": self.columns[0]["id"]}
+        return opened
+
+    @rx.event
+    def open_deal(self, deal_id: str):
+        """A card was clicked (or Enter pressed on it): open the deal's page."""
         try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                records.save_record(
-                    session, actor, "deal", None,
-                    {k: str(form.get(k, "")) for k in ("title", "value", "currency", "stage_id")},
-                )  # fmt: skip
-        except ValidationError as err:
-            self.field_errors = err.fields
+            return rx.redirect(f"{routes.DEALS}/{uuid.UUID(deal_id)}")
+        except ValueError:
             return None
-        except ServiceError as err:
-            self.field_errors = {"title": str(err)}
-            return None
-        self.dialog_open = False
-        self.load()
-        return rx.toast.success("Deal added.")

@@ -11,7 +11,13 @@ from crmapp import routes
 from crmapp.services import pipeline_admin
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError, ValidationError
+from crmapp.services.wording import noun_for, plural
 from crmapp.state.session import SessionState
+
+
+def _deals_here(count: int) -> str:
+    return (f"{plural(count, 'deal')} {noun_for(count, 'is')} in this stage. "
+            f"Move {noun_for(count, 'it')} to:")  # fmt: skip
 
 
 class PipelinesAdminState(SessionState):
@@ -43,6 +49,8 @@ class PipelinesAdminState(SessionState):
         self.stages = [
             {"id": str(s.id), "pipeline_id": str(v.pipeline.id), "name": s.name, "kind": s.kind,
              "probability": str(s.probability), "deals": str(v.deals.get(s.id, 0)),
+             "deals_text": plural(v.deals.get(s.id, 0), "deal"),
+             "deals_here": _deals_here(v.deals.get(s.id, 0)),
              "first": "1" if i == 0 else "", "last": "1" if i == len(v.stages) - 1 else ""}
             for v in views
             for i, s in enumerate(v.stages)

@@ -9,7 +9,7 @@ from datetime import datetime
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import activities, forms, recordpage, records, timefmt, trash
+from crmapp.services import activities, auditview, forms, recordpage, records, timefmt, trash
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import NotFound, ServiceError, ValidationError
 from crmapp.services.proposals import documents
@@ -67,7 +67,10 @@ class RecordPageMixin(rx.State, mixin=True):
                 row = records.get_record(session, actor, entity, record_id)
                 page = recordpage.describe(session, actor, entity, row)
                 linked = records.related(session, actor, entity, record_id)
-                items = activities.timeline(session, actor, entity, record_id)
+                items = activities.timeline(
+                    session, actor, entity, record_id,
+                    tz=self.timezone,  # type: ignore[attr-defined]
+                )  # fmt: skip
                 proposals = (
                     documents.list_proposals(session, actor, deal_id=record_id)[0]
                     if entity == "deal" else []
@@ -83,7 +86,11 @@ class RecordPageMixin(rx.State, mixin=True):
         self.related_companies = [recordpage.link(r) for r in linked["companies"]]
         self.related_deals = [recordpage.link(r) for r in linked["deals"]]
         self.related_proposals = [
-            {"label": p.title, "href": f"/proposals/{p.id}", "sub": f"{p.status} · {p.total}"}
+            {
+                "label": p.title,
+                "href": f"/proposals/{p.id}",
+                "sub": f"{auditview.state_label(p.status)} · {p.total}",
+            }
             for p in proposals
         ]
         self.timeline = [

@@ -116,3 +116,72 @@ def test_an_admin_adds_and_orders_a_stage_and_the_board_shows_it(browser, app_ur
     ]
     assert stages == ["Lead", "Discovery", "Qualified"]
     context.close()
+
+
+def test_a_card_opens_its_deal_on_click_or_enter_and_new_deal_takes_contact_and_company(
+    browser, app_url
+):
+    from crmapp.services import records
+    from tests import factories
+
+    owner = factories.signup("Board Clicks")
+    with factories.scoped(owner) as session:
+        company = records.save_record(session, owner.actor, "company", None,
+                                      {"name": "Harbour Lights"})  # fmt: skip
+        records.save_record(session, owner.actor, "contact", None,
+                            {"first_name": "Hana", "last_name": "Hale",
+                             "company_id": str(company.id)})  # fmt: skip
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    log_in(page, app_url, owner.email, factories.PASSWORD)
+    expect(page.locator("#dashboard-title")).to_be_visible(timeout=TIMEOUT)
+
+    page.goto(f"{app_url}/crm/deals")
+    page.click("#new-deal")
+    page.fill("#deal-title", "Harbour refit")
+    page.fill("#deal-value", "lots")
+    page.select_option("#deal-contact-id", label="Hana Hale")
+    page.select_option("#deal-company-id", label="Harbour Lights")
+    page.click("#deal-save")
+    expect(page.locator("#deal-value-error")).to_contain_text("positive number", timeout=TIMEOUT)
+    page.fill("#deal-value", "12,500")
+    page.click("#deal-save")
+    expect(page.get_by_role("dialog")).to_have_count(0, timeout=TIMEOUT)
+    card = column(page, "Lead").locator(".kanban-card", has_text="Harbour refit")
+    expect(card).to_contain_text("12,500 USD · Harbour Lights", timeout=TIMEOUT)
+
+    drag(page, card, column(page, "Qualified"))  # a drag moves the card, it does not open it
+    expect(page.locator("#move-summary")).to_contain_text("to Qualified", timeout=TIMEOUT)
+    moved = column(page, "Qualified").locator(".kanban-card", has_text="Harbour refit")
+    expect(moved).to_have_count(1)
+    moved.click()
+    expect(page.locator("#record-name")).to_have_text("Harbour refit", timeout=TIMEOUT)
+    assert "/crm/deals/" in page.url
+    expect(page.locator("#record-badge")).to_have_text("Qualified")
+    expect(page.locator("#related")).to_contain_text("Hana Hale")
+    expect(page.locator("#related")).to_contain_text("Harbour Lights")
+
+    page.goto(f"{app_url}/crm/deals")
+    moved = column(page, "Qualified").locator(".kanban-card", has_text="Harbour refit")
+    moved.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#record-name")).to_have_text("Harbour refit", timeout=TIMEOUT)
+    context.close()
+
+
+def test_a_viewer_can_open_a_deal_from_the_board(browser, app_url):
+    from crmapp.services import crm
+    from tests import factories
+
+    owner = factories.signup("Read Only Board")
+    viewer = factories.member(owner, "viewer")
+    with factories.scoped(owner) as session:
+        crm.create_deal(session, owner.actor, title="Peek inside", value="900")
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    log_in(page, app_url, viewer.email, factories.PASSWORD)
+    expect(page.locator("#dashboard-title")).to_be_visible(timeout=TIMEOUT)
+    page.goto(f"{app_url}/crm/deals")
+    column(page, "Lead").locator(".kanban-card", has_text="Peek inside").click()
+    expect(page.locator("#record-name")).to_have_text("Peek inside", timeout=TIMEOUT)
+    context.close()

@@ -23,10 +23,10 @@ def test_rename_shows_in_top_bar_and_audit_trail(browser, app_url):
 
     page.click("#to-audit")
     table = page.locator("#audit-table")
-    expect(table).to_contain_text("org.renamed", timeout=TIMEOUT)
-    expect(table).to_contain_text("Old Name Ltd")
-    pick(page, "#audit-action", "org.renamed")
-    expect(page.locator(".audit-action")).to_have_text(["org.renamed"], timeout=TIMEOUT)
+    expect(table).to_contain_text("Organisation renamed", timeout=TIMEOUT)
+    expect(table).to_contain_text("Name: Old Name Ltd → New Name Ltd")
+    pick(page, "#audit-action", "Organisation renamed")
+    expect(page.locator(".audit-action")).to_have_text(["Organisation renamed"], timeout=TIMEOUT)
     context.close()
 
 

@@ -38,8 +38,8 @@ def test_timeline_merges_activities_and_changes_newest_first():
         ("call", "Intro call"),
         ("change", "Contact created"),
     ]
-    assert items[0].detail == "last_name: — → Ng"
-    assert items[1].who == owner.email and items[1].detail == "Wants a quote by Friday"
+    assert items[0].detail == "Last name: — → Ng"
+    assert items[1].who == "Owner" and items[1].detail == "Wants a quote by Friday"  # by name
 
 
 def test_tasks_have_a_due_time_an_assignee_and_can_be_completed():

@@ -76,3 +76,20 @@ def test_deal_created_as_won_counts_as_won_this_month():
     with factories.scoped(owner) as session:
         figures = dashboard.dashboard(session, owner.actor, "UTC")
     assert (figures.won_count, figures.won_value) == (1, Decimal("70"))
+
+
+def test_next_steps_are_done_once_the_workspace_has_them():
+    from crmapp.services import orgs
+    from tests.integration.test_proposals import make_proposal
+
+    owner = factories.signup("Starting Out")
+    with factories.scoped(owner) as session:
+        fresh = dashboard.next_steps(session, owner.actor, "UTC")
+    assert fresh == dashboard.NextSteps(contacts=False, team=False, timezone=False, proposal=False)
+    with factories.scoped(owner) as session:
+        crm.create_contact(session, owner.actor, crm.ContactInput("Tess"))
+        orgs.create_invitation(session, owner.actor, factories.email("team"), "member")
+    make_proposal(owner)
+    with factories.scoped(owner) as session:
+        done = dashboard.next_steps(session, owner.actor, "Europe/Paris")
+    assert done == dashboard.NextSteps(contacts=True, team=True, timezone=True, proposal=True)

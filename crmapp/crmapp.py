@@ -13,6 +13,7 @@ from crmapp.pages import (
     crm,
     dashboard,
     fields,
+    help,
     imports,
     invite,
     kb,
@@ -38,6 +39,7 @@ from crmapp.state.auth import LoginState
 from crmapp.state.crm import ContactsState
 from crmapp.state.dashboard import DashboardState
 from crmapp.state.fields import FieldsState
+from crmapp.state.help import HelpState
 from crmapp.state.imports import ImportState
 from crmapp.state.invite import InviteState
 from crmapp.state.kb import KnowledgeState
@@ -247,6 +249,12 @@ app.add_page(
     route=routes.SOCIAL_SANDBOX,
     title="Sandbox feed · Tandem",
     on_load=[guard, SandboxFeedState.load],
+)
+app.add_page(
+    help.social_help_page,
+    route=routes.HELP_SOCIAL,
+    title="Social settings · Tandem",
+    on_load=[guard, HelpState.load],
 )
 for page, route, title in (
     (placeholders.inbox_page, routes.SOCIAL_INBOX, "Inbox"),

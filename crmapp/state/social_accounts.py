@@ -52,7 +52,7 @@ def _status_text(v: AccountView) -> str:
 
 def _expiry_text(v: AccountView, tz: str) -> str:
     if v.sandbox:
-        return "No token (sandbox)"
+        return "No token needed"
     if v.token_expires_at is None:
         return "Token does not expire"
     return f"Token valid until {timefmt.local(v.token_expires_at, tz)} · renews automatically"

@@ -64,6 +64,7 @@ def test_compose_for_two_sandbox_accounts_approve_as_another_user_and_see_it_pub
     member.click("#social-save")
     member.wait_for_url(re.compile(r".*/social/posts/[0-9a-f-]{36}$"), timeout=TIMEOUT)
     post_url = member.url
+    expect(member.locator("#social-post-state")).to_have_text("draft", timeout=TIMEOUT)  # loaded
     # The time is chosen, then the post goes to review (no "Schedule" click in between).
     day = date.today() + timedelta(days=3)
     member.fill("#social-schedule-date", day.isoformat())

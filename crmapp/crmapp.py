@@ -13,7 +13,6 @@ from crmapp.pages import (
     crm,
     dashboard,
     fields,
-    help,
     imports,
     invite,
     kb,
@@ -30,6 +29,7 @@ from crmapp.pages import (
     social_calendar,
     social_composer,
     social_connect,
+    social_help,
     social_sandbox,
     templates,
     trash,
@@ -39,7 +39,6 @@ from crmapp.state.auth import LoginState
 from crmapp.state.crm import ContactsState
 from crmapp.state.dashboard import DashboardState
 from crmapp.state.fields import FieldsState
-from crmapp.state.help import HelpState
 from crmapp.state.imports import ImportState
 from crmapp.state.invite import InviteState
 from crmapp.state.kb import KnowledgeState
@@ -56,6 +55,7 @@ from crmapp.state.settings import SettingsState
 from crmapp.state.social_accounts import SocialAccountsState
 from crmapp.state.social_composer import ComposerState
 from crmapp.state.social_connect import ConnectCallbackState
+from crmapp.state.social_help import HelpState
 from crmapp.state.social_queue import QueueState
 from crmapp.state.social_sandbox import SandboxFeedState
 from crmapp.state.templates import TemplatesState
@@ -251,7 +251,7 @@ app.add_page(
     on_load=[guard, SandboxFeedState.load],
 )
 app.add_page(
-    help.social_help_page,
+    social_help.social_help_page,
     route=routes.HELP_SOCIAL,
     title="Social settings · Tandem",
     on_load=[guard, HelpState.load],

@@ -335,13 +335,6 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
                                      if local and self.sched_hint else "")  # fmt: skip
         return self._act(lambda s, a, p: review.submit(s, a, p, local=local, tz=tz), done)
 
-    def _drafts(self) -> bool:
-        return (
-            self.is_new
-            or self.dirty
-            or any(t["state"] in ("draft", "failed", "rejected") for t in self.targets)
-        )
-
     @rx.event
     def schedule(self, form: dict):
         """Save the time (in the chosen zone); where no approval is needed, queue the post."""
@@ -355,12 +348,9 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
             self.sched_error = str(err)
             return None
         self.sched_error = ""
-        needs_submit = not self.approvals_required and self._drafts()
 
         def run(session, actor, post_id):
-            review.schedule(session, actor, post_id, local, tz)
-            if needs_submit:
-                _submit_drafts(session, actor, post_id)
+            review.schedule(session, actor, post_id, local, tz, release=True)
 
         done = "Time saved: it goes out once approved." if self.approvals_required else "Scheduled."
         return self._act(run, done)
@@ -376,9 +366,3 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
         """Save, then publish right away; the service refuses (and nothing is saved) when the
         post needs approval first, an edit of an approved post included, and says so."""
         return self._act(review.publish_now, "Publishing now.")
-
-
-def _submit_drafts(session, actor, post_id: uuid.UUID) -> None:
-    """Submit when some target is still a draft (approval not required: they become approved)."""
-    if any(t.state in ("draft", "failed") for t in posts.targets_of(session, post_id)):
-        review.submit(session, actor, post_id)

@@ -97,6 +97,22 @@ def test_publish_now_of_a_scheduled_post_brings_it_forward():
     assert all(t.next_attempt_at <= datetime.now(UTC) for t in targets(owner, post))
 
 
+def test_the_composers_schedule_button_queues_drafts_only_where_no_approval_is_needed():
+    owner = factories.signup()
+    free = compose(owner, connect(owner, "sandbox"))
+    with factories.scoped(owner) as session:
+        review.schedule(session, owner.actor, free.id, datetime(2031, 3, 4, 10), "UTC",
+                        release=True)  # fmt: skip
+    assert targets(owner, free)[0].state == "scheduled"
+    _approvals(owner)
+    held = compose(owner, connect(owner, "sandbox"))
+    with factories.scoped(owner) as session:
+        review.schedule(session, owner.actor, held.id, datetime(2031, 3, 4, 10), "UTC",
+                        release=True)  # fmt: skip
+    assert targets(owner, held)[0].state == "draft"
+    assert _post_row(owner, held).scheduled_at == datetime(2031, 3, 4, 10, tzinfo=UTC)
+
+
 def test_a_time_chosen_before_submitting_travels_with_the_review_and_approval_schedules_it():
     owner = factories.signup()
     author = factories.member(owner, "member")

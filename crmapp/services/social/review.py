@@ -200,13 +200,25 @@ def reject(session: Session, actor: Actor, post_id: uuid.UUID, reason: str) -> S
 
 
 def schedule(
-    session: Session, actor: Actor, post_id: uuid.UUID, local: datetime | None, tz: str
+    session: Session,
+    actor: Actor,
+    post_id: uuid.UUID,
+    local: datetime | None,
+    tz: str,
+    *,
+    release: bool = False,
 ) -> SocialPost:
     """Set (or clear, with `local=None`) when the post goes out. `local` is wall-clock time in
     `tz`; the past is refused. Approved targets are queued; a post still in review keeps the
-    time for when it is approved."""
+    time for when it is approved. With `release` (the composer's Schedule button), drafts are
+    submitted too where the organisation needs no approval, so they are queued at once; where
+    it does, they wait for "Submit for review", which keeps the time."""
     when = None if local is None else _future_utc(local, tz)
-    return _schedule_at(session, actor, post_id, when, tz)
+    post = _schedule_at(session, actor, post_id, when, tz)
+    drafts = any(t.state in ("draft", "failed") for t in targets_of(session, post_id))
+    if release and drafts and not approvals_required(session, actor.org_id):
+        submit(session, actor, post_id)
+    return post
 
 
 def _why_not(states: set[str]) -> str:

@@ -6,7 +6,7 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.components.shell import app_shell
-from crmapp.state.help import HelpState as S
+from crmapp.state.social_help import HelpState as S
 
 
 def social_help_page() -> rx.Component:

@@ -29,6 +29,7 @@ from crmapp.pages import (
     social_calendar,
     social_composer,
     social_connect,
+    social_help,
     social_sandbox,
     templates,
     trash,
@@ -54,6 +55,7 @@ from crmapp.state.settings import SettingsState
 from crmapp.state.social_accounts import SocialAccountsState
 from crmapp.state.social_composer import ComposerState
 from crmapp.state.social_connect import ConnectCallbackState
+from crmapp.state.social_help import HelpState
 from crmapp.state.social_queue import QueueState
 from crmapp.state.social_sandbox import SandboxFeedState
 from crmapp.state.templates import TemplatesState
@@ -247,6 +249,12 @@ app.add_page(
     route=routes.SOCIAL_SANDBOX,
     title="Sandbox feed · Tandem",
     on_load=[guard, SandboxFeedState.load],
+)
+app.add_page(
+    social_help.social_help_page,
+    route=routes.HELP_SOCIAL,
+    title="Social settings · Tandem",
+    on_load=[guard, HelpState.load],
 )
 for page, route, title in (
     (placeholders.inbox_page, routes.SOCIAL_INBOX, "Inbox"),

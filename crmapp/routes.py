@@ -30,6 +30,7 @@ SOCIAL_ANALYTICS = "/social/analytics"
 SOCIAL_ACCOUNTS = "/social/accounts"
 SOCIAL_CONNECT_CALLBACK = "/social/connect/callback"  # = services.social.connect.CALLBACK_PATH
 SOCIAL_SANDBOX = "/social/sandbox/[account_id]"
+HELP_SOCIAL = "/help/social-settings"  # the README's social settings, for administrators
 SETTINGS = "/settings"
 AUDIT = "/settings/audit"
 TRASH = "/settings/trash"

@@ -327,8 +327,8 @@ def app_shell(title: str, *children: rx.Component) -> rx.Component:
     )
 
 
-def placeholder_page(title: str, icon: str, body: str, issue: str) -> rx.Component:
-    """A page that a later issue builds; it says so."""
+def placeholder_page(title: str, icon: str, body: str) -> rx.Component:
+    """A page still to come: what it will hold (`body`), and that nothing is there yet."""
     from crmapp.components.ui import empty_state
 
     return app_shell(
@@ -336,6 +336,6 @@ def placeholder_page(title: str, icon: str, body: str, issue: str) -> rx.Compone
         empty_state(
             icon,
             f"{title} is on its way",
-            f"{body} This page is built by the {issue} work; nothing here is stored yet.",
+            f"{body} Nothing is collected here yet.",
         ),
     )

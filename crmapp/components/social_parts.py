@@ -18,9 +18,10 @@ def account_chip(a: rx.Var) -> rx.Component:
     on = S.chosen.contains(a["id"])
     return rx.button(
         rx.cond(on, rx.icon("check", size=12), rx.icon("plus", size=12)),
-        rx.text(a["label"], weight="bold", size="1"),
+        rx.cond(a["sandbox"] != "",  # the network's label says Sandbox, once
+                rx.badge(a["label"], color_scheme="orange", size="1"),
+                rx.text(a["label"], weight="bold", size="1")),
         rx.text(a["handle"], size="1"),
-        rx.cond(a["sandbox"] != "", rx.badge("Sandbox", color_scheme="orange", size="1")),
         rx.cond(a["status"] == "needs_reconnect",
                 rx.badge("Reconnect", color_scheme="red", size="1", title=a["status_reason"])),
         variant=rx.cond(on, "solid", "outline"), size="1", radius="full",
@@ -92,10 +93,37 @@ def assist_bar() -> rx.Component:
         button("caption", "Caption from text", "sparkles"),
         button("hashtags", "Hashtags", "hash"),
         button("thread", "Turn into a thread", "list-ordered"),
+        rx.cond(S.undo_label != "", rx.button(
+            rx.icon("undo-2", size=14), "Undo", size="1", variant="ghost",
+            on_click=S.undo_assist, title=S.undo_label, id="social-assist-undo",
+        )),
         rx.cond(S.assist_note != "", rx.text(S.assist_note, size="1", color=rx.color("gray", 10),
                                              id="social-assist-note")),
         wrap="wrap", spacing="2", align="center", id="social-assist",
     )  # fmt: skip
+
+
+def assist_suggestion() -> rx.Component:
+    """The caption the assist wrote, beside the text until the author inserts, replaces or
+    discards it (nothing of the text changes before that)."""
+    return rx.cond(S.suggestion != "", rx.card(
+        rx.vstack(
+            rx.text("Suggested caption", weight="bold", size="1", color=rx.color("violet", 11)),
+            rx.text(S.suggestion, size="2", white_space="pre-wrap",
+                    id="social-assist-caption-text"),
+            rx.hstack(
+                rx.button("Insert below the text", size="1",
+                          on_click=S.use_suggestion("insert"), disabled=~S.editable),
+                rx.button("Replace the text", size="1", variant="soft",
+                          on_click=S.use_suggestion("replace"), disabled=~S.editable),
+                rx.button("Discard", size="1", variant="ghost", color_scheme="gray",
+                          on_click=S.discard_suggestion),
+                wrap="wrap", spacing="2",
+            ),
+            spacing="2", width="100%",
+        ),
+        width="100%", id="social-assist-suggestion",
+    ))  # fmt: skip
 
 
 def _media_item(m: rx.Var) -> rx.Component:

@@ -43,8 +43,8 @@ def preview_card(p: rx.Var) -> rx.Component:
                 min_width="0",
             ),
             rx.spacer(),
-            rx.cond(p.sandbox, rx.badge("Sandbox", color_scheme="orange", size="1")),
-            rx.badge(p.label, variant="soft", size="1"),
+            rx.badge(p.label, variant="soft", size="1",  # a sandbox's label is "Sandbox"
+                     color_scheme=rx.cond(p.sandbox, "orange", "indigo")),
             align="center",
             width="100%",
         ),

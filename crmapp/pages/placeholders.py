@@ -1,4 +1,4 @@
-"""Pages that later issues build; each says so."""
+"""Pages still to come; each says what it will hold (and that nothing is stored there yet)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ def inbox_page() -> rx.Component:
     return placeholder_page(
         "Inbox",
         "inbox",
-        "Replies and mentions from every network in one place.",
-        "Social publishing",
+        "Comments, replies and mentions from every connected account will gather here, so you "
+        "can answer them without leaving Tandem.",
     )
 
 
@@ -22,6 +22,6 @@ def analytics_page() -> rx.Component:
     return placeholder_page(
         "Analytics",
         "chart-column",
-        "Reach, engagement and the deals your posts helped win.",
-        "Social publishing",
+        "Reach and engagement of every post, by network and campaign, and the deals your posts "
+        "helped win will be shown here.",
     )

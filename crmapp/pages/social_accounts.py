@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from crmapp import routes
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state, form_error
 from crmapp.state.social_accounts import OAUTH_BUTTONS
@@ -49,10 +50,11 @@ def _account_row(row: rx.Var) -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.text(row["name"], weight="bold"),
-                    rx.cond(row["sandbox"] != "",
-                            rx.badge("Sandbox", color_scheme="amber", variant="solid",
-                                     class_name="account-sandbox")),
-                    rx.badge(row["label"], variant="outline", class_name="account-network"),
+                    rx.cond(row["sandbox"] != "",  # its network is the sandbox: one badge
+                            rx.badge(row["label"], color_scheme="amber", variant="solid",
+                                     class_name="account-sandbox account-network"),
+                            rx.badge(row["label"], variant="outline",
+                                     class_name="account-network")),
                     align="center", spacing="2", wrap="wrap",
                 ),
                 rx.text(row["handle"], size="2", color="gray", class_name="account-handle"),
@@ -115,9 +117,15 @@ def _oauth_button(network: str, label: str) -> rx.Component:
             on_click=S.connect(network), disabled=(hint != "") | ~S.can_write,
             id=f"connect-{network}", variant="soft",
         ),
-        rx.cond(hint != "", rx.text("Set ", rx.code(hint), " (and its secret) on the server "
-                                    "to connect ", label, ".", size="1", color="gray",
-                                    id=f"connect-{network}-hint")),
+        rx.cond(hint != "", rx.cond(
+            S.can_admin,
+            rx.text(label, " is not configured on this server: set ", rx.code(hint),
+                    " (and its secret) in the server's environment. See ",
+                    rx.link("the social settings in the README", href=routes.HELP_SOCIAL),
+                    ".", size="1", color="gray", id=f"connect-{network}-hint"),
+            rx.text(label, " is not configured on this server; ask your administrator.",
+                    size="1", color="gray", id=f"connect-{network}-hint"),
+        )),
         spacing="1", align="start",
     )  # fmt: skip
 

@@ -13,6 +13,7 @@ from crmapp.components.social_parts import (
     SELECT_STYLE,
     account_chip,
     assist_bar,
+    assist_suggestion,
     count_row,
     media_panel,
     meta_fields,
@@ -84,6 +85,7 @@ def editor() -> rx.Component:
             aria_label="Post text",
         ),
         assist_bar(),
+        assist_suggestion(),
         rx.vstack(rx.foreach(S.previews, count_row), width="100%", spacing="1",
                   id="social-counts"),
         variant_tabs(),
@@ -147,7 +149,7 @@ def actions() -> rx.Component:
             rx.cond(S.approvals_required, rx.button(
                 rx.icon("send", size=14), "Submit for review", on_click=S.submit_review,
                 id="social-submit", disabled=S.in_review & ~S.dirty)),
-            rx.cond(~S.approvals_required | S.all_approved, rx.button(
+            rx.cond(~S.approvals_required | S.ready_to_publish, rx.button(
                 rx.icon("zap", size=14), "Publish now", on_click=S.publish_now,
                 color_scheme="green", id="social-publish-now")),
             wrap="wrap", spacing="2",
@@ -159,6 +161,14 @@ def actions() -> rx.Component:
         rx.cond(S.in_review & S.can_approve, rx.form(
             rx.vstack(
                 rx.text("Review", weight="bold", size="2"),
+                rx.cond(
+                    S.sched_hint != "",
+                    rx.text("On approval it goes out ", S.sched_hint, ". Change it under When "
+                            "first if it should go out at another time.", size="1"),
+                    rx.text("No time is set. Pick one under When to schedule it on approval, "
+                            "or approve it now and publish it by hand.", size="1",
+                            color=rx.color("amber", 11)),
+                ),
                 rx.text_area(name="reason", placeholder="Reason (required to reject)",
                              id="social-reject-reason", rows="2", width="100%"),
                 rx.cond(S.reject_error != "", rx.text(S.reject_error, size="1",
@@ -194,7 +204,7 @@ def comments() -> rx.Component:
         rx.text("Comments", weight="bold", size="2"),
         rx.foreach(S.comments, comment_item),
         rx.cond(S.comments.length() == 0, rx.text("No comments yet.", size="1", color="gray")),
-        rx.form(
+        rx.cond(S.can_comment, rx.form(
             rx.vstack(
                 rx.el.select(
                     rx.el.option("Whole post", value=""),
@@ -207,7 +217,7 @@ def comments() -> rx.Component:
                 spacing="2", width="100%",
             ),
             on_submit=S.add_comment, reset_on_submit=True, width="100%",
-        ),
+        )),
         width="100%", id="social-comments",
     ))  # fmt: skip
 

@@ -7,7 +7,7 @@ import reflex as rx
 from crmapp import routes
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state
-from crmapp.state.social_sandbox import FeedComment, FeedPost
+from crmapp.state.social_sandbox import FeedComment, FeedMedia, FeedPost
 from crmapp.state.social_sandbox import SandboxFeedState as S
 
 
@@ -26,6 +26,16 @@ def _comment(comment: FeedComment) -> rx.Component:
     )  # fmt: skip
 
 
+def _media(item: FeedMedia) -> rx.Component:
+    return rx.cond(
+        item.kind == "video",
+        rx.el.video(src=item.url, controls=True, class_name="feed-picture",
+                    aria_label=item.alt, style={"width": "100%", "border_radius": "8px"}),
+        rx.image(src=item.url, alt=item.alt, class_name="feed-picture", width="100%",
+                 max_height="480px", object_fit="cover", border_radius="8px"),
+    )  # fmt: skip
+
+
 def _post(post: FeedPost) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -41,6 +51,10 @@ def _post(post: FeedPost) -> rx.Component:
                                                         padding_left="0.5em",
                                                         border_left=f"2px solid "
                                                         f"{rx.color('gray', 5)}")),
+            rx.cond(post.media.length() > 0,
+                    rx.grid(rx.foreach(post.media, _media),
+                            columns=rx.cond(post.media.length() > 1, "2", "1"), spacing="2",
+                            width="100%", class_name="feed-media")),
             rx.hstack(
                 _figure("heart", post.likes, "Likes"),
                 _figure("repeat-2", post.reposts, "Reposts"),

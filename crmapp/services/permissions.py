@@ -28,9 +28,12 @@ class Perm(enum.StrEnum):
     PROPOSAL_MARK_PAID = "proposal.mark_paid"
     TEMPLATES_MANAGE = "templates.manage"
     SOCIAL_APPROVE = "social.approve"
+    SOCIAL_COMMENT = "social.comment"
 
 
-_READ = {Perm.RECORD_READ}
+# Review comments on social posts are the one write a Viewer may make (asking for a change is
+# part of reading a draft); every other write needs the Member role.
+_READ = {Perm.RECORD_READ, Perm.SOCIAL_COMMENT}
 _WRITE = _READ | {Perm.RECORD_CREATE, Perm.RECORD_UPDATE, Perm.RECORD_DELETE}
 _ADMIN = _WRITE | {
     Perm.RECORD_RESTORE,
@@ -71,6 +74,7 @@ _DESCRIBE = {
     Perm.PROPOSAL_MARK_PAID: "mark proposals paid",
     Perm.TEMPLATES_MANAGE: "edit proposal templates",
     Perm.SOCIAL_APPROVE: "approve social posts",
+    Perm.SOCIAL_COMMENT: "comment on social posts",
 }
 
 ROLE_LABELS = {

@@ -19,6 +19,7 @@ from crmapp.services.social import accounts, connect, review
 from crmapp.services.social.accounts import AccountView
 from crmapp.state.session import SessionState
 
+NOT_CONFIGURED = "not configured"
 # Networks that connect through the network's own login page, as the buttons name them.
 OAUTH_BUTTONS = (
     ("x", "X"),
@@ -51,7 +52,7 @@ def _status_text(v: AccountView) -> str:
 
 def _expiry_text(v: AccountView, tz: str) -> str:
     if v.sandbox:
-        return "No token (sandbox)"
+        return "No token needed"
     if v.token_expires_at is None:
         return "Token does not expire"
     return f"Token valid until {timefmt.local(v.token_expires_at, tz)} · renews automatically"
@@ -63,7 +64,8 @@ class SocialAccountsState(SessionState):
     accounts: list[dict[str, str]] = []
     zones: list[str] = list(COMMON_ZONES)
     approvals: bool = False
-    # network -> the environment variable to set before it can connect ("" = ready)
+    # network -> "" when it can connect; else, for Owners and Admins, the setting to give the
+    # server, and for everyone else NOT_CONFIGURED (setting names stay with administrators)
     missing: dict[str, str] = {network: "" for network, _label in OAUTH_BUTTONS}
     callback_url: str = ""
     sandbox_error: str = ""
@@ -115,7 +117,11 @@ class SocialAccountsState(SessionState):
         self.accounts = [self._row(v) for v in views]
         extra = sorted({v.timezone for v in views} - set(COMMON_ZONES))
         self.zones = list(COMMON_ZONES) + extra
-        self.missing = {n: connect.missing_setting(n) for n, _label in OAUTH_BUTTONS}
+        admin = Perm.ORG_UPDATE.value in self.perms
+        self.missing = {}
+        for network, _label in OAUTH_BUTTONS:
+            setting = connect.missing_setting(network)
+            self.missing[network] = setting if admin or not setting else NOT_CONFIGURED
         self.callback_url = connect.redirect_uri()
         self.loaded = True
 

@@ -166,6 +166,7 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
     def load(self):
         """Open the composer: `/social/posts/<id>` loads that post, `/social/composer` a new one."""
         self.loaded, self.error, self.field_errors, self.media_error = False, "", {}, ""
+        self._reset_assist()
         self.current_id = str(self.router.page.params.get("post_id", "") or "")
         if self.current_id and self._post_uuid() is None:
             self.missing = "Post not found."
@@ -177,8 +178,8 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
 
     @rx.event
     def set_text(self, value: str):
-        """The main text changed (live counts and previews follow)."""
-        self.text, self.dirty = value, True
+        """The main text changed (live counts and previews follow; an assist's undo is over)."""
+        self.text, self.dirty, self.undo_label = value, True, ""
         self._recompute()
 
     @rx.event
@@ -230,17 +231,6 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
         source = self.overrides.get(network, "") or self.text
         self.overrides = {**self.overrides, network: textrules.truncate(network, source)}
         self.active_network, self.dirty, self.form_key = network, True, self.form_key + 1
-        self._recompute()
-
-    def _apply_assist(self, action: str, network: str, result) -> None:
-        if action == "caption":
-            self.text = result.text
-        elif action == "hashtags":
-            self.text = f"{self.text.rstrip()}\n\n{result.text}".strip()
-        else:  # a thread for one network: its variant, one part per paragraph
-            self.overrides = {**self.overrides, network: "\n\n".join(result.parts)}
-            self.active_network = network
-        self.dirty, self.form_key = True, self.form_key + 1
         self._recompute()
 
     @rx.event
@@ -324,17 +314,26 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
             return None
         return self._act(None, "Draft saved.")
 
+    def _chosen_time(self):
+        """The date and time in the When fields (naive, in `sched_tz`), None when both are
+        empty; ServiceError when only one is filled in."""
+        if not self.sched_date and not self.sched_time:
+            return None
+        return views.parse_local(self.sched_date, self.sched_time)
+
     @rx.event
     def submit_review(self):
-        """Save and ask an Owner or Admin to approve."""
-        return self._act(review.submit, "Sent for review.")
-
-    def _drafts(self) -> bool:
-        return (
-            self.is_new
-            or self.dirty
-            or any(t["state"] in ("draft", "failed", "rejected") for t in self.targets)
-        )
+        """Save and ask an Owner or Admin to approve, with the time chosen under When (saved
+        with the post: the reviewer sees it and approval schedules it)."""
+        try:
+            local = self._chosen_time()
+        except ServiceError as err:
+            self.sched_error = str(err)
+            return rx.toast.error(str(err))
+        tz = self.sched_tz
+        done = "Sent for review." + (f" Once approved it goes out {self.sched_hint}."
+                                     if local and self.sched_hint else "")  # fmt: skip
+        return self._act(lambda s, a, p: review.submit(s, a, p, local=local, tz=tz), done)
 
     @rx.event
     def schedule(self, form: dict):
@@ -349,12 +348,9 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
             self.sched_error = str(err)
             return None
         self.sched_error = ""
-        needs_submit = not self.approvals_required and self._drafts()
 
         def run(session, actor, post_id):
-            review.schedule(session, actor, post_id, local, tz)
-            if needs_submit:
-                _submit_drafts(session, actor, post_id)
+            review.schedule(session, actor, post_id, local, tz, release=True)
 
         done = "Time saved: it goes out once approved." if self.approvals_required else "Scheduled."
         return self._act(run, done)
@@ -367,18 +363,6 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
 
     @rx.event
     def publish_now(self):
-        """Publish right away (where approval is not needed, or once approved)."""
-        needs_submit = not self.approvals_required and self._drafts()
-
-        def run(session, actor, post_id):
-            if needs_submit:
-                _submit_drafts(session, actor, post_id)
-            review.publish_now(session, actor, post_id)
-
-        return self._act(run, "Publishing now.")
-
-
-def _submit_drafts(session, actor, post_id: uuid.UUID) -> None:
-    """Submit when some target is still a draft (approval not required: they become approved)."""
-    if any(t.state in ("draft", "failed") for t in posts.targets_of(session, post_id)):
-        review.submit(session, actor, post_id)
+        """Save, then publish right away; the service refuses (and nothing is saved) when the
+        post needs approval first, an edit of an approved post included, and says so."""
+        return self._act(review.publish_now, "Publishing now.")

@@ -47,9 +47,17 @@ class ComposerReviewMixin(rx.State, mixin=True):
         return any(t["state"] == "failed" for t in self.targets)
 
     @rx.var
-    def all_approved(self) -> bool:
-        """Whether every target is approved (Publish now applies once approval was needed)."""
-        return bool(self.targets) and all(t["state"] == "approved" for t in self.targets)
+    def ready_to_publish(self) -> bool:
+        """Whether every target is approved or scheduled (Publish now applies once approval
+        was needed; pressing it after an edit says that the post needs review again)."""
+        return bool(self.targets) and all(
+            t["state"] in ("approved", "scheduled") for t in self.targets
+        )
+
+    @rx.var
+    def can_comment(self) -> bool:
+        """Whether the user may comment on the post (every role, Viewers included)."""
+        return Perm.SOCIAL_COMMENT.value in self.perms  # type: ignore[attr-defined]
 
     def _run(self, fn: Callable[..., Any], done: str, *args: Any, **kwargs: Any):
         actor = self._actor()  # type: ignore[attr-defined]
@@ -77,8 +85,17 @@ class ComposerReviewMixin(rx.State, mixin=True):
 
     @rx.event
     def approve(self):
-        """Approve the post in review (it is scheduled at once when it has a time)."""
-        return self._run(review.approve, "Approved.")
+        """Approve the post in review at the time under When (the author's, or one the
+        approver picks there); without a time it waits, approved, to be scheduled or
+        published by hand."""
+        try:
+            local = self._chosen_time()  # type: ignore[attr-defined]
+        except ServiceError as err:
+            return rx.toast.error(str(err))
+        hint = self.sched_hint  # type: ignore[attr-defined]
+        done = (f"Approved: it goes out {hint}." if local and hint
+                else "Approved. No time is set: schedule it or publish it now.")  # fmt: skip
+        return self._run(review.approve, done, local=local, tz=self.sched_tz)  # type: ignore[attr-defined]
 
     @rx.event
     def reject(self, form: dict):

@@ -25,11 +25,22 @@ class FeedComment:
 
 
 @dataclasses.dataclass
+class FeedMedia:
+    """A picture or video of a sandbox post (`url` is a path on this app)."""
+
+    url: str = ""
+    kind: str = "image"
+    alt: str = ""
+
+
+@dataclasses.dataclass
 class FeedPost:
-    """One published sandbox post, its thread, figures and comments (times already local)."""
+    """One published sandbox post, its thread, media, figures and comments (times already
+    local)."""
 
     id: str = ""
     parts: list[str] = dataclasses.field(default_factory=list)
+    media: list[FeedMedia] = dataclasses.field(default_factory=list)
     when: str = ""
     likes: int = 0
     reposts: int = 0
@@ -72,6 +83,7 @@ class SandboxFeedState(SessionState):
             FeedPost(
                 id=p["remote_id"] or p["target_id"],
                 parts=list(p["parts"]),
+                media=[FeedMedia(m["url"], m["kind"], m["alt"]) for m in p["media"]],
                 when=when(p),
                 likes=p["likes"],
                 reposts=p["reposts"],

@@ -1,10 +1,13 @@
 """Social publishing end to end: an Owner requires approval and adds two sandbox accounts; a
 Member writes one post for both and submits it; the Owner approves it from another browser and
-publishes it; the worker publishes it to both sandbox feeds."""
+publishes it; the worker publishes it to both sandbox feeds. The time the Member picked before
+submitting travels with the review (approval schedules it), and a Member's edit after approval
+is not published by "Publish now" (it says the post needs review again)."""
 
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
@@ -61,6 +64,11 @@ def test_compose_for_two_sandbox_accounts_approve_as_another_user_and_see_it_pub
     member.click("#social-save")
     member.wait_for_url(re.compile(r".*/social/posts/[0-9a-f-]{36}$"), timeout=TIMEOUT)
     post_url = member.url
+    expect(member.locator("#social-post-state")).to_have_text("draft", timeout=TIMEOUT)  # loaded
+    # The time is chosen, then the post goes to review (no "Schedule" click in between).
+    day = date.today() + timedelta(days=3)
+    member.fill("#social-schedule-date", day.isoformat())
+    member.fill("#social-schedule-time", "09:00")
     member.click("#social-submit")
     targets = member.locator("[id^='social-target-']")
     expect(targets).to_have_count(2, timeout=TIMEOUT)
@@ -70,11 +78,23 @@ def test_compose_for_two_sandbox_accounts_approve_as_another_user_and_see_it_pub
 
     owner.goto(post_url)
     expect(owner.locator("#social-approve")).to_be_visible(timeout=TIMEOUT)
+    expect(owner.locator("#social-scheduled-at")).to_contain_text("09:00")  # the time travelled
     owner.click("#social-approve")
     for i in range(2):
         expect(owner.locator("[id^='social-target-']").nth(i)).to_contain_text(
-            "approved", timeout=TIMEOUT
+            "scheduled", timeout=TIMEOUT
         )
+
+    # A Member's edit of the approved post cannot be published as is: the button says why.
+    member.reload()
+    expect(member.locator("#social-publish-now")).to_be_visible(timeout=TIMEOUT)
+    member.get_by_label("Post text").fill(text + " Edited after approval.")
+    member.click("#social-publish-now")
+    expect(member.locator("#social-error")).to_contain_text("review", timeout=TIMEOUT)
+    expect(member.get_by_text("Publishing now.")).to_have_count(0)
+    for i in range(2):
+        expect(targets.nth(i)).to_contain_text("scheduled")
+
     owner.click("#social-publish-now")
     for i in range(2):
         expect(owner.locator("[id^='social-target-']").nth(i)).to_contain_text(

@@ -65,6 +65,7 @@ class FakeBluesky(FakeServer):
         self.refresh: dict[str, str] = {}  # live refresh jwt -> did
         self.records: dict[str, dict[str, Any]] = {}  # uri -> {uri, cid, value, counts}
         self.blobs: dict[str, dict[str, Any]] = {}
+        self.blob_data: dict[str, bytes] = {}  # what was uploaded, by blob ref
         self.notifications: list[dict[str, Any]] = []  # oldest first
         self._rate_lock = threading.Lock()
         self._used = 0
@@ -213,6 +214,7 @@ class FakeBluesky(FakeServer):
         blob = {"$type": "blob", "ref": {"$link": ref}, "mimeType": request.content_type,
                 "size": len(request.body)}  # fmt: skip
         self.blobs[ref] = blob
+        self.blob_data[ref] = request.body
         return Reply(200, {"blob": blob})
 
     @route("POST", r"/xrpc/com\.atproto\.repo\.createRecord")

@@ -313,7 +313,7 @@ class FakeMastodon(FakeServer):
         slow = self.async_media or kind.split("/")[0] != "image"
         media = {"id": self._id(), "type": kind.split("/")[0], "_filename": filename,
                  "description": parts.get("description", ("", b"", ""))[1].decode() or None,
-                 "_polls_left": self.processing_polls if slow else 0,
+                 "_polls_left": self.processing_polls if slow else 0, "_data": data,
                  "_failed": self.fail_processing and slow}  # fmt: skip
         self.media[media["id"]] = media
         return Reply(202 if slow else 200, self._media_public(media))

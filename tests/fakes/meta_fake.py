@@ -8,7 +8,8 @@ comments and insights live here; Instagram containers, publishing and quota in `
 
 Scripting: `rate_limit(code, calls=, minutes=)` throttles the next calls with code 4/17/32/80001
 and usage headers; `expire_token(token)`; `rotate_page_token(page)` (password change);
-`fail_next` from the base class for anything else.
+`fail_next` from the base class for anything else; `fetch` downloads media URLs (as Meta does)
+so that an unreachable URL or, for Instagram, a picture that is not a JPEG is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import urllib.parse
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,6 +56,9 @@ class FakeMeta(InstagramRoutes, FakeServer):
         self.photos: dict[str, dict[str, Any]] = {}  # unpublished and published photos
         self.videos: dict[str, dict[str, Any]] = {}
         self.throttle: dict[str, Any] | None = None
+        # How Meta downloads media given by URL (photos `url`, containers `image_url` and
+        # `video_url`): a test that can serve them sets it; None leaves URLs unchecked.
+        self.fetch: Callable[[str], bytes] | None = None
         self._ids = itertools.count(1000)
         self.init_instagram(quota_total=quota_total, in_progress_polls=in_progress_polls)
 
@@ -347,9 +352,13 @@ class FakeMeta(InstagramRoutes, FakeServer):
         source = fields.get("url") or fields.get("source")
         if not source:
             return graph_error(400, 324, "(#324) Requires upload file")
+        data, refused = self.download(str(fields.get("url") or ""))
+        if refused:
+            return graph_error(400, 324, "(#324) Missing or invalid image file")
         photo_id = self.next_id()
         published = str(fields.get("published", "true")).lower() != "false"
-        self.photos[photo_id] = {"page": page, "source": source, "published": published}
+        self.photos[photo_id] = {"page": page, "source": source, "published": published,
+                                 "data": data}  # fmt: skip
         if not published:
             return self.ok({"id": photo_id})
         post_id = self.store_post(page, str(fields.get("caption") or ""), photos=[photo_id])

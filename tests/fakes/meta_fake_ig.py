@@ -48,6 +48,7 @@ class InstagramRoutes:
     paged: Any
     missing: Any
     next_id: Any
+    fetch: Any
 
     def init_instagram(self, *, quota_total: int, in_progress_polls: int) -> None:
         self.ig_users: dict[str, dict[str, Any]] = {}
@@ -56,6 +57,17 @@ class InstagramRoutes:
         self.quota_total = quota_total
         self.in_progress_polls = in_progress_polls
         self.next_container_error: int | None = None
+
+    def download(self, url: str) -> tuple[bytes | None, Reply | None]:
+        """Fetch `url` as Meta does before accepting media by URL (only when the test gave the
+        fake a `fetch`: it cannot reach the app otherwise); an error Reply when that fails."""
+        if self.fetch is None or not url:
+            return None, None
+        try:
+            return self.fetch(url), None
+        except Exception:
+            return None, graph_error(400, 9004, "Media download has failed.: The media could "
+                                     "not be fetched from the URI", 2207052)  # fmt: skip
 
     def add_ig_user(self, ig_id: str, username: str, page_id: str) -> None:
         self.ig_users[ig_id] = {"id": ig_id, "username": username, "page": page_id, "usage": 0}
@@ -143,6 +155,12 @@ class InstagramRoutes:
             return graph_error(400, 100, "(#100) The parameter image_url is required.")
         if len(str(fields.get("caption") or "")) > 2200:
             return graph_error(400, 100, "(#100) The caption is too long", 2207010)
+        data, refused = self.download(image or video)
+        if refused:
+            return refused
+        if image and data is not None and not data.startswith(b"\xff\xd8\xff"):
+            return graph_error(400, 9004, "The image format is not supported. Only JPEG images "
+                               "can be published.", 2207005)  # fmt: skip
         error = self.next_container_error
         self.next_container_error = None
         if "bad-ratio" in image:
@@ -157,6 +175,7 @@ class InstagramRoutes:
             "polls": 0,
             "error": error,
             "published": False,
+            "data": data,
         }
         return self.ok({"id": container_id})
 

@@ -58,3 +58,14 @@ def test_unknown_or_missing_role_may_do_nothing():
     assert permissions_for(None) == []
     with pytest.raises(PermissionDenied):
         require(None, Perm.RECORD_READ)
+
+
+def test_every_role_may_comment_on_social_posts_but_a_viewer_writes_nothing_else():
+    """Review comments are a Viewer's one write: the matrix says so, and nothing else of a
+    write tier comes with it."""
+    for role in Role:
+        assert can(role, Perm.SOCIAL_COMMENT), f"{role} should comment on social posts"
+    viewer = set(permissions_for(Role.VIEWER))
+    assert viewer == {Perm.RECORD_READ.value, Perm.SOCIAL_COMMENT.value}
+    with pytest.raises(PermissionDenied):
+        require(Role.VIEWER, Perm.RECORD_UPDATE)

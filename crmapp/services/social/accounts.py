@@ -49,13 +49,16 @@ def view(account: SocialAccount) -> AccountView:
     label = provider_class(account.network).label
     if account.kind == "organization":
         label = f"{label} page"
+    name = account.display_name or account.handle
+    if account.sandbox:  # older versions put "(sandbox)" into the name; the badge says it now
+        name = name.removesuffix(" (sandbox)")
     return AccountView(
         id=str(account.id),
         network=account.network,
         network_label=label,
         kind=account.kind,
         handle=account.handle,
-        display_name=account.display_name or account.handle,
+        display_name=name,
         sandbox=account.sandbox,
         status=account.status,
         status_reason=account.status_reason,
@@ -149,7 +152,7 @@ def save_identity(
 def connect_sandbox(
     session: Session, actor: Actor, *, name: str, timezone: str = "UTC"
 ) -> SocialAccount:
-    """A sandbox account (publishes into Tandem itself; labelled as sandbox everywhere)."""
+    """A sandbox account (publishes into Tandem itself; labelled Sandbox everywhere, once)."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the sandbox account a name"})
@@ -158,7 +161,7 @@ def connect_sandbox(
         kind="user",
         remote_id=f"sandbox-{uuid.uuid4().hex[:12]}",
         handle=handle,
-        display_name=f"{name} (sandbox)",
+        display_name=name,  # "Sandbox" is the network's label, shown once beside it
         tokens=TokenSet(access_token="sandbox"),
     )
     return save_identity(session, actor, "sandbox", identity, timezone=timezone, sandbox=True)

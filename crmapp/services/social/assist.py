@@ -111,18 +111,37 @@ def _limit(network: str) -> int:
     return textrules.LIMITS.get(network, provider_class(network).max_chars or 500)
 
 
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a letter, then letters, digits, apostrophes, hyphens
+_CONTRACTION = re.compile(r"(n't|'re|'ll|'ve|'d|'m)$")
+
+
 def _words(text: str) -> list[str]:
-    return re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ0-9'-]{3,}", text)
+    """The words of `text` as a hashtag may hold them: a possessive loses its 's ("Northwind's"
+    is "Northwind"), contractions ("don't", "we're") are no topic and are skipped, other
+    apostrophes go ("O'Brien": "OBrien"); words shorter than four letters are left out."""
+    out = []
+    for raw in _WORD.findall(text):
+        word = raw.replace("’", "'").strip("'-")
+        lowered = word.lower()
+        if lowered.endswith("'s"):
+            word = word[:-2]
+        elif _CONTRACTION.search(lowered):
+            continue
+        word = word.replace("'", "")
+        if len(word) >= 4:
+            out.append(word)
+    return out
 
 
 def offline_hashtags(text: str, count: int = 5) -> list[str]:
-    """The text's most frequent meaningful words as hashtags (existing ones kept first)."""
+    """The text's most frequent meaningful words as hashtags (existing ones kept first); a
+    hyphenated word is joined in camel case ("follow-up": "#FollowUp")."""
     existing = [t.lstrip("#") for t in re.findall(r"#\w+", text)]
     freq = Counter(w.lower() for w in _words(re.sub(r"#\w+|https?://\S+", " ", text)))
     picked = [w for w, _ in freq.most_common() if w not in STOPWORDS]
     tags, seen = [], set()
     for word in [*existing, *picked]:
-        tag = "#" + "".join(p[:1].upper() + p[1:] for p in re.split(r"[-']", word) if p)
+        tag = "#" + "".join(p[:1].upper() + p[1:] for p in word.split("-") if p)
         if tag.lower() not in seen:
             seen.add(tag.lower())
             tags.append(tag)

@@ -6,6 +6,7 @@ engagement and comments come from `SandboxProvider` (deterministic, growing with
 
 from __future__ import annotations
 
+import urllib.parse
 import uuid
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from crmapp.services.context import Actor
 from crmapp.services.errors import NotFound
 from crmapp.services.permissions import Perm, require
 from crmapp.services.social.base import AccountAuth, Metrics
-from crmapp.services.social.payload import thread_parts
+from crmapp.services.social.payload import media_files, media_url, thread_parts
 from crmapp.services.social.posts import text_for
 from crmapp.services.social.providers.sandbox import SandboxProvider
 
@@ -58,8 +59,10 @@ def sandbox_feed(
 
     Returns:
         One dict per post: `target_id`, `post_id`, `remote_id`, `text`, `parts` (the thread,
-        one item for a single post), `published_at` (UTC), `likes`, `reposts`, `replies`,
-        `views`, and `comments` (dicts with `author`, `text`, `created_at`).
+        one item for a single post), `media` (dicts with `url` — a path on this app —, `kind`
+        and `alt`: what the sandbox published, as the payload builder chose it), `published_at`
+        (UTC), `likes`, `reposts`, `replies`, `views`, and `comments` (dicts with `author`,
+        `text`, `created_at`).
 
     Raises:
         NotFound: The account is not a sandbox account of the organisation.
@@ -92,6 +95,14 @@ def sandbox_feed(
                 "remote_id": target.remote_id,
                 "text": text,
                 "parts": list(parts or (text,)),
+                "media": [
+                    {
+                        "url": _path(media_url(asset, key)),
+                        "kind": asset.kind,
+                        "alt": asset.alt or asset.filename,
+                    }
+                    for asset, key in media_files(session, post, "sandbox")
+                ],
                 "published_at": target.published_at,
                 "likes": figures.likes,
                 "reposts": figures.reposts,
@@ -104,3 +115,9 @@ def sandbox_feed(
             }
         )
     return out
+
+
+def _path(url: str) -> str:
+    """A URL of this app as a path (the page loads it from wherever it was opened)."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(("", "", parts.path, parts.query, ""))

@@ -135,6 +135,22 @@ def crop_for(
     return asset
 
 
+def jpeg_copy(session: Session, asset: MediaAsset, key: str) -> str:
+    """The key of a JPEG copy of the asset's file `key` (the original or a crop), made and
+    kept as a variant the first time a network that takes JPEG only publishes it. A derived
+    file like a thumbnail: no audit event (nothing a person changed)."""
+    name = f"jpeg:{key}"
+    existing = (asset.variants or {}).get(name)
+    if existing:
+        return existing
+    store = media.store(asset.org_id)
+    copy = media.jpeg_key(key)
+    store.put(copy, media.as_jpeg(store.get(key)), "image/jpeg")
+    asset.variants = {**(asset.variants or {}), name: copy}
+    session.add(asset)
+    return copy
+
+
 def crop_preview_url(
     session: Session, actor: Actor, asset: MediaAsset, network: str, fmt: str
 ) -> str:

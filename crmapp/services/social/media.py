@@ -28,16 +28,20 @@ from crmapp.services.social.media_store import (
 
 __all__ = [
     "ASPECT_RULES",
+    "IMAGE_TYPES",
     "LocalStore",
     "MediaInfo",
     "MediaStore",
     "S3Store",
+    "as_jpeg",
     "crop",
     "crop_box",
     "crop_preview",
     "derived_key",
     "fits",
     "inspect",
+    "jpeg_key",
+    "jpeg_needed",
     "new_key",
     "store",
 ]
@@ -69,6 +73,10 @@ ASPECT_RULES: dict[str, dict[str, Ratio | None]] = {
     "sandbox": {"feed": None, "video": None},
 }
 TOLERANCE = 0.01  # relative: 1080x1920 and 607x1080 both pass as 9:16
+# The image types a network publishes as they are; any other picture is sent to it as a JPEG
+# copy. Instagram's content publishing takes JPEG only (contract §4.1; a PNG is refused with
+# subcode 2207005).
+IMAGE_TYPES: dict[str, tuple[str, ...]] = {"instagram": ("image/jpeg",)}
 
 
 @dataclass(frozen=True)
@@ -317,3 +325,31 @@ def derived_key(key: str, network: str, fmt: str) -> str:
         raise ValueError(f"Bad network or format name: {network!r}, {fmt!r}")
     path = PurePosixPath(key)
     return str(path.with_name(f"{path.stem}.{network}-{fmt}{path.suffix}"))
+
+
+def jpeg_needed(network: str, content_type: str) -> bool:
+    """Whether a picture of `content_type` must reach `network` as a JPEG copy."""
+    allowed = IMAGE_TYPES.get(network, ())
+    return bool(allowed) and content_type.startswith("image/") and content_type not in allowed
+
+
+def as_jpeg(data: bytes) -> bytes:
+    """The picture as an upright JPEG (transparency on white, the first frame of an animation;
+    EXIF data, a location included, is not copied)."""
+    with Image.open(io.BytesIO(data)) as image:
+        upright = ImageOps.exif_transpose(image)
+        if upright.mode in ("RGBA", "LA", "P"):
+            rgba = upright.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            upright = flat
+        out = io.BytesIO()
+        upright.convert("RGB").save(out, format="JPEG", quality=90)
+        return out.getvalue()
+
+
+def jpeg_key(key: str) -> str:
+    """The key of a file's JPEG copy: ``ab12.png`` -> ``ab12-png.jpg``."""
+    check_key(key)
+    path = PurePosixPath(key)
+    return str(path.with_name(f"{path.stem}{path.suffix.replace('.', '-')}.jpg"))

@@ -39,6 +39,12 @@ def check_key(key: str) -> str:
     return key
 
 
+def type_of_key(key: str) -> str:
+    """The content type a key's extension stands for ("" when unknown)."""
+    suffix = key[key.rfind(".") :] if "." in key else ""
+    return next((kind for kind, ext in _EXTENSIONS.items() if ext == suffix), "")
+
+
 def new_key(content_type: str) -> str:
     """A fresh random key with the extension for `content_type` (``3f9a…c2.jpg``)."""
     return secrets.token_hex(16) + _EXTENSIONS.get(content_type, "")

@@ -11,9 +11,10 @@ from sqlmodel import Session, col, select
 from crmapp.models.social import MediaAsset, SocialPost, SocialPostTarget
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import NotFound
+from crmapp.services.social import library, textrules
 from crmapp.services.social import media as media_lib
-from crmapp.services.social import textrules
 from crmapp.services.social.base import MediaItem, NormalizedPost, provider_class
+from crmapp.services.social.media_store import type_of_key
 from crmapp.settings import get_settings
 
 
@@ -48,7 +49,8 @@ def read_public(
         key = variant or asset.storage_key
         if key not in keys:
             return None
-        content_type = asset.content_type
+        # A variant may be of another type than the original (a JPEG copy for Instagram).
+        content_type = type_of_key(key) or asset.content_type
     try:
         return media_lib.store(org_id).get(key), content_type
     except NotFound:
@@ -67,30 +69,40 @@ def thread_parts(network: str, text: str, overrides: dict) -> tuple[str, ...]:
     return ()
 
 
+def media_files(session: Session, post: SocialPost, network: str) -> list[tuple[MediaAsset, str]]:
+    """The post's media for `network`, in the author's order, each with the file that network
+    gets: the crop for the post's format where one was applied, else the original. What the
+    payload sends and what the sandbox feed shows both come from here."""
+    overrides = dict(post.overrides.get(network) or {})
+    fmt = str(overrides.get("format") or post.format)
+    if not post.media_ids:
+        return []
+    rows = session.exec(
+        select(MediaAsset).where(
+            MediaAsset.org_id == post.org_id,
+            col(MediaAsset.id).in_([uuid.UUID(m) for m in post.media_ids]),
+        )
+    ).all()
+    assets = {str(a.id): a for a in rows}
+    found = [assets[m] for m in post.media_ids if m in assets]
+    return [(a, (a.variants or {}).get(f"{network}:{fmt}", a.storage_key)) for a in found]
+
+
 def build(session: Session, post: SocialPost, target: SocialPostTarget) -> NormalizedPost:
-    """The NormalizedPost for one target (media bytes loaded from the library)."""
+    """The NormalizedPost for one target (media bytes loaded from the library; a picture of a
+    type the network does not take goes as a JPEG copy)."""
     overrides = dict(post.overrides.get(target.network) or {})
     text = str(overrides.get("text") or post.text)
     fmt = str(overrides.get("format") or post.format)
-    assets = {}
-    if post.media_ids:
-        rows = session.exec(
-            select(MediaAsset).where(
-                MediaAsset.org_id == post.org_id,
-                col(MediaAsset.id).in_([uuid.UUID(m) for m in post.media_ids]),
-            )
-        ).all()
-        assets = {str(a.id): a for a in rows}
     store = media_lib.store(post.org_id)
     items = []
-    for media_id in post.media_ids:
-        asset = assets.get(media_id)
-        if asset is None:
-            continue
-        key = (asset.variants or {}).get(f"{target.network}:{fmt}", asset.storage_key)
+    for asset, key in media_files(session, post, target.network):
+        content_type = asset.content_type
+        if media_lib.jpeg_needed(target.network, content_type):
+            key, content_type = library.jpeg_copy(session, asset, key), "image/jpeg"
         items.append(
             MediaItem(
-                content_type=asset.content_type,
+                content_type=content_type,
                 data=store.get(key),
                 url=media_url(asset, key),
                 width=asset.width,

@@ -53,6 +53,26 @@ def set_approvals_required(session: Session, actor: Actor, required: bool) -> No
     orgs.set_approval_required(session, actor, "social_approvals", required)
 
 
+class NeedsReview(InvalidTransition):
+    """The post cannot go out before an Owner or Admin approves it (again); says what to do."""
+
+
+def _future_utc(local: datetime, tz: str) -> datetime:
+    """The UTC instant of `local` in `tz`; the past is refused."""
+    when = to_utc(local, tz)
+    if when < utcnow() - timedelta(minutes=1):
+        raise ValidationError({"scheduled_at": "That time has passed; pick a time in the future"})
+    return when
+
+
+def _set_time(session: Session, actor: Actor, post_id: uuid.UUID, local: datetime, tz: str) -> None:
+    """Give the post the time `local` in `tz` (unless it has exactly that one already)."""
+    when = _future_utc(local, tz)
+    post = get_post(session, actor, post_id, lock=True)
+    if (post.scheduled_at, post.timezone) != (when, tz):
+        _schedule_at(session, actor, post_id, when, tz)
+
+
 def _queue_if_timed(session: Session, actor: Actor, post: SocialPost, targets: list) -> None:
     if post.scheduled_at is None:
         return
@@ -63,10 +83,33 @@ def _queue_if_timed(session: Session, actor: Actor, post: SocialPost, targets: l
             target.attempts, target.last_error = 0, ""
 
 
-def submit(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPost:
+def submit(
+    session: Session,
+    actor: Actor,
+    post_id: uuid.UUID,
+    *,
+    local: datetime | None = None,
+    tz: str = "UTC",
+) -> SocialPost:
     """Send a draft on: to review (reviewers notified) where the organisation requires approval,
-    else approved (and scheduled when it has a time)."""
+    else approved (and scheduled when it has a time).
+
+    Args:
+        session: A tenant session.
+        actor: The author (or anyone who may edit).
+        post_id: The post.
+        local: The wall-clock time in `tz` the author chose in the composer, if any: it is
+            saved with the post, so the reviewer sees it and approval schedules it. None keeps
+            the post's saved time (or none).
+        tz: The IANA zone of `local`.
+
+    Raises:
+        ValidationError: `local` has passed or does not exist in `tz`.
+        InvalidTransition: Nothing is a draft.
+    """
     require(actor.role, Perm.RECORD_UPDATE)
+    if local is not None:
+        _set_time(session, actor, post_id, local, tz)
     post = get_post(session, actor, post_id, lock=True)
     targets = [t for t in targets_of(session, post.id, lock=True) if t.state in ("draft", "failed")]
     if not targets:
@@ -92,13 +135,35 @@ def submit(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPost:
     return post
 
 
-def approve(session: Session, actor: Actor, post_id: uuid.UUID, note: str = "") -> SocialPost:
-    """Approve a post in review (Owner/Admin); it is scheduled at once when it has a time."""
+def approve(
+    session: Session,
+    actor: Actor,
+    post_id: uuid.UUID,
+    note: str = "",
+    *,
+    local: datetime | None = None,
+    tz: str = "UTC",
+) -> SocialPost:
+    """Approve a post in review (Owner/Admin); it is scheduled at once when it has a time.
+
+    `local` (wall-clock in `tz`) is the time the approver chose, which replaces the author's;
+    without one the post keeps the author's time, or stays approved until someone schedules or
+    publishes it. A time that passed while the post was in review is not approved as is.
+
+    Raises:
+        ValidationError: The chosen or saved time has passed.
+        InvalidTransition: The post is not waiting for review.
+    """
     require(actor.role, Perm.SOCIAL_APPROVE)
+    if local is not None:
+        _set_time(session, actor, post_id, local, tz)
     post = get_post(session, actor, post_id, lock=True)
     targets = [t for t in targets_of(session, post.id, lock=True) if t.state == "pending_review"]
     if not targets:
         raise InvalidTransition("This post is not waiting for review")
+    if post.scheduled_at is not None and post.scheduled_at < utcnow() - timedelta(minutes=1):
+        raise ValidationError({"scheduled_at": "The time chosen for this post has passed; pick "
+                               "a new one (or clear it) before approving"})  # fmt: skip
     for target in targets:
         move_target(session, actor, target, "approved", reason=note.strip())
     _queue_if_timed(session, actor, post, targets)
@@ -135,20 +200,63 @@ def reject(session: Session, actor: Actor, post_id: uuid.UUID, reason: str) -> S
 
 
 def schedule(
-    session: Session, actor: Actor, post_id: uuid.UUID, local: datetime | None, tz: str
+    session: Session,
+    actor: Actor,
+    post_id: uuid.UUID,
+    local: datetime | None,
+    tz: str,
+    *,
+    release: bool = False,
 ) -> SocialPost:
     """Set (or clear, with `local=None`) when the post goes out. `local` is wall-clock time in
     `tz`; the past is refused. Approved targets are queued; a post still in review keeps the
-    time for when it is approved."""
-    when = None if local is None else to_utc(local, tz)
-    if when is not None and when < utcnow() - timedelta(minutes=1):
-        raise ValidationError({"scheduled_at": "That time has passed; pick a time in the future"})
-    return _schedule_at(session, actor, post_id, when, tz)
+    time for when it is approved. With `release` (the composer's Schedule button), drafts are
+    submitted too where the organisation needs no approval, so they are queued at once; where
+    it does, they wait for "Submit for review", which keeps the time."""
+    when = None if local is None else _future_utc(local, tz)
+    post = _schedule_at(session, actor, post_id, when, tz)
+    drafts = any(t.state in ("draft", "failed") for t in targets_of(session, post_id))
+    if release and drafts and not approvals_required(session, actor.org_id):
+        submit(session, actor, post_id)
+    return post
+
+
+def _why_not(states: set[str]) -> str:
+    """Why targets in `states` cannot go out now, and what to do about it."""
+    if "pending_review" in states:
+        return "This post is waiting for review: it can go out once an Owner or Admin approves it"
+    if "rejected" in states:
+        return "This post was rejected: change it and submit it for review again"
+    if "failed" in states:
+        return ("Publishing failed on some accounts: press Retry, or change the post and submit "
+                "it for review again")  # fmt: skip
+    return ("This post needs an Owner's or Admin's approval before it goes out, and again after "
+            "any change to an approved post: submit it for review")  # fmt: skip
 
 
 def publish_now(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPost:
-    """Publish the post's approved targets right away (the post keeps its zone)."""
-    post = get_post(session, actor, post_id)
+    """Publish the post right away (the post keeps its zone), or say why it cannot go out.
+
+    Where the organisation needs no approval, drafts (an edit included) are approved and go
+    out with the rest. Where it does, every target must be approved (or scheduled): a draft, an
+    edit made after approval, a post in review or a rejected one is refused with what to do,
+    and nothing changes.
+
+    Raises:
+        NeedsReview: Some target needs (new) approval first; the message says what to do.
+        InvalidTransition: The post has started publishing.
+    """
+    require(actor.role, Perm.RECORD_UPDATE)
+    post = get_post(session, actor, post_id, lock=True)
+    targets = targets_of(session, post.id, lock=True)
+    if any(t.state in ("publishing", "published", "unknown") for t in targets):
+        raise InvalidTransition("This post has started publishing")
+    drafts = any(t.state in ("draft", "failed") for t in targets)
+    if drafts and not approvals_required(session, actor.org_id):
+        submit(session, actor, post.id)
+    waiting = {t.state for t in targets} - {"approved", "scheduled"}
+    if waiting:
+        raise NeedsReview(_why_not(waiting))
     return _schedule_at(session, actor, post_id, utcnow(), post.timezone)
 
 
@@ -218,8 +326,8 @@ def retry_failed(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPo
 def add_comment(
     session: Session, actor: Actor, post_id: uuid.UUID, body: str, network: str = ""
 ) -> SocialPostComment:
-    """A review comment on the post (or on one network's variant)."""
-    require(actor.role, Perm.RECORD_READ)
+    """A review comment on the post (or on one network's variant); any role may comment."""
+    require(actor.role, Perm.SOCIAL_COMMENT)  # every role, Viewers included
     body = body.strip()
     if not body:
         raise ValidationError({"comment": "Write a comment first"})

@@ -1,8 +1,9 @@
 """The built-in sandbox network: try Tandem's publishing offline, clearly labelled as such.
 
 A sandbox "publish" lands on the account's feed page inside the app (the published targets of
-sandbox accounts). Engagement and comments grow with time since publishing, deterministically
-from the post id, so the inbox and analytics have something plausible to show. No tokens, no
+sandbox accounts, with their text and media as the payload builder gives them). Engagement
+and comments grow with time since publishing, deterministically from the post id, so the inbox
+and analytics have something plausible to show. No tokens, no
 network. Two markers let a user try the failure paths: a text containing `[sandbox:reject]` is
 refused, `[sandbox:ratelimit]` is rate-limited for a minute.
 """
@@ -67,6 +68,10 @@ class SandboxProvider(SocialProvider):
                 "The sandbox is rate-limiting this post ([sandbox:ratelimit])",
                 datetime.now(UTC) + timedelta(minutes=1),
             )
+        if len(post.media) > self.max_media:
+            raise Rejected(f"The sandbox takes at most {self.max_media} pictures or videos")
+        if any(not item.data for item in post.media):
+            raise Rejected("A media file of this post is empty; attach it again")
         stamp = int(datetime.now(UTC).timestamp())
         digest = hashlib.sha256(post.idempotency_key.encode()).hexdigest()[:12]
         ids = tuple(f"sb-{stamp}-{digest}-{i}" for i in range(len(post.thread)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
+from crmapp.api.headers import security_headers
 from crmapp.api.media import api as media_api
 from crmapp.pages import (
     audit,
@@ -62,7 +63,9 @@ from crmapp.state.trash import TrashState
 app = rx.App(
     toaster=rx.toast.provider(position="bottom-right"),
     stylesheets=["/tandem.css"],
-    api_transformer=media_api,  # /api/media/...: library media for networks that fetch by URL
+    # /api/media/...: library media for networks that fetch by URL; then the security headers
+    # around everything the backend serves (the production server's pages included).
+    api_transformer=[media_api, security_headers],
 )
 
 guard = SessionState.require_login

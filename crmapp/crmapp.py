@@ -38,6 +38,7 @@ from crmapp.state.audit import AuditState
 from crmapp.state.auth import LoginState
 from crmapp.state.crm import ContactsState
 from crmapp.state.dashboard import DashboardState
+from crmapp.state.errors import show_unexpected_error
 from crmapp.state.fields import FieldsState
 from crmapp.state.imports import ImportState
 from crmapp.state.invite import InviteState
@@ -66,6 +67,7 @@ app = rx.App(
     # /api/media/...: library media for networks that fetch by URL; then the security headers
     # around everything the backend serves (the production server's pages included).
     api_transformer=[media_api, security_headers],
+    backend_exception_handler=show_unexpected_error,  # a reference, never the exception's text
 )
 
 guard = SessionState.require_login

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
+from crmapp.api.headers import security_headers
 from crmapp.api.media import api as media_api
 from crmapp.pages import (
     audit,
@@ -38,6 +39,7 @@ from crmapp.state.audit import AuditState
 from crmapp.state.auth import LoginState
 from crmapp.state.crm import ContactsState
 from crmapp.state.dashboard import DashboardState
+from crmapp.state.errors import show_unexpected_error
 from crmapp.state.fields import FieldsState
 from crmapp.state.imports import ImportState
 from crmapp.state.invite import InviteState
@@ -64,7 +66,10 @@ from crmapp.state.trash import TrashState
 app = rx.App(
     toaster=rx.toast.provider(position="bottom-right"),
     stylesheets=["/tandem.css"],
-    api_transformer=media_api,  # /api/media/...: library media for networks that fetch by URL
+    # /api/media/...: library media for networks that fetch by URL; then the security headers
+    # around everything the backend serves (the production server's pages included).
+    api_transformer=[media_api, security_headers],
+    backend_exception_handler=show_unexpected_error,  # a reference, never the exception's text
 )
 
 guard = SessionState.require_login

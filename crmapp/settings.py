@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "dev-secret", "secret"}
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class Settings(BaseSettings):
@@ -108,6 +110,18 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         """Whether placeholder secrets and embedded defaults are refused."""
         return self.env == "production"
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """The browser origins allowed to call the backend (CORS, the event socket): the app's
+        own, from TANDEM_PUBLIC_URL; a loopback address also under its other loopback names."""
+        parts = urlsplit(self.public_url)
+        scheme, host, port = parts.scheme or "http", parts.hostname or "localhost", parts.port
+        suffix = f":{port}" if port else ""
+        hosts = [host]
+        if host in LOOPBACK_HOSTS:
+            hosts += [h for h in LOOPBACK_HOSTS if h != host]
+        return [f"{scheme}://{f'[{h}]' if ':' in h else h}{suffix}" for h in hosts]
 
     @property
     def admin_url(self) -> str:

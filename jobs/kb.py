@@ -7,6 +7,7 @@ import uuid
 from crmapp.models.kb import KBDocument
 from crmapp.services import kb
 from crmapp.services.db import tenant_session
+from crmapp.services.errors import user_message
 from jobs.queues import queue
 
 
@@ -20,7 +21,8 @@ def embed_document(document_id: str, org_id: str) -> int:
         with tenant_session(org) as session:
             document = session.get(KBDocument, doc)
             if document is not None:
-                document.status, document.error = "failed", str(err)[:500]
+                document.status = "failed"
+                document.error = user_message(err, f"embedding document {document_id}")[:500]
                 session.add(document)
         raise
 

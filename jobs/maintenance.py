@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import Role, TenantRegistry, UserSession
-from crmapp.services import trash
+from crmapp.services import importfiles, trash
 from crmapp.services.context import Actor
 from crmapp.services.db import tenant_session
 from crmapp.services.proposals import lifecycle
@@ -101,8 +101,11 @@ def expire_proposals(now: datetime | None = None) -> int:
 
 def daily_purge() -> dict[str, int]:
     """The scheduled purge: schedule tomorrow's first (so a failure today never stops the
-    chain), then ended sessions, expired proposals, then the trash. Returns what went."""
+    chain), then ended sessions, expired proposals, day-old uploads, then the trash. Returns what
+    went."""
     schedule_housekeeping()
     sessions = purge_ended_sessions()
     proposals = expire_proposals()
-    return {"sessions": sessions, "proposals_expired": proposals, **purge_trash()}
+    uploads = importfiles.sweep()  # CSV uploads nobody imported within a day
+    return {"sessions": sessions, "proposals_expired": proposals, "uploads": uploads,
+            **purge_trash()}  # fmt: skip

@@ -1,4 +1,7 @@
-"""CSV imports: the job (file, mapping, policy, progress) and the rows it rejected."""
+"""CSV imports: the job (mapping, policy, progress) and the rows it rejected.
+
+The file itself waits on disk until the import completes (`services/importfiles.py`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, LargeBinary
+from sqlalchemy import Column
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -28,7 +31,8 @@ class ImportJob(SQLModel, table=True):
     entity: str = Field(default="contact", max_length=16)
     filename: str = Field(max_length=255)
     file_sha256: str = Field(max_length=64)
-    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    encoding: str = Field(default="utf-8", max_length=16)
+    # {"columns": [field per column], "headers": [the file's header row]}
     mapping: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     policy: str = Field(default="skip", max_length=8)
     status: str = Field(default="queued", max_length=12)  # queued | running | done | failed

@@ -58,7 +58,12 @@ def upload_box() -> rx.Component:
         rx.vstack(
             rx.icon("file-up", size=32, color=rx.color("accent", 9)),
             rx.text("Drop a CSV file here, or click to choose one."),
-            rx.text("First row: column names. UTF-8. Up to 50 MB.", size="1", color="gray"),
+            rx.text(
+                "First row: column names. UTF-8 (Windows-1252 and Latin-1 are recognised). "
+                "Up to 50 MB.",
+                size="1",
+                color="gray",
+            ),
             align="center",
             spacing="2",
         ),
@@ -74,6 +79,33 @@ def upload_box() -> rx.Component:
     )
 
 
+def encoding_choice() -> rx.Component:
+    """The text encoding the file is read in (detected; the user may change it)."""
+    return rx.vstack(
+        rx.hstack(
+            rx.el.label("Text encoding", html_for="import-encoding", class_name="rt-Text"),
+            rx.select.root(
+                rx.select.trigger(id="import-encoding", aria_label="Text encoding"),
+                rx.select.content(
+                    rx.foreach(ImportState.encodings, lambda e: rx.select.item(e[1], value=e[0]))
+                ),
+                value=ImportState.encoding,
+                on_change=ImportState.set_encoding,
+            ),
+            align="center",
+            spacing="3",
+        ),
+        rx.cond(
+            ImportState.encoding_note != "",
+            rx.callout(
+                ImportState.encoding_note, icon="info", color_scheme="amber", id="encoding-note"
+            ),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
 def mapping_step() -> rx.Component:
     """Column → field, a preview of the first rows, and the dedupe policy."""
     return rx.vstack(
@@ -84,6 +116,7 @@ def mapping_step() -> rx.Component:
             weight="medium",
             id="import-summary",
         ),
+        encoding_choice(),
         rx.box(
             rx.table.root(
                 rx.table.header(

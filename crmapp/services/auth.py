@@ -190,18 +190,7 @@ def login(
         if not verify_password(user.password_hash if user else None, password) or user is None:
             ratelimit.hit(redis, "login_account", email or "unknown", window=window)
             ratelimit.hit(redis, "login_ip", client.ip or "unknown", window=window)
-            left = settings.login_max_attempts - _attempts(redis, email)
-            if left > 0:
-                hint = f"{left} attempt{'s' if left != 1 else ''} left before a pause."
-            else:
-                wait = ratelimit.retry_after(
-                    redis,
-                    "login_account",
-                    email,
-                    limit=settings.login_max_attempts,
-                    window=window,
-                )
-                hint = f"Too many failed logins: try again in {format_wait(wait)}."
+            hint = _attempts_left(redis, email, "failed logins")
             raise InvalidCredentials(f"Wrong email or password. {hint}")
         ratelimit.clear(redis, "login_account", email)
         _revoke(session, previous_token)
@@ -216,8 +205,17 @@ def login(
     return token
 
 
-def _attempts(redis: Redis, email: str) -> int:
-    return ratelimit.count(redis, "login_account", email)
+def _attempts_left(redis: Redis, email: str, what: str) -> str:
+    """After a wrong password: how many tries remain on the account, or how long to wait."""
+    settings = get_settings()
+    limit = settings.login_max_attempts
+    left = limit - ratelimit.count(redis, "login_account", email)
+    if left > 0:
+        return f"{left} attempt{'s' if left != 1 else ''} left before a pause."
+    wait = ratelimit.retry_after(
+        redis, "login_account", email, limit=limit, window=settings.login_window_seconds
+    )
+    return f"Too many {what}: try again in {format_wait(wait)}."
 
 
 def _first_membership(session: Session, user_id: uuid.UUID) -> Membership | None:
@@ -323,6 +321,28 @@ def switch_org(token: str | None, org_id: uuid.UUID) -> None:
         session.add(row)
 
 
+def _check_current_password(user: User, current: str, client: Client) -> None:
+    """The current password, limited like a login: a wrong guess counts against the account's
+    login attempts, so a stolen session cannot guess the password past the login lockout."""
+    redis, settings = get_redis(), get_settings()
+    limit, window = settings.login_max_attempts, settings.login_window_seconds
+    ratelimit.enforce(
+        redis,
+        [
+            ("login_account", user.email, limit, window),
+            ("login_ip", client.ip, LOGIN_IP_LIMIT, window),
+        ],
+        "wrong passwords",
+    )
+    if verify_password(user.password_hash, current):
+        ratelimit.clear(redis, "login_account", user.email)
+        return
+    ratelimit.hit(redis, "login_account", user.email, window=window)
+    ratelimit.hit(redis, "login_ip", client.ip or "unknown", window=window)
+    hint = _attempts_left(redis, user.email, "wrong passwords")
+    raise ValidationError({"current_password": f"Your current password is not right. {hint}"})
+
+
 def change_password(*, token: str | None, current: str, new: str, client: Client) -> str:
     """Set a new password, revoke every session of the user and return a fresh token."""
     with tenant_session(None) as session:
@@ -331,8 +351,7 @@ def change_password(*, token: str | None, current: str, new: str, client: Client
             raise InvalidCredentials("Your session has ended. Log in again.")
         user = session.get(User, row.user_id)
         assert user is not None
-        if not verify_password(user.password_hash, current):
-            raise ValidationError({"current_password": "Your current password is not right."})
+        _check_current_password(user, current, client)
         weak = password_problem(new)
         if weak:
             raise ValidationError({"new_password": weak})

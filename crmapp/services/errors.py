@@ -1,6 +1,16 @@
-"""The project's own exceptions; the UI shows `str(error)` to the user as is."""
+"""The project's own exceptions; the UI shows `str(error)` to the user as is.
+
+Any other exception is internal (SQL, parameters, a traceback): it is logged with its traceback
+under a short reference, and the user sees a generic sentence with that reference (`unexpected`),
+which an administrator can find in the logs.
+"""
 
 from __future__ import annotations
+
+import logging
+import secrets
+
+log = logging.getLogger("crmapp.errors")
 
 
 class ServiceError(Exception):
@@ -43,3 +53,30 @@ def format_wait(seconds: int) -> str:
     if minutes:
         return f"{minutes} min"
     return f"{secs} s"
+
+
+def report(error: BaseException, context: str = "") -> str:
+    """Log `error` with its traceback under a new reference; returns the reference."""
+    reference = secrets.token_hex(4).upper()
+    log.error(
+        "reference %s%s: %s",
+        reference,
+        f" ({context})" if context else "",
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__),
+    )
+    return reference
+
+
+def unexpected(error: BaseException, context: str = "") -> str:
+    """What a user is told of an internal error: nothing of it but a reference to the log."""
+    reference = report(error, context)
+    return (
+        f"Something went wrong on our side (reference {reference}). Try again; if it happens "
+        "again, give this reference to your administrator."
+    )
+
+
+def user_message(error: BaseException, context: str = "") -> str:
+    """`str(error)` for the project's own errors, else the generic sentence of `unexpected`."""
+    return str(error) if isinstance(error, ServiceError) else unexpected(error, context)

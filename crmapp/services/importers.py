@@ -178,6 +178,8 @@ def check_row(
     """
     if len(row) != width:
         return {}, f"Row has {len(row)} columns; the header has {width}."
+    if any("\x00" in cell for cell in row):  # PostgreSQL text cannot hold it
+        return {}, "Contains a NUL character (a binary byte): remove it and try again."
     if any("\udc80" <= ch <= "\udcff" for cell in row for ch in cell):
         return {}, "Not UTF-8 text: save the file as CSV UTF-8."
     raw = _values(row, columns)

@@ -1,26 +1,29 @@
-"""CSV import of contacts (mapping, preview, dedupe policy, row-by-row rejections) and export.
+"""CSV import of contacts, companies and deals: upload, preview, mapping, dedupe policy, row-by-row
+rejections.
 
-The import runs in batches; each batch commits together with the job's progress, so a crash loses
-at most the batch in flight and a rerun resumes where it stopped. Contacts created by an import
-carry `<file sha256>:<row number>`, so re-importing the same file never creates them twice.
+The uploaded file waits on disk (`importfiles`) until its import completes; what a page keeps is
+its id and a preview. The import runs in batches; each batch commits together with the job's
+progress, so a crash loses at most the batch in flight and a rerun resumes where it stopped.
+Records created by an import carry `<file sha256>:<row number>`, so re-importing the same file
+never creates them twice.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import io
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.imports import IMPORT_POLICIES, ImportJob, ImportRejection
-from crmapp.services import audit, importers
+from crmapp.services import audit, csvfile, importers, importfiles
 from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
+from crmapp.services.errors import NotFound, ValidationError, report
 from crmapp.services.permissions import Perm, require
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -41,47 +44,93 @@ def guess_mapping(headers: list[str], entity: str = "contact") -> list[str]:
     return importers.guess_mapping(entity, headers)
 
 
-def decode(content: bytes) -> str:
-    """UTF-8 text (BOM dropped); undecodable bytes survive as surrogates so rows can be refused."""
-    return content.decode("utf-8-sig", errors="surrogateescape")
+def printable(cell: str) -> str:
+    """A cell as it can be shown and stored: undecodable bytes as U+FFFD, NUL as ␀."""
+    text = cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text.replace("\x00", "␀")
 
 
-def _rows(content: bytes) -> Iterator[list[str]]:
-    yield from csv.reader(io.StringIO(decode(content), newline=""))
+def _rows(handle) -> Iterator[list[str]]:
+    for row in csv.reader(handle):
+        yield [csvfile.restore(cell) for cell in row]
 
 
 @dataclass(frozen=True)
 class Preview:
-    """What the mapping step shows."""
+    """What the mapping step shows (and all a page keeps of the file: its id)."""
 
+    file_id: str
     headers: list[str]
     mapping: list[str]
     rows: list[list[str]]
     total_rows: int
+    encoding: str
+    encodings: list[tuple[str, str]]  # (value, label) the user may choose from
+    note: str  # what the page says about the encoding ("" for plain UTF-8)
 
 
-def preview(content: bytes, entity: str = "contact") -> Preview:
-    """Headers, guessed mapping, the first rows and the row count of an uploaded file."""
-    if not content.strip():
-        raise ValidationError({"file": "The file is empty."})
-    if len(content) > MAX_BYTES:
-        raise ValidationError({"file": "The file is larger than 50 MB: split it."})
+def upload(
+    actor: Actor, source: BinaryIO, *, entity: str = "contact", encoding: str = ""
+) -> Preview:
+    """Keep an uploaded file on disk and preview it; a refused file is not kept."""
+    require(actor.role, Perm.RECORD_CREATE)
+    file_id = importfiles.save(actor.org_id, source, MAX_BYTES)
     try:
-        reader = _rows(content)
-        headers = [h.strip() for h in next(reader)]
-        rows: list[list[str]] = []
-        total = 0
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            total += 1
-            if len(rows) < PREVIEW_ROWS:
-                rows.append(row)
+        return preview(actor, file_id, entity=entity, encoding=encoding)
+    except ValidationError:
+        importfiles.discard(actor.org_id, file_id)
+        raise
+
+
+def discard_upload(actor: Actor, file_id: str) -> None:
+    """Forget an upload that will not be imported (the user chose another file)."""
+    importfiles.discard(actor.org_id, file_id)
+
+
+def preview(actor: Actor, file_id: str, *, entity: str = "contact", encoding: str = "") -> Preview:
+    """Headers, guessed mapping, the first rows and the row count of an upload, read in
+    `encoding` (detected when empty)."""
+    require(actor.role, Perm.RECORD_CREATE)
+    if not importfiles.head(actor.org_id, file_id).strip():
+        raise ValidationError({"file": "The file is empty."})
+    detected = importfiles.detect(actor.org_id, file_id)
+    chosen = encoding if encoding in importfiles.ENCODINGS else detected
+    try:
+        with importfiles.open_text(actor.org_id, file_id, chosen) as handle:
+            reader = _rows(handle)
+            headers = [printable(h).strip() for h in next(reader, [])]
+            rows: list[list[str]] = []
+            total = 0
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                total += 1
+                if len(rows) < PREVIEW_ROWS:
+                    rows.append([printable(cell) for cell in row])
     except csv.Error as err:
         raise ValidationError({"file": f"This is not a readable CSV file: {err}."}) from err
     if not any(headers):
         raise ValidationError({"file": "The first row must name the columns."})
-    return Preview(headers, guess_mapping(headers, entity), rows, total)
+    choices = ["utf-8", "cp1252", "latin-1"] + (["utf-16"] if detected == "utf-16" else [])
+    return Preview(
+        file_id, headers, guess_mapping(headers, entity), rows, total, chosen,
+        [(c, importfiles.ENCODINGS[c]) for c in choices], _note(detected, chosen),
+    )  # fmt: skip
+
+
+def _note(detected: str, chosen: str) -> str:
+    if detected in ("utf-8", "utf-16"):
+        return ""
+    if chosen == "utf-8":
+        return (
+            "This file is not UTF-8 text: its rows with other characters will be rejected. "
+            "Choose Windows-1252 or Latin-1 to read them."
+        )
+    label = importfiles.ENCODINGS[chosen]
+    return (
+        f"This file is not UTF-8 text: it is read as {label}. Check that accented letters look "
+        "right below, or choose another encoding."
+    )
 
 
 def start_import(
@@ -89,12 +138,13 @@ def start_import(
     actor: Actor,
     *,
     filename: str,
-    content: bytes,
+    file_id: str,
     mapping: list[str],
     policy: str,
     entity: str = "contact",
+    encoding: str = "utf-8",
 ) -> ImportJob:
-    """Store the file and its mapping as a queued import (the caller enqueues the job)."""
+    """Queue the import of an upload with its mapping (the caller enqueues the job)."""
     require(actor.role, Perm.RECORD_CREATE)
     problems = {}
     if entity not in ENTITIES:
@@ -115,18 +165,23 @@ def start_import(
         problems["mapping"] = f"Unknown fields: {', '.join(unknown)}."
     if len(targets) != len(set(targets)):
         problems["mapping"] = "Map each field from one column only."
+    if encoding not in importfiles.ENCODINGS:
+        problems["encoding"] = "Choose the file's text encoding."
     if problems:
         raise ValidationError(problems)
+    with importfiles.open_text(actor.org_id, file_id, encoding) as handle:
+        headers = [printable(h).strip() for h in next(_rows(handle), [])]
     job = ImportJob(
         org_id=actor.org_id,
         created_by=actor.user_id,
         filename=filename[:255],
-        file_sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
-        mapping={"columns": mapping},
+        file_sha256=importfiles.sha256(actor.org_id, file_id),
+        encoding=encoding,
+        mapping={"columns": mapping, "headers": headers},
         policy=policy,
         entity=entity,
     )
+    importfiles.rename(actor.org_id, file_id, job.id.hex)  # the file now belongs to the job
     session.add(job)
     audit.record(session, actor, "import.started", "import_job", job.id,
                  {"file": job.filename, "policy": policy})  # fmt: skip
@@ -162,47 +217,68 @@ def rejections(
 def rejections_csv(session: Session, actor: Actor, import_id: uuid.UUID) -> str:
     """The rejected rows as a CSV: row number, reason, then the row as it was."""
     job = get_import(session, actor, import_id)
-    headers = next(_rows(job.content), [])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["row", "reason", *headers])
+    writer = csvfile.Writer()
+    writer.writerow(["row", "reason", *job.mapping.get("headers", [])])
     for rejection in rejections(session, actor, import_id):
         writer.writerow([rejection.row_number, rejection.reason, *rejection.raw])
-    return out.getvalue()
+    return writer.getvalue()
 
 
 # --- the job's work -----------------------------------------------------------------------
 
 
 def import_batch(
-    session: Session, actor: Actor, job: ImportJob, rows: list[tuple[int, list[str]]], width: int
+    session: Session,
+    actor: Actor,
+    job: ImportJob,
+    rows: list[tuple[int, list[str]]],
+    width: int,
+    *,
+    one_by_one: bool = False,
 ) -> None:
-    """Apply one batch of rows (their row numbers in the file) and advance the job's progress."""
+    """Apply one batch of rows (their row numbers in the file) and advance the job's progress.
+
+    `one_by_one` saves each row in its own savepoint, so that a row the database refuses (a value
+    no check foresaw) is rejected alone: the job redoes a batch that way when it failed whole.
+    """
     columns: list[str] = job.mapping["columns"]
     stages, default_stage = (
         importers.stages_by_name(session, job.org_id) if job.entity == "deal" else ({}, None)
     )
     checked = [(n, *importers.check_row(job.entity, r, width, columns, stages), r) for n, r in rows]
-    ctx = importers.RowContext(session, job, [v for _, v, reason, _ in checked if not reason])
+    valid = [v for _, v, reason, _ in checked if not reason]
+    ctx = importers.RowContext(session, job, valid)
     refs = {n: f"{job.file_sha256}:{n}" for n, _ in rows}
     done = ctx.done_refs(list(refs.values()))
     for row_number, values, reason, raw in checked:
+        if not reason and refs[row_number] in done:
+            job.skipped_count += 1
+            continue
+        outcome = ""
+        if not reason and not one_by_one:
+            outcome = importers.apply_row(ctx, actor, values, refs[row_number], default_stage)
+        elif not reason:
+            try:
+                with session.begin_nested():
+                    outcome = importers.apply_row(ctx, actor, values, refs[row_number],
+                                                  default_stage)  # fmt: skip
+                    session.flush()
+            except DBAPIError as err:
+                reference = report(err, f"import {job.id} row {row_number}")
+                reason = (
+                    f"This row could not be saved (reference {reference}): the database refused "
+                    "one of its values. Check the row and import it again."
+                )
+                ctx = importers.RowContext(session, job, valid)  # forget what was rolled back
         if reason:
-            printable = [
-                c.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for c in raw
-            ]
             session.add(
                 ImportRejection(
                     org_id=job.org_id, import_id=job.id, row_number=row_number, reason=reason,
-                    raw=printable,
+                    raw=[printable(c) for c in raw],
                 )
             )  # fmt: skip
             job.rejected_count += 1
             continue
-        if refs[row_number] in done:
-            job.skipped_count += 1
-            continue
-        outcome = importers.apply_row(ctx, actor, values, refs[row_number], default_stage)
         job.created_count += outcome == "created"
         job.updated_count += outcome == "updated"
         job.skipped_count += outcome == "skipped"
@@ -212,10 +288,21 @@ def import_batch(
 
 def data_rows(job: ImportJob) -> tuple[int, list[tuple[int, list[str]]]]:
     """The header width and the non-empty data rows with their row numbers (header is row 1)."""
-    reader = _rows(job.content)
-    width = len(next(reader, []))
-    rows = [(i, r) for i, r in enumerate(reader, start=2) if any(c.strip() for c in r)]
+    try:
+        with importfiles.open_text(job.org_id, job.id.hex, job.encoding) as handle:
+            reader = _rows(handle)
+            width = len(next(reader, []))
+            rows = [(i, r) for i, r in enumerate(reader, start=2) if any(c.strip() for c in r)]
+    except ValidationError:
+        raise ValidationError(
+            {"file": "The uploaded file is no longer on the server: upload it again."}
+        ) from None
     return width, rows
+
+
+def discard_file(job: ImportJob) -> None:
+    """Remove the job's file (once the import has completed)."""
+    importfiles.discard(job.org_id, job.id.hex)
 
 
 def finish(session: Session, actor: Actor, job: ImportJob) -> None:

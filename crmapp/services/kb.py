@@ -21,7 +21,7 @@ from crmapp.models.kb import KBChunk, KBDocument
 from crmapp.services import audit
 from crmapp.services.ai import embeddings
 from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
+from crmapp.services.errors import NotFound, ValidationError, report
 from crmapp.services.permissions import Perm, require
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -57,7 +57,11 @@ def extract_text(filename: str, content: bytes) -> str:
     except UnicodeDecodeError:
         raise ValidationError({"file": "Not UTF-8 text: save the file as UTF-8."}) from None
     except Exception as err:  # a corrupt PDF or DOCX raises whatever its parser raises
-        raise ValidationError({"file": f"This {kind.upper()} could not be read ({err})."}) from err
+        reference = report(err, f"reading a {kind}")
+        raise ValidationError(
+            {"file": f"This {kind.upper()} could not be read: it may be damaged. Save it again "
+                     f"and upload it (reference {reference})."}
+        ) from err  # fmt: skip
     found = re.sub(r"[ \t]+", " ", found).strip()
     if not found:
         raise ValidationError({"file": "No text found in this file (a scanned PDF?)."})

@@ -7,8 +7,6 @@ Custom fields are columns like any other: filtered and sorted in SQL on the JSON
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,7 +20,7 @@ from sqlmodel import Session, col, select
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.models.tenancy import User
 from crmapp.models.views import CustomField
-from crmapp.services import fields, recordfields
+from crmapp.services import csvfile, fields, recordfields
 from crmapp.services.context import Actor
 from crmapp.services.crm import contacts_query
 from crmapp.services.errors import ValidationError
@@ -339,8 +337,7 @@ def export_csv(session: Session, actor: Actor, entity: str, spec: ListSpec) -> s
     require(actor.role, Perm.RECORD_READ)
     cols = [ListColumn(f.key, f.label, f.kind) for f in recordfields.FIELDS[entity]]
     cols += [c for c in columns(session, actor, entity) if c.custom or c.key == "created_at"]
-    out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvfile.Writer()
     writer.writerow([c.label for c in cols])
     stmt = query(session, actor, entity, spec)
     offset = 0
@@ -351,4 +348,4 @@ def export_csv(session: Session, actor: Actor, entity: str, spec: ListSpec) -> s
         for row in _rows(session, entity, batch, cols):
             writer.writerow([row.get(c.key, "") for c in cols])
         offset += len(batch)
-    return out.getvalue()
+    return writer.getvalue()

@@ -128,6 +128,8 @@ def parse(field: FieldDef, raw: Any) -> Any:
         text = text.lower()
         if text and not EMAIL_RE.match(text):
             raise ValueError(f"{field.label}: enter a valid email address.")
+        if len(text) > field.max_len:
+            raise ValueError(f"{field.label} is at most {field.max_len} characters.")
         return text
     if kind == "emails":
         items = [e.lower() for e in _split(text)]

@@ -10,7 +10,7 @@ import reflex as rx
 from crmapp import routes
 from crmapp.services import imports
 from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError, ValidationError
+from crmapp.services.errors import ServiceError, unexpected
 from crmapp.state.session import SessionState
 from jobs.imports import enqueue_import
 
@@ -19,7 +19,8 @@ REPORT_ROWS = 200
 
 
 class ImportState(SessionState):
-    """One import at a time per tab; the file itself stays on the server."""
+    """One import at a time per tab. The file waits on disk (`importfiles`): this keeps only
+    its id and a preview, never its bytes."""
 
     step: str = "upload"  # upload | map | running | done | failed
     entity: str = "contact"  # contact | company | deal
@@ -34,7 +35,10 @@ class ImportState(SessionState):
     processed: int = 0
     counts: dict[str, int] = {}
     rejected: list[dict[str, str]] = []
-    _content: bytes = b""
+    encoding: str = "utf-8"
+    encodings: list[list[str]] = []  # [value, label]
+    encoding_note: str = ""
+    _file_id: str = ""
 
     @rx.var
     def percent(self) -> int:
@@ -88,28 +92,57 @@ class ImportState(SessionState):
 
     @rx.event
     def reset_wizard(self):
-        """Start again with another file."""
-        self.step, self.error, self.import_id, self._content = "upload", "", "", b""
+        """Start again with another file (the one not imported is removed)."""
+        actor = self._actor()
+        if actor is not None and self._file_id:
+            imports.discard_upload(actor, self._file_id)
+        self.step, self.error, self.import_id, self._file_id = "upload", "", "", ""
         self.headers, self.mapping, self.preview_rows, self.rejected = [], [], [], []
         self.counts, self.processed, self.total_rows = {}, 0, 0
+        self.encodings, self.encoding_note = [], ""
 
     @rx.event
     async def handle_upload(self, files: list[rx.UploadFile]):
-        """Read the file and show the guessed mapping with a preview."""
+        """Keep the file on disk and show the guessed mapping with a preview."""
         self.error = ""
-        if not files:
+        actor = self._actor()
+        if not files or actor is None:
             return
         upload = files[0]
-        content = await upload.read()
         try:
-            preview = imports.preview(content, self.entity)
-        except ValidationError as err:
+            preview = await asyncio.to_thread(
+                imports.upload, actor, upload.file, entity=self.entity
+            )
+        except ServiceError as err:
             self.error = str(err)
             return
-        self._content, self.filename = content, upload.name or "import.csv"
-        self.headers, self.preview_rows = preview.headers, preview.rows
+        except Exception as err:  # never a stuck page: say so, with a reference to the log
+            self.error = unexpected(err, "import upload")
+            return
+        if self._file_id:
+            imports.discard_upload(actor, self._file_id)
+        self._file_id, self.filename = preview.file_id, upload.name or "import.csv"
+        self._show(preview)
         self.mapping = [m or "ignore" for m in preview.mapping]
-        self.total_rows, self.step = preview.total_rows, "map"
+        self.step = "map"
+
+    def _show(self, preview: imports.Preview) -> None:
+        self.headers, self.preview_rows = preview.headers, preview.rows
+        self.total_rows, self.encoding = preview.total_rows, preview.encoding
+        self.encodings = [list(pair) for pair in preview.encodings]
+        self.encoding_note = preview.note
+
+    @rx.event
+    def set_encoding(self, encoding: str):
+        """Read the file in another text encoding; the preview follows."""
+        actor = self._actor()
+        if actor is None or not self._file_id:
+            return None
+        try:
+            self._show(imports.preview(actor, self._file_id, entity=self.entity, encoding=encoding))
+        except ServiceError as err:
+            self.error = str(err)
+        return None
 
     @rx.event
     def set_column(self, index: int, target: str):
@@ -134,14 +167,15 @@ class ImportState(SessionState):
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
                 job = imports.start_import(
-                    session, actor, filename=self.filename, content=self._content,
+                    session, actor, filename=self.filename, file_id=self._file_id,
                     mapping=columns, policy=self.policy, entity=self.entity,
+                    encoding=self.encoding,
                 )  # fmt: skip
         except ServiceError as err:
             self.error = str(err)
             return None
         enqueue_import(job.id, actor.org_id, actor.user_id)
-        self.import_id, self.step, self.processed, self._content = str(job.id), "running", 0, b""
+        self.import_id, self.step, self.processed, self._file_id = str(job.id), "running", 0, ""
         return ImportState.follow
 
     @rx.event(background=True)

@@ -166,6 +166,29 @@ def test_password_change_needs_the_current_password():
     assert auth.resolve(owner.token) is not None
 
 
+def test_password_change_is_rate_limited_like_login():
+    """A stolen session cannot guess the password through the change-password form."""
+    from crmapp.settings import get_settings
+
+    owner = factories.signup()
+    for _ in range(get_settings().login_max_attempts):
+        with pytest.raises(ValidationError, match="not right"):
+            auth.change_password(
+                token=owner.token, current="a wrong guess", new="another-long-password",
+                client=factories.client(),
+            )  # fmt: skip
+    with pytest.raises(RateLimited) as err:  # even the right password waits
+        auth.change_password(
+            token=owner.token, current=factories.PASSWORD, new="another-long-password",
+            client=factories.client(),
+        )  # fmt: skip
+    assert 0 < err.value.retry_after <= get_settings().login_window_seconds
+    assert "Try again in" in str(err.value)
+    assert auth.resolve(owner.token) is not None  # nothing changed
+    with pytest.raises(RateLimited):  # the guesses count against the account's login too
+        auth.login(email=owner.email, password=factories.PASSWORD, client=factories.client())
+
+
 def test_user_in_two_orgs_switches_between_them():
     first = factories.signup("First")
     second_owner = factories.signup("Second")

@@ -25,17 +25,29 @@ BAD_FILE = (
 ) + "Fran,\xe7ois,fran@x.example,,\n".encode("latin-1")
 
 
-def _run(signed, content: bytes, policy: str, rq_worker_burst, mapping=None, entity="contact"):
-    preview = imports.preview(content, entity)
+def run_file(signed, preview, policy: str, rq_worker_burst, mapping=None, entity="contact"):
+    """Import an uploaded file (its preview) on the real worker; returns the finished job."""
     with factories.scoped(signed) as session:
         job = imports.start_import(
-            session, signed.actor, filename="people.csv", content=content,
+            session, signed.actor, filename="people.csv", file_id=preview.file_id,
             mapping=mapping or preview.mapping, policy=policy, entity=entity,
+            encoding=preview.encoding,
         )  # fmt: skip
     import_jobs.enqueue_import(job.id, signed.actor.org_id, signed.actor.user_id)
     rq_worker_burst()
     with factories.scoped(signed) as session:
         return imports.get_import(session, signed.actor, job.id)
+
+
+def upload(signed, content: bytes, entity: str = "contact", encoding: str = ""):
+    """Upload `content` as the import page does; returns its preview."""
+    return imports.upload(signed.actor, io.BytesIO(content), entity=entity, encoding=encoding)
+
+
+def _run(signed, content: bytes, policy: str, rq_worker_burst, mapping=None, entity="contact",
+         encoding=""):  # fmt: skip
+    preview = upload(signed, content, entity, encoding)
+    return run_file(signed, preview, policy, rq_worker_burst, mapping=mapping, entity=entity)
 
 
 def test_bad_rows_are_reported_row_by_row_and_good_rows_land(rq_worker_burst):
@@ -44,7 +56,7 @@ def test_bad_rows_are_reported_row_by_row_and_good_rows_land(rq_worker_burst):
         crm.create_contact(
             session, owner.actor, crm.ContactInput("Old", email="existing@x.example")
         )
-    job = _run(owner, BAD_FILE, "skip", rq_worker_burst)
+    job = _run(owner, BAD_FILE, "skip", rq_worker_burst, encoding="utf-8")
 
     assert job.status == "done", job.error
     assert (job.total_rows, job.created_count, job.skipped_count, job.rejected_count) == (
@@ -73,7 +85,7 @@ def test_bad_rows_are_reported_row_by_row_and_good_rows_land(rq_worker_burst):
 
 def test_company_column_finds_or_creates_the_company_once(rq_worker_burst):
     owner = factories.signup()
-    _run(owner, BAD_FILE, "skip", rq_worker_burst)
+    _run(owner, BAD_FILE, "skip", rq_worker_burst, encoding="utf-8")
     from sqlmodel import select
 
     from crmapp.models.crm import Company
@@ -114,10 +126,11 @@ def test_rerunning_the_same_file_does_not_duplicate(rq_worker_burst):
 def test_a_crash_mid_import_resumes_without_duplicates(monkeypatch):
     owner = factories.signup()
     content = ("First name\n" + "".join(f"P{i}\n" for i in range(25))).encode()
+    preview = upload(owner, content)
     with factories.scoped(owner) as session:
         job = imports.start_import(
-            session, owner.actor, filename="big.csv", content=content, mapping=["first_name"],
-            policy="create",
+            session, owner.actor, filename="big.csv", file_id=preview.file_id,
+            mapping=["first_name"], policy="create",
         )  # fmt: skip
     monkeypatch.setattr(imports, "BATCH_SIZE", 10)
     real_batch, calls = imports.import_batch, []
@@ -145,25 +158,31 @@ def test_a_crash_mid_import_resumes_without_duplicates(monkeypatch):
 def test_mapping_and_roles_are_checked():
     owner = factories.signup()
     viewer = factories.member(owner, "viewer")
+    emails = upload(owner, b"Email\na@b.co\n")
     with factories.scoped(owner) as session, pytest.raises(ValidationError, match="First name"):
         imports.start_import(
-            session, owner.actor, filename="x.csv", content=b"Email\na@b.co\n",
+            session, owner.actor, filename="x.csv", file_id=emails.file_id,
             mapping=["email"], policy="skip",
         )  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        upload(viewer, b"Name\nA\n")
+    names = upload(owner, b"Name\nA\n")
     with factories.scoped(viewer) as session, pytest.raises(PermissionDenied):
         imports.start_import(
-            session, viewer.actor, filename="x.csv", content=b"Name\nA\n",
+            session, viewer.actor, filename="x.csv", file_id=names.file_id,
             mapping=["full_name"], policy="skip",
         )  # fmt: skip
 
 
 def test_preview_guesses_the_mapping_and_counts_rows():
-    preview = imports.preview("\ufeffE-mail,Given name,Surname,Notes\na@b.co,A,B,x\n".encode())
+    owner = factories.signup()
+    preview = upload(owner, "\ufeffE-mail,Given name,Surname,Notes\na@b.co,A,B,x\n".encode())
     assert preview.headers == ["E-mail", "Given name", "Surname", "Notes"]
     assert preview.mapping == ["email", "first_name", "last_name", ""]
     assert preview.total_rows == 1
+    assert preview.encoding == "utf-8" and preview.note == ""
     with pytest.raises(ValidationError):
-        imports.preview(b"   ")
+        upload(owner, b"   ")
 
 
 def test_contacts_export_follows_the_search_and_reimports_cleanly(rq_worker_burst):

@@ -25,7 +25,7 @@ from crmapp.services import audit
 from crmapp.services.ai import budget, gateway, offline
 from crmapp.services.ai import context as ai_context
 from crmapp.services.context import Actor
-from crmapp.services.errors import ValidationError
+from crmapp.services.errors import ValidationError, unexpected
 from crmapp.services.permissions import Perm, require
 from crmapp.services.proposals import documents, insights, lifecycle, richtext, templates
 from crmapp.services.redis_client import get_redis
@@ -252,7 +252,7 @@ def run(
         if proposal.generation != "streaming":
             return proposal.generation
         message = str(err) if isinstance(err, gateway.BudgetExceeded) else (
-            f"Writing failed ({type(err).__name__}). Try again."
+            f"Writing failed. {unexpected(err, f'writing proposal {proposal_id}')}"
         )  # fmt: skip
         fail(session, actor, proposal, message)
         return "failed"

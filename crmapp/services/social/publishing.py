@@ -12,7 +12,6 @@ the target (`failed`) and notifies the author.
 
 from __future__ import annotations
 
-import logging
 import random
 import uuid
 from collections import Counter
@@ -29,7 +28,7 @@ from crmapp.models.tenancy import Role
 from crmapp.services import audit, notifications
 from crmapp.services.context import Actor
 from crmapp.services.db import tenant_session
-from crmapp.services.errors import NotFound
+from crmapp.services.errors import NotFound, unexpected
 from crmapp.services.social import accounts, payload, refresh
 from crmapp.services.social.base import (
     AccountAuth,
@@ -50,7 +49,6 @@ from crmapp.services.social.base import (
 from crmapp.services.social.posts import move_target
 from crmapp.settings import get_settings
 
-log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
 INTERRUPTED = (
     "was interrupted on every attempt — check the network, then mark it published or publish "
@@ -171,8 +169,7 @@ def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
     try:
         prepared = _prepare(org_id, claim)
     except Exception as error:  # a bug or a broken row: retried, then dead-lettered
-        log.exception("preparing target %s failed", claim.target_id)
-        prepared = Transient(f"Could not prepare the post: {error}")
+        prepared = Transient(unexpected(error, f"preparing target {claim.target_id}"))
     if prepared is None:
         return "skipped"
     if isinstance(prepared, SocialError):
@@ -208,8 +205,8 @@ def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
     except SocialError as error:
         return _record(org_id, claim, error=error)
     except Exception as error:  # a bug or an unexpected answer: retried, then dead-lettered
-        log.exception("publishing target %s failed", claim.target_id)
-        return _record(org_id, claim, error=Transient(f"Unexpected error: {error}"))
+        message = unexpected(error, f"publishing target {claim.target_id}")
+        return _record(org_id, claim, error=Transient(message))
     return _record(org_id, claim, result=result)
 
 

@@ -17,9 +17,9 @@ from crmapp.models.base import utcnow
 from crmapp.models.social import SocialAccount
 from crmapp.models.tenancy import TenantRegistry
 from crmapp.services.db import tenant_session
-from crmapp.services.errors import NotFound
+from crmapp.services.errors import NotFound, unexpected
 from crmapp.services.social import accounts
-from crmapp.services.social.base import AccountAuth, AuthExpired, get_provider
+from crmapp.services.social.base import AccountAuth, AuthExpired, SocialError, get_provider
 
 FRESH_ENOUGH = timedelta(minutes=5)
 
@@ -70,7 +70,10 @@ def record_failure(
         account.refresh_failures += 1
         session.add(account)
         if final:
-            accounts.needs_reconnect(session, account, f"its access could not be renewed ({error})")
+            why = (
+                str(error) if isinstance(error, SocialError) else unexpected(error, "token refresh")
+            )
+            accounts.needs_reconnect(session, account, f"its access could not be renewed ({why})")
 
 
 def expiring_accounts(

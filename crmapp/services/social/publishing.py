@@ -188,6 +188,10 @@ def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
             except NotSupported:
                 return _record(org_id, claim, error=OutcomeUnknown("Check the network: the "
                                "answer to the last attempt was lost"), checkable=False)  # fmt: skip
+            if result is not None and _partial(result, content):
+                # Only the first parts of the thread went out: continue after them.
+                done = max(result.part_ids, content.done_parts, key=len)
+                content, result = replace(content, done_parts=done), None
         if result is None:
             try:
                 result = provider.publish(content, auth)
@@ -211,6 +215,11 @@ def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
         log.exception("publishing target %s failed", claim.target_id)
         return _record(org_id, claim, error=Transient(f"Unexpected error: {error}"))
     return _record(org_id, claim, result=result)
+
+
+def _partial(result: PublishResult, content: NormalizedPost) -> bool:
+    """Whether a lookup found only the first parts of the thread (the rest still to post)."""
+    return bool(result.part_ids) and len(result.part_ids) < len(content.thread)
 
 
 def _record(

@@ -200,7 +200,8 @@ def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
                     if not isinstance(error.cause, AuthExpired):
                         raise
                     content = replace(content, done_parts=error.part_ids)
-                auth = refresh.refresh_account(org_id, account_id)
+                refused = auth.access_token
+                auth = refresh.refresh_account(org_id, account_id, refused_token=refused)
                 result = provider.publish(content, auth)
     except PartlyPublished as error:  # keep what went out: the retry continues after it
         checkable = provider.idempotent or provider.can_lookup

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from crmapp.services.social import http
 from crmapp.services.social.base import (
     AccountAuth,
     AuthExpired,
@@ -214,7 +215,8 @@ def test_rate_limit_reports_the_reset(fake, account, provider):
     fake.rate_limit = len(fake.requests)  # everything from now on is over the limit
     with pytest.raises(RateLimited) as caught:
         provider.publish(post(), account)
-    assert caught.value.retry_at == datetime.fromtimestamp(fake.reset_epoch, UTC)
+    reset = datetime.fromtimestamp(fake.reset_epoch, UTC)
+    assert caught.value.retry_at == reset + http.EPOCH_MARGIN  # the floored second, and a margin
     assert caught.value.retry_at > datetime.now(UTC)
 
 

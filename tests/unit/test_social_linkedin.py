@@ -155,6 +155,17 @@ def test_throttle_retries_at_utc_midnight(fake: FakeLinkedIn) -> None:
     assert timedelta(0) < retry_at - datetime.now(UTC) <= timedelta(days=1)
 
 
+def test_throttle_honours_retry_after_when_linkedin_sends_one(fake: FakeLinkedIn) -> None:
+    fake.daily_limit, fake.retry_after = 0, "5"
+    before = datetime.now(UTC)
+    with pytest.raises(RateLimited) as error:
+        LinkedInProvider().publish(_post(), _account(fake))
+    retry_at = error.value.retry_at
+    assert retry_at is not None
+    assert timedelta(seconds=5) <= retry_at - before <= timedelta(seconds=10)
+    assert "midnight" not in str(error.value)
+
+
 def test_validation_message_and_server_error(fake: FakeLinkedIn) -> None:
     fake.fail_next(
         "POST", r"/rest/posts", Reply(422, {"message": "ERROR :: /x :: bad", "status": 422})

@@ -173,7 +173,24 @@ def test_rate_limit_carries_reset(fake: FakeX, account: AccountAuth) -> None:
     retry_at = error.value.retry_at
     assert retry_at is not None and retry_at > datetime.now(UTC) - timedelta(seconds=1)
     assert retry_at <= datetime.now(UTC) + timedelta(seconds=900)
-    assert int(retry_at.timestamp()) % 900 == 0
+    assert int((retry_at - http.EPOCH_MARGIN).timestamp()) % 900 == 0
+
+
+def test_rate_limit_retries_after_the_floored_reset_second(
+    fake: FakeX, account: AccountAuth
+) -> None:
+    reset = int(datetime.now(UTC).timestamp()) + 60
+    headers = {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0",
+               "x-rate-limit-reset": str(reset)}  # fmt: skip
+    fake.fail_next("POST", r"/2/tweets", Reply(429, {"title": "Too Many Requests",
+                   "type": "about:blank", "status": 429}, headers=headers))  # fmt: skip
+    with pytest.raises(RateLimited) as error:
+        XProvider().publish(_post(), account)
+    retry_at = error.value.retry_at
+    assert retry_at is not None
+    # The header is the reset second floored: the window really ends up to a second later.
+    later = retry_at - datetime.fromtimestamp(reset, UTC)
+    assert timedelta(seconds=1) < later <= timedelta(seconds=5)
 
 
 def test_usage_cap_is_rate_limited(fake: FakeX, account: AccountAuth) -> None:

@@ -255,6 +255,22 @@ def test_identities_without_admin_scope(fake: FakeLinkedIn) -> None:
     assert [i.kind for i in people] == ["person"]
 
 
+def test_identities_show_a_failure_to_list_pages_instead_of_hiding_them(
+    fake: FakeLinkedIn,
+) -> None:
+    fake.fail_next(
+        "GET", r"/rest/organizationAcls", Reply(404, {"message": "Not found", "status": 404})
+    )
+    with pytest.raises(Rejected, match="company pages") as error:
+        LinkedInProvider().identities(TokenSet(access_token=fake.issue_token()))
+    assert "Not found" in str(error.value)
+    fake.fail_next(
+        "GET", r"/rest/organizationAcls", Reply(500, {"message": "Internal", "status": 500})
+    )
+    with pytest.raises(Transient):
+        LinkedInProvider().identities(TokenSet(access_token=fake.issue_token()))
+
+
 def test_bad_code_is_auth_expired(fake: FakeLinkedIn) -> None:
     with pytest.raises(AuthExpired):
         LinkedInProvider().exchange_code(

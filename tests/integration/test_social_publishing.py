@@ -320,3 +320,34 @@ def test_a_publish_interrupted_mid_thread_finishes_the_thread(fake_x):
     (target,) = targets(owner, post)
     assert sorted(t["text"] for t in fake_x.tweets.values()) == sorted(parts), "each part once"
     assert len(target.part_ids) == 3 and _chain(fake_x, target.part_ids) == parts
+
+
+def test_a_bluesky_mention_that_cannot_be_resolved_does_not_block_the_post(monkeypatch):
+    from crmapp.services.social import connect, views
+    from crmapp.settings import get_settings
+    from tests.fakes.bluesky_fake import FakeBluesky
+    from tests.fakes.http_fake import Reply
+
+    with FakeBluesky() as fake:
+        monkeypatch.setenv("TANDEM_BLUESKY_PDS", fake.base_url)
+        get_settings.cache_clear()
+        try:
+            owner = factories.signup()
+            with factories.scoped(owner) as session:
+                account = connect.connect_bluesky(session, owner.actor, handle="alice.test",
+                                                  app_password="app-pass-1234")  # fmt: skip
+            fake.fail_next("GET", r"/xrpc/com\.atproto\.identity\.resolveHandle",
+                           Reply(502, {"error": "UpstreamFailure", "message": "timeout"}),
+                           times=10)  # fmt: skip
+            post = compose(owner, account, text="Launch day with @partner.example!")
+            make_due(owner, post)
+            assert publishing.publish_due(owner.actor.org_id) == {"published": 1}
+            (stored,) = fake.posts()
+            assert stored["value"]["text"] == "Launch day with @partner.example!"
+            with factories.scoped(owner) as session:
+                shown = views.status_view(session, owner.actor, post.id, "UTC")
+            (row,) = shown["targets"]
+            assert row["state"] == "published" and row["last_error"] == ""
+            assert "@partner.example" in row["notice"] and "plain text" in row["notice"]
+        finally:
+            get_settings.cache_clear()

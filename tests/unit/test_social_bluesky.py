@@ -125,6 +125,25 @@ def test_mentions_resolve_to_dids_and_hashtags_drop_the_hash(fake, account, prov
     assert facets[1]["features"] == [{"$type": f"{FACET}#tag", "tag": "Tandem2026"}]
 
 
+def test_a_mention_that_cannot_be_resolved_goes_out_as_plain_text_and_is_reported(
+    fake, account, provider
+):
+    bob = fake.add_account("bob.test", "x")
+    resolve = r"/xrpc/com\.atproto\.identity\.resolveHandle"
+    fake.fail_next("GET", resolve, Reply(502, {"error": "UpstreamFailure", "message": "DNS"}))
+    fake.fail_next("GET", resolve, Reply(404, {"error": "NotFound", "message": "No handle"}))
+    text = "Thanks @carol.example and @dave.example, with @bob.test and @ghost.example"
+    result = provider.publish(post(text), account)
+    (stored,) = fake.posts()
+    assert stored["value"]["text"] == text
+    facets = stored["value"]["facets"]
+    assert [f["features"] for f in facets] == [[{"$type": f"{FACET}#mention", "did": bob["did"]}]]
+    (note,) = result.notes
+    for handle in ("@carol.example", "@dave.example", "@ghost.example"):
+        assert handle in note
+    assert "@bob.test" not in note and "plain text" in note
+
+
 def test_thread_with_image_sets_root_and_parent(fake, account, provider):
     image = MediaItem(content_type="image/jpeg", data=b"\xff\xd8" + b"1" * 500, width=1200,
                       height=800, alt="Harbour at dusk", filename="h.jpg")  # fmt: skip

@@ -166,11 +166,16 @@ class Identity:
 
 @dataclass(frozen=True)
 class PublishResult:
-    """Where the post landed: the first item's id and URL and every thread item's id."""
+    """Where the post landed: the first item's id and URL and every thread item's id.
+
+    `notes` are what the author should know about how it went out (a mention the network
+    could not find, posted as plain text); they are shown on the post's target.
+    """
 
     remote_id: str
     url: str = ""
     part_ids: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -248,6 +248,7 @@ def _record(
             target.remote_id, target.remote_url = result.remote_id[:300], result.url[:500]
             target.part_ids = list(result.part_ids or (result.remote_id,))
             target.published_at, target.last_error = utcnow(), ""
+            target.notice = " ".join(result.notes)[:1000]
             return "published"
         assert error is not None
         if part_ids:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from crmapp.services.social.base import (
     PublishResult,
     RateLimited,
     Rejected,
+    SocialError,
     SocialProvider,
     TokenSet,
     Transient,
@@ -113,13 +115,21 @@ class BlueskyProvider(SocialProvider):
         _check_media(post.media)
         images = [self._image(base, account, item) for item in post.media]
         refs: list[dict[str, str]] = []
+        unresolved: list[str] = []
+
+        def resolve(handle: str) -> str | None:
+            did = self._resolve(base, handle)
+            if did is None and f"@{handle}" not in unresolved:
+                unresolved.append(f"@{handle}")
+            return did
+
         for index, text in enumerate(parts):
             record: dict[str, Any] = {
                 "$type": POST,
                 "text": text,
                 "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
             }
-            found = facets(text, resolve=lambda handle: self._resolve(base, handle))
+            found = facets(text, resolve=resolve)
             if found:
                 record["facets"] = found
             if index == 0 and images:
@@ -128,7 +138,14 @@ class BlueskyProvider(SocialProvider):
                 record["reply"] = {"root": refs[0], "parent": refs[-1]}
             key = record_key(post.idempotency_key, index)
             refs.append(self._create(base, account, key, record))
-        return _result(account, [r["uri"] for r in refs])
+        result = _result(account, [r["uri"] for r in refs])
+        if unresolved:
+            note = (
+                f"Bluesky could not find {', '.join(unresolved)}: posted as plain text, "
+                "not as a link to the account."
+            )
+            result = replace(result, notes=(note,))
+        return result
 
     def lookup(self, post: NormalizedPost, account: AccountAuth) -> PublishResult | None:
         """The post's result when every part's record exists, else None (a publish then
@@ -178,12 +195,17 @@ class BlueskyProvider(SocialProvider):
         return image
 
     def _resolve(self, base: str, handle: str) -> str | None:
-        resp = http.request(
-            "GET", f"{base}/xrpc/com.atproto.identity.resolveHandle", params={"handle": handle}
-        )
-        if resp.status_code == 400:
-            return None  # not a handle: the mention stays plain text
-        _raise_for(resp, what=f"resolving @{handle}")
+        """The DID behind `handle`, or None when it cannot be resolved for any reason (unknown
+        handle, its domain unreachable, the PDS failing): a mention never blocks the post, it
+        stays plain text and `publish` says so."""
+        try:
+            resp = http.request(
+                "GET", f"{base}/xrpc/com.atproto.identity.resolveHandle", params={"handle": handle}
+            )
+        except SocialError:
+            return None
+        if resp.status_code != 200:
+            return None
         return str(http.json_or_empty(resp).get("did") or "") or None
 
     def refresh_token(self, account: AccountAuth) -> TokenSet:

@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from crmapp.services.social import textcount
 from crmapp.services.social.base import (
     AccountAuth,
     AuthExpired,
@@ -37,15 +38,32 @@ SCOPES = (
     PAGE_SCOPES + ",instagram_basic,instagram_content_publish,instagram_manage_comments,"
     "instagram_manage_insights"
 )
-MAX_HASHTAGS = 30
-MAX_MENTIONS = 20
-HASHTAG = re.compile(r"(?<![\w&])#\w+")
-MENTION = re.compile(r"(?<![\w@])@[\w.]+")
 INSIGHT_METRICS = "views,reach,saved,likes,comments,shares,total_interactions"
 COMMENT_FIELDS = (
     "id,text,timestamp,username,from,parent_id,replies{id,text,timestamp,username,from}"
 )
 FORMATS = ("feed", "reel", "story", "carousel")
+
+
+def caption_problems(caption: str) -> list[str]:
+    """What Instagram would refuse in a caption's hashtags and @mentions (30 and 20 at most):
+    the one rule the composer shows and publishing enforces (`textcount` counts them)."""
+    found = []
+    tags = len(textcount.instagram_hashtags(caption))
+    most = InstagramProvider.max_hashtags
+    if tags > most:
+        found.append(
+            f"Instagram allows at most {most} hashtags; this caption has {tags}: "
+            f"remove {tags - most}."
+        )
+    tagged = len(textcount.instagram_mentions(caption))
+    most = InstagramProvider.max_mentions
+    if tagged > most:
+        found.append(
+            f"Instagram allows at most {most} @mentions; this caption has {tagged}: "
+            f"remove {tagged - most}."
+        )
+    return found
 
 
 def check_caption(caption: str) -> None:
@@ -55,12 +73,8 @@ def check_caption(caption: str) -> None:
             f"The caption is {len(caption)} characters; Instagram allows "
             f"{InstagramProvider.max_chars}. Shorten it."
         )
-    hashtags = len(HASHTAG.findall(caption))
-    if hashtags > MAX_HASHTAGS:
-        raise Rejected(f"The caption has {hashtags} hashtags; Instagram allows {MAX_HASHTAGS}")
-    mentions = len(MENTION.findall(caption))
-    if mentions > MAX_MENTIONS:
-        raise Rejected(f"The caption has {mentions} @mentions; Instagram allows {MAX_MENTIONS}")
+    if problems := caption_problems(caption):
+        raise Rejected(" ".join(problems))
 
 
 @register
@@ -73,6 +87,8 @@ class InstagramProvider(graph.FacebookLogin, SocialProvider):
     max_chars: ClassVar[int] = 2200
     threads: ClassVar[bool] = False
     max_media: ClassVar[int] = 10
+    max_hashtags: ClassVar[int] = 30  # per caption (contract §4), counted by `caption_problems`
+    max_mentions: ClassVar[int] = 20
     oauth: ClassVar[bool] = True
     can_lookup: ClassVar[bool] = False
     idempotent: ClassVar[bool] = False

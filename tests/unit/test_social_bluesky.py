@@ -270,7 +270,7 @@ def test_inbox_pages_filters_reasons_and_stops_at_since(fake, account, provider)
     fake.add_notification(reason="reply", author="carol.test", text="nice",
                           reply_parent="at://did:x/app.bsky.feed.post/abc")  # fmt: skip
     quote = fake.add_notification(reason="quote", author="dan.test", text="look")
-    everything = provider.fetch_inbox(account, since=None)
+    everything = provider.fetch_inbox(account, ["at://did:x/app.bsky.feed.post/abc"], since=None)
     assert len(everything) == 44 + 1 + 2  # 55 minus 11 likes, the old one, reply, quote
     assert len(fake.calls("GET", r"/xrpc/app\.bsky\.notification\.listNotifications")) == 2
     assert everything[0].remote_id == quote["uri"] and everything[0].kind == "mention"
@@ -278,8 +278,19 @@ def test_inbox_pages_filters_reasons_and_stops_at_since(fake, account, provider)
     assert (reply.kind, reply.author, reply.text) == ("reply", "@carol.test", "nice")
     assert reply.post_remote_id == "at://did:x/app.bsky.feed.post/abc"
     assert reply.url.startswith("https://bsky.app/profile/carol.test/post/")
-    recent = provider.fetch_inbox(account, since=datetime.now(UTC) - timedelta(hours=1))
+    recent = provider.fetch_inbox(account, [], since=datetime.now(UTC) - timedelta(hours=1))
     assert len(recent) == 46 and all(item.text != "old" for item in recent)
+
+
+def test_inbox_returns_replies_to_the_published_posts(fake, account, provider):
+    published = provider.publish(post("Our launch"), account).remote_id
+    reply = fake.add_notification(reason="reply", author="carol.test", text="congrats",
+                                  reply_parent=published)  # fmt: skip
+    other = fake.add_notification(reason="reply", author="dan.test", text="on an old post",
+                                  reply_parent="at://did:x/app.bsky.feed.post/old")  # fmt: skip
+    items = {i.remote_id: i for i in provider.fetch_inbox(account, [published], since=None)}
+    assert (items[reply["uri"]].kind, items[reply["uri"]].post_remote_id) == ("reply", published)
+    assert items[other["uri"]].kind == "mention"
 
 
 def test_metrics_from_get_posts(fake, account, provider):

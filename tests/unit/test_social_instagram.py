@@ -323,14 +323,17 @@ def test_inbox_reads_comments_and_replies_newer_than_since(meta, account):
             ("bo", "Me too", since + timedelta(hours=3)),
         ],
     )
-    items = InstagramProvider().fetch_inbox(account, since)
+    other = InstagramProvider().publish(post(image()), account).remote_id
+    meta.add_ig_comment(other, "not asked for", username="cy", created=since + timedelta(hours=1))
+    items = InstagramProvider().fetch_inbox(account, [media_id], since)
     assert sorted((i.kind, i.author, i.text) for i in items) == [
         ("comment", "ann", "I love this!"),
         ("reply", "bo", "Me too"),
     ]
     assert all(i.post_remote_id == media_id for i in items)
     assert items[0].url == meta.ig_media[media_id]["permalink"]
-    assert len(InstagramProvider().fetch_inbox(account, None)) == 3
+    assert len(InstagramProvider().fetch_inbox(account, [media_id], None)) == 3
+    assert len(InstagramProvider().fetch_inbox(account, [media_id, other], None)) == 4
 
 
 def test_metrics_map_views_likes_comments_shares(meta, account):

@@ -317,15 +317,26 @@ def test_inbox_reads_comments_on_known_posts(fake: FakeLinkedIn) -> None:
     fake.add_comment(post, f"urn:li:person:{PERSON}", "thanks", now)  # our own reply
     for n in range(60):
         fake.add_comment("urn:li:share:456", "urn:li:person:C", f"c{n}", now)
-    account = _account(fake, post_ids=[post, "urn:li:share:456"])
-    items = LinkedInProvider().fetch_inbox(account, now - timedelta(hours=1))
+    fake.add_comment("urn:li:share:789", "urn:li:person:D", "not ours", now)  # not Tandem's
+    items = LinkedInProvider().fetch_inbox(
+        _account(fake), [post, "urn:li:share:456"], now - timedelta(hours=1)
+    )
     first = items[0]
     assert (first.kind, first.author, first.text, first.post_remote_id) == (
         "comment", "urn:li:person:B", "nice", post,
     )  # fmt: skip
     assert first.remote_id == f"urn:li:comment:({post},{new})"
     assert len(items) == 61  # pages followed on the second post
-    assert LinkedInProvider().fetch_inbox(_account(fake), None) == []
+    assert all(i.post_remote_id != "urn:li:share:789" for i in items)
+    assert LinkedInProvider().fetch_inbox(_account(fake), [], None) == []
+
+
+def test_inbox_reads_comments_on_the_posts_published_with_tandem(fake: FakeLinkedIn) -> None:
+    account = _account(fake)
+    urn = LinkedInProvider().publish(_post("Our launch"), account).remote_id
+    fake.add_comment(urn, "urn:li:person:B", "Congrats!", datetime.now(UTC))
+    (item,) = LinkedInProvider().fetch_inbox(account, [urn], None)
+    assert (item.kind, item.text, item.post_remote_id) == ("comment", "Congrats!", urn)
 
 
 def test_metrics_for_organization_posts(fake: FakeLinkedIn) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -218,7 +219,12 @@ class BlueskyProvider(SocialProvider):
         _raise_for(resp, what="refreshing the session")
         return _tokens(http.json_or_empty(resp))
 
-    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
+    def fetch_inbox(
+        self, account: AccountAuth, post_ids: Sequence[str], since: datetime | None
+    ) -> list[InboxItem]:
+        """Reply, mention and quote notifications newer than `since`: replies to `post_ids`
+        are kind "reply", the rest "mention". Bluesky's chat is not read."""
+        ours = set(post_ids)
         base = _pds(account)
         items: list[InboxItem] = []
         cursor = ""
@@ -239,7 +245,7 @@ class BlueskyProvider(SocialProvider):
                     reached_since = True
                     continue
                 if note.get("reason") in INBOX_REASONS:
-                    items.append(_inbox_item(note, when))
+                    items.append(_inbox_item(note, when, ours))
             cursor = str(body.get("cursor") or "")
             if reached_since or not cursor:
                 break
@@ -377,15 +383,18 @@ def _time(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _inbox_item(note: dict[str, Any], when: datetime) -> InboxItem:
+def _inbox_item(note: dict[str, Any], when: datetime, ours: set[str]) -> InboxItem:
     record = note.get("record") or {}
     author = (note.get("author") or {}).get("handle", "")
     uri = str(note.get("uri") or "")
     parent = ((record.get("reply") or {}).get("parent") or {}).get("uri", "")
     quoted = ((record.get("embed") or {}).get("record") or {}).get("uri", "")
+    kind = INBOX_REASONS[str(note["reason"])]
+    if kind == "reply" and parent not in ours:
+        kind = "mention"  # a reply to a post Tandem did not publish
     return InboxItem(
         remote_id=uri,
-        kind=INBOX_REASONS[str(note["reason"])],
+        kind=kind,
         author=f"@{author}",
         text=str(record.get("text") or ""),
         created_at=when,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -94,7 +95,6 @@ class InstagramProvider(graph.FacebookLogin, SocialProvider):
     idempotent: ClassVar[bool] = False
     poll_interval: ClassVar[float] = 3.0  # seconds between container status reads
     max_polls: ClassVar[int] = 60  # then Transient: Instagram is still processing
-    inbox_media: ClassVar[int] = 25  # recent media whose comments the inbox reads
 
     # --- publishing ------------------------------------------------------------------------
 
@@ -249,26 +249,14 @@ class InstagramProvider(graph.FacebookLogin, SocialProvider):
 
     # --- inbox and metrics -----------------------------------------------------------------
 
-    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
-        """Comments and replies on the account's recent media newer than `since` (§4.6); the
-        account's own comments are left out."""
-        recent = (
-            self._call(
-                "GET",
-                f"{account.remote_id}/media",
-                account,
-                params={
-                    "fields": "id,timestamp,permalink,comments_count",
-                    "limit": self.inbox_media,
-                },
-            ).get("data")
-            or []
-        )
+    def fetch_inbox(
+        self, account: AccountAuth, post_ids: Sequence[str], since: datetime | None
+    ) -> list[InboxItem]:
+        """Comments and replies newer than `since` on the media `post_ids` (§4.6); the
+        account's own comments are left out. Instagram Direct is not read."""
         items: list[InboxItem] = []
-        for media in recent:
-            if media.get("comments_count") == 0:
-                continue
-            media_id, url = str(media["id"]), str(media.get("permalink") or "")
+        for media_id in post_ids:
+            url = self._permalink(account, media_id)
             params = {"fields": COMMENT_FIELDS, "limit": 50}
             for comment in graph.paged(
                 f"{media_id}/comments",

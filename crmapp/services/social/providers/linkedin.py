@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -235,13 +236,15 @@ class LinkedInProvider(SocialProvider):
 
     # --- inbox and metrics ------------------------------------------------------------------
 
-    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
-        """Comments newer than `since` on the posts listed in `account.extra["post_ids"]`
-        (LinkedIn has no per-author comment feed: the caller passes its recent post URNs).
-        The account's own comments are left out."""
+    def fetch_inbox(
+        self, account: AccountAuth, post_ids: Sequence[str], since: datetime | None
+    ) -> list[InboxItem]:
+        """Comments newer than `since` on the posts `post_ids` (LinkedIn has no per-author
+        comment feed, and no messaging API for apps). The account's own comments are left
+        out."""
         me = author_urn(account)
         items: list[InboxItem] = []
-        for urn in account.extra.get("post_ids", []):
+        for urn in post_ids:
             start = 0
             while True:
                 page = api.rest(

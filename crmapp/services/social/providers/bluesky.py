@@ -36,10 +36,9 @@ from crmapp.services.social.base import (
     register,
 )
 from crmapp.services.social.providers.bluesky_text import (
-    MAX_BYTES,
     MAX_GRAPHEMES,
+    check_text,
     facets,
-    grapheme_len,
     record_key,
 )
 from crmapp.settings import get_settings
@@ -112,7 +111,7 @@ class BlueskyProvider(SocialProvider):
     def publish(self, post: NormalizedPost, account: AccountAuth) -> PublishResult:
         base = _pds(account)
         parts = post.thread
-        _check_text(parts)
+        check_text(parts)
         _check_media(post.media)
         images = [self._image(base, account, item) for item in post.media]
         refs: list[dict[str, str]] = []
@@ -280,17 +279,6 @@ def _pds(account: AccountAuth) -> str:
 
 def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def _check_text(parts: tuple[str, ...]) -> None:
-    for number, text in enumerate(parts, start=1):
-        where = f"Part {number} of the thread" if len(parts) > 1 else "The post"
-        length = grapheme_len(text)
-        if length > MAX_GRAPHEMES or len(text.encode("utf-8")) > MAX_BYTES:
-            raise Rejected(
-                f"{where} is {length} characters; Bluesky allows {MAX_GRAPHEMES}. "
-                "Shorten it or split it into a thread."
-            )
 
 
 def _check_media(media: tuple[MediaItem, ...]) -> None:

@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     social_max_attempts: int = Field(default=5, alias="TANDEM_SOCIAL_MAX_ATTEMPTS")
     social_retry_base_seconds: float = Field(default=30.0, alias="TANDEM_SOCIAL_RETRY_BASE_SECONDS")
     social_sweep_seconds: float = Field(default=0.5, alias="TANDEM_SOCIAL_SWEEP_SECONDS")
+    # How long a signed media URL (fetched by Instagram and Facebook while publishing) works.
+    social_media_url_ttl_seconds: int = Field(
+        default=24 * 3600, alias="TANDEM_SOCIAL_MEDIA_URL_TTL_SECONDS"
+    )
     # Media library: S3 (boto3) when a bucket is set, else files under the data directory.
     media_s3_bucket: str = Field(default="", alias="TANDEM_MEDIA_S3_BUCKET")
     media_s3_endpoint_url: str = Field(default="", alias="TANDEM_MEDIA_S3_ENDPOINT_URL")

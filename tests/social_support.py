@@ -64,7 +64,7 @@ class ScriptedNetwork(SocialProvider):
         return TokenSet(access_token=f"access-{len(self.refreshes)}", refresh_token=rotated,
                         expires_at=expires)  # fmt: skip
 
-    def fetch_inbox(self, account, since):
+    def fetch_inbox(self, account, post_ids, since):
         return []
 
     def fetch_metrics(self, account, remote_ids):

@@ -243,7 +243,11 @@ def target_row(t: rx.Var) -> rx.Component:
                                variant="soft"),
                       rx.cond(t["when"] != "", rx.text(t["when"], size="1", color="gray"))),
         rx.table.cell(t["attempts"]),
-        rx.table.cell(rx.text(t["last_error"], size="1", color=rx.color("red", 11))),
+        rx.table.cell(
+            rx.text(t["last_error"], size="1", color=rx.color("red", 11)),
+            rx.cond(t["notice"] != "", rx.text(t["notice"], size="1", color=rx.color("amber", 11),
+                                               class_name="social-target-notice")),
+        ),
         rx.table.cell(
             rx.cond(t["remote_url"] != "", rx.link("View post", href=t["remote_url"],
                                                    is_external=True, size="2")),
@@ -280,7 +284,7 @@ def status_list() -> rx.Component:
         rx.cond(S.polling, rx.moment(interval=5000, on_change=S.refresh, display="none")),
         rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                "Network", "Account", "State", "Attempts", "Last error", "")])),
+                "Network", "Account", "State", "Attempts", "Details", "")])),
             rx.table.body(rx.foreach(S.targets, target_row)),
             width="100%", size="1",
         ),

@@ -109,6 +109,7 @@ class SocialPostTarget(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
     claimed_until: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
     last_error: str = Field(default="", max_length=1000)
+    notice: str = Field(default="", max_length=1000)  # how it went out (not an error)
     published_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
     updated_at: datetime = created_at_field()
 

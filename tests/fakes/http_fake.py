@@ -84,6 +84,7 @@ class Reply:
 
 
 Handler = Callable[[Any, Request], Reply]
+LOST = -1.0  # `hang_next` seconds meaning: drop the connection instead of answering
 
 
 def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
@@ -106,7 +107,8 @@ class FakeServer:
         self.latency = 0.0
         self.base_url = ""
         self._failures: list[tuple[str, str, Reply]] = []  # (method, path regex, reply)
-        self._slow: list[tuple[str, str, float]] = []  # (method, path regex, seconds)
+        # (method, path regex, seconds or LOST, matching requests to let through first)
+        self._slow: list[list[Any]] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -121,11 +123,20 @@ class FakeServer:
         with self._lock:
             self._failures.extend([(method.upper(), path_pattern, reply)] * times)
 
-    def hang_next(self, method: str, path_pattern: str, seconds: float, times: int = 1) -> None:
-        """The next `times` matching requests are handled normally, then their answer waits
-        `seconds` (the network did the work; the answer is late or lost)."""
+    def hang_next(
+        self, method: str, path_pattern: str, seconds: float, times: int = 1, *, after: int = 0
+    ) -> None:
+        """The next `times` matching requests (once `after` more have passed untouched) are
+        handled normally, then their answer waits `seconds` (the network did the work; the
+        answer is late or lost)."""
         with self._lock:
-            self._slow.extend([(method.upper(), path_pattern, seconds)] * times)
+            self._slow.append([method.upper(), path_pattern, seconds, after])
+            self._slow.extend([method.upper(), path_pattern, seconds, 0] for _ in range(times - 1))
+
+    def lose_next(self, method: str, path_pattern: str, times: int = 1, *, after: int = 0) -> None:
+        """Like `hang_next`, but the connection is closed instead of answering: the network
+        did the work and the client never hears of it (a dropped connection)."""
+        self.hang_next(method, path_pattern, LOST, times, after=after)
 
     def calls(self, method: str, path_pattern: str) -> list[Request]:
         """Recorded requests matching `method` and the path regex."""
@@ -146,12 +157,19 @@ class FakeServer:
                 request.params = {k: v for k, v in match.groupdict().items() if v is not None}
                 with self._lock:
                     reply = fn(self, request)
-                    for i, (slow_method, slow_path, seconds) in enumerate(self._slow):
+                    for i, slow in enumerate(self._slow):
+                        slow_method, slow_path, seconds, after = slow
                         if slow_method == request.method and re.match(
                             slow_path + "$", request.path
                         ):
+                            if after:  # this one passes untouched
+                                slow[3] -= 1
+                                break
                             del self._slow[i]
-                            reply.hang = seconds
+                            if seconds == LOST:
+                                reply.drop = True
+                            else:
+                                reply.hang = seconds
                             break
                     return reply
         return self.not_found(request)

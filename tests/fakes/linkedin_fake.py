@@ -6,8 +6,9 @@ Posts are validated (author URN, required fields, unknown fields, 3000 character
 uploaded images, duplicates, unescaped little-text characters when `strict_little_text`);
 success is 201 with an empty body and the URN in `x-restli-id`. Errors use LinkedIn's body
 `{"message", "serviceErrorCode"?, "status"}`. `daily_limit` counts calls per token per UTC day
-(429 past it, no reset header). Refresh tokens are non-sliding: the same token comes back with
-its remaining lifetime (`rotate_refresh` hands out a new one instead).
+(429 past it; no reset header unless `retry_after` is set: LinkedIn documents none, but a
+`Retry-After` in seconds is honoured when sent). Refresh tokens are non-sliding: the same token
+comes back with its remaining lifetime (`rotate_refresh` hands out a new one instead).
 
 Identity routes (`/v2/userinfo`, `/rest/organizationAcls`, `/rest/organizations/{id}`) are not in
 the contract; they follow LinkedIn's OpenID Connect and Community Management docs.
@@ -60,6 +61,7 @@ class FakeLinkedIn(FakeServer):
         self.comments: dict[str, list[dict[str, Any]]] = {}
         self.stats: dict[str, dict[str, int]] = {}
         self.daily_limit: int | None = None
+        self.retry_after: str | None = None  # a Retry-After header on 429s
         self.strict_little_text = True
         self.rotate_refresh = False
         self.issue_refresh_tokens = True
@@ -125,7 +127,10 @@ class FakeLinkedIn(FakeServer):
         self._calls[(token, day)] = used
         if self.daily_limit is not None and used > self.daily_limit:
             message = "Resource level throttle APPLICATION DAY limit for calls to this resource is reached."  # noqa: E501
-            return _error(429, message)
+            throttled = _error(429, message)
+            if self.retry_after is not None:
+                throttled.headers["Retry-After"] = self.retry_after
+            return throttled
         return entry[0]
 
     def _may_act_as(self, person: str, author: str) -> bool:

@@ -19,6 +19,7 @@ from crmapp.services.social import accounts, connect, http
 from crmapp.settings import get_settings
 from tests import factories
 from tests.fakes.bluesky_fake import FakeBluesky
+from tests.fakes.http_fake import Reply
 from tests.fakes.linkedin_fake import FakeLinkedIn
 from tests.fakes.mastodon_fake import FakeMastodon
 from tests.fakes.meta_fake import APP_ID, APP_SECRET, FakeMeta
@@ -240,6 +241,20 @@ def test_linkedin_chooser_connects_only_the_picked_pages(fake_linkedin: FakeLink
     with factories.scoped(owner) as session:
         views = [accounts.view(a) for a in accounts.list_accounts(session, owner.actor)]
     assert [(v.network_label, v.display_name) for v in views] == [("LinkedIn page", "Harbour Labs")]
+
+
+def test_linkedin_pages_that_cannot_be_listed_are_reported_not_hidden(
+    fake_linkedin: FakeLinkedIn,
+) -> None:
+    owner = factories.signup()
+    query = _begin(owner, "linkedin")
+    code = fake_linkedin.authorize(redirect_uri=query["redirect_uri"])
+    fake_linkedin.fail_next("GET", r"/rest/organizationAcls",
+                            Reply(404, {"message": "Not found", "status": 404}))  # fmt: skip
+    with pytest.raises(ValidationError, match="could not list the company pages"):
+        _complete(owner, query["state"], code)
+    with factories.scoped(owner) as session:
+        assert accounts.list_accounts(session, owner.actor) == []
 
 
 def test_choosing_nothing_is_refused_and_keeps_the_choice_open(

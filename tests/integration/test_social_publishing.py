@@ -241,3 +241,113 @@ def test_a_target_interrupted_on_every_attempt_stops_for_a_person():
     (target,) = targets(owner, post)
     assert target.state == "unknown" and target.next_attempt_at is None
     assert "interrupted on every attempt" in notes(owner, "social.failed")[0].message
+
+
+@pytest.fixture
+def fake_x(monkeypatch):
+    from crmapp.services.social import http
+    from crmapp.settings import get_settings
+    from tests.fakes.x_fake import FakeX
+
+    fake = FakeX().start()
+    monkeypatch.setenv("TANDEM_X_API_BASE", fake.base_url)
+    monkeypatch.setenv("TANDEM_X_CLIENT_ID", fake.client_id)
+    get_settings.cache_clear()
+    http.reset_client()
+    yield fake
+    fake.stop()
+    get_settings.cache_clear()
+    http.reset_client()
+
+
+def _x_account(owner, fake):
+    with factories.scoped(owner) as session:
+        identity = Identity("user", "2244994945", "@tandem_test", "Tandem",
+                            TokenSet(fake.issue_token(), fake.issue_refresh(),
+                                     datetime.now(UTC) + timedelta(hours=2)))  # fmt: skip
+        return accounts.save_identity(session, owner.actor, "x", identity)
+
+
+def _x_thread(owner, account, parts):
+    with factories.scoped(owner) as session:
+        return posts.create_post(session, owner.actor, PostInput(
+            text=" ".join(parts), account_ids=[account.id],
+            overrides={"x": {"parts": list(parts)}}))  # fmt: skip
+
+
+def _chain(fake, part_ids):
+    """The texts of the thread as the network holds it, following the replies."""
+    texts = []
+    for index, part_id in enumerate(part_ids):
+        tweet = fake.tweets[part_id]
+        assert tweet["reply_to"] == (part_ids[index - 1] if index else "")
+        texts.append(tweet["text"])
+    return texts
+
+
+def test_a_lost_answer_on_the_first_part_of_a_thread_finishes_the_thread(fake_x):
+    owner = factories.signup()
+    account = _x_account(owner, fake_x)
+    parts = [f"Part {n} of the harbour museum thread." for n in range(1, 5)]
+    post = _x_thread(owner, account, parts)
+    fake_x.lose_next("POST", r"/2/tweets")  # part 1 is posted, its answer never arrives
+    make_due(owner, post)
+    assert publishing.publish_due(owner.actor.org_id) == {"unknown": 1}
+    assert [t["text"] for t in fake_x.tweets.values()] == parts[:1]
+    later = datetime.now(UTC) + timedelta(hours=2)
+    (claim,) = publishing.claim_due(owner.actor.org_id, now=later)
+    assert claim.check_first
+    assert publishing.publish_one(owner.actor.org_id, claim) == "published"
+    (target,) = targets(owner, post)
+    assert sorted(t["text"] for t in fake_x.tweets.values()) == sorted(parts), "each part once"
+    assert len(target.part_ids) == 4 and _chain(fake_x, target.part_ids) == parts
+    assert target.remote_id == target.part_ids[0]
+
+
+def test_a_publish_interrupted_mid_thread_finishes_the_thread(fake_x):
+    owner = factories.signup()
+    account = _x_account(owner, fake_x)
+    parts = ["First of three about the tide tables.", "Second of three.", "Third of three."]
+    post = _x_thread(owner, account, parts)
+    make_due(owner, post)
+    assert publishing.claim_due(owner.actor.org_id)  # this "worker" dies after two parts
+    first = fake_x.add_tweet("2244994945", parts[0])
+    fake_x.add_tweet("2244994945", parts[1], reply_to=first)
+    later = datetime.now(UTC) + timedelta(hours=1)
+    (again,) = publishing.claim_due(owner.actor.org_id, now=later)
+    assert again.check_first
+    assert publishing.publish_one(owner.actor.org_id, again) == "published"
+    (target,) = targets(owner, post)
+    assert sorted(t["text"] for t in fake_x.tweets.values()) == sorted(parts), "each part once"
+    assert len(target.part_ids) == 3 and _chain(fake_x, target.part_ids) == parts
+
+
+def test_a_bluesky_mention_that_cannot_be_resolved_does_not_block_the_post(monkeypatch):
+    from crmapp.services.social import connect, views
+    from crmapp.settings import get_settings
+    from tests.fakes.bluesky_fake import FakeBluesky
+    from tests.fakes.http_fake import Reply
+
+    with FakeBluesky() as fake:
+        monkeypatch.setenv("TANDEM_BLUESKY_PDS", fake.base_url)
+        get_settings.cache_clear()
+        try:
+            owner = factories.signup()
+            with factories.scoped(owner) as session:
+                account = connect.connect_bluesky(session, owner.actor, handle="alice.test",
+                                                  app_password="app-pass-1234")  # fmt: skip
+            fake.fail_next("GET", r"/xrpc/com\.atproto\.identity\.resolveHandle",
+                           Reply(502, {"error": "UpstreamFailure", "message": "timeout"}),
+                           times=10)  # fmt: skip
+            post = compose(owner, account, text="Launch day with @partner.example!")
+            make_due(owner, post)
+            assert publishing.publish_due(owner.actor.org_id) == {"published": 1}
+            (stored,) = fake.posts()
+            assert stored["value"]["text"] == "Launch day with @partner.example!"
+            with factories.scoped(owner) as session:
+                shown = views.status_view(session, owner.actor, post.id, "UTC")
+            (row,) = shown["targets"]
+            assert row["state"] == "published" and row["last_error"] == ""
+            assert "@partner.example" in row["notice"] and "plain text" in row["notice"]
+        finally:
+            get_settings.cache_clear()

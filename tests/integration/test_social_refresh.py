@@ -120,3 +120,39 @@ def test_tokens_are_sealed_refreshed_kept_and_never_shown():
     ScriptedNetwork.script = ["keep"]
     auth = refresh.refresh_account(owner.actor.org_id, account.id)
     assert auth.refresh_token == "refresh-1"
+
+
+def test_a_token_refused_moments_after_a_refresh_is_renewed_not_sent_to_reconnect(x):
+    from crmapp.services.social import publishing
+    from tests.social_support import compose, make_due, notes
+
+    owner = factories.signup()
+    account = x_account(owner, x, expires_in=timedelta(minutes=20))
+    refresh.refresh_account(owner.actor.org_id, account.id)  # the job renewed it a moment ago
+    with factories.scoped(owner) as session:
+        stale = accounts.credentials(session, session.get(SocialAccount, account.id)).access_token
+    x.expire(stale)  # ... and yet the network refuses that token
+    post = compose(owner, account, text="Refused, renewed, published")
+    make_due(owner, post)
+    assert publishing.publish_due(owner.actor.org_id) == {"published": 1}
+    row, kept = reloaded(owner, account)
+    assert row.status == "active" and kept in x.refresh_tokens
+    assert notes(owner, "social.reconnect") == []
+    assert [t["text"] for t in x.tweets.values()] == ["Refused, renewed, published"]
+    assert len(x.calls("POST", r"/2/oauth2/token")) == 2
+
+
+def test_two_callers_refused_the_same_token_refresh_it_once(x):
+    owner = factories.signup()
+    account = x_account(owner, x, expires_in=timedelta(hours=2))
+    with factories.scoped(owner) as session:
+        stale = accounts.credentials(session, session.get(SocialAccount, account.id)).access_token
+    first = refresh.refresh_account(owner.actor.org_id, account.id, refused_token=stale)
+    second = refresh.refresh_account(owner.actor.org_id, account.id, refused_token=stale)
+    assert first.access_token == second.access_token != stale
+    assert len(x.calls("POST", r"/2/oauth2/token")) == 1
+    third = refresh.refresh_account(
+        owner.actor.org_id, account.id, refused_token=first.access_token
+    )
+    assert third.access_token not in (stale, first.access_token)
+    assert len(x.calls("POST", r"/2/oauth2/token")) == 2

@@ -118,11 +118,10 @@ def account_on(owner, network: str, remote_id: str, token: str, *, refresh: str 
         return accounts.save_identity(session, owner.actor, network, identity)
 
 
-def schedule(owner, account, text: str, due: datetime):
+def schedule(owner, account, text: str, due: datetime, overrides=None):
     with factories.scoped(owner) as session:
-        post = posts.create_post(
-            session, owner.actor, PostInput(text=text, account_ids=[account.id])
-        )
+        data = PostInput(text=text, account_ids=[account.id], overrides=overrides or {})
+        post = posts.create_post(session, owner.actor, data)
         review.submit(session, owner.actor, post.id)
         review.schedule(
             session, owner.actor, post.id, due.astimezone(UTC).replace(tzinfo=None), "UTC"
@@ -177,6 +176,27 @@ def test_killing_the_worker_mid_publish_publishes_exactly_once(stack, worker, fa
     (status,) = statuses(mastodon, "Exactly once, please")
     assert target.remote_id == status["id"]
     assert target.attempts == 2
+
+
+def test_killing_the_worker_mid_thread_finishes_the_thread_once(stack, worker, fakes):
+    _, x = fakes
+    owner = factories.signup()
+    account = account_on(owner, "x", "2244994945", x.issue_token())
+    parts = ["Killed mid-thread: one.", "Killed mid-thread: two.", "Killed mid-thread: three."]
+    x.hang_next("POST", r"/2/tweets", 20.0, after=1)  # part 2 is posted, its answer is late
+
+    def thread_on_x() -> list[dict]:
+        return [t for t in list(x.tweets.values()) if t["text"].startswith("Killed mid-thread")]
+
+    post = schedule(owner, account, " ".join(parts), datetime.now(UTC) + timedelta(seconds=1),
+                    overrides={"x": {"parts": parts}})  # fmt: skip
+    wait_for(lambda: len(thread_on_x()) == 2, 30, "two parts to reach the network")
+    worker.kill()  # the network holds parts [1, 1, 0]
+    worker.start()
+    target = published(owner, post, timeout=45)
+    assert sorted(t["text"] for t in thread_on_x()) == sorted(parts), "every part exactly once"
+    assert [x.tweets[i]["text"] for i in target.part_ids] == parts
+    assert [x.tweets[i]["reply_to"] for i in target.part_ids[1:]] == list(target.part_ids[:2])
 
 
 def test_a_redis_restart_loses_nothing(stack, worker, fakes):

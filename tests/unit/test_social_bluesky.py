@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from crmapp.services.social import http
 from crmapp.services.social.base import (
     AccountAuth,
     AuthExpired,
@@ -124,6 +125,25 @@ def test_mentions_resolve_to_dids_and_hashtags_drop_the_hash(fake, account, prov
     assert facets[1]["features"] == [{"$type": f"{FACET}#tag", "tag": "Tandem2026"}]
 
 
+def test_a_mention_that_cannot_be_resolved_goes_out_as_plain_text_and_is_reported(
+    fake, account, provider
+):
+    bob = fake.add_account("bob.test", "x")
+    resolve = r"/xrpc/com\.atproto\.identity\.resolveHandle"
+    fake.fail_next("GET", resolve, Reply(502, {"error": "UpstreamFailure", "message": "DNS"}))
+    fake.fail_next("GET", resolve, Reply(404, {"error": "NotFound", "message": "No handle"}))
+    text = "Thanks @carol.example and @dave.example, with @bob.test and @ghost.example"
+    result = provider.publish(post(text), account)
+    (stored,) = fake.posts()
+    assert stored["value"]["text"] == text
+    facets = stored["value"]["facets"]
+    assert [f["features"] for f in facets] == [[{"$type": f"{FACET}#mention", "did": bob["did"]}]]
+    (note,) = result.notes
+    for handle in ("@carol.example", "@dave.example", "@ghost.example"):
+        assert handle in note
+    assert "@bob.test" not in note and "plain text" in note
+
+
 def test_thread_with_image_sets_root_and_parent(fake, account, provider):
     image = MediaItem(content_type="image/jpeg", data=b"\xff\xd8" + b"1" * 500, width=1200,
                       height=800, alt="Harbour at dusk", filename="h.jpg")  # fmt: skip
@@ -214,7 +234,8 @@ def test_rate_limit_reports_the_reset(fake, account, provider):
     fake.rate_limit = len(fake.requests)  # everything from now on is over the limit
     with pytest.raises(RateLimited) as caught:
         provider.publish(post(), account)
-    assert caught.value.retry_at == datetime.fromtimestamp(fake.reset_epoch, UTC)
+    reset = datetime.fromtimestamp(fake.reset_epoch, UTC)
+    assert caught.value.retry_at == reset + http.EPOCH_MARGIN  # the floored second, and a margin
     assert caught.value.retry_at > datetime.now(UTC)
 
 
@@ -249,7 +270,7 @@ def test_inbox_pages_filters_reasons_and_stops_at_since(fake, account, provider)
     fake.add_notification(reason="reply", author="carol.test", text="nice",
                           reply_parent="at://did:x/app.bsky.feed.post/abc")  # fmt: skip
     quote = fake.add_notification(reason="quote", author="dan.test", text="look")
-    everything = provider.fetch_inbox(account, since=None)
+    everything = provider.fetch_inbox(account, ["at://did:x/app.bsky.feed.post/abc"], since=None)
     assert len(everything) == 44 + 1 + 2  # 55 minus 11 likes, the old one, reply, quote
     assert len(fake.calls("GET", r"/xrpc/app\.bsky\.notification\.listNotifications")) == 2
     assert everything[0].remote_id == quote["uri"] and everything[0].kind == "mention"
@@ -257,8 +278,19 @@ def test_inbox_pages_filters_reasons_and_stops_at_since(fake, account, provider)
     assert (reply.kind, reply.author, reply.text) == ("reply", "@carol.test", "nice")
     assert reply.post_remote_id == "at://did:x/app.bsky.feed.post/abc"
     assert reply.url.startswith("https://bsky.app/profile/carol.test/post/")
-    recent = provider.fetch_inbox(account, since=datetime.now(UTC) - timedelta(hours=1))
+    recent = provider.fetch_inbox(account, [], since=datetime.now(UTC) - timedelta(hours=1))
     assert len(recent) == 46 and all(item.text != "old" for item in recent)
+
+
+def test_inbox_returns_replies_to_the_published_posts(fake, account, provider):
+    published = provider.publish(post("Our launch"), account).remote_id
+    reply = fake.add_notification(reason="reply", author="carol.test", text="congrats",
+                                  reply_parent=published)  # fmt: skip
+    other = fake.add_notification(reason="reply", author="dan.test", text="on an old post",
+                                  reply_parent="at://did:x/app.bsky.feed.post/old")  # fmt: skip
+    items = {i.remote_id: i for i in provider.fetch_inbox(account, [published], since=None)}
+    assert (items[reply["uri"]].kind, items[reply["uri"]].post_remote_id) == ("reply", published)
+    assert items[other["uri"]].kind == "mention"
 
 
 def test_metrics_from_get_posts(fake, account, provider):

@@ -359,7 +359,9 @@ def test_inbox_reads_new_comments_and_replies_across_pages(meta):
     meta.add_comment(
         post_id, "Agreed", author=("u3", "Cy"), created=since + timedelta(hours=4), parent=first
     )
-    items = FacebookProvider().fetch_inbox(account, since)
+    other = meta.store_post(PAGE, "posted on Facebook itself")  # not published by Tandem
+    meta.add_comment(other, "elsewhere", author=("u9", "Di"), created=since + timedelta(hours=1))
+    items = FacebookProvider().fetch_inbox(account, [post_id], since)
     assert len(items) == 29
     assert {i.author for i in items} == {"Ann", "Bo", "Cy"}
     by_text = {i.text: i for i in items}

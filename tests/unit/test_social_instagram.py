@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from crmapp.services.social import textrules
 from crmapp.services.social.base import (
     AccountAuth,
     AuthExpired,
@@ -169,8 +170,11 @@ def test_daily_limit_error_on_publish_is_rate_limited(meta, account):
     [
         (post(), "need an image or a video"),
         (post(image(), text="x" * 2201), "2200"),
-        (post(image(), text=" ".join(f"#t{n}" for n in range(31))), "31 hashtags"),
-        (post(image(), text=" ".join(f"@u{n}" for n in range(21))), "21 @mentions"),
+        (post(image(), text=" ".join(f"#t{n}" for n in range(31))), "has 31: remove 1"),
+        (
+            post(image(), text=" ".join(f"@u{n}" for n in range(21))),
+            "20 @mentions; this caption has 21",
+        ),
         (post(image(), fmt="reel"), "one video"),
         (post(image(), image(), fmt="story"), "one image or video"),
         (post(image(), fmt="carousel"), "2 to 10"),
@@ -186,6 +190,60 @@ def test_content_instagram_would_refuse_is_rejected_before_sending(meta, account
 
 def test_caption_limits_count_tags_not_lookalikes():
     check_caption("email a@b.com &#39; " + " ".join(f"#t{n}" for n in range(30)))
+
+
+def _accepted_by_publishing(caption: str) -> bool:
+    try:
+        check_caption(caption)
+    except Rejected:
+        return False
+    return True
+
+
+def _accepted_by_the_composer(caption: str) -> bool:
+    return textrules.problems("instagram", caption, media_count=1) == []
+
+
+@pytest.mark.parametrize(
+    ("edge", "tags"),
+    [
+        ("#tag#tag", 2),  # Instagram links both
+        ("#über", 1),
+        ("word#notatag", 0),
+        ("#123", 1),  # counted: the stricter of the two old rules
+        ("#2026launch", 1),
+        ("(#tag).", 1),
+        ("#tag,#next!", 2),
+        ("&#39;", 0),
+        ("##tag", 1),
+        ("\uff03fullwidth", 1),
+        ("https://example.com/#anchor", 1),  # Instagram links no URL: the tag stands
+    ],
+)
+def test_composer_and_publishing_count_hashtags_alike(edge: str, tags: int) -> None:
+    fill = " ".join(f"#t{n}" for n in range(30 - tags))
+    at_limit, over = f"{fill} {edge}", f"{fill} {edge} #onemore"
+    assert _accepted_by_the_composer(at_limit) and _accepted_by_publishing(at_limit)
+    assert not _accepted_by_the_composer(over) and not _accepted_by_publishing(over)
+
+
+@pytest.mark.parametrize(
+    ("edge", "mentions"),
+    [
+        ("@user.name", 1),
+        ("a@b.com", 0),
+        ("@user@other", 1),
+        ("@@user", 0),
+        ("@first,@second", 2),
+        ("@.", 1),  # counted: the stricter of the two old rules
+        ("(@über_name)", 1),
+    ],
+)
+def test_composer_and_publishing_count_mentions_alike(edge: str, mentions: int) -> None:
+    fill = " ".join(f"@u{n}" for n in range(20 - mentions))
+    at_limit, over = f"{fill} {edge}", f"{fill} {edge} @onemore"
+    assert _accepted_by_the_composer(at_limit) and _accepted_by_publishing(at_limit)
+    assert not _accepted_by_the_composer(over) and not _accepted_by_publishing(over)
 
 
 def test_expired_token_is_auth_expired(meta, account):
@@ -265,14 +323,17 @@ def test_inbox_reads_comments_and_replies_newer_than_since(meta, account):
             ("bo", "Me too", since + timedelta(hours=3)),
         ],
     )
-    items = InstagramProvider().fetch_inbox(account, since)
+    other = InstagramProvider().publish(post(image()), account).remote_id
+    meta.add_ig_comment(other, "not asked for", username="cy", created=since + timedelta(hours=1))
+    items = InstagramProvider().fetch_inbox(account, [media_id], since)
     assert sorted((i.kind, i.author, i.text) for i in items) == [
         ("comment", "ann", "I love this!"),
         ("reply", "bo", "Me too"),
     ]
     assert all(i.post_remote_id == media_id for i in items)
     assert items[0].url == meta.ig_media[media_id]["permalink"]
-    assert len(InstagramProvider().fetch_inbox(account, None)) == 3
+    assert len(InstagramProvider().fetch_inbox(account, [media_id], None)) == 3
+    assert len(InstagramProvider().fetch_inbox(account, [media_id, other], None)) == 4
 
 
 def test_metrics_map_views_likes_comments_shares(meta, account):

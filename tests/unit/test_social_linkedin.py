@@ -155,6 +155,17 @@ def test_throttle_retries_at_utc_midnight(fake: FakeLinkedIn) -> None:
     assert timedelta(0) < retry_at - datetime.now(UTC) <= timedelta(days=1)
 
 
+def test_throttle_honours_retry_after_when_linkedin_sends_one(fake: FakeLinkedIn) -> None:
+    fake.daily_limit, fake.retry_after = 0, "5"
+    before = datetime.now(UTC)
+    with pytest.raises(RateLimited) as error:
+        LinkedInProvider().publish(_post(), _account(fake))
+    retry_at = error.value.retry_at
+    assert retry_at is not None
+    assert timedelta(seconds=5) <= retry_at - before <= timedelta(seconds=10)
+    assert "midnight" not in str(error.value)
+
+
 def test_validation_message_and_server_error(fake: FakeLinkedIn) -> None:
     fake.fail_next(
         "POST", r"/rest/posts", Reply(422, {"message": "ERROR :: /x :: bad", "status": 422})
@@ -244,6 +255,22 @@ def test_identities_without_admin_scope(fake: FakeLinkedIn) -> None:
     assert [i.kind for i in people] == ["person"]
 
 
+def test_identities_show_a_failure_to_list_pages_instead_of_hiding_them(
+    fake: FakeLinkedIn,
+) -> None:
+    fake.fail_next(
+        "GET", r"/rest/organizationAcls", Reply(404, {"message": "Not found", "status": 404})
+    )
+    with pytest.raises(Rejected, match="company pages") as error:
+        LinkedInProvider().identities(TokenSet(access_token=fake.issue_token()))
+    assert "Not found" in str(error.value)
+    fake.fail_next(
+        "GET", r"/rest/organizationAcls", Reply(500, {"message": "Internal", "status": 500})
+    )
+    with pytest.raises(Transient):
+        LinkedInProvider().identities(TokenSet(access_token=fake.issue_token()))
+
+
 def test_bad_code_is_auth_expired(fake: FakeLinkedIn) -> None:
     with pytest.raises(AuthExpired):
         LinkedInProvider().exchange_code(
@@ -290,15 +317,26 @@ def test_inbox_reads_comments_on_known_posts(fake: FakeLinkedIn) -> None:
     fake.add_comment(post, f"urn:li:person:{PERSON}", "thanks", now)  # our own reply
     for n in range(60):
         fake.add_comment("urn:li:share:456", "urn:li:person:C", f"c{n}", now)
-    account = _account(fake, post_ids=[post, "urn:li:share:456"])
-    items = LinkedInProvider().fetch_inbox(account, now - timedelta(hours=1))
+    fake.add_comment("urn:li:share:789", "urn:li:person:D", "not ours", now)  # not Tandem's
+    items = LinkedInProvider().fetch_inbox(
+        _account(fake), [post, "urn:li:share:456"], now - timedelta(hours=1)
+    )
     first = items[0]
     assert (first.kind, first.author, first.text, first.post_remote_id) == (
         "comment", "urn:li:person:B", "nice", post,
     )  # fmt: skip
     assert first.remote_id == f"urn:li:comment:({post},{new})"
     assert len(items) == 61  # pages followed on the second post
-    assert LinkedInProvider().fetch_inbox(_account(fake), None) == []
+    assert all(i.post_remote_id != "urn:li:share:789" for i in items)
+    assert LinkedInProvider().fetch_inbox(_account(fake), [], None) == []
+
+
+def test_inbox_reads_comments_on_the_posts_published_with_tandem(fake: FakeLinkedIn) -> None:
+    account = _account(fake)
+    urn = LinkedInProvider().publish(_post("Our launch"), account).remote_id
+    fake.add_comment(urn, "urn:li:person:B", "Congrats!", datetime.now(UTC))
+    (item,) = LinkedInProvider().fetch_inbox(account, [urn], None)
+    assert (item.kind, item.text, item.post_remote_id) == ("comment", "Congrats!", urn)
 
 
 def test_metrics_for_organization_posts(fake: FakeLinkedIn) -> None:

@@ -265,15 +265,26 @@ def test_inbox_follows_link_pages_and_strips_html(fake, account, provider):
         "clear<br>second line</p><p>para</p>",
         in_reply_to_id="123",
     )
-    items = provider.fetch_inbox(account, since=None)
+    items = provider.fetch_inbox(account, [], since=None)
     assert len(items) == 46
     assert len(fake.calls("GET", r"/api/v1/notifications")) == 3  # 40 + 6 + empty
     top = items[0]
     assert top.remote_id == last["status"]["id"] and top.kind == "mention"
     assert top.author == "@bob@remote.example" and top.post_remote_id == "123"
     assert top.text == "@alice nice & clear\nsecond line\n\npara"
-    recent = provider.fetch_inbox(account, since=datetime.now(UTC) - timedelta(hours=1))
+    recent = provider.fetch_inbox(account, [], since=datetime.now(UTC) - timedelta(hours=1))
     assert len(recent) == 45 and all(i.author != "@old@remote.example" for i in recent)
+
+
+def test_inbox_marks_replies_to_the_published_posts(fake, account, provider):
+    published = provider.publish(post("Our launch"), account).remote_id
+    reply = fake.add_mention(author="bob", content="<p>@alice congrats</p>",
+                             in_reply_to_id=published)  # fmt: skip
+    other = fake.add_mention(author="cy", content="<p>@alice hi</p>")
+    items = {i.remote_id: i for i in provider.fetch_inbox(account, [published], since=None)}
+    replied = items[reply["status"]["id"]]
+    assert (replied.kind, replied.post_remote_id) == ("reply", published)
+    assert items[other["status"]["id"]].kind == "mention"
 
 
 def test_metrics_read_counts_and_skip_missing(fake, account, provider):

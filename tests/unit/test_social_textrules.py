@@ -186,7 +186,7 @@ def test_instagram_hashtag_and_mention_limits_and_media():
     caption = " ".join(f"#tag{i}" for i in range(33))
     assert len(hashtags(caption)) == 33
     assert problems("instagram", caption, media_count=1) == [
-        "Instagram allows at most 30 hashtags; remove 3."
+        "Instagram allows at most 30 hashtags; this caption has 33: remove 3."
     ]
     assert problems("instagram", " ".join(f"#t{i}" for i in range(30)), media_count=1) == []
     assert "remove 1" in problems("instagram", " ".join(f"@u{i}" for i in range(21)), 1)[0]

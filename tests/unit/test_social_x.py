@@ -173,7 +173,24 @@ def test_rate_limit_carries_reset(fake: FakeX, account: AccountAuth) -> None:
     retry_at = error.value.retry_at
     assert retry_at is not None and retry_at > datetime.now(UTC) - timedelta(seconds=1)
     assert retry_at <= datetime.now(UTC) + timedelta(seconds=900)
-    assert int(retry_at.timestamp()) % 900 == 0
+    assert int((retry_at - http.EPOCH_MARGIN).timestamp()) % 900 == 0
+
+
+def test_rate_limit_retries_after_the_floored_reset_second(
+    fake: FakeX, account: AccountAuth
+) -> None:
+    reset = int(datetime.now(UTC).timestamp()) + 60
+    headers = {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0",
+               "x-rate-limit-reset": str(reset)}  # fmt: skip
+    fake.fail_next("POST", r"/2/tweets", Reply(429, {"title": "Too Many Requests",
+                   "type": "about:blank", "status": 429}, headers=headers))  # fmt: skip
+    with pytest.raises(RateLimited) as error:
+        XProvider().publish(_post(), account)
+    retry_at = error.value.retry_at
+    assert retry_at is not None
+    # The header is the reset second floored: the window really ends up to a second later.
+    later = retry_at - datetime.fromtimestamp(reset, UTC)
+    assert timedelta(seconds=1) < later <= timedelta(seconds=5)
 
 
 def test_usage_cap_is_rate_limited(fake: FakeX, account: AccountAuth) -> None:
@@ -333,7 +350,7 @@ def test_inbox_lists_mentions_since(fake: FakeX, account: AccountAuth) -> None:
     mine = fake.add_tweet(USER, "our launch post")
     new = fake.add_tweet("42", "@tandem_test congrats!", created_at=now, reply_to=mine)
     fake.add_tweet("42", "not about you", created_at=now)
-    items = XProvider().fetch_inbox(account, now - timedelta(hours=1))
+    items = XProvider().fetch_inbox(account, [], now - timedelta(hours=1))
     assert [i.remote_id for i in items] == [new]
     item = items[0]
     assert (item.kind, item.author, item.text, item.post_remote_id) == (
@@ -341,13 +358,26 @@ def test_inbox_lists_mentions_since(fake: FakeX, account: AccountAuth) -> None:
     )  # fmt: skip
     assert item.created_at.tzinfo is not None
     assert fake.calls("GET", r"/2/users/\d+/mentions")[0].arg("start_time").endswith("Z")
-    assert {i.remote_id for i in XProvider().fetch_inbox(account, None)} == {old, new}
+    assert {i.remote_id for i in XProvider().fetch_inbox(account, [], None)} == {old, new}
+
+
+def test_inbox_returns_replies_to_the_published_posts(fake: FakeX, account: AccountAuth) -> None:
+    fake.add_user("42", "alice", "Alice")
+    published = XProvider().publish(_post(parts=("launch", "details")), account)
+    first, second = published.part_ids
+    on_first = fake.add_tweet("42", "@tandem_test congrats!", reply_to=first)
+    on_second = fake.add_tweet("42", "@tandem_test when?", reply_to=second)
+    elsewhere = fake.add_tweet("42", "@tandem_test hello")
+    items = {i.remote_id: i for i in XProvider().fetch_inbox(account, [first, second], None)}
+    assert (items[on_first].kind, items[on_first].post_remote_id) == ("reply", first)
+    assert (items[on_second].kind, items[on_second].post_remote_id) == ("reply", second)
+    assert items[elsewhere].kind == "mention"
 
 
 def test_inbox_follows_pages(fake: FakeX, account: AccountAuth) -> None:
     for n in range(130):
         fake.add_tweet("42", f"@tandem_test hi {n}")
-    items = XProvider().fetch_inbox(account, None)
+    items = XProvider().fetch_inbox(account, [], None)
     assert len(items) == 130 and len({i.remote_id for i in items}) == 130
     assert len(fake.calls("GET", r"/2/users/\d+/mentions")) == 2
 

@@ -17,8 +17,9 @@ from crmapp.services.ai import gateway
 from crmapp.services.context import Actor
 from crmapp.services.errors import ValidationError
 from crmapp.services.permissions import Perm, require
-from crmapp.services.social import textrules
+from crmapp.services.social import textcount, textrules
 from crmapp.services.social.base import provider_class
+from crmapp.services.social.providers.instagram import InstagramProvider
 
 STOPWORDS = {
     "about",
@@ -190,7 +191,8 @@ def hashtags(
             seen.add(tag.lower())
             tags.append(tag)
     if network == "instagram":
-        room = max(0, 30 - len(re.findall(r"#\w+", text)))
+        counted = len(textcount.instagram_hashtags(text))  # as publishing counts them
+        room = max(0, InstagramProvider.max_hashtags - counted)
         tags = tags[:room]
     return Assisted(text=" ".join(tags[:count]), tags=tuple(tags[:count]), provider=who)
 

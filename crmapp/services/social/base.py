@@ -9,6 +9,7 @@ callers decide retry, refresh or fail without knowing the network (litellm's
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar
@@ -166,11 +167,16 @@ class Identity:
 
 @dataclass(frozen=True)
 class PublishResult:
-    """Where the post landed: the first item's id and URL and every thread item's id."""
+    """Where the post landed: the first item's id and URL and every thread item's id.
+
+    `notes` are what the author should know about how it went out (a mention the network
+    could not find, posted as plain text); they are shown on the post's target.
+    """
 
     remote_id: str
     url: str = ""
     part_ids: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -216,6 +222,8 @@ class SocialProvider(abc.ABC):
     # unknown outcome); idempotent networks retry safely instead.
     can_lookup: ClassVar[bool] = False
     idempotent: ClassVar[bool] = False
+    # Whether `fetch_inbox` also returns direct messages (kind "message"); none does yet.
+    reads_messages: ClassVar[bool] = False
 
     @abc.abstractmethod
     def publish(self, post: NormalizedPost, account: AccountAuth) -> PublishResult:
@@ -226,8 +234,25 @@ class SocialProvider(abc.ABC):
         """A fresh access token (and the newest refresh token, if the network rotates it)."""
 
     @abc.abstractmethod
-    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
-        """Comments, replies, mentions and messages newer than `since`."""
+    def fetch_inbox(
+        self, account: AccountAuth, post_ids: Sequence[str], since: datetime | None
+    ) -> list[InboxItem]:
+        """What people wrote to the account newer than `since` (all of it when None).
+
+        Args:
+            account: The connected account.
+            post_ids: The remote ids of the posts Tandem published as this account (every
+                thread part's id), chosen by the caller: most networks have no feed of the
+                comments on an account's posts, so these are the posts read.
+            since: Only items newer than this.
+
+        Returns:
+            The comments and replies on `post_ids` (kind "comment" or "reply", with
+            `post_remote_id` naming the post); networks whose API has a notification feed (X
+            mentions, Mastodon, Bluesky) also return the other mentions of the account there
+            (kind "mention"); direct messages (kind "message") only where `reads_messages`.
+            The account's own comments are left out.
+        """
 
     @abc.abstractmethod
     def fetch_metrics(self, account: AccountAuth, remote_ids: list[str]) -> dict[str, Metrics]:

@@ -17,6 +17,7 @@ import httpx
 from crmapp.services.social.base import OutcomeUnknown, Transient
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+EPOCH_MARGIN = timedelta(seconds=2)  # added to a whole-second reset epoch (see `reset_time`)
 # httpx logs every request line at INFO (and httpcore its headers at DEBUG): some networks take
 # tokens and the app secret in the query string (Graph's token exchange), which must never reach
 # a log. Their warnings and errors still do.
@@ -74,7 +75,12 @@ def request(method: str, url: str, *, write: bool | None = None, **kwargs: Any) 
 
 def reset_time(value: str | None, *, now: datetime | None = None) -> datetime | None:
     """A rate-limit reset header as a UTC time: unix seconds, seconds to wait (small numbers,
-    `Retry-After`), an ISO 8601 time (Mastodon) or an HTTP date. None when absent or unreadable."""
+    `Retry-After`), an ISO 8601 time (Mastodon) or an HTTP date. None when absent or unreadable.
+
+    Unix seconds (X's `x-rate-limit-reset`, Bluesky's `RateLimit-Reset`) are the reset instant
+    floored to the second, so the window really ends up to a second later (and clocks differ):
+    `EPOCH_MARGIN` is added, or the retry lands on the same second and is refused again.
+    """
     if not value:
         return None
     now = now or datetime.now(UTC)
@@ -85,7 +91,7 @@ def reset_time(value: str | None, *, now: datetime | None = None) -> datetime | 
         number = None
     if number is not None:
         if number > 1_000_000_000:  # an epoch
-            return datetime.fromtimestamp(number, UTC)
+            return datetime.fromtimestamp(number, UTC) + EPOCH_MARGIN
         return now + timedelta(seconds=max(0.0, number))
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 import uuid
+from urllib.parse import urlencode
 
 from sqlmodel import Session, col, select
 
 from crmapp.models.social import MediaAsset, SocialPost, SocialPostTarget
 from crmapp.services.db import tenant_session
-from crmapp.services.errors import NotFound
+from crmapp.services.errors import NotFound, PermissionDenied
 from crmapp.services.social import library, textrules
 from crmapp.services.social import media as media_lib
 from crmapp.services.social.base import MediaItem, NormalizedPost, provider_class
@@ -18,29 +20,47 @@ from crmapp.services.social.media_store import type_of_key
 from crmapp.settings import get_settings
 
 
-def media_token(org_id: uuid.UUID | str, asset_id: uuid.UUID | str) -> str:
-    """The signature in a media asset's public URL (networks that fetch media by URL)."""
+def media_token(
+    org_id: uuid.UUID | str, asset_id: uuid.UUID | str, expires: int, variant: str = ""
+) -> str:
+    """The signature in a media asset's public URL (networks that fetch media by URL): it
+    covers the asset, the variant and the expiry, so none of them can be changed."""
     key = get_settings().resolved_secret_key().encode()
-    message = f"media:{org_id}:{asset_id}".encode()
+    message = f"media:{org_id}:{asset_id}:{variant}:{expires}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
-def media_url(asset: MediaAsset, storage_key: str | None = None) -> str:
+def media_url(
+    asset: MediaAsset, storage_key: str | None = None, *, ttl_seconds: int | None = None
+) -> str:
     """A public, unguessable URL of the asset (or of one of its crops), served by
-    `crmapp/api/media.py` for the networks that fetch media by URL (Instagram, Facebook)."""
-    base = get_settings().public_url.rstrip("/")
-    token = media_token(asset.org_id, asset.id)
-    variant = "" if storage_key in (None, asset.storage_key) else "?variant=" + str(storage_key)
-    return f"{base}/api/media/{asset.org_id}/{asset.id}/{token}{variant}"
+    `crmapp/api/media.py` for the networks that fetch media by URL (Instagram, Facebook).
+    It works for `ttl_seconds` (default `TANDEM_SOCIAL_MEDIA_URL_TTL_SECONDS`, a day)."""
+    settings = get_settings()
+    ttl = settings.social_media_url_ttl_seconds if ttl_seconds is None else ttl_seconds
+    expires = int(time.time()) + ttl
+    variant = "" if storage_key in (None, asset.storage_key) else str(storage_key)
+    query = {"expires": str(expires), **({"variant": variant} if variant else {})}
+    token = media_token(asset.org_id, asset.id, expires, variant)
+    base = settings.public_url.rstrip("/")
+    return f"{base}/api/media/{asset.org_id}/{asset.id}/{token}?{urlencode(query)}"
 
 
 def read_public(
-    org_id: uuid.UUID, asset_id: uuid.UUID, token: str, variant: str = ""
+    org_id: uuid.UUID, asset_id: uuid.UUID, token: str, variant: str = "", expires: str = ""
 ) -> tuple[bytes, str] | None:
     """The bytes and type behind a public media URL, or None when the signature, the asset or
-    the variant does not match."""
-    if not hmac.compare_digest(token, media_token(org_id, asset_id)):
+    the variant does not match.
+
+    Raises:
+        PermissionDenied: the URL is genuine but its time is up.
+    """
+    if not expires.isdigit():
         return None
+    if not hmac.compare_digest(token, media_token(org_id, asset_id, int(expires), variant)):
+        return None
+    if int(expires) < time.time():
+        raise PermissionDenied("This link has expired")
     with tenant_session(org_id) as session:
         asset = session.get(MediaAsset, asset_id)
         if asset is None or asset.org_id != org_id or asset.deleted_at is not None:

@@ -185,6 +185,10 @@ def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
             except NotSupported:
                 return _record(org_id, claim, error=OutcomeUnknown("Check the network: the "
                                "answer to the last attempt was lost"), checkable=False)  # fmt: skip
+            if result is not None and _partial(result, content):
+                # Only the first parts of the thread went out: continue after them.
+                done = max(result.part_ids, content.done_parts, key=len)
+                content, result = replace(content, done_parts=done), None
         if result is None:
             try:
                 result = provider.publish(content, auth)
@@ -193,7 +197,8 @@ def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
                     if not isinstance(error.cause, AuthExpired):
                         raise
                     content = replace(content, done_parts=error.part_ids)
-                auth = refresh.refresh_account(org_id, account_id)
+                refused = auth.access_token
+                auth = refresh.refresh_account(org_id, account_id, refused_token=refused)
                 result = provider.publish(content, auth)
     except PartlyPublished as error:  # keep what went out: the retry continues after it
         checkable = provider.idempotent or provider.can_lookup
@@ -208,6 +213,11 @@ def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
         message = unexpected(error, f"publishing target {claim.target_id}")
         return _record(org_id, claim, error=Transient(message))
     return _record(org_id, claim, result=result)
+
+
+def _partial(result: PublishResult, content: NormalizedPost) -> bool:
+    """Whether a lookup found only the first parts of the thread (the rest still to post)."""
+    return bool(result.part_ids) and len(result.part_ids) < len(content.thread)
 
 
 def _record(
@@ -235,6 +245,7 @@ def _record(
             target.remote_id, target.remote_url = result.remote_id[:300], result.url[:500]
             target.part_ids = list(result.part_ids or (result.remote_id,))
             target.published_at, target.last_error = utcnow(), ""
+            target.notice = " ".join(result.notes)[:1000]
             return "published"
         assert error is not None
         if part_ids:

@@ -24,8 +24,18 @@ from crmapp.services.social.base import AccountAuth, AuthExpired, SocialError, g
 FRESH_ENOUGH = timedelta(minutes=5)
 
 
-def refresh_account(org_id: uuid.UUID, account_id: uuid.UUID) -> AccountAuth:
+def refresh_account(
+    org_id: uuid.UUID, account_id: uuid.UUID, *, refused_token: str = ""
+) -> AccountAuth:
     """Refresh one account's token and return its new credentials.
+
+    Args:
+        org_id: The account's organisation.
+        account_id: The account.
+        refused_token: The access token the network just refused. The network is then always asked
+            for a new one (however recent the last refresh) unless the stored token is already
+            another one: a caller refused the same stale token moments later gets that one,
+            so the row lock lets one refresh through, never two.
 
     Raises AuthExpired (after marking the account and notifying its owner) when the network
     refuses, or the provider's Transient/RateLimited errors for the caller to retry.
@@ -41,7 +51,10 @@ def refresh_account(org_id: uuid.UUID, account_id: uuid.UUID) -> AccountAuth:
         if account is None:
             raise NotFound("No such social account")
         auth = accounts.credentials(session, account)
-        if account.last_refreshed_at and utcnow() - account.last_refreshed_at < FRESH_ENOUGH:
+        if refused_token:
+            if auth.access_token != refused_token:
+                return auth  # another worker replaced the refused token already
+        elif account.last_refreshed_at and utcnow() - account.last_refreshed_at < FRESH_ENOUGH:
             return auth  # another worker refreshed it a moment ago
         try:
             tokens = get_provider(account.network).refresh_token(auth)

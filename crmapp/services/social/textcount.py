@@ -64,6 +64,12 @@ _BLUESKY_MENTION_RE = regex.compile(
     r"(?<![\w@])@(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z][a-z0-9\-]*[a-z0-9]", regex.I
 )
 _GENERIC_MENTION_RE = regex.compile(r"(?<![\w@])@[\w.]*\w")
+# Instagram's caption limits count tags the strict way (the composer and publishing share it):
+# a run of tags written together ("#one#two") is one tag each; digits-only and full-width tags
+# count; a "#" after a word character or "&" ("word#x", "&#39;") does not start one.
+_INSTAGRAM_TAG_RUN_RE = regex.compile(r"(?<![\w&])(?:[#＃]\w+)+")
+_INSTAGRAM_TAG_RE = regex.compile(r"[#＃]\w+")
+_INSTAGRAM_MENTION_RE = regex.compile(r"(?<![\w@])@[\w.]+")
 _GRAPHEME_RE = regex.compile(r"\X")
 _EMOJI_RE = regex.compile(
     r"[\p{Emoji_Presentation}\p{Regional_Indicator}\u20e3]"
@@ -174,6 +180,20 @@ def count(network: str, text: str) -> int:
 def hashtags(text: str) -> list[str]:
     """The hashtags in `text`, with their `#`, in order (a tag needs at least one letter)."""
     return [m.group() for m in _HASHTAG_RE.finditer(text)]
+
+
+def instagram_hashtags(text: str) -> list[str]:
+    """The hashtags Instagram counts against its caption limit, in order."""
+    return [
+        tag
+        for run in _INSTAGRAM_TAG_RUN_RE.finditer(text)
+        for tag in _INSTAGRAM_TAG_RE.findall(run.group())
+    ]
+
+
+def instagram_mentions(text: str) -> list[str]:
+    """The @mentions Instagram counts against its caption limit, in order."""
+    return _INSTAGRAM_MENTION_RE.findall(text)
 
 
 def mentions(network: str, text: str) -> list[str]:

@@ -10,13 +10,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from crmapp.services.social.providers import instagram
 from crmapp.services.social.textcount import (
     BLUESKY_MAX_BYTES,
     count,
     entities,
     graphemes,
-    hashtags,
-    mentions,
     url_spans,
     utf8_len,
 )
@@ -55,8 +54,6 @@ MAX_MEDIA: dict[str, int] = {
     "sandbox": 4,
 }
 THREADED = frozenset({"x", "bluesky", "mastodon", "sandbox"})
-INSTAGRAM_MAX_HASHTAGS = 30
-INSTAGRAM_MAX_MENTIONS = 20
 ELLIPSIS = "…"
 
 _LABELS = {
@@ -136,18 +133,7 @@ def problems(
     if network == "instagram":
         if media_count == 0:
             found.append("Instagram posts need at least one image or video; attach one.")
-        tags = len(hashtags(text))
-        if tags > INSTAGRAM_MAX_HASHTAGS:
-            found.append(
-                f"Instagram allows at most {INSTAGRAM_MAX_HASHTAGS} hashtags; "
-                f"remove {tags - INSTAGRAM_MAX_HASHTAGS}."
-            )
-        tagged = len(mentions(network, text))
-        if tagged > INSTAGRAM_MAX_MENTIONS:
-            found.append(
-                f"Instagram allows at most {INSTAGRAM_MAX_MENTIONS} @mentions; "
-                f"remove {tagged - INSTAGRAM_MAX_MENTIONS}."
-            )
+        found += instagram.caption_problems(text)  # the rule publishing enforces
     most = MAX_MEDIA.get(network)
     if most is not None and media_count > most:
         found.append(

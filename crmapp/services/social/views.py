@@ -227,7 +227,7 @@ def target_rows(
                 "handle": account.get("handle", "(disconnected account)"),
                 "state": t.state, "state_label": STATE_LABELS.get(t.state, t.state),
                 "color": STATE_COLORS.get(t.state, "gray"), "attempts": str(t.attempts),
-                "last_error": t.last_error, "remote_url": t.remote_url,
+                "last_error": t.last_error, "notice": t.notice, "remote_url": t.remote_url,
                 "when": timefmt.local(when, tz) if when else "",
             }
         )  # fmt: skip

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,16 +29,16 @@ from crmapp.services.social.base import (
     PublishResult,
     RateLimited,
     Rejected,
+    SocialError,
     SocialProvider,
     TokenSet,
     Transient,
     register,
 )
 from crmapp.services.social.providers.bluesky_text import (
-    MAX_BYTES,
     MAX_GRAPHEMES,
+    check_text,
     facets,
-    grapheme_len,
     record_key,
 )
 from crmapp.settings import get_settings
@@ -109,17 +111,25 @@ class BlueskyProvider(SocialProvider):
     def publish(self, post: NormalizedPost, account: AccountAuth) -> PublishResult:
         base = _pds(account)
         parts = post.thread
-        _check_text(parts)
+        check_text(parts)
         _check_media(post.media)
         images = [self._image(base, account, item) for item in post.media]
         refs: list[dict[str, str]] = []
+        unresolved: list[str] = []
+
+        def resolve(handle: str) -> str | None:
+            did = self._resolve(base, handle)
+            if did is None and f"@{handle}" not in unresolved:
+                unresolved.append(f"@{handle}")
+            return did
+
         for index, text in enumerate(parts):
             record: dict[str, Any] = {
                 "$type": POST,
                 "text": text,
                 "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
             }
-            found = facets(text, resolve=lambda handle: self._resolve(base, handle))
+            found = facets(text, resolve=resolve)
             if found:
                 record["facets"] = found
             if index == 0 and images:
@@ -128,7 +138,14 @@ class BlueskyProvider(SocialProvider):
                 record["reply"] = {"root": refs[0], "parent": refs[-1]}
             key = record_key(post.idempotency_key, index)
             refs.append(self._create(base, account, key, record))
-        return _result(account, [r["uri"] for r in refs])
+        result = _result(account, [r["uri"] for r in refs])
+        if unresolved:
+            note = (
+                f"Bluesky could not find {', '.join(unresolved)}: posted as plain text, "
+                "not as a link to the account."
+            )
+            result = replace(result, notes=(note,))
+        return result
 
     def lookup(self, post: NormalizedPost, account: AccountAuth) -> PublishResult | None:
         """The post's result when every part's record exists, else None (a publish then
@@ -178,12 +195,17 @@ class BlueskyProvider(SocialProvider):
         return image
 
     def _resolve(self, base: str, handle: str) -> str | None:
-        resp = http.request(
-            "GET", f"{base}/xrpc/com.atproto.identity.resolveHandle", params={"handle": handle}
-        )
-        if resp.status_code == 400:
-            return None  # not a handle: the mention stays plain text
-        _raise_for(resp, what=f"resolving @{handle}")
+        """The DID behind `handle`, or None when it cannot be resolved for any reason (unknown
+        handle, its domain unreachable, the PDS failing): a mention never blocks the post, it
+        stays plain text and `publish` says so."""
+        try:
+            resp = http.request(
+                "GET", f"{base}/xrpc/com.atproto.identity.resolveHandle", params={"handle": handle}
+            )
+        except SocialError:
+            return None
+        if resp.status_code != 200:
+            return None
         return str(http.json_or_empty(resp).get("did") or "") or None
 
     def refresh_token(self, account: AccountAuth) -> TokenSet:
@@ -196,7 +218,12 @@ class BlueskyProvider(SocialProvider):
         _raise_for(resp, what="refreshing the session")
         return _tokens(http.json_or_empty(resp))
 
-    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
+    def fetch_inbox(
+        self, account: AccountAuth, post_ids: Sequence[str], since: datetime | None
+    ) -> list[InboxItem]:
+        """Reply, mention and quote notifications newer than `since`: replies to `post_ids`
+        are kind "reply", the rest "mention". Bluesky's chat is not read."""
+        ours = set(post_ids)
         base = _pds(account)
         items: list[InboxItem] = []
         cursor = ""
@@ -217,7 +244,7 @@ class BlueskyProvider(SocialProvider):
                     reached_since = True
                     continue
                 if note.get("reason") in INBOX_REASONS:
-                    items.append(_inbox_item(note, when))
+                    items.append(_inbox_item(note, when, ours))
             cursor = str(body.get("cursor") or "")
             if reached_since or not cursor:
                 break
@@ -252,17 +279,6 @@ def _pds(account: AccountAuth) -> str:
 
 def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def _check_text(parts: tuple[str, ...]) -> None:
-    for number, text in enumerate(parts, start=1):
-        where = f"Part {number} of the thread" if len(parts) > 1 else "The post"
-        length = grapheme_len(text)
-        if length > MAX_GRAPHEMES or len(text.encode("utf-8")) > MAX_BYTES:
-            raise Rejected(
-                f"{where} is {length} characters; Bluesky allows {MAX_GRAPHEMES}. "
-                "Shorten it or split it into a thread."
-            )
 
 
 def _check_media(media: tuple[MediaItem, ...]) -> None:
@@ -355,15 +371,18 @@ def _time(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _inbox_item(note: dict[str, Any], when: datetime) -> InboxItem:
+def _inbox_item(note: dict[str, Any], when: datetime, ours: set[str]) -> InboxItem:
     record = note.get("record") or {}
     author = (note.get("author") or {}).get("handle", "")
     uri = str(note.get("uri") or "")
     parent = ((record.get("reply") or {}).get("parent") or {}).get("uri", "")
     quoted = ((record.get("embed") or {}).get("record") or {}).get("uri", "")
+    kind = INBOX_REASONS[str(note["reason"])]
+    if kind == "reply" and parent not in ours:
+        kind = "mention"  # a reply to a post Tandem did not publish
     return InboxItem(
         remote_id=uri,
-        kind=INBOX_REASONS[str(note["reason"])],
+        kind=kind,
         author=f"@{author}",
         text=str(record.get("text") or ""),
         created_at=when,

@@ -9,6 +9,8 @@ from typing import Any
 
 import regex
 
+from crmapp.services.social.base import Rejected
+
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
 MAX_TAG_GRAPHEMES = 64
@@ -30,6 +32,18 @@ FACET = "app.bsky.richtext.facet"
 def grapheme_len(text: str) -> int:
     """User-perceived characters (what Bluesky's 300 limit counts)."""
     return len(regex.findall(r"\X", text))
+
+
+def check_text(parts: tuple[str, ...]) -> None:
+    """Raise `Rejected` when a part is over Bluesky's 300 graphemes or 3000 bytes."""
+    for number, text in enumerate(parts, start=1):
+        where = f"Part {number} of the thread" if len(parts) > 1 else "The post"
+        length = grapheme_len(text)
+        if length > MAX_GRAPHEMES or len(text.encode("utf-8")) > MAX_BYTES:
+            raise Rejected(
+                f"{where} is {length} characters; Bluesky allows {MAX_GRAPHEMES}. "
+                "Shorten it or split it into a thread."
+            )
 
 
 def _byte(text: str, index: int) -> int:

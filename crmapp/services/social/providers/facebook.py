@@ -6,6 +6,7 @@ keeps the long-lived user token it was read with, so `refresh_token` can read it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -51,7 +52,6 @@ class FacebookProvider(graph.FacebookLogin, SocialProvider):
     oauth: ClassVar[bool] = True
     can_lookup: ClassVar[bool] = False
     idempotent: ClassVar[bool] = False
-    inbox_posts: ClassVar[int] = 25  # recent Page posts whose comments the inbox reads
 
     # --- publishing ------------------------------------------------------------------------
 
@@ -160,24 +160,14 @@ class FacebookProvider(graph.FacebookLogin, SocialProvider):
 
     # --- inbox and metrics -----------------------------------------------------------------
 
-    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
-        """Comments (and replies to comments) on the Page's recent posts newer than `since`;
-        the Page's own comments are left out."""
+    def fetch_inbox(
+        self, account: AccountAuth, post_ids: Sequence[str], since: datetime | None
+    ) -> list[InboxItem]:
+        """Comments (and replies to comments) newer than `since` on the Page posts `post_ids`;
+        the Page's own comments are left out. Page conversations (Messenger) are not read."""
         page, token = account.remote_id, account.access_token
-        posts = (
-            self._call(
-                "GET",
-                f"{page}/feed",
-                token,
-                params={"fields": "id,updated_time", "limit": self.inbox_posts},
-            ).get("data")
-            or []
-        )
         items: list[InboxItem] = []
-        for feed_post in posts:
-            post_id = str(feed_post.get("id") or "")
-            if not post_id or (since and graph.parse_time(feed_post.get("updated_time")) <= since):
-                continue
+        for post_id in post_ids:
             params = {
                 "fields": COMMENT_FIELDS,
                 "filter": "stream",

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from crmapp.services.social import textcount
 from crmapp.services.social.base import (
     AccountAuth,
     AuthExpired,
@@ -37,15 +39,32 @@ SCOPES = (
     PAGE_SCOPES + ",instagram_basic,instagram_content_publish,instagram_manage_comments,"
     "instagram_manage_insights"
 )
-MAX_HASHTAGS = 30
-MAX_MENTIONS = 20
-HASHTAG = re.compile(r"(?<![\w&])#\w+")
-MENTION = re.compile(r"(?<![\w@])@[\w.]+")
 INSIGHT_METRICS = "views,reach,saved,likes,comments,shares,total_interactions"
 COMMENT_FIELDS = (
     "id,text,timestamp,username,from,parent_id,replies{id,text,timestamp,username,from}"
 )
 FORMATS = ("feed", "reel", "story", "carousel")
+
+
+def caption_problems(caption: str) -> list[str]:
+    """What Instagram would refuse in a caption's hashtags and @mentions (30 and 20 at most):
+    the one rule the composer shows and publishing enforces (`textcount` counts them)."""
+    found = []
+    tags = len(textcount.instagram_hashtags(caption))
+    most = InstagramProvider.max_hashtags
+    if tags > most:
+        found.append(
+            f"Instagram allows at most {most} hashtags; this caption has {tags}: "
+            f"remove {tags - most}."
+        )
+    tagged = len(textcount.instagram_mentions(caption))
+    most = InstagramProvider.max_mentions
+    if tagged > most:
+        found.append(
+            f"Instagram allows at most {most} @mentions; this caption has {tagged}: "
+            f"remove {tagged - most}."
+        )
+    return found
 
 
 def check_caption(caption: str) -> None:
@@ -55,12 +74,8 @@ def check_caption(caption: str) -> None:
             f"The caption is {len(caption)} characters; Instagram allows "
             f"{InstagramProvider.max_chars}. Shorten it."
         )
-    hashtags = len(HASHTAG.findall(caption))
-    if hashtags > MAX_HASHTAGS:
-        raise Rejected(f"The caption has {hashtags} hashtags; Instagram allows {MAX_HASHTAGS}")
-    mentions = len(MENTION.findall(caption))
-    if mentions > MAX_MENTIONS:
-        raise Rejected(f"The caption has {mentions} @mentions; Instagram allows {MAX_MENTIONS}")
+    if problems := caption_problems(caption):
+        raise Rejected(" ".join(problems))
 
 
 @register
@@ -73,12 +88,13 @@ class InstagramProvider(graph.FacebookLogin, SocialProvider):
     max_chars: ClassVar[int] = 2200
     threads: ClassVar[bool] = False
     max_media: ClassVar[int] = 10
+    max_hashtags: ClassVar[int] = 30  # per caption (contract §4), counted by `caption_problems`
+    max_mentions: ClassVar[int] = 20
     oauth: ClassVar[bool] = True
     can_lookup: ClassVar[bool] = False
     idempotent: ClassVar[bool] = False
     poll_interval: ClassVar[float] = 3.0  # seconds between container status reads
     max_polls: ClassVar[int] = 60  # then Transient: Instagram is still processing
-    inbox_media: ClassVar[int] = 25  # recent media whose comments the inbox reads
 
     # --- publishing ------------------------------------------------------------------------
 
@@ -233,26 +249,14 @@ class InstagramProvider(graph.FacebookLogin, SocialProvider):
 
     # --- inbox and metrics -----------------------------------------------------------------
 
-    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
-        """Comments and replies on the account's recent media newer than `since` (§4.6); the
-        account's own comments are left out."""
-        recent = (
-            self._call(
-                "GET",
-                f"{account.remote_id}/media",
-                account,
-                params={
-                    "fields": "id,timestamp,permalink,comments_count",
-                    "limit": self.inbox_media,
-                },
-            ).get("data")
-            or []
-        )
+    def fetch_inbox(
+        self, account: AccountAuth, post_ids: Sequence[str], since: datetime | None
+    ) -> list[InboxItem]:
+        """Comments and replies newer than `since` on the media `post_ids` (§4.6); the
+        account's own comments are left out. Instagram Direct is not read."""
         items: list[InboxItem] = []
-        for media in recent:
-            if media.get("comments_count") == 0:
-                continue
-            media_id, url = str(media["id"]), str(media.get("permalink") or "")
+        for media_id in post_ids:
+            url = self._permalink(account, media_id)
             params = {"fields": COMMENT_FIELDS, "limit": 50}
             for comment in graph.paged(
                 f"{media_id}/comments",

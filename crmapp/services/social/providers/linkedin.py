@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -161,8 +162,14 @@ class LinkedInProvider(SocialProvider):
 
     def identities(self, tokens: TokenSet) -> list[Identity]:
         """The member (OpenID userinfo) and every organization they administer
-        (`organizationAcls`, approved ADMINISTRATOR roles). Without the admin scope the
-        member alone is returned."""
+        (`organizationAcls`, approved ADMINISTRATOR roles). A 403 there (no admin rights or
+        scope) means no pages: the member alone is returned.
+
+        Raises:
+            Rejected: LinkedIn refused to list the pages for any other reason (the user is told
+                why, instead of the pages silently missing from the chooser).
+            AuthExpired, RateLimited, Transient: as translated by `linkedin_api`.
+        """
         token = tokens.access_token
         me = api.raise_for(
             http.request(
@@ -179,11 +186,7 @@ class LinkedInProvider(SocialProvider):
                 tokens=tokens,
             )
         ]
-        try:
-            orgs = self._administered(token)
-        except Rejected:  # 403: no organization scope granted
-            return found
-        for org_urn in orgs:
+        for org_urn in self._administered(token):
             org_id = org_urn.rsplit(":", 1)[-1]
             org = api.rest("GET", f"/rest/organizations/{org_id}", token).json()
             found.append(
@@ -198,13 +201,14 @@ class LinkedInProvider(SocialProvider):
         return found
 
     def _administered(self, token: str) -> list[str]:
+        """The URNs of the organizations the member administers ([] on a 403)."""
         orgs: list[str] = []
         start = 0
         while True:
-            page = api.rest(
+            response = http.request(
                 "GET",
-                "/rest/organizationAcls",
-                token,
+                f"{api.api_base()}/rest/organizationAcls",
+                headers=api.rest_headers(token),
                 params={
                     "q": "roleAssignee",
                     "role": "ADMINISTRATOR",
@@ -212,7 +216,17 @@ class LinkedInProvider(SocialProvider):
                     "start": str(start),
                     "count": str(PAGE),
                 },
-            ).json()
+            )
+            status = response.status_code
+            if status == 403:  # no admin rights or scope: no pages
+                return orgs
+            if 400 <= status < 500 and status not in (401, 429):
+                message = http.json_or_empty(response).get("message") or "no details"
+                raise Rejected(
+                    f"LinkedIn could not list the company pages you administer "
+                    f"(HTTP {status}: {message}); try connecting again"
+                )
+            page = api.raise_for(response)
             elements = page.get("elements") or []
             orgs += [str(e["organization"]) for e in elements if e.get("organization")]
             total = (page.get("paging") or {}).get("total")
@@ -222,13 +236,15 @@ class LinkedInProvider(SocialProvider):
 
     # --- inbox and metrics ------------------------------------------------------------------
 
-    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
-        """Comments newer than `since` on the posts listed in `account.extra["post_ids"]`
-        (LinkedIn has no per-author comment feed: the caller passes its recent post URNs).
-        The account's own comments are left out."""
+    def fetch_inbox(
+        self, account: AccountAuth, post_ids: Sequence[str], since: datetime | None
+    ) -> list[InboxItem]:
+        """Comments newer than `since` on the posts `post_ids` (LinkedIn has no per-author
+        comment feed, and no messaging API for apps). The account's own comments are left
+        out."""
         me = author_urn(account)
         items: list[InboxItem] = []
-        for urn in account.extra.get("post_ids", []):
+        for urn in post_ids:
             start = 0
             while True:
                 page = api.rest(

@@ -47,7 +47,7 @@ def raise_for(response: httpx.Response) -> dict[str, Any]:
 
     Raises:
         AuthExpired: 401.
-        RateLimited: 429, retry at the next UTC midnight.
+        RateLimited: 429, retry when `Retry-After` says, else at the next UTC midnight.
         Transient: 5xx, or one of the passing-trouble messages.
         Rejected: other 4xx, with LinkedIn's message.
     """
@@ -59,6 +59,11 @@ def raise_for(response: httpx.Response) -> dict[str, Any]:
     if status == 401:
         raise AuthExpired(f"LinkedIn sign-in expired or was revoked ({message}): reconnect it")
     if status == 429:
+        # A Retry-After (infrastructure throttles) says how long; without one the limit hit is
+        # the daily one, which resets at midnight UTC.
+        wait = http.reset_time(response.headers.get("Retry-After"))
+        if wait is not None:
+            raise RateLimited("LinkedIn is throttling requests; the post will be retried", wait)
         raise RateLimited(
             "LinkedIn's daily limit is reached; retrying after midnight UTC", next_utc_midnight()
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -136,7 +137,13 @@ class MastodonProvider(SocialProvider):
         verify_credentials(account.base_url, account.access_token)
         return TokenSet(access_token=account.access_token, scope=SCOPES)
 
-    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
+    def fetch_inbox(
+        self, account: AccountAuth, post_ids: Sequence[str], since: datetime | None
+    ) -> list[InboxItem]:
+        """Mention notifications newer than `since`: a reply mentions the author, so replies
+        to `post_ids` are among them (kind "reply"); the rest are kind "mention". Private
+        mentions are mentions too: Mastodon has no separate direct messages."""
+        ours = set(post_ids)
         base = instance_base(account.base_url)
         url: str | None = f"{base}/api/v1/notifications"
         params: list[tuple[str, str]] | None = [("types[]", "mention"), ("limit", "40")]
@@ -153,7 +160,7 @@ class MastodonProvider(SocialProvider):
                 break
             reached_since = False
             for note in page:
-                item = mention_item(note)
+                item = mention_item(note, ours)
                 if item is None:
                     continue
                 if since is not None and item.created_at <= since:

@@ -7,6 +7,7 @@ import html
 import re
 import time
 import urllib.parse
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -185,18 +186,20 @@ def _reason(message: str, what: str) -> str:
     return f"Mastodon refused {what}: {text}"
 
 
-def mention_item(note: dict[str, Any]) -> InboxItem | None:
+def mention_item(note: dict[str, Any], ours: Collection[str] = ()) -> InboxItem | None:
+    """A mention notification as an inbox item ("reply" when it answers one of `ours`)."""
     status = note.get("status")
     if note.get("type") != "mention" or not isinstance(status, dict):
         return None
     account = note.get("account") or status.get("account") or {}
+    parent = str(status.get("in_reply_to_id") or "")
     return InboxItem(
         remote_id=str(status["id"]),
-        kind="mention",
+        kind="reply" if parent and parent in ours else "mention",
         author=f"@{account.get('acct', '')}",
         text=strip_html(str(status.get("content") or "")),
         created_at=parse_time(str(status.get("created_at") or note.get("created_at") or "")),
-        post_remote_id=str(status.get("in_reply_to_id") or ""),
+        post_remote_id=parent,
         url=str(status.get("url") or ""),
     )
 

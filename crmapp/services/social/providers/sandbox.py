@@ -11,6 +11,7 @@ refused, `[sandbox:ratelimit]` is rate-limited for a minute.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
@@ -100,11 +101,13 @@ class SandboxProvider(SocialProvider):
             )
         return out
 
-    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
-        """Comments on the posts named in `account.extra["recent_ids"]` (the sandbox keeps no
-        state of its own: the caller says which of its posts to look at)."""
+    def fetch_inbox(
+        self, account: AccountAuth, post_ids: Sequence[str], since: datetime | None
+    ) -> list[InboxItem]:
+        """The comments the posts `post_ids` have gathered (the sandbox keeps no state of its
+        own: they grow from each post's id and age)."""
         now = datetime.now(UTC)
-        items = [c for rid in account.extra.get("recent_ids", []) for c in self._comments(rid, now)]
+        items = [c for rid in post_ids for c in self._comments(rid, now)]
         return [c for c in items if since is None or c.created_at > since]
 
     def comments_for(self, remote_id: str, now: datetime | None = None) -> list[InboxItem]:

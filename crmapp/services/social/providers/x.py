@@ -8,6 +8,7 @@ account's recent posts and matches the first part's exact text.
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -190,8 +191,13 @@ class XProvider(SocialProvider):
 
     # --- inbox and metrics ------------------------------------------------------------------
 
-    def fetch_inbox(self, account: AccountAuth, since: datetime | None) -> list[InboxItem]:
-        """Mentions of the account newer than `since` (`GET /2/users/:id/mentions`)."""
+    def fetch_inbox(
+        self, account: AccountAuth, post_ids: Sequence[str], since: datetime | None
+    ) -> list[InboxItem]:
+        """Mentions of the account newer than `since` (`GET /2/users/:id/mentions`): a reply
+        starts with the author's handle, so replies to `post_ids` are among them (kind
+        "reply"); the rest are kind "mention". DMs are not read (`dm.read` is not asked)."""
+        ours = set(post_ids)
         params: dict[str, str] = {
             "max_results": "100",
             "tweet.fields": "created_at,author_id,conversation_id,referenced_tweets",
@@ -210,14 +216,15 @@ class XProvider(SocialProvider):
             }
             for tweet in answer.get("data") or []:
                 author_id = str(tweet.get("author_id", ""))
+                parent = _replied_to(tweet)
                 items.append(
                     InboxItem(
                         remote_id=str(tweet["id"]),
-                        kind="mention",
+                        kind="reply" if parent in ours else "mention",
                         author=users.get(author_id) or author_id,
                         text=str(tweet.get("text", "")),
                         created_at=_time(tweet.get("created_at")),
-                        post_remote_id=_replied_to(tweet),
+                        post_remote_id=parent,
                         url=post_url(str(tweet["id"]), users.get(author_id, "")),
                     )
                 )

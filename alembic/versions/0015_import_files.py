@@ -1,7 +1,7 @@
 """Uploaded CSV files live on disk until their import completes, no longer in `import_job`: the job
 keeps the file's encoding, and its header row (for the rejected-rows download) in `mapping`.
 
-Revision ID: 0015_fix_security
+Revision ID: 0015
 Revises: 0014
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 
 from alembic import op
 
-revision = "0015_fix_security"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None

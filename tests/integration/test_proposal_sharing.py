@@ -10,11 +10,19 @@ from sqlmodel import select
 
 from crmapp.models.crm import Deal, PipelineStage
 from crmapp.models.proposals import ProposalLink
-from crmapp.services import activities, notifications
+from crmapp.services import activities, notifications, pipelines, records
 from crmapp.services.ai import context as ai_context
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import NotFound, ValidationError
-from crmapp.services.proposals import documents, export, insights, lifecycle, sharing
+from crmapp.services.proposals import (
+    documents,
+    export,
+    insights,
+    lifecycle,
+    render,
+    richtext,
+    sharing,
+)
 from tests import factories
 from tests.integration.test_proposals import load, make_deal, make_proposal, write
 
@@ -167,3 +175,96 @@ def test_the_nightly_job_expires_proposals_past_their_link_expiry():
     later = load(owner, proposal).expires_at + timedelta(minutes=1)
     assert expire_proposals(later) >= 1
     assert load(owner, proposal).status == "expired"
+
+
+def internal_deal(owner, author):
+    """A deal in Negotiation owned by `owner`, with a probability, a forecast date, a contact
+    whose notes hold a budget, a task and a note: all internal to the agency."""
+    with factories.scoped(owner) as session:
+        company = records.save_record(
+            session,
+            owner.actor,
+            "company",
+            None,
+            {"name": "Harbour Lights", "industry": "Hospitality"},
+        )
+        contact = records.save_record(
+            session,
+            owner.actor,
+            "contact",
+            None,
+            {
+                "first_name": "Hana",
+                "last_name": "Hale",
+                "title": "COO",
+                "company_id": str(company.id),
+                "notes": "Budget approved up to $12k; Finance must approve anything over $10k.",
+            },
+        )
+        stage = pipelines.stage_named(session, owner.actor, "Negotiation")
+        deal = records.save_record(
+            session,
+            owner.actor,
+            "deal",
+            None,
+            {
+                "title": "Booking site rebuild",
+                "value": "9800",
+                "currency": "EUR",
+                "stage_id": str(stage.id),
+                "probability": "65",
+                "owner_id": str(owner.actor.user_id),
+                "expected_close_date": "2031-09-30",
+                "company_id": str(company.id),
+                "contact_id": str(contact.id),
+                "products": "Web design, Hosting",
+            },
+        )
+        activities.add_activity(
+            session,
+            owner.actor,
+            record_type="deal",
+            record_id=deal.id,
+            kind="task",
+            subject="Chase Finance for the PO",
+            body="CFO wants a discount before signing.",
+        )
+        activities.add_activity(
+            session,
+            author.actor,
+            record_type="contact",
+            record_id=contact.id,
+            kind="note",
+            subject="Price sensitive",
+            body="They compare us with Acme.",
+        )
+    return deal  # fmt: skip
+
+
+INTERNAL = [
+    "Negotiation", "Ottoline", "65%", "2031-09-30", "$12k", "$10k", "Finance must approve",
+    "Chase Finance", "CFO wants", "Price sensitive", "compare us with Acme", "Hospitality",
+    "task:", "note:", "Stage", "Account Owner", "Products Of Interest", "Probability",
+    "What we have discussed", "This section will", "We will summarise", "Summarise the client",
+]  # fmt: skip
+
+
+def test_internal_crm_facts_never_reach_the_draft_the_public_page_or_the_pdf():
+    owner = factories.signup("Discreet", "ottoline")  # the deal's owner: "Ottoline"
+    author = factories.member(owner, "member")  # writes and sends the proposal
+    deal = internal_deal(owner, author)
+    proposal = make_proposal(author, deal)
+    _, state = write(author, proposal)
+    assert state == "done"
+    draft = "\n".join(richtext.html_to_text(s["html"]) for s in load(author, proposal).sections)
+    assert "Harbour Lights" in draft and "Web design" in draft  # client-facing facts stay
+    with factories.scoped(author) as session:
+        token = sharing.send(session, author.actor, proposal.id).rsplit("/", 1)[1]
+    with public(token) as session:  # what the public page shows, and the client's PDF
+        opened = sharing.open_link(session, token).proposal
+        page = render.document_html(export.render_doc(session, opened))
+        _, pdf = export.public_pdf(session, token)
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    for name, text in (("draft", draft), ("public page", page), ("PDF", pdf_text)):
+        leaked = [fact for fact in INTERNAL if fact.lower() in text.lower()]
+        assert leaked == [], f"{name} quotes internal facts: {leaked}"

@@ -52,10 +52,11 @@ def empty_state(icon: str, title: str, text: str, action: rx.Component | None = 
     )
 
 
-def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next, noun: str):
-    """Previous / next with 'page X of Y · N items'."""
+def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next, noun: str, one: str = ""):
+    """Previous / next with 'N items · page X of Y' (`one`: the noun for a single item)."""
+    counted = rx.cond(total == 1, f" {one}", f" {noun}") if one else f" {noun}"
     return rx.hstack(
-        rx.text(total, f" {noun}", " · page ", page, " of ", pages, size="2", color="gray"),
+        rx.text(total, counted, " · page ", page, " of ", pages, size="2", color="gray"),
         rx.spacer(),
         rx.button(
             "Previous",

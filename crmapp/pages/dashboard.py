@@ -84,12 +84,22 @@ def getting_started() -> rx.Component:
                     "step-timezone",
                 ),
             ),
-            _step(
-                "file-text",
-                "Proposals (coming next)",
-                "AI-drafted proposals from everything the CRM knows.",
-                routes.PROPOSALS,
-                "step-proposals",
+            rx.cond(
+                DashboardState.can_write,
+                _step(
+                    "file-text",
+                    "Write a proposal",
+                    "Draft one from a deal and everything the CRM knows, then send and sign it.",
+                    routes.PROPOSALS,
+                    "step-proposals",
+                ),
+                _step(
+                    "file-text",
+                    "Read your proposals",
+                    "Every proposal with its status: sent, viewed, signed, paid.",
+                    routes.PROPOSALS,
+                    "step-proposals",
+                ),
             ),
             columns=rx.breakpoints(initial="1", md="3"),
             spacing="4",

@@ -56,8 +56,8 @@ async () => {
       if (first === null && ((stream && stream.textContent.trim().length > 0) || written())) {
         first = performance.now() - t0;
       }
-      const state = document.getElementById("proposal-generation");
-      if (first !== null && state && state.textContent.includes("done")
+      // Done: the "Writing…" badge is gone, "Write draft" is back, the sections hold text.
+      if (first !== null && !document.getElementById("proposal-writing") && written()
           && document.getElementById("generate")) {
         observer.disconnect(); clearTimeout(timer);
         resolve([first, performance.now() - t0]);

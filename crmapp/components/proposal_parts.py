@@ -31,7 +31,12 @@ def status_badges() -> rx.Component:
                      color_scheme=rx.match(d["approval"], ("approved", "green"),
                                            ("changes_requested", "red"), "amber")),
         ),
-        rx.badge("writing: ", d["generation"], variant="outline", id="proposal-generation"),
+        rx.cond(
+            S.running,
+            rx.badge(rx.spinner(size="1"), rx.cond(d["generation"] == "queued", "Starting…",
+                                                   "Writing…"),
+                     variant="outline", id="proposal-writing"),
+        ),
         rx.text("v", d["version"], size="1", color="gray"),
         spacing="2", align="center",
     )  # fmt: skip
@@ -47,10 +52,10 @@ def stream_panel() -> rx.Component:
                 weight="medium",
             ),
             rx.spacer(),
-            rx.button(
+            rx.cond(S.can_write, rx.button(
                 rx.icon("square", size=14), "Cancel", color_scheme="red", variant="soft",
                 on_click=S.cancel, id="cancel-generation",
-            ),
+            )),
             width="100%", align="center",
         ),
         rx.box(rx.markdown(S.stream_text), id="stream", class_name="proposal-stream",
@@ -82,12 +87,12 @@ def diff_view() -> rx.Component:
                 ),
                 white_space="pre-wrap", id="section-diff", line_height="1.7",
             ),
-            rx.hstack(
+            rx.cond(S.can_write, rx.hstack(
                 rx.button(rx.icon("check", size=14), "Accept", on_click=S.accept_pending,
                           id="accept-rewrite"),
                 rx.button(rx.icon("x", size=14), "Reject", variant="soft", color_scheme="gray",
                           on_click=S.reject_pending, id="reject-rewrite"),
-            ),
+            )),
             spacing="3", width="100%",
         ),
         width="100%", border=f"1px solid {rx.color('accent', 7)}",

@@ -62,11 +62,12 @@ def counted(count: rx.Var, noun: str, many: str | None = None) -> rx.Component:
     )
 
 
-def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next, noun: str):
-    """Previous / next with 'N items · page X of Y'; `noun` is the plural ("companies")."""
+def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next, noun: str, one: str = ""):
+    """Previous / next with 'N items · page X of Y'; `noun` is the plural ("companies"), `one`
+    the singular where `services.wording` cannot derive it."""
     return rx.hstack(
         rx.text(
-            counted(total, wording.singular_of(noun), noun),
+            counted(total, one or wording.singular_of(noun), noun),
             " · page ",
             page,
             " of ",

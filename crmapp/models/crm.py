@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Computed, Numeric, Text, text
+from sqlalchemy import Column, Computed, ForeignKey, Numeric, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
@@ -53,6 +53,15 @@ class Pipeline(SQLModel, table=True):
     org_id: uuid.UUID = org_id_field()
     name: str = Field(max_length=120)
     is_default: bool = False
+    # Where a signed proposal moves the pipeline's deals ("on signature → stage"); None: its
+    # first won stage. The two tables point at each other, hence `use_alter`.
+    signed_stage_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(
+            Uuid, ForeignKey("pipeline_stage.id", ondelete="SET NULL", use_alter=True),
+            nullable=True,
+        ),
+    )  # fmt: skip
     created_at: datetime = created_at_field()
 
 

@@ -31,7 +31,12 @@ def document_row(d: rx.Var) -> rx.Component:
                 rx.cond(d["error"] != "", rx.text(d["error"], size="1", color=rx.color("red", 11))),
             )
         ),
-        rx.table.cell(d["chunks"], " passages · ", d["size"], size="1"),
+        rx.table.cell(
+            d["chunks"],
+            rx.cond(d["chunks"] == "1", " passage · ", " passages · "),
+            d["size"],
+            size="1",
+        ),
         rx.table.cell(
             rx.button(
                 "Remove",

@@ -207,7 +207,7 @@ def side_panel() -> rx.Component:
                 rx.text(link["created"], " · expires ", link["expires"], " · viewed ",
                         link["viewed"], size="1"),
                 rx.badge(link["state"], size="1"),
-                rx.cond(link["state"] == "active",
+                rx.cond((link["state"] == "active") & S.can_write,
                         rx.button("Revoke", size="1", variant="ghost", color_scheme="red",
                                   on_click=S.revoke_link(link["id"]))),
                 class_name="link-item", align="center", wrap="wrap",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from crmapp.services.proposals.sharing import MAX_EMAIL, MAX_NAME, MAX_REASON
 from crmapp.state.public_proposal import PublicProposalState as S
 
 HEARTBEAT_MS = 10_000
@@ -27,9 +28,11 @@ def sign_panel() -> rx.Component:
                         "recorded with a SHA-256 fingerprint, the time, your IP address and "
                         "browser.", size="2", color="gray"),
                 rx.hstack(
-                    rx.input(name="name", placeholder="Full name", id="sign-name", width="100%"),
+                    rx.input(name="name", placeholder="Full name", id="sign-name", width="100%",
+                             max_length=MAX_NAME, aria_label="Full name"),
                     rx.input(name="email", placeholder="Email (for your records)", type="email",
-                             id="sign-email", width="100%"),
+                             id="sign-email", width="100%", max_length=MAX_EMAIL,
+                             aria_label="Email"),
                     width="100%",
                 ),
                 error_text("name"), error_text("email"),
@@ -52,7 +55,10 @@ def sign_panel() -> rx.Component:
             rx.popover.trigger(rx.button("Decline", variant="ghost", color_scheme="gray",
                                          id="decline-open")),
             rx.popover.content(rx.form(
-                rx.vstack(rx.text_area(name="reason", placeholder="Optional: why?"),
+                rx.vstack(rx.text_area(name="reason", placeholder="Optional: why?",
+                                       max_length=MAX_REASON, id="decline-reason",
+                                       aria_label="Why you decline (optional)"),
+                          error_text("reason"),
                           rx.button("Decline proposal", type="submit", color_scheme="red",
                                     size="1", id="decline-submit")),
                 on_submit=S.decline,
@@ -78,7 +84,10 @@ def public_proposal_page() -> rx.Component:
                                   on_click=S.download_pdf, id="public-pdf"),
                         width="100%", align="center",
                     ),
+                    # Sandboxed: no scripts and an opaque origin, so nothing in the document
+                    # runs with the app's origin (links may still open in a new tab).
                     rx.el.iframe(src_doc=S.html, title=S.title, id="public-document",
+                                 sandbox="allow-popups allow-popups-to-escape-sandbox",
                                  style={"width": "100%", "height": "75vh", "border": "1px solid "
                                         "var(--gray-6)", "border_radius": "8px",
                                         "background": "white"}),

@@ -29,8 +29,8 @@ def record(
     """Append one event in the actor's organisation (within the caller's transaction)."""
     event = AuditEvent(
         org_id=actor.org_id,
-        actor_user_id=actor.user_id,
-        actor_email=actor.email,
+        actor_user_id=None if actor.public else actor.user_id,  # a client is no user of ours
+        actor_email=actor.email[:254],
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id),

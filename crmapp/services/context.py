@@ -10,7 +10,13 @@ from crmapp.models.tenancy import Role
 
 @dataclass(frozen=True)
 class Actor:
-    """The authenticated user acting within one organisation, and where the request came from."""
+    """The authenticated user acting within one organisation, and where the request came from.
+
+    A `public` actor is someone outside the organisation acting through a public link (a client
+    signing or declining a proposal): `email` then names them ("Hana Hale (public link)") and
+    the audit trail records no user for them; `user_id` is the proposal owner's only so that
+    services that need a user of the organisation to scope their work have one.
+    """
 
     user_id: uuid.UUID
     org_id: uuid.UUID
@@ -18,3 +24,4 @@ class Actor:
     email: str = ""
     ip: str = ""
     user_agent: str = ""
+    public: bool = False

@@ -27,11 +27,13 @@ MAX_STAGES = 20
 
 @dataclass(frozen=True)
 class PipelineView:
-    """A pipeline with its ordered stages and how many deals sit in each."""
+    """A pipeline with its ordered stages, how many deals sit in each, and the stage a signed
+    proposal moves its deals to."""
 
     pipeline: Pipeline
     stages: list[PipelineStage]
     deals: dict[uuid.UUID, int]
+    signed_stage: PipelineStage
 
 
 def list_pipelines(session: Session, actor: Actor) -> list[PipelineView]:
@@ -52,7 +54,9 @@ def list_pipelines(session: Session, actor: Actor) -> list[PipelineView]:
     views = []
     for pipeline in rows:
         stages = pipelines.stages(session, actor, pipeline.id)
-        views.append(PipelineView(pipeline, stages, {s.id: counts.get(s.id, 0) for s in stages}))
+        deals = {s.id: counts.get(s.id, 0) for s in stages}
+        signed = pipelines.signed_stage(session, actor, pipeline.id)
+        views.append(PipelineView(pipeline, stages, deals, signed))
     return views
 
 
@@ -155,6 +159,29 @@ def make_default(session: Session, actor: Actor, pipeline_id: uuid.UUID) -> Pipe
     audit.record(session, actor, "pipeline.made_default", "pipeline", target.id,
                  {"name": target.name})  # fmt: skip
     return target
+
+
+def set_signed_stage(
+    session: Session, actor: Actor, pipeline_id: uuid.UUID, stage_id: uuid.UUID
+) -> PipelineStage:
+    """Choose the stage a signed proposal moves the pipeline's deals to (an open or won stage of
+    this pipeline); audited."""
+    require(actor.role, Perm.PIPELINE_MANAGE)
+    pipeline = _pipeline(session, actor, pipeline_id)
+    _lock(session, pipeline.id)
+    stage = session.get(PipelineStage, stage_id)
+    if stage is None or stage.org_id != actor.org_id or stage.pipeline_id != pipeline.id:
+        raise ValidationError({"signed_stage": "Choose a stage of this pipeline."})
+    if stage.kind == "lost":
+        raise ValidationError({"signed_stage": "A signed proposal cannot move a deal to a lost"
+                                               " stage: choose an open or won stage."})  # fmt: skip
+    before = pipelines.signed_stage(session, actor, pipeline.id)
+    pipeline.signed_stage_id = stage.id
+    session.add(pipeline)
+    if before.id != stage.id:
+        audit.record(session, actor, "pipeline.signed_stage_changed", "pipeline", pipeline.id,
+                     {"stage": [before.name, stage.name]})  # fmt: skip
+    return stage
 
 
 def delete_pipeline(session: Session, actor: Actor, pipeline_id: uuid.UUID) -> str:

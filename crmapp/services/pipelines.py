@@ -70,6 +70,24 @@ def stages(session: Session, actor: Actor, pipeline_id: uuid.UUID) -> list[Pipel
     )
 
 
+def signed_stage(session: Session, actor: Actor, pipeline_id: uuid.UUID) -> PipelineStage:
+    """Where a signed proposal moves the pipeline's deals: the stage the pipeline names
+    ("on signature → stage"), else its first won stage."""
+    ordered = stages(session, actor, pipeline_id)
+    pipeline = session.get(Pipeline, pipeline_id)
+    chosen = pipeline.signed_stage_id if pipeline is not None else None
+    found = next((s for s in ordered if s.id == chosen and s.kind != "lost"), None)
+    return found or won_stage(ordered)
+
+
+def won_stage(ordered: list[PipelineStage]) -> PipelineStage:
+    """The first won stage of a pipeline's stages (every pipeline keeps one)."""
+    found = next((s for s in ordered if s.kind == "won"), None)
+    if found is None:
+        raise NotFound("This pipeline has no won stage.")
+    return found
+
+
 def stage_named(session: Session, actor: Actor, name: str) -> PipelineStage:
     """A stage of the default pipeline by (case-insensitive) name."""
     pipeline = default_pipeline(session, actor)
@@ -194,7 +212,7 @@ def move_deal(session: Session, actor: Actor, deal_id: uuid.UUID, stage_id: uuid
         elif source.kind != target.kind or deal.closed_at is None:
             # Closing (or turning a win into a loss) records when and by whom; a move between
             # two stages of the same closed kind keeps the original close.
-            deal.closed_at, deal.closed_by = utcnow(), actor.user_id
+            deal.closed_at, deal.closed_by = utcnow(), None if actor.public else actor.user_id
         session.add(deal)
         audit.record(
             session, actor, "deal.stage_changed", "deal", deal.id,

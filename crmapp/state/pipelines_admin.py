@@ -43,7 +43,7 @@ class PipelinesAdminState(SessionState):
         self.pipelines = [
             {"id": str(v.pipeline.id), "name": v.pipeline.name,
              "default": "1" if v.pipeline.is_default else "",
-             "deals": str(sum(v.deals.values()))}
+             "deals": str(sum(v.deals.values())), "signed_stage": str(v.signed_stage.id)}
             for v in views
         ]  # fmt: skip
         self.stages = [
@@ -95,6 +95,17 @@ class PipelinesAdminState(SessionState):
             pipeline_id,
             lambda s, a: pipeline_admin.make_default(s, a, uuid.UUID(pipeline_id)),
             "Default pipeline changed.",
+        )
+
+    @rx.event
+    def set_signed_stage(self, pipeline_id: str, stage_id: str):
+        """Choose the stage a signed proposal moves this pipeline's deals to."""
+        return self._run(
+            pipeline_id,
+            lambda s, a: pipeline_admin.set_signed_stage(
+                s, a, uuid.UUID(pipeline_id), uuid.UUID(stage_id)
+            ),
+            "Saved: signed proposals move their deals to this stage.",
         )
 
     @rx.event

@@ -107,6 +107,9 @@ class ProposalFlowMixin(rx.State, mixin=True):
         actor, proposal_id = self._actor(), self._proposal_id()  # type: ignore[attr-defined]
         if actor is None or proposal_id is None:
             return rx.redirect(routes.LOGIN)
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            name, data = export.proposal_pdf(session, actor, proposal_id, self.timezone)  # type: ignore[attr-defined]
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                name, data = export.proposal_pdf(session, actor, proposal_id, self.timezone)  # type: ignore[attr-defined]
+        except ServiceError as err:  # e.g. gone meanwhile, or not this organisation's
+            return rx.toast.error(str(err))
         return rx.download(data=data, filename=name, mime_type="application/pdf")

@@ -7,7 +7,7 @@ import uuid
 import reflex as rx
 
 from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
+from crmapp.services.errors import ServiceError, ValidationError
 from crmapp.services.proposals import export, render, sharing
 
 
@@ -90,12 +90,16 @@ class PublicProposalState(rx.State):
     def decline(self, form: dict):
         """Decline the proposal."""
         ip, agent = self._client()
+        self.field_errors = {}
         try:
             with tenant_session(self._org()) as session:
                 sharing.decline(session, self._token(), reason=str(form.get("reason", "")),
                                 ip=ip, user_agent=agent)  # fmt: skip
             with tenant_session(self._org()) as session:
                 self._show(session)
+        except ValidationError as err:
+            self.field_errors = err.fields
+            return None
         except ServiceError as err:
             return rx.toast.error(str(err))
         return None

@@ -38,9 +38,9 @@ def test_generate_reprompt_send_sign_and_see_it_on_the_deal(browser, app_url):
 
     page.select_option("#voice", "direct")
     page.click("#generate")
-    expect(page.locator("#proposal-generation")).to_contain_text("done", timeout=TIMEOUT)
     first = page.locator(".proposal-section").first
-    expect(first.locator(".ProseMirror")).to_contain_text("Harbour booking site")
+    expect(first.locator(".ProseMirror")).to_contain_text("Harbour booking site", timeout=TIMEOUT)
+    expect(page.locator("#proposal-writing")).to_have_count(0)  # shown only while writing
     expect(page.locator("#tone-score")).to_be_visible()
     expect(page.locator("#sources .source-item").first).to_be_visible()
     expect(page.locator("#pricing-total")).to_contain_text("12,500.00")

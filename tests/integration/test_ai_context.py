@@ -1,5 +1,5 @@
-"""The deal's context graph: facts, history and passages with their sources, one tenant only;
-and the offline drafter writing from it."""
+"""The deal's context graph: quotable facts, internal background and history, and passages with
+their sources, one tenant only; and the offline drafter writing from its quotable part."""
 
 from __future__ import annotations
 
@@ -82,9 +82,13 @@ def test_the_context_graph_holds_the_deal_its_people_history_and_passages(rq_wor
 
     with factories.scoped(owner) as session:
         graph = context.deal_context(session, owner.actor, deal.id)
-    assert graph.facts["client"] == "Harbour Lights" and graph.facts["value"] == "12,500.00 EUR"
-    assert graph.facts["contact"] == "Hana Hale, COO, hana@harbour.example"
+    assert graph.facts["client"] == "Harbour Lights"
+    assert graph.facts["contact"] == "Hana Hale, COO"
     assert graph.facts["products_of_interest"] == "Web design, Hosting"
+    # Internal facts inform a draft but are kept apart from what may be quoted.
+    assert graph.background["value"] == "12,500.00 EUR" and graph.background["stage"] == "Lead"
+    assert graph.background["industry"] == "Hospitality"
+    assert not set(graph.background) & set(graph.facts)
     assert any("Discovery call — They lose bookings on mobile." in h for h in graph.history)
     assert any("Prefers fixed prices." in h for h in graph.history)
     assert [p.text for p in graph.passages] == [
@@ -96,9 +100,12 @@ def test_the_context_graph_holds_the_deal_its_people_history_and_passages(rq_wor
 
     text = offline.draft(context.draft_input(graph, SECTIONS, "direct"))
     assert text.startswith("## Summary") and "## Scope" in text
-    assert "Harbour Lights" in text and "12,500.00 EUR" in text and "mobile-first" in text
+    assert "Harbour Lights" in text and "mobile-first" in text
+    assert "12,500.00 EUR" not in text and "Discovery call" not in text  # never quoted
     prompt = context.messages(graph, SECTIONS)
     assert "never invent" in prompt[0]["content"] and "## Scope" in prompt[1]["content"]
+    quotable, background = prompt[1]["content"].split("Background only", 1)
+    assert "Harbour Lights" in quotable and "Prefers fixed prices." in background
 
     with factories.scoped(stranger) as session, pytest.raises(NotFound):
         context.deal_context(session, stranger.actor, deal.id)

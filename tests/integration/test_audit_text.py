@@ -129,7 +129,7 @@ def test_proposals_posts_and_members_read_in_words():
     assert "Networks: Sandbox" in post_views[0].detail
     moved = post_views[-1]
     assert moved.title in ("Post approved", "Post submitted for review")
-    assert "Account: Acme (sandbox)" in moved.detail
+    assert "Account: Acme (Sandbox)" in moved.detail
     assert "Status: Draft → " in moved.detail
 
     (role,) = _describe(owner, _events(owner, action="member.role_changed"))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from crmapp.services.ai import offline
+from crmapp.services.ai.context import DealContext, draft_input, messages, section_messages
 from crmapp.services.proposals import insights
 from crmapp.services.proposals.generation import split_sections
 
@@ -44,3 +47,68 @@ def test_tone_fits_the_voice_it_was_asked_for():
     assert insights.tone(chatty, "formal").score < 60
     assert "contractions" in insights.tone(chatty, "formal").label
     assert insights.tone("", "direct").score == 0
+
+
+# What the CRM holds about a deal that the client must never read: its stage, owner,
+# probability, value estimate and forecast date, and the notes, tasks and activity logs.
+INTERNAL = {
+    "stage": "Negotiation",
+    "account_owner": "Ottoline Owner",
+    "probability": "75%",
+    "value": "12,500.00 EUR",
+    "expected_close": "2026-09-30",
+}
+HISTORY = [
+    "2026-05-02 task: Chase Finance for the PO — budget approved up to $12k",
+    "2026-05-01 note: Internal: they are price sensitive, CFO must approve",
+    "Notes on Hana Hale: Finance signs off anything over $10k.",
+]
+GUIDED = [
+    offline.Section("Overview", "Summarise the client's situation and the outcome"),
+    offline.Section("Scope of work", "List what is in scope and what is out of scope"),
+    offline.Section("Timeline", "Set out the phases and milestones"),
+    offline.Section("Investment", "Summarise the fees and the payment schedule"),
+]
+LEAKS = [
+    "Negotiation", "Ottoline", "75%", "12,500", "2026-09-30", "$12k", "$10k", "Chase Finance",
+    "price sensitive", "CFO", "task:", "note:", "Stage", "Account Owner", "Products Of Interest",
+    "What we have discussed", "This section will", "Together, we will", "We will summarise",
+    "summarise the client", "list what is in scope", "payment schedule",
+]  # fmt: skip
+
+
+def graph() -> DealContext:
+    facts = {
+        "client": "Harbour Lights",
+        "deal": "Booking site rebuild",
+        "contact": "Hana Hale, COO",
+        "products_of_interest": "Web design, Hosting",
+    }
+    return DealContext(facts, HISTORY, background=dict(INTERNAL))  # fmt: skip
+
+
+@pytest.mark.parametrize("voice", ["formal", "consultative", "direct"])
+def test_the_offline_draft_quotes_no_internal_fact_and_no_guidance(voice):
+    text = offline.draft(draft_input(graph(), GUIDED, voice))
+    assert [line for line in text.splitlines() if line.startswith("## ")] == [
+        "## Overview", "## Scope of work", "## Timeline", "## Investment",
+    ]  # fmt: skip
+    assert "Harbour Lights" in text and "Web design" in text and "Hosting" in text
+    found = [leak for leak in LEAKS if leak.lower() in text.lower()]
+    assert found == [], text
+
+
+def test_prompts_separate_what_may_be_quoted_from_background_only():
+    system, user = (m["content"] for m in messages(graph(), GUIDED))
+    assert "never quote" in system.lower() and "background" in system.lower()
+    quotable, background = user.split("Background only", 1)
+    assert "Harbour Lights" in quotable and "Web design" in quotable
+    for internal in [*INTERNAL.values(), "$12k", "Chase Finance", "price sensitive"]:
+        assert internal not in quotable and internal in background
+    assert "do not restate" in user.lower()  # guidance is an instruction, not text to copy
+    system, user = (
+        m["content"] for m in section_messages(graph(), GUIDED[0], "Old text.", "shorter")
+    )
+    assert "never quote" in system.lower()
+    quotable, background = user.split("Background only", 1)
+    assert "Negotiation" not in quotable and "Negotiation" in background

@@ -133,7 +133,15 @@ def test_signed_pdf_ends_with_a_signing_certificate():
     assert "Page 2 of 2" in last
 
 
-@pytest.mark.parametrize("zone_name", ["Not/AZone", ""])
-def test_unknown_zone_falls_back_to_utc(zone_name):
+@pytest.mark.parametrize("zone_name", ["UTC", "Not/AZone", ""])
+def test_a_certificate_in_utc_prints_the_signing_time_once(zone_name):
+    """UTC, or an unknown zone falling back to it: one "Signed at (UTC)" row, not two."""
     html = render.document_html(make_doc(signature=make_signature(), timezone=zone_name))
-    assert "Signed at (UTC)" in html
+    assert html.count("Signed at (UTC)") == 1
+    assert "2026-07-01T12:00:00+00:00" in html
+
+
+def test_a_signer_without_an_email_is_named_without_empty_brackets():
+    signature = replace(make_signature(), signer_email="")
+    text = squash(pdf_pages(make_doc(signature=signature))[-1])
+    assert "Ada Lovelace" in text and "<>" not in text

@@ -5,6 +5,12 @@ interest, the organisation's won proposals for similar deals (shared products, s
 and the knowledge-base passages closest to the deal. Every piece carries a source (a
 label and a link) so the editor can show what was used. Built inside the actor's tenant scope, so
 nothing of another organisation can enter it.
+
+The graph keeps apart what the client may read (`facts`: who the proposal is for, the project,
+the products it covers; and the knowledge-base passages) from what is internal (`background`:
+stage, owner, probability, value estimate, forecast date, industry; and `history`: activities,
+tasks, notes, other clients' won proposals). Internal facts may inform a model's draft but are
+marked "background only, never quote"; the offline drafter never receives them.
 """
 
 from __future__ import annotations
@@ -40,10 +46,11 @@ class Source:
 class DealContext:
     """Everything known about a deal that a proposal may use."""
 
-    facts: dict[str, str]
-    history: list[str] = field(default_factory=list)
-    passages: list[kb.Passage] = field(default_factory=list)
+    facts: dict[str, str]  # may be quoted to the client
+    history: list[str] = field(default_factory=list)  # internal: activities, notes, won proposals
+    passages: list[kb.Passage] = field(default_factory=list)  # may be quoted
     sources: list[Source] = field(default_factory=list)
+    background: dict[str, str] = field(default_factory=dict)  # internal: stage, owner, ...
 
 
 def deal_context(
@@ -61,19 +68,20 @@ def deal_context(
     facts = {
         "client": company.name if company else (records.label(contact) if contact else ""),
         "deal": deal.title,
+        "products_of_interest": ", ".join(deal.products),
+    }
+    background = {
         "value": f"{deal.value:,.2f} {deal.currency}" if deal.value else "",
         "stage": stage.name if stage else "",
+        "probability": f"{deal.probability}%" if deal.probability is not None else "",
         "expected_close": deal.expected_close_date.isoformat() if deal.expected_close_date else "",
-        "products_of_interest": ", ".join(deal.products),
         "account_owner": owner.name if owner else "",
     }
     if company is not None:
-        facts["industry"] = company.industry
+        background["industry"] = company.industry
         sources.append(Source("company", company.name, f"/crm/companies/{company.id}"))
     if contact is not None:
-        facts["contact"] = ", ".join(
-            v for v in (records.label(contact), contact.title, contact.email) if v
-        )
+        facts["contact"] = ", ".join(v for v in (records.label(contact), contact.title) if v)
         sources.append(Source("contact", records.label(contact), f"/crm/contacts/{contact.id}"))
     links = [col(Activity.deal_id) == deal.id]
     if contact is not None:
@@ -101,20 +109,22 @@ def deal_context(
         history.append(f"Won proposal “{won.title}”: {' '.join(text.split())[:400]}")
         sources.append(Source("proposal", f"Won: {won.title}", f"/proposals/{won.id}"))
     question = " ".join(v for v in (deal.title, facts["products_of_interest"],
-                                    facts.get("industry", "")) if v)  # fmt: skip
+                                    background.get("industry", "")) if v)  # fmt: skip
     found = kb.search(session, actor, question, k=passages) if passages else []
     for passage in found:
         sources.append(Source("document", passage.title, "/proposals/knowledge"))
-    return DealContext({k: v for k, v in facts.items() if v}, history, found, sources)
+    return DealContext(
+        {k: v for k, v in facts.items() if v}, history, found, sources,
+        {k: v for k, v in background.items() if v},
+    )  # fmt: skip
 
 
 def draft_input(
     context: DealContext, sections: list[offline.Section], voice: str = "consultative"
 ) -> offline.DraftInput:
-    """What the offline drafter needs from a context graph."""
-    return offline.DraftInput(
-        sections, context.facts, [p.text for p in context.passages], voice, context.history
-    )
+    """What the offline drafter needs from a context graph: the quotable part only."""
+    facts = {k: v for k, v in context.facts.items() if k in offline.QUOTABLE}
+    return offline.DraftInput(sections, facts, [p.text for p in context.passages], voice)
 
 
 def _won_proposals(session: Session, actor: Actor, deal: Deal, industry: str) -> list[Proposal]:
@@ -140,23 +150,46 @@ def _won_proposals(session: Session, actor: Actor, deal: Deal, industry: str) ->
     return [proposal for proposal, _, _ in ranked[:MAX_WON]]
 
 
+NEVER_QUOTE = (
+    "The facts marked 'Background only' are internal to our company (deal stage, owner,"
+    " probability, value estimate and forecast, industry, notes, tasks, call and meeting logs,"
+    " budgets, who must approve what, other clients' proposals): use them to choose what to"
+    " stress, but never quote, mention or paraphrase them, their figures or their names in the"
+    " proposal. The section guidance tells you what each section must achieve: do not restate"
+    " it."
+)
+
+
+def _quotable(context: DealContext) -> str:
+    facts = "\n".join(f"- {k.replace('_', ' ')}: {v}" for k, v in context.facts.items())
+    return facts or "- (none recorded)"
+
+
+def _background(context: DealContext) -> str:
+    lines = [f"- {k.replace('_', ' ')}: {v}" for k, v in context.background.items()]
+    lines += [f"- {h}" for h in context.history]
+    return "\n".join(lines) or "- (none recorded)"
+
+
 def messages(
     context: DealContext, sections: list[offline.Section], voice: str = "consultative"
 ) -> list[dict[str, str]]:
     """The chat messages asking a model for the proposal, grounded in the context graph."""
-    facts = "\n".join(f"- {k.replace('_', ' ')}: {v}" for k, v in context.facts.items())
-    history = "\n".join(f"- {h}" for h in context.history) or "- (none recorded)"
     passages = "\n\n".join(f"[{p.title}] {p.text}" for p in context.passages) or "(none)"
-    outline = "\n".join(f"## {s.title}\n{s.guidance}" for s in sections)
+    outline = "\n".join(f"## {s.title}\n(guidance, do not restate: {s.guidance})" if s.guidance
+                        else f"## {s.title}" for s in sections)  # fmt: skip
     return [
         {"role": "system", "content": (
-            f"You write business proposals in a {voice} voice, in Markdown. Use only the facts"
-            " given; never invent prices, dates or names. Write every section of the outline"
-            " under its own '## ' heading, in order."
+            f"You write business proposals in a {voice} voice, in Markdown, addressed to the"
+            " client. Use only the facts given; never invent prices, dates or names. Write every"
+            " section of the outline under its own '## ' heading, in order. Prices are in the"
+            f" pricing table that follows the text. {NEVER_QUOTE}"
         )},
         {"role": "user", "content": (
-            f"Facts about the deal:\n{facts}\n\nWhat happened so far:\n{history}\n\n"
-            f"From our knowledge base:\n{passages}\n\nOutline:\n{outline}"
+            f"Facts you may quote:\n{_quotable(context)}\n\n"
+            f"From our knowledge base (you may quote):\n{passages}\n\n"
+            f"Background only (never quote or mention):\n{_background(context)}\n\n"
+            f"Outline:\n{outline}"
         )},
     ]  # fmt: skip
 
@@ -169,15 +202,18 @@ def section_messages(
     voice: str = "consultative",
 ) -> list[dict[str, str]]:
     """The chat messages asking a model to rewrite one section following an instruction."""
-    facts = "\n".join(f"- {k.replace('_', ' ')}: {v}" for k, v in context.facts.items())
+    guidance = f"\n(guidance, do not restate: {section.guidance})" if section.guidance else ""
     return [
         {"role": "system", "content": (
-            f"You revise one section of a business proposal in a {voice} voice, in Markdown."
-            " Use only the facts given; never invent prices, dates or names. Answer with the"
-            " section's new text only, without its heading."
+            f"You revise one section of a business proposal in a {voice} voice, in Markdown,"
+            " addressed to the client. Use only the facts given; never invent prices, dates or"
+            " names. Answer with the section's new text only, without its heading."
+            f" {NEVER_QUOTE}"
         )},
         {"role": "user", "content": (
-            f"Facts about the deal:\n{facts}\n\nSection: {section.title}\n{section.guidance}"
-            f"\n\nCurrent text:\n{current}\n\nChange requested: {instruction}"
+            f"Facts you may quote:\n{_quotable(context)}\n\n"
+            f"Section: {section.title}{guidance}\n\nCurrent text:\n{current}\n\n"
+            f"Change requested: {instruction}\n\n"
+            f"Background only (never quote or mention):\n{_background(context)}"
         )},
     ]  # fmt: skip

@@ -1,8 +1,13 @@
-"""The offline drafter: a deterministic first draft from a template and the facts the CRM holds.
+"""The offline drafter: a deterministic first draft from a template and what a client may read.
 
-It never fails and needs no model: each section opens with what the template asks of it, then
-states the client's facts that belong there and quotes the knowledge-base passages retrieved for
-it. The text is plain Markdown a rep can edit; nothing is invented.
+It never fails and needs no model. Each section opens in the chosen voice, states the
+client-facing facts that belong there (who it is for, the project, what it covers) and quotes a
+knowledge-base passage retrieved for it. The template's guidance is an instruction for a model;
+it is never written out (this drafter places facts by the section's title). Internal CRM facts —
+the deal's stage, owner, probability, value estimate and forecast date, notes, tasks and
+activity logs — never reach the drafter: `DraftInput` holds only the quotable facts, and only
+the keys in `QUOTABLE` are written. The text is plain Markdown a rep can edit; nothing is
+invented.
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 VOICES = {
-    "formal": ("We are pleased to set out", "This section will"),
-    "consultative": ("Based on our conversations, here is", "Together, we will"),
-    "direct": ("Here is", "We will"),
+    "formal": "We are pleased to set out",
+    "consultative": "Based on our conversations, here is",
+    "direct": "Here is",
 }
+
+# The facts a draft may state, as `context.deal_context` names them: nothing else is written.
+QUOTABLE = ("client", "contact", "deal", "products_of_interest")
 
 # Which facts belong in a section, by words in its title.
 TOPICS = (
@@ -36,13 +44,12 @@ class Section:
 
 @dataclass(frozen=True)
 class DraftInput:
-    """Everything the drafter may use."""
+    """Everything the drafter may use: only what the client may read."""
 
     sections: list[Section]
-    facts: dict[str, str]  # e.g. client, contact, deal, value, close date, products
+    facts: dict[str, str]  # the keys of QUOTABLE; any other key is ignored
     passages: list[str] = field(default_factory=list)
     voice: str = "consultative"
-    history: list[str] = field(default_factory=list)  # recent activities and notes
 
 
 def _sentence(text: str) -> str:
@@ -55,35 +62,30 @@ def _topic(title: str) -> str:
     return next((topic for words, topic in TOPICS if any(w in lower for w in words)), "")
 
 
-def _specific(topic: str, data: DraftInput) -> list[str]:
-    """The facts that belong to a section of this topic."""
-    facts = data.facts
+def _specific(topic: str, facts: dict[str, str]) -> list[str]:
+    """The client-facing facts that belong to a section of this topic."""
+    if topic == "overview" and (facts.get("deal") or facts.get("contact")):
+        project = f"“{facts['deal']}”" if facts.get("deal") else "this proposal"
+        reader = f", prepared for {facts['contact']}" if facts.get("contact") else ""
+        return ["", _sentence(f"This document sets out {project}{reader}")]
     if topic == "scope" and facts.get("products_of_interest"):
-        return ["", "What this covers:", *[f"- {p.strip()}" for p in
-                                           facts["products_of_interest"].split(",")]]  # fmt: skip
-    if topic == "timeline" and facts.get("expected_close"):
-        return ["", _sentence(f"We plan around a decision by {facts['expected_close']}, and "
-                              "agree the start date when you sign")]  # fmt: skip
-    if topic == "investment" and facts.get("value"):
-        return ["", _sentence(f"The investment is {facts['value']}, itemised in the pricing "
-                              "table below")]  # fmt: skip
-    if topic == "overview" and data.history:
-        return ["", "What we have discussed so far:", *[f"- {h}" for h in data.history[:3]]]
+        products = [p.strip() for p in facts["products_of_interest"].split(",") if p.strip()]
+        return ["", "What this covers:", *[f"- {p}" for p in products]]
+    if topic == "timeline":
+        return ["", "We agree the start date with you when you sign."]
+    if topic == "investment":
+        return ["", "The investment is itemised in the pricing table below."]
     return []
 
 
 def draft_section(section: Section, data: DraftInput, index: int) -> str:
     """The Markdown of one section."""
-    opener, verb = VOICES.get(data.voice, VOICES["consultative"])
-    client = data.facts.get("client") or "your organisation"
+    facts = {k: v for k, v in data.facts.items() if k in QUOTABLE and v}
+    opener = VOICES.get(data.voice, VOICES["consultative"])
+    client = facts.get("client") or "your organisation"
     lines = [f"## {section.title}", ""]
     lines.append(_sentence(f"{opener} the {section.title.lower()} for {client}"))
-    if section.guidance:
-        lines.append(_sentence(f"{verb} {section.guidance[0].lower()}{section.guidance[1:]}"))
-    facts = [f"- **{k.replace('_', ' ').title()}:** {v}" for k, v in data.facts.items() if v]
-    if facts and index == 0:
-        lines += ["", *facts]
-    lines += _specific(_topic(section.title), data)
+    lines += _specific(_topic(section.title), facts)
     if data.passages:
         passage = data.passages[index % len(data.passages)]
         lines += ["", f"> {_sentence(passage)}"]

@@ -14,8 +14,11 @@ from crmapp.services.context import Actor
 from crmapp.services.proposals import documents, pricing, render, sharing
 
 
-def render_doc(session: Session, proposal: Proposal, timezone: str = "UTC") -> render.RenderDoc:
-    """What the renderer needs (the caller is in the proposal's tenant scope)."""
+def render_doc(
+    session: Session, proposal: Proposal, timezone: str | None = None
+) -> render.RenderDoc:
+    """What the renderer needs (the caller is in the proposal's tenant scope); times in
+    `timezone`, by default the proposal owner's zone (what the client's copy shows)."""
     org = session.get(Organization, proposal.org_id)
     deal = session.get(Deal, proposal.deal_id)
     company = session.get(Company, deal.company_id) if deal and deal.company_id else None
@@ -37,7 +40,7 @@ def render_doc(session: Session, proposal: Proposal, timezone: str = "UTC") -> r
         items=pricing.from_json(proposal.items), discount_pct=proposal.discount_pct,
         tax_pct=proposal.tax_pct, version=proposal.version, status=proposal.status,
         created_at=proposal.sent_at or proposal.created_at, signature=signed,
-        timezone=timezone,
+        timezone=timezone or (owner.timezone if owner else "UTC"),
     )  # fmt: skip
 
 

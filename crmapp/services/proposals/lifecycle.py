@@ -24,7 +24,7 @@ from crmapp.services import audit, notifications, orgs
 from crmapp.services.context import Actor
 from crmapp.services.errors import ValidationError
 from crmapp.services.permissions import Perm, require
-from crmapp.services.proposals import documents
+from crmapp.services.proposals import documents, outcomes
 
 STATUS_MOVES: dict[str, set[str]] = {
     "draft": {"review", "sent"},
@@ -194,11 +194,13 @@ def recall(session: Session, actor: Actor, proposal_id: uuid.UUID) -> Proposal:
 
 
 def mark_paid(session: Session, actor: Actor, proposal_id: uuid.UUID) -> Proposal:
-    """Signed → Paid (Owner/Admin; payment collection comes with billing)."""
+    """Signed → Paid (Owner/Admin; payment collection comes with billing): the payment and its
+    amount are recorded on the deal's timeline, and a deal still open is won."""
     require(actor.role, Perm.PROPOSAL_MARK_PAID)
     proposal = documents.get_proposal(session, actor, proposal_id, lock=True)
-    move(session, actor, proposal, "status", "paid")
+    move(session, actor, proposal, "status", "paid", {"amount": outcomes.amount_text(proposal)})
     proposal.paid_at = utcnow()
+    outcomes.deal_paid(session, actor, proposal)
     return proposal
 
 

@@ -180,15 +180,18 @@ def _certificate(doc: RenderDoc, sig: SignatureInfo) -> str:
     signed_utc = sig.signed_at.astimezone(UTC)
     tz = zone(doc.timezone)
     local = signed_utc.astimezone(tz)
+    signer = f"{sig.signer_name} <{sig.signer_email}>" if sig.signer_email else sig.signer_name
     rows = [
         ("Document", doc.title),
         ("Version signed", str(sig.version)),
-        ("Signer", f"{sig.signer_name} <{sig.signer_email}>"),
+        ("Signer", signer),
         ("Signed at (UTC)", signed_utc.isoformat(timespec="seconds")),
-        (f"Signed at ({tz.key})", f"{local.isoformat(timespec='seconds')} ({local.tzname()})"),
-        ("IP address", sig.ip),
-        ("User agent", sig.user_agent),
     ]
+    if tz.key != "UTC":  # a second row only when it says something the first does not
+        rows.append(
+            (f"Signed at ({tz.key})", f"{local.isoformat(timespec='seconds')} ({local.tzname()})")
+        )
+    rows += [("IP address", sig.ip), ("User agent", sig.user_agent)]
     body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     body += (
         "<tr><th>SHA-256 of the signed version</th>"

@@ -8,7 +8,10 @@ everything else runs in that organisation's scope like any other request.
 Each opening records a view (time, duration from heartbeats, the client from the user agent and
 a keyed hash of the IP); the owner is notified on the first. Signing stores the typed name with
 the SHA-256 of the exact version sent, the time, IP and user agent, freezes the proposal as
-Signed and moves the deal to the next stage of its pipeline.
+Signed and wins the deal at the signed total (`outcomes.deal_signed`).
+
+Everything the public page sends is bounded and checked here, with a message for each field; the
+client acts as a public actor (`Actor.public`): audited under their name, never as the owner.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +28,6 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
-from crmapp.models.crm import Deal, PipelineStage
 from crmapp.models.proposals import (
     Proposal,
     ProposalLink,
@@ -33,17 +36,19 @@ from crmapp.models.proposals import (
     ProposalView,
 )
 from crmapp.models.tenancy import Membership, Role
-from crmapp.services import audit, notifications, pipelines, tokens
+from crmapp.services import audit, notifications, tokens
 from crmapp.services.context import Actor
 from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
-from crmapp.services.proposals import documents, lifecycle
+from crmapp.services.proposals import documents, lifecycle, outcomes
 from crmapp.settings import get_settings
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 GONE = "This link is not valid any more. Ask the sender for a new one."
 VISIBLE = ("sent", "signed", "paid", "declined", "expired")
 SAME_VIEW = timedelta(minutes=5)  # a reload within this time continues the same view
+# What the public page may send (the signer's name and email fit their columns).
+MAX_NAME, MAX_EMAIL, MAX_REASON, MAX_TOKEN = 120, 254, 1000, 512
 
 
 def public_url(token: str) -> str:
@@ -144,7 +149,7 @@ def locate(session: Session, token: str) -> uuid.UUID:
 
     `session` is an unscoped session; only this one link row is readable through it.
     """
-    token_hash = tokens.verify(token)
+    token_hash = tokens.verify(token) if len(token) <= MAX_TOKEN else None
     if token_hash is None:
         raise NotFound(GONE)
     session.exec(  # type: ignore[call-overload]
@@ -168,7 +173,7 @@ class Opened:
 
 def open_link(session: Session, token: str, *, lock: bool = False) -> Opened:
     """The link and its proposal; refuses revoked or expired links and unsent proposals."""
-    token_hash = tokens.verify(token)
+    token_hash = tokens.verify(token) if len(token) <= MAX_TOKEN else None
     link = session.exec(
         select(ProposalLink).where(ProposalLink.token_hash == (token_hash or "-"))
     ).first()
@@ -188,8 +193,9 @@ def open_link(session: Session, token: str, *, lock: bool = False) -> Opened:
 
 def _public_actor(session: Session, proposal: Proposal, who: str = "client", ip: str = "",
                   user_agent: str = "") -> Actor:  # fmt: skip
-    """Who acts on the public page: recorded as the client, on behalf of the proposal's owner
-    (or an Owner of the organisation) so that deal changes have a user to point to."""
+    """Who acts on the public page: the client, a public actor audited as "<who> (public link)"
+    with no user of ours. The proposal's owner (or an Owner of the organisation) only lends the
+    user id that scoped services need."""
     user_id = (
         proposal.owner_id
         or session.exec(
@@ -199,7 +205,20 @@ def _public_actor(session: Session, proposal: Proposal, who: str = "client", ip:
         ).first()
     )
     assert user_id is not None
-    return Actor(user_id, proposal.org_id, Role.MEMBER, f"{who} (public link)", ip, user_agent)
+    return Actor(user_id, proposal.org_id, Role.MEMBER, f"{who} (public link)", ip, user_agent,
+                 public=True)  # fmt: skip
+
+
+def _text(value: str, limit: int, what: str, *, lines: bool = False) -> str:
+    """`value` trimmed, or ValueError naming what is wrong: too long, or control characters
+    (which no name or email holds, and which PostgreSQL refuses in text)."""
+    value = value.strip() if lines else " ".join(value.split())
+    if len(value) > limit:
+        raise ValueError(f"{what} is at most {limit:,} characters.")
+    allowed = "\n\t" if lines else ""
+    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in value):
+        raise ValueError(f"{what} contains characters that cannot be stored: retype it.")
+    return value
 
 
 def ip_hash(ip: str) -> str:
@@ -283,23 +302,6 @@ def heartbeat(session: Session, token: str, view_id: uuid.UUID) -> int:
     return int((view.last_seen_at - view.started_at).total_seconds())
 
 
-def _next_stage(session: Session, deal: Deal) -> PipelineStage | None:
-    current = session.get(PipelineStage, deal.stage_id)
-    if current is None or current.kind != "open":
-        return None  # a closed deal stays where it is
-    later = session.exec(
-        select(PipelineStage)
-        .where(
-            PipelineStage.pipeline_id == deal.pipeline_id,
-            col(PipelineStage.position) > current.position,
-            PipelineStage.kind != "lost",
-        )
-        .order_by(col(PipelineStage.position))
-        .limit(1)
-    ).first()
-    return later
-
-
 def sign(
     session: Session,
     token: str,
@@ -310,14 +312,21 @@ def sign(
     ip: str,
     user_agent: str,
 ) -> ProposalSignature:
-    """Sign the sent version: stores the evidence, freezes the proposal (Signed), moves the deal
-    to its next stage and notifies the owner."""
-    name, email = " ".join(name.split()), email.strip().lower()
+    """Sign the sent version: stores the evidence, freezes the proposal (Signed), wins the deal
+    at the signed total and notifies the owner."""
     errors = {}
-    if len(name) < 2:
-        errors["name"] = "Type your full name to sign."
-    if email and not EMAIL.match(email):
-        errors["email"] = "That email address does not look right."
+    try:
+        name = _text(name, MAX_NAME, "Your name")
+        if len(name) < 2:
+            errors["name"] = "Type your full name to sign."
+    except ValueError as err:
+        errors["name"] = str(err)
+    try:
+        email = _text(email, MAX_EMAIL, "The email address").lower()
+        if email and not EMAIL.match(email):
+            errors["email"] = "That email address does not look right."
+    except ValueError as err:
+        errors["email"] = str(err)
     if not consent:
         errors["consent"] = "Tick the box to agree to sign electronically."
     if errors:
@@ -338,17 +347,15 @@ def sign(
     actor = _public_actor(session, proposal, name, ip, user_agent)
     signature = ProposalSignature(
         org_id=proposal.org_id, proposal_id=proposal.id, version=version.number,
-        document_sha256=digest, signer_name=name[:120], signer_email=email[:254],
+        document_sha256=digest, signer_name=name, signer_email=email,
         ip=ip[:64], user_agent=user_agent[:512],
     )  # fmt: skip
     session.add(signature)
     lifecycle.move(session, actor, proposal, "status", "signed",
-                   {"signer": name, "version": version.number, "sha256": digest})  # fmt: skip
+                   {"signer": name, "version": version.number, "sha256": digest,
+                    "total": outcomes.amount_text(proposal)})  # fmt: skip
     proposal.signed_at = signature.signed_at
-    deal = lifecycle.deal_of(session, proposal)
-    target = _next_stage(session, deal)
-    if target is not None:
-        pipelines.move_deal(session, actor, deal.id, target.id)
+    outcomes.deal_signed(session, actor, proposal)
     if proposal.owner_id:
         notifications.notify(
             session, proposal.org_id, proposal.owner_id, "proposal.signed",
@@ -359,12 +366,15 @@ def sign(
 
 
 def decline(session: Session, token: str, *, reason: str, ip: str, user_agent: str) -> Proposal:
-    """The client declines on the public page; the owner is notified."""
+    """The client declines on the public page (an optional reason); the owner is notified."""
+    try:
+        reason = _text(reason, MAX_REASON, "The reason", lines=True)
+    except ValueError as err:
+        raise ValidationError({"reason": str(err)}) from None
     opened = open_link(session, token, lock=True)
     proposal = opened.proposal
     actor = _public_actor(session, proposal, ip=ip, user_agent=user_agent)
-    lifecycle.move(session, actor, proposal, "status", "declined",
-                   {"reason": reason.strip()[:300]})  # fmt: skip
+    lifecycle.move(session, actor, proposal, "status", "declined", {"reason": reason})
     if proposal.owner_id:
         notifications.notify(
             session, proposal.org_id, proposal.owner_id, "proposal.declined",

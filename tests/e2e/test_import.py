@@ -103,7 +103,7 @@ def test_a_binary_file_is_refused_with_a_message_and_the_page_recovers(browser, 
     good = tmp_path / "good.csv"
     good.write_text("First name,Email\nGia,gia@client.example\n")
     page.locator("#csv-upload input[type=file]").set_input_files(str(good))
-    expect(page.locator("#import-summary")).to_have_text("good.csv · 1 rows", timeout=TIMEOUT)
+    expect(page.locator("#import-summary")).to_have_text("good.csv · 1 row", timeout=TIMEOUT)
     context.close()
 
 

@@ -6,7 +6,6 @@ own `/api/media` endpoint), or, for the sandbox, on its feed."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import urllib.parse
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from crmapp.services.social.posts import PostInput
 from crmapp.services.social.providers import bluesky
 from crmapp.services.social.providers.instagram import InstagramProvider
 from crmapp.settings import get_settings
-from tests import factories
+from tests import aio, factories
 from tests.fakes.bluesky_fake import FakeBluesky
 from tests.fakes.linkedin_fake import FakeLinkedIn
 from tests.fakes.mastodon_fake import FakeMastodon
@@ -51,7 +50,7 @@ def fetch(url: str) -> bytes:
         async with httpx.AsyncClient(transport=transport, base_url="http://tandem") as client:
             return await client.get(parts.path + (f"?{parts.query}" if parts.query else ""))
 
-    answer = asyncio.run(get())
+    answer = aio.run(get())
     if answer.status_code != 200:
         raise LookupError(f"{url} answered {answer.status_code}")
     return answer.content

@@ -4,7 +4,6 @@ was changed (404)."""
 
 from __future__ import annotations
 
-import asyncio
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +13,7 @@ import pytest
 from crmapp.api.media import api
 from crmapp.services.social import library, payload
 from crmapp.settings import get_settings
-from tests import factories
+from tests import aio, factories
 from tests.integration.test_social_library import png
 
 
@@ -27,7 +26,7 @@ class Client:
             async with httpx.AsyncClient(transport=transport, base_url="http://tandem") as c:
                 return await c.get(path)
 
-        return asyncio.run(fetch())
+        return aio.run(fetch())
 
 
 @pytest.fixture

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from crmapp.api.headers import SECURITY_HEADERS, security_headers
+from tests import aio
 
 
 def _sent(scope_type: str, first: dict) -> list[dict]:
@@ -16,7 +15,7 @@ def _sent(scope_type: str, first: dict) -> list[dict]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(security_headers(app)({"type": scope_type}, None, send))
+    aio.run(security_headers(app)({"type": scope_type}, None, send))
     return sent
 
 

@@ -10,6 +10,7 @@ from crmapp.services import audit, timefmt
 from crmapp.services.audit import AuditFilter
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError
+from crmapp.services.permissions import Perm, can
 from crmapp.state.session import SessionState
 
 ANY = "any"
@@ -44,8 +45,9 @@ class AuditState(SessionState):
         """Fetch the current page with the current filters."""
         self.error = ""
         actor = self._actor()
-        if actor is None:
-            return
+        if actor is None or not can(actor.role, Perm.AUDIT_VIEW):
+            self.rows, self.total = [], 0
+            return  # the page says who may use it
         try:
             flt = AuditFilter(
                 action="" if self.action == ANY else self.action,
@@ -61,7 +63,7 @@ class AuditState(SessionState):
             return
         self.rows = [
             {
-                "when": timefmt.local(e.created_at, self.timezone, "%d %b %Y %H:%M:%S"),
+                "when": timefmt.local(e.created_at, self._tz(), "%d %b %Y %H:%M:%S"),
                 "actor": e.actor_email or "system",
                 "action": e.action,
                 "entity": f"{e.entity_type} {e.entity_id[:8]}",

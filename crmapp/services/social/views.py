@@ -363,7 +363,8 @@ def queue(
                 {
                     "id": str(post.id), "href": f"/social/posts/{post.id}",
                     "text": (post.text[:140] + "…") if len(post.text) > 140 else post.text,
-                    "time": f"{local:%H:%M}", "day": f"{local:%a} {local.day} {local:%b %Y}",
+                    "time": timefmt.local(when, tz, "%H:%M"),
+                    "day": f"{local:%a} {local.day} {local:%b %Y}",
                     "networks": " · ".join(sorted({label_of(t.network) for t in targets})),
                     "handles": ", ".join(h for h in handles if h),
                     "state": summary, "state_label": STATE_LABELS.get(summary, summary),

@@ -7,7 +7,7 @@ import reflex as rx
 from crmapp import routes
 from crmapp.components.kanban import kanban_board
 from crmapp.components.shell import app_shell
-from crmapp.components.ui import empty_state, field
+from crmapp.components.ui import empty_state, field, label
 from crmapp.state.pipeline import PipelineState
 
 
@@ -46,7 +46,7 @@ def new_deal_dialog() -> rx.Component:
                         ),
                         width="100%",
                     ),
-                    rx.text("Stage", as_="label", size="2", weight="medium", html_for="deal-stage"),
+                    label("Stage", for_id="deal-stage"),
                     rx.el.select(
                         rx.foreach(
                             PipelineState.columns, lambda c: rx.el.option(c["name"], value=c["id"])
@@ -116,7 +116,7 @@ def pipeline_page() -> rx.Component:
                         aria_label="Pipeline",
                     ),
                 ),
-                rx.text("Owner", size="2"),
+                label("Owner", for_id="owner-filter", weight="regular"),
                 rx.select.root(
                     rx.select.trigger(id="owner-filter", min_width="180px"),
                     rx.select.content(
@@ -157,6 +157,7 @@ def pipeline_page() -> rx.Component:
                 ),
                 width="100%",
                 align="center",
+                wrap="wrap",
             ),
             undo_bar(),
             rx.cond(

@@ -87,7 +87,7 @@ def proposals_page() -> rx.Component:
                 rx.el.select(
                     rx.el.option("All statuses", value="all"),
                     *[rx.el.option(s.title(), value=s) for s in PROPOSAL_STATUSES],
-                    on_change=S.filter_status, id="status-filter",
+                    on_change=S.filter_status, id="status-filter", aria_label="Status",
                     style={**SELECT_STYLE, "width": "180px"},
                 ),
                 rx.spacer(),
@@ -97,7 +97,7 @@ def proposals_page() -> rx.Component:
                                   variant="soft"), href="/proposals/knowledge"),
                 rx.button(rx.icon("plus", size=14), "New proposal", on_click=S.open_dialog(""),
                           disabled=~S.can_write, id="new-proposal"),
-                width="100%",
+                width="100%", wrap="wrap",
             ),
             rx.cond(
                 S.rows.length() == 0,

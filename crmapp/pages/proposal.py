@@ -237,7 +237,8 @@ def side_panel() -> rx.Component:
 def add_section_form() -> rx.Component:
     """Append a section to the document."""
     return rx.cond(S.editable, rx.form(
-        rx.hstack(rx.input(name="title", placeholder="New section title", size="1"),
+        rx.hstack(rx.input(name="title", placeholder="New section title", size="1",
+                           aria_label="New section title"),
                   rx.button(rx.icon("plus", size=12), "Add section", size="1", variant="soft",
                             type="submit", id="add-section")),
         on_submit=S.add_section, reset_on_submit=True,

@@ -41,6 +41,7 @@ def organisation_section() -> rx.Component:
             rx.hstack(
                 rx.input(
                     name="org_name",
+                    aria_label="Organisation name",
                     id="org-name-input",
                     default_value=SettingsState.org_name,
                     key=SettingsState.org_name,
@@ -86,7 +87,7 @@ def member_row(m: rx.Var) -> rx.Component:
             rx.cond(
                 SettingsState.can_admin & (m["is_me"] == ""),
                 rx.select.root(
-                    rx.select.trigger(),
+                    rx.select.trigger(aria_label="Role of " + m["name"].to(str)),
                     rx.select.content(
                         *[rx.select.item(label, value=v) for v, label in ROLE_OPTIONS]
                     ),

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from crmapp.services import crm
 from tests import factories
-from tests.e2e.pages import PASSWORD, TIMEOUT, log_out, unique_email
+from tests.e2e.pages import PASSWORD, TIMEOUT, log_in, log_out, unique_email
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -98,10 +98,7 @@ def test_a_time_not_in_the_browsers_zone_says_which_zone_it_is(browser, app_url)
     with factories.scoped(owner) as session:
         contact = crm.create_contact(session, owner.actor, crm.ContactInput("Zed", "Zone"))
     page = browser.new_context(timezone_id="Europe/Paris").new_page()
-    page.goto(f"{app_url}/login")
-    page.get_by_label("Email").fill(owner.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, app_url, owner.email, factories.PASSWORD)
     expect(page.locator("#dashboard-title")).to_be_visible(timeout=TIMEOUT)
     stamp = re.compile(r"\d\d \w\w\w \d{4} \d\d:\d\d")
     page.goto(f"{app_url}/crm/contacts/{contact.id}")
@@ -117,10 +114,7 @@ def test_dragging_a_deal_with_the_keyboard_announces_names_not_ids(browser, app_
     with factories.scoped(owner) as session:
         crm.create_deal(session, owner.actor, title="Harbour lights", value="5000", stage="Lead")
     page = browser.new_context().new_page()
-    page.goto(f"{app_url}/login")
-    page.get_by_label("Email").fill(owner.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, app_url, owner.email, factories.PASSWORD)
     expect(page.locator("#dashboard-title")).to_be_visible(timeout=TIMEOUT)
     page.goto(f"{app_url}/crm/deals")
     card = page.locator(".kanban-card", has_text="Harbour lights")

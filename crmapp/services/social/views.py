@@ -274,7 +274,7 @@ def post_view(session: Session, actor: Actor, post_id: uuid.UUID, tz: str) -> di
         "campaign": post.campaign,
         "date": f"{local_at:%Y-%m-%d}" if local_at else "",
         "time": f"{local_at:%H:%M}" if local_at else "",
-        "timezone": post.timezone if post.scheduled_at else tz,
+        "timezone": post.timezone if post.scheduled_at else str(tz),  # a form value, unlabelled
         "scheduled": timefmt.local(post.scheduled_at, tz) if post.scheduled_at else "",
         "review_note": post.review_note,
         "author": names.get(post.author_id, ""),

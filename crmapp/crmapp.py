@@ -7,6 +7,7 @@ import reflex as rx
 from crmapp import routes
 from crmapp.api.headers import security_headers
 from crmapp.api.media import api as media_api
+from crmapp.components.connection import connection_notice
 from crmapp.pages import (
     audit,
     auth,
@@ -17,6 +18,7 @@ from crmapp.pages import (
     imports,
     invite,
     kb,
+    not_found,
     pipeline,
     pipelines_admin,
     placeholders,
@@ -52,7 +54,7 @@ from crmapp.state.proposal_settings import ProposalSettingsState
 from crmapp.state.proposals import ProposalsState
 from crmapp.state.public_proposal import PublicProposalState
 from crmapp.state.record import CompanyRecordState, ContactRecordState, DealRecordState
-from crmapp.state.session import SessionState
+from crmapp.state.session import BROWSER_TZ_COOKIE, SessionState
 from crmapp.state.settings import SettingsState
 from crmapp.state.social_accounts import SocialAccountsState
 from crmapp.state.social_composer import ComposerState
@@ -63,14 +65,34 @@ from crmapp.state.social_sandbox import SandboxFeedState
 from crmapp.state.templates import TemplatesState
 from crmapp.state.trash import TrashState
 
+# Before the app starts, the browser tells the server its IANA time zone (a cookie read by
+# SessionState.browser_tz): sign-up offers it, and times not in it say their zone.
+BROWSER_TZ_SCRIPT = f"""
+if (typeof document !== 'undefined') {{
+  try {{
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+    if (/^[A-Za-z0-9_+\\/-]{{1,64}}$/.test(zone)) {{
+      document.cookie = '{BROWSER_TZ_COOKIE}=' + zone + '; path=/; max-age=31536000; samesite=lax';
+    }}
+  }} catch (e) {{}}
+}}
+"""
+
 app = rx.App(
     toaster=rx.toast.provider(position="bottom-right"),
     stylesheets=["/tandem.css"],
+    head_components=[
+        rx.el.link(rel="icon", href="/favicon.ico", sizes="any"),
+        rx.el.script(BROWSER_TZ_SCRIPT),
+    ],
     # /api/media/...: library media for networks that fetch by URL; then the security headers
     # around everything the backend serves (the production server's pages included).
     api_transformer=[media_api, security_headers],
     backend_exception_handler=show_unexpected_error,  # a reference, never the exception's text
 )
+# Reflex's default overlay toasts "Cannot connect to server: … ws://…" at users; ours says
+# "Reconnecting…" and nothing while connected.
+app.app_wraps[(5, "Overlay")] = lambda stateful: connection_notice() if stateful else None
 
 guard = SessionState.require_login
 
@@ -86,6 +108,7 @@ app.add_page(
     title="Tandem",
     on_load=[guard, rx.redirect(routes.DASHBOARD)],
 )
+app.add_page(not_found.not_found_page, route="404", title="Page not found · Tandem")
 app.add_page(
     auth.login_page,
     route=routes.LOGIN,

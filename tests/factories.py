@@ -63,3 +63,55 @@ def member(owner: Signed, role: str, prefix: str | None = None) -> Signed:
 def scoped(signed: Signed):
     """A tenant session for `signed`'s organisation."""
     return tenant_session(signed.actor.org_id, signed.actor.user_id)
+
+
+@dataclass
+class Workspace:
+    """Ids of one of everything a page can show (see `workspace`)."""
+
+    contact_id: uuid.UUID
+    company_id: uuid.UUID
+    deal_id: uuid.UUID
+    proposal_id: uuid.UUID
+    account_id: uuid.UUID
+    post_id: uuid.UUID
+
+
+def workspace(owner: Signed) -> Workspace:
+    """A contact at a company with a deal, a drafted and sent proposal with a live link, a sandbox
+    account with a post waiting for review, and a knowledge-base document: enough for every page
+    to show its controls."""
+    from crmapp.services import crm, kb
+    from crmapp.services.proposals import documents, generation, sharing, templates
+    from crmapp.services.social import accounts, posts, review
+
+    actor = owner.actor
+    with scoped(owner) as session:
+        company = crm.create_company(session, actor, name="Fjord Logistics", domain="fjord.example")
+        contact = crm.create_contact(
+            session, actor, crm.ContactInput("Nora", "Lind", "nora@fjord.example")
+        )
+        contact.company_id = company.id
+        session.flush()
+        deal = crm.create_deal(
+            session, actor, title="Fjord rebrand", value="12000", stage="Lead",
+            contact_id=contact.id, company_id=company.id,
+        )  # fmt: skip
+        template = next(t for t in templates.list_templates(session, actor) if t.kind == "sow")
+        proposal = documents.create_proposal(
+            session, actor, deal_id=deal.id, template_id=template.id
+        )
+        request_id = generation.start(session, actor, proposal.id)
+        kb.add_document(session, actor, filename="rates.txt", content=b"Our day rate is 900 EUR.")
+    with scoped(owner) as session:
+        generation.run(session, actor, proposal.id, request_id)
+    with scoped(owner) as session:
+        sharing.send(session, actor, proposal.id)
+        account = accounts.connect_sandbox(session, actor, name="Fjord News")
+        post = posts.create_post(
+            session,
+            actor,
+            posts.PostInput(text="Fjord's new look is live.", account_ids=[account.id]),
+        )
+        review.submit(session, actor, post.id)
+        return Workspace(contact.id, company.id, deal.id, proposal.id, account.id, post.id)

@@ -115,7 +115,49 @@ function StageColumn({ column, cards, disabled, onOpen, dragged }) {
   );
 }
 
+// What a screen reader hears while a deal is moved with the keyboard or a pointer: the deal's
+// title and the stages' names (dnd-kit's defaults read out the ids, which are UUIDs).
+function announcementsFor(cards, columns) {
+  const deal = (id) => {
+    const card = cards.find((c) => c.id === String(id));
+    return card ? card.title : "the deal";
+  };
+  const stageOf = (id) => {
+    const card = cards.find((c) => c.id === String(id));
+    const column = card && columns.find((c) => c.id === card.column);
+    return column ? column.name : "its stage";
+  };
+  const stage = (id) => {
+    const column = columns.find((c) => c.id === String(id));
+    return column ? column.name : "a stage";
+  };
+  return {
+    onDragStart: ({ active }) => `Picked up ${deal(active.id)}, in ${stageOf(active.id)}.`,
+    onDragOver: ({ active, over }) =>
+      over
+        ? `${deal(active.id)} is over ${stage(over.id)}.`
+        : `${deal(active.id)} is no longer over a stage.`,
+    onDragEnd: ({ active, over }) =>
+      over
+        ? `${deal(active.id)} was dropped in ${stage(over.id)}.`
+        : `${deal(active.id)} was dropped outside the stages and stays in ${stageOf(active.id)}.`,
+    onDragCancel: ({ active }) =>
+      `Moving cancelled. ${deal(active.id)} returned to ${stageOf(active.id)}.`,
+  };
+}
+
+const INSTRUCTIONS = {
+  draggable:
+    "Press enter to open a deal. To move it to another stage, press space to pick it up, use " +
+    "the arrow keys to move it over a stage, then press space or enter to drop it, or escape to " +
+    "cancel.",
+};
+
 export function KanbanBoard({ columns = [], cards = [], disabled = false, onMove, onOpen }) {
+  const accessibility = {
+    announcements: announcementsFor(cards, columns),
+    screenReaderInstructions: INSTRUCTIONS,
+  };
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
     useSensor(KeyboardSensor, { keyboardCodes: KEYBOARD_CODES })
@@ -141,6 +183,7 @@ export function KanbanBoard({ columns = [], cards = [], disabled = false, onMove
       }}
       onDragEnd={handleDragEnd}
       onDragCancel={settle}
+      accessibility={accessibility}
     >
       <div
         id="kanban-board"

@@ -108,6 +108,7 @@ def filter_builder(state: Any, entity: str) -> rx.Component:
                         name="value",
                         type=state.filter_input_type,
                         placeholder="Value",
+                        aria_label="Filter value",
                         id=f"{entity}-filter-value",
                         key=state.filter_field,
                     ),

@@ -125,13 +125,16 @@ def record_table(state: Any, entity: str, first_key: str, row_actions=None) -> r
         rx.table.root(
             rx.table.header(
                 rx.table.row(
-                    rx.table.column_header_cell(
-                        rx.checkbox(
-                            checked=state.page_all_selected,
-                            on_change=state.toggle_page,
-                            aria_label="Select page",
+                    rx.cond(  # ticking rows only serves the bulk actions, which write
+                        state.can_write,
+                        rx.table.column_header_cell(
+                            rx.checkbox(
+                                checked=state.page_all_selected,
+                                on_change=state.toggle_page,
+                                aria_label="Select page",
+                            ),
+                            width="32px",
                         ),
-                        width="32px",
                     ),
                     rx.foreach(state.columns, lambda c: _header(state, c)),
                     *([rx.table.column_header_cell("")] if row_actions else []),
@@ -141,12 +144,16 @@ def record_table(state: Any, entity: str, first_key: str, row_actions=None) -> r
                 rx.foreach(
                     state.rows,
                     lambda row: rx.table.row(
-                        rx.table.cell(
-                            rx.checkbox(
-                                checked=state.selected.contains(row["id"]) | state.all_matching,
-                                on_change=lambda v: state.toggle_row(row["id"], v),
-                                class_name="row-select",
-                            )
+                        rx.cond(
+                            state.can_write,
+                            rx.table.cell(
+                                rx.checkbox(
+                                    checked=state.selected.contains(row["id"]) | state.all_matching,
+                                    on_change=lambda v: state.toggle_row(row["id"], v),
+                                    class_name="row-select",
+                                    aria_label="Select " + row["label"].to(str),
+                                )
+                            ),
                         ),
                         rx.foreach(
                             state.columns, lambda c: _cell(state, row, c, first_key, entity)
@@ -183,7 +190,8 @@ def list_view(
                 value=state.search,
                 on_change=state.set_search.debounce(250),
                 id=f"{entity}-search",
-                width="260px",
+                aria_label="Search this list",
+                width=["100%", "260px"],
             ),
             views(state, entity),
             rx.spacer(),

@@ -106,6 +106,7 @@ def reprompt_form(index: rx.Var) -> rx.Component:
             rx.input(type="hidden", name="section", value=index.to_string()),
             rx.input(
                 name="instruction", placeholder="Ask for a change to this section…",
+                aria_label="Ask for a change to this section",
                 width="100%", size="1", class_name="reprompt-input",
             ),
             rx.button(rx.icon("sparkles", size=12), "Rewrite", size="1", variant="soft",
@@ -167,12 +168,18 @@ def pricing_table() -> rx.Component:
                         rx.foreach(S.items, lambda item, i: rx.table.row(
                             rx.table.cell(rx.input(name="description_" + i.to_string(),
                                                    default_value=item["description"],
+                                                   aria_label="Description, line "
+                                                   + (i + 1).to_string(),
                                                    read_only=~editable, size="1")),
                             rx.table.cell(rx.input(name="quantity_" + i.to_string(),
                                                    default_value=item["quantity"],
+                                                   aria_label="Quantity, line "
+                                                   + (i + 1).to_string(),
                                                    read_only=~editable, size="1")),
                             rx.table.cell(rx.input(name="unit_price_" + i.to_string(),
                                                    default_value=item["unit_price"],
+                                                   aria_label="Unit price, line "
+                                                   + (i + 1).to_string(),
                                                    read_only=~editable, size="1")),
                             rx.table.cell(item["total"], text_align="right"),
                             class_name="pricing-row",
@@ -187,10 +194,11 @@ def pricing_table() -> rx.Component:
                     rx.spacer(),
                     rx.text("Discount %", size="1"),
                     rx.input(name="discount", default_value=S.totals["discount_pct"], size="1",
-                             width="70px", read_only=~editable, id="discount"),
+                             width="70px", read_only=~editable,
+                             aria_label="Discount %", id="discount"),
                     rx.text("Tax %", size="1"),
                     rx.input(name="tax", default_value=S.totals["tax_pct"], size="1",
-                             width="70px", read_only=~editable, id="tax"),
+                             width="70px", read_only=~editable, aria_label="Tax %", id="tax"),
                     width="100%", align="center",
                 ),
                 rx.vstack(

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from crmapp.components.ui import label
 from crmapp.services.recordfields import FIELDS, FieldDef
 
 HINTS = {
@@ -75,14 +76,7 @@ def field_input(state: Any, entity: str, field: FieldDef) -> rx.Component:
             **extra,
         )
     return rx.vstack(
-        rx.text(
-            field.label,
-            ("*" if field.required else ""),
-            as_="label",
-            size="2",
-            weight="medium",
-            html_for=dom_id,
-        ),
+        label(field.label, ("*" if field.required else ""), for_id=dom_id),
         control,
         *([rx.text(HINTS[kind], size="1", color="gray")] if HINTS.get(kind) else []),
         error_text(state.form_errors.get(field.key, ""), f"{dom_id}-error"),
@@ -97,7 +91,7 @@ def custom_input(state: Any, definition: rx.Var) -> rx.Component:
     key = definition["key"].to(str)
     value = state.form.get(key, "")
     return rx.vstack(
-        rx.text(definition["label"], as_="label", size="2", weight="medium", html_for=key),
+        label(definition["label"], for_id=key),
         rx.match(
             definition["type"],
             (

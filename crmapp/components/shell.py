@@ -54,7 +54,8 @@ def _nav_item(label: str, href: str, icon: str) -> rx.Component:
 
 
 def sidebar() -> rx.Component:
-    """The left navigation."""
+    """The left navigation. Its column (and background) runs the page's full length; the list
+    inside stays in view while the page scrolls, and scrolls itself on short screens."""
     items: list[rx.Component] = []
     for label, href, icon in NAV:
         if href is None:
@@ -70,48 +71,45 @@ def sidebar() -> rx.Component:
             )
         else:
             items.append(_nav_item(label, href, icon))
-    return rx.vstack(
-        rx.hstack(
-            rx.icon("bike", size=22, color=rx.color("accent", 9)),
-            rx.heading("Tandem", size="5"),
-            align="center",
-            padding="0.75em",
+    return rx.el.nav(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("bike", size=22, color=rx.color("accent", 9)),
+                rx.heading("Tandem", size="5"),
+                align="center",
+                padding="0.75em",
+            ),
+            *items,
+            bench_probe(),
+            spacing="1",
+            width="100%",
+            height="100vh",
+            position="sticky",
+            top="0",
+            overflow_y="auto",
+            padding="0.5em",
+            padding_bottom="1.5em",
         ),
-        *items,
-        rx.spacer(),
-        connection_check(),
-        spacing="1",
+        aria_label="Main",
+        id="sidebar",
         width="220px",
         min_width="220px",
-        height="100vh",
-        position="sticky",
-        top="0",
-        padding="0.5em",
+        align_self="stretch",
         border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
-        display=["none", "none", "flex"],
+        display=["none", "none", "block"],
     )
 
 
-def connection_check() -> rx.Component:
-    """A live round-trip check to the server (also what bench/ui_roundtrip.py clicks)."""
+def bench_probe() -> rx.Component:
+    """A server round trip for bench/ui_roundtrip.py to click (never shown, not focusable)."""
     from crmapp.state.dashboard import PingState
 
-    return rx.hstack(
-        rx.icon("activity", size=14, color=rx.color("green", 9)),
-        rx.text("Live", size="1", color=rx.color("gray", 11)),
-        rx.button(
-            "Ping",
-            size="1",
-            variant="ghost",
-            id="bench-ping",
-            on_click=PingState.ping,
-            aria_label="Check the connection to the server",
-        ),
-        rx.text(PingState.count, id="bench-ping-count", size="1", color=rx.color("gray", 10)),
-        padding="0.75em",
-        align="center",
-        spacing="2",
+    return rx.box(
+        rx.el.button(id="bench-ping", on_click=PingState.ping, tab_index=-1, type="button"),
+        rx.el.span(PingState.count, id="bench-ping-count"),
+        display="none",
+        aria_hidden="true",
     )
 
 
@@ -162,6 +160,25 @@ def user_menu() -> rx.Component:
                 ),
                 padding_x="0.75em",
             ),
+            rx.cond(
+                SessionState.orgs.length() > 1,
+                rx.fragment(
+                    rx.menu.separator(),
+                    rx.box(
+                        rx.text("Switch organisation", size="1", color="gray"),
+                        padding_x="0.75em",
+                    ),
+                    rx.foreach(
+                        SessionState.orgs,
+                        lambda o: rx.menu.item(
+                            o["name"],
+                            on_click=SessionState.switch_org(o["id"]),
+                            disabled=o["id"] == SessionState.active_org,
+                            class_name="menu-org",
+                        ),
+                    ),
+                ),
+            ),
             rx.menu.separator(),
             rx.menu.item("Settings", on_click=rx.redirect(routes.SETTINGS), id="menu-settings"),
             rx.menu.item("Log out", color="red", on_click=SessionState.logout, id="menu-logout"),
@@ -174,7 +191,9 @@ def compact_nav() -> rx.Component:
     return rx.box(
         rx.menu.root(
             rx.menu.trigger(
-                rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open navigation")
+                rx.icon_button(
+                    rx.icon("menu"), variant="ghost", aria_label="Open navigation", id="nav-menu"
+                )
             ),
             rx.menu.content(
                 *[
@@ -194,12 +213,13 @@ def global_search() -> rx.Component:
     return rx.box(
         rx.input(
             rx.input.slot(rx.icon("search", size=14)),
+            type="search",
             placeholder="Search contacts, companies, deals…",
             value=SearchState.query,
             on_change=SearchState.set_query.debounce(200),
             on_key_down=SearchState.open_first,
             id="global-search",
-            width="300px",
+            width="100%",
             aria_label="Search",
         ),
         rx.cond(
@@ -226,13 +246,17 @@ def global_search() -> rx.Component:
                 ),
                 position="absolute",
                 top="110%",
-                width="360px",
+                right="0",
+                width=["100%", "100%", "360px"],
                 z_index="30",
                 id="search-results",
             ),
         ),
         position="relative",
-        display=["none", "none", "block"],
+        # Below the title, the whole width, on narrow screens; in the bar on wide ones.
+        order=["10", "10", "0"],
+        flex_basis=["100%", "100%", "auto"],
+        width=["100%", "100%", "300px"],
     )
 
 
@@ -273,18 +297,29 @@ def top_bar(title: str) -> rx.Component:
     """Page title, organisation switcher and user menu."""
     return rx.hstack(
         compact_nav(),
-        rx.heading(title, size="6", id="page-title"),
-        rx.spacer(),
+        rx.heading(
+            title,
+            size="6",
+            id="page-title",
+            flex="1",
+            min_width="0",
+            overflow="hidden",
+            text_overflow="ellipsis",
+            white_space="nowrap",
+        ),
         global_search(),
         notification_bell(),
-        rx.badge(SessionState.role_label, variant="soft", id="role-badge"),
-        org_switcher(),
+        rx.badge(
+            SessionState.role_label, variant="soft", id="role-badge", display=["none", "flex"]
+        ),
+        rx.box(org_switcher(), display=["none", "none", "block"]),
         user_menu(),
         align="center",
-        spacing="4",
+        wrap="wrap",
+        spacing=rx.breakpoints(initial="2", sm="3", md="4"),
         width="100%",
         padding_y="0.75em",
-        padding_x="1.5em",
+        padding_x=["0.75em", "1em", "1.5em"],
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 1),
         position="sticky",
@@ -303,7 +338,14 @@ def app_shell(title: str, *children: rx.Component) -> rx.Component:
                 SessionState.signed_in,
                 rx.cond(
                     SessionState.active_org != "",
-                    rx.box(*children, width="100%", padding="1.5em", max_width="1200px"),
+                    rx.el.main(
+                        *children,
+                        id="page-content",
+                        width="100%",
+                        min_width="0",
+                        max_width="1200px",
+                        padding=["1em", "1em", "1.5em"],
+                    ),
                     rx.box(
                         rx.callout(
                             "You are not a member of any organisation any more. Ask an Admin "

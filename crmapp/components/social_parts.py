@@ -66,7 +66,8 @@ def variant_tabs() -> rx.Component:
                 default_value=S.active_override, key=S.active_network + S.form_key.to_string(),
                 placeholder="Same as the main text. Write here to post something else on "
                             "this network.",
-                on_change=S.set_override, read_only=~S.editable, id="social-variant",
+                on_change=S.set_override, read_only=~S.editable,
+                aria_label="Text for this network", id="social-variant",
                 rows="4", width="100%",
             ),
             rx.cond(S.active_override != "", rx.button(
@@ -210,20 +211,21 @@ def meta_fields() -> rx.Component:
 
     return rx.grid(
         rx.input(placeholder="Link (https://…)", default_value=S.link, on_change=on("link"),
-                 read_only=~S.editable, id="social-link", key=S.form_key),
+                 read_only=~S.editable, aria_label="Link", id="social-link", key=S.form_key),
         rx.input(placeholder="Campaign", default_value=S.campaign, on_change=on("campaign"),
-                 read_only=~S.editable, id="social-campaign", key=S.form_key),
+                 read_only=~S.editable, aria_label="Campaign", id="social-campaign",
+                 key=S.form_key),
         rx.el.select(
             rx.el.option("No deal", value=""),
             rx.foreach(S.deal_choices, lambda d: rx.el.option(d["name"], value=d["id"])),
             default_value=S.deal_id, key=S.form_key, on_change=on("deal_id"),
-            disabled=~S.editable, id="social-deal", style=SELECT_STYLE,
+            disabled=~S.editable, aria_label="Deal", id="social-deal", style=SELECT_STYLE,
         ),
         rx.el.select(
             rx.el.option("No contact", value=""),
             rx.foreach(S.contact_choices, lambda c: rx.el.option(c["name"], value=c["id"])),
             default_value=S.contact_id, key=S.form_key, on_change=on("contact_id"),
-            disabled=~S.editable, id="social-contact", style=SELECT_STYLE,
+            disabled=~S.editable, aria_label="Contact", id="social-contact", style=SELECT_STYLE,
         ),
         rx.cond(S.has_instagram, rx.el.select(
             *[rx.el.option(f"Instagram: {label}", value=v) for v, label in FORMATS],

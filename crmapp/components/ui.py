@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from crmapp.services import wording
 
 
-def field(label: str, name: str, error: rx.Var | str = "", **input_props) -> rx.Component:
+def label(*text: rx.Component | rx.Var | str, for_id: rx.Var | str, **props) -> rx.Component:
+    """A `<label for=…>` bound to the control with id `for_id` (screen readers read it out and
+    clicking it focuses the control). `rx.text(as_="label", html_for=…)` does not bind: Text has
+    no such prop, so Reflex turns it into a CSS property."""
+    props.setdefault("size", "2")
+    props.setdefault("weight", "medium")
+    return rx.el.label(rx.text(*text, as_="span", **props), html_for=for_id)
+
+
+def field(label_text: str, name: str, error: rx.Var | str = "", **input_props) -> rx.Component:
     """A labelled input with its validation message underneath."""
     input_props.setdefault("id", name)
+    dom_id = input_props["id"]
     return rx.vstack(
-        rx.text(label, as_="label", size="2", weight="medium", html_for=input_props["id"]),
-        rx.input(name=name, width="100%", **input_props),
+        label(label_text, for_id=dom_id),
+        rx.input(
+            name=name,
+            width="100%",
+            aria_invalid=rx.cond(error != "", "true", "false"),
+            aria_describedby=f"{dom_id}-error",
+            **input_props,
+        ),
         rx.cond(
             error != "",
             rx.text(
@@ -28,12 +46,41 @@ def field(label: str, name: str, error: rx.Var | str = "", **input_props) -> rx.
     )
 
 
+def zone_field(state: Any, error: rx.Var | str = "") -> rx.Component:
+    """The time zone of a new account: what the browser says, editable, from the IANA list (the
+    server refuses anything else)."""
+    from crmapp.services.timefmt import zones
+
+    guess = rx.cond(state.browser_zone != "", state.browser_zone, "UTC")
+    return rx.vstack(
+        field(
+            "Time zone",
+            "timezone",
+            error,
+            default_value=guess,
+            key=guess,
+            auto_complete="off",
+            spell_check=False,
+            custom_attrs={"list": "timezone-choices"},
+        ),
+        rx.el.datalist(*[rx.el.option(value=z) for z in sorted(zones())], id="timezone-choices"),
+        rx.text("Times in Tandem are shown in this zone.", size="1", color=rx.color("gray", 10)),
+        spacing="1",
+        width="100%",
+    )
+
+
 def form_error(message: rx.Var, id: str = "form-error") -> rx.Component:
     """A red callout for an error that belongs to the whole form."""
     return rx.cond(
         message != "",
         rx.callout(message, icon="triangle-alert", color_scheme="red", id=id, width="100%"),
     )
+
+
+def no_access(message: str) -> rx.Component:
+    """What a page says to a role that may not use it: calmly, who may, and nothing to click."""
+    return rx.callout(message, icon="lock", color_scheme="gray", id="no-access", width="100%")
 
 
 def empty_state(icon: str, title: str, text: str, action: rx.Component | None = None):

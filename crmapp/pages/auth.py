@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.components.ui import field, form_error
+from crmapp.components.ui import field, form_error, zone_field
 from crmapp.state.auth import LoginState, SignupState
 
 
@@ -125,6 +125,7 @@ def signup_page() -> rx.Component:
                     auto_complete="new-password",
                     placeholder="At least 10 characters",
                 ),
+                zone_field(SignupState, errors.get("timezone", "")),
                 rx.button(
                     "Create workspace",
                     type="submit",

@@ -6,7 +6,7 @@ import reflex as rx
 
 from crmapp.components.recordform import error_text
 from crmapp.components.shell import app_shell
-from crmapp.components.ui import empty_state
+from crmapp.components.ui import empty_state, label
 from crmapp.state.fields import FieldsState as S
 
 
@@ -65,7 +65,7 @@ def field_form() -> rx.Component:
             rx.heading(rx.cond(S.editing_id != "", "Edit field", "Add a field"), size="3"),
             rx.hstack(
                 rx.vstack(
-                    rx.text("Name", as_="label", size="2", html_for="field-label"),
+                    label("Name", for_id="field-label", weight="regular"),
                     rx.input(
                         value=S.label,
                         on_change=S.set_label,
@@ -77,7 +77,7 @@ def field_form() -> rx.Component:
                     spacing="1",
                 ),
                 rx.vstack(
-                    rx.text("Type", as_="label", size="2", html_for="field-type"),
+                    label("Type", for_id="field-type", weight="regular"),
                     rx.el.select(
                         *[
                             rx.el.option(t, value=v)
@@ -103,9 +103,7 @@ def field_form() -> rx.Component:
             rx.cond(
                 S.field_type == "select",
                 rx.vstack(
-                    rx.text(
-                        "Options, one per line", as_="label", size="2", html_for="field-options"
-                    ),
+                    label("Options, one per line", for_id="field-options", weight="regular"),
                     rx.text_area(
                         value=S.options, on_change=S.set_options, id="field-options", width="320px"
                     ),

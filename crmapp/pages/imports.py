@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp.components.shell import app_shell
-from crmapp.components.ui import counted, form_error
+from crmapp.components.ui import counted, form_error, no_access
 from crmapp.state.imports import UPLOAD_ID, ImportState
 
 
@@ -275,7 +275,10 @@ def import_page() -> rx.Component:
             form_error(ImportState.error, id="import-error"),
             rx.cond(
                 ~ImportState.can_write,
-                rx.callout("Viewers can't import records.", icon="lock", color_scheme="gray"),
+                no_access(
+                    "Importing records is for Members, Admins and Owners. Ask an Admin if "
+                    "you need to import."
+                ),
                 rx.match(
                     ImportState.step,
                     ("upload", upload_step()),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.components.ui import field, form_error
+from crmapp.components.ui import field, form_error, zone_field
 from crmapp.pages.auth import auth_card
 from crmapp.state.invite import InviteState
 
@@ -35,6 +35,7 @@ def _new_account_form() -> rx.Component:
                 auto_complete="new-password",
                 placeholder="At least 10 characters",
             ),
+            zone_field(InviteState, errors.get("timezone", "")),
             rx.button("Join", type="submit", width="100%", id="invite-join"),
             spacing="3",
             width="100%",

@@ -112,6 +112,7 @@ def knowledge_page() -> rx.Component:
                         name="query",
                         placeholder="e.g. what does the retainer include?",
                         width="420px",
+                        aria_label="Search the knowledge base",
                         id="kb-query",
                         default_value=S.query,
                     ),

@@ -51,7 +51,7 @@ def pipeline_page() -> rx.Component:
                         aria_label="Pipeline",
                     ),
                 ),
-                rx.text("Owner", size="2"),
+                label("Owner", for_id="owner-filter", weight="regular"),
                 rx.select.root(
                     rx.select.trigger(id="owner-filter", min_width="180px"),
                     rx.select.content(
@@ -92,6 +92,7 @@ def pipeline_page() -> rx.Component:
                 ),
                 width="100%",
                 align="center",
+                wrap="wrap",
             ),
             undo_bar(),
             rx.cond(

@@ -289,6 +289,7 @@ def pipelines_admin_page() -> rx.Component:
                             name="name",
                             placeholder="New pipeline, e.g. Renewals",
                             max_length=120,
+                            aria_label="New pipeline name",
                             id="new-pipeline-name",
                             width="280px",
                         ),

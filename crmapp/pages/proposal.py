@@ -62,7 +62,7 @@ def write_form() -> rx.Component:
         rx.hstack(
             rx.el.select(
                 *[rx.el.option(v.title(), value=v) for v in VOICES],
-                name="voice", default_value=S.doc["voice"], id="voice",
+                name="voice", default_value=S.doc["voice"], id="voice", aria_label="Voice",
                 class_name="rt-reset", style={"padding": "0.35em", "border_radius": "6px",
                                               "border": "1px solid var(--gray-7)"},
             ),
@@ -112,7 +112,7 @@ def actions() -> rx.Component:
             (status == "draft") & S.can_write & ~S.running,
             rx.hstack(write_form(), rx.button("Submit for review", variant="soft",
                                               on_click=S.submit_review, id="submit-review"),
-                      send_dialog()),
+                      send_dialog(), wrap="wrap"),
         ),
         rx.cond(
             (status == "review") & S.can_approve & (d["approval"] == "pending"),
@@ -230,14 +230,15 @@ def side_panel() -> rx.Component:
             )),
             width="100%", id="versions", max_height="320px", overflow_y="auto",
         ),
-        width="320px", min_width="280px", spacing="3",
+        width=["100%", "100%", "320px"], min_width=["0", "0", "280px"], spacing="3",
     )  # fmt: skip
 
 
 def add_section_form() -> rx.Component:
     """Append a section to the document."""
     return rx.cond(S.editable, rx.form(
-        rx.hstack(rx.input(name="title", placeholder="New section title", size="1"),
+        rx.hstack(rx.input(name="title", placeholder="New section title", size="1",
+                           aria_label="New section title"),
                   rx.button(rx.icon("plus", size=12), "Add section", size="1", variant="soft",
                             type="submit", id="add-section")),
         on_submit=S.add_section, reset_on_submit=True,
@@ -260,7 +261,8 @@ def proposal_page() -> rx.Component:
                             rx.form(
                                 rx.input(name="title", default_value=d["title"], size="3",
                                          id="proposal-title-input", key=d["title"],
-                                         aria_label="Proposal title", min_width="420px"),
+                                         aria_label="Proposal title",
+                                         min_width=["0", "0", "420px"], width="100%"),
                                 on_submit=S.save_title,
                             ),
                             rx.heading(d["title"], size="6", id="proposal-title"),
@@ -274,12 +276,12 @@ def proposal_page() -> rx.Component:
                     ),
                     rx.spacer(),
                     status_badges(),
-                    width="100%", align="start",
+                    width="100%", align="start", wrap="wrap",
                 ),
                 banners(),
                 actions(),
                 share_box(),
-                rx.hstack(
+                rx.flex(  # the side panel goes under the text on narrow screens
                     rx.vstack(
                         rx.cond(S.running & (S.writing_section == -1), stream_panel()),
                         rx.foreach(S.sections, section_card),
@@ -288,6 +290,7 @@ def proposal_page() -> rx.Component:
                         width="100%", spacing="3", min_width="0",
                     ),
                     side_panel(),
+                    direction=rx.breakpoints(initial="column", md="row"),
                     width="100%", align="start", spacing="4",
                 ),
                 width="100%", spacing="3",

@@ -10,7 +10,7 @@ import reflex as rx
 from crmapp import routes
 from crmapp.components.recordform import form_fields
 from crmapp.components.shell import app_shell
-from crmapp.components.ui import empty_state
+from crmapp.components.ui import empty_state, label
 from crmapp.models.crm import ACTIVITY_KINDS
 from crmapp.services.activities import SUBJECT_PROMPTS
 from crmapp.state.record import CompanyRecordState, ContactRecordState, DealRecordState
@@ -159,7 +159,11 @@ def related_list(title: str, items: rx.Var, empty: str) -> rx.Component:
 
 
 def quick_add(S: Any) -> rx.Component:
-    """Log a note, call, meeting, email or task."""
+    """Log a note, call, meeting, email or task (not offered to roles that cannot write)."""
+    return rx.cond(S.can_write, _quick_add_form(S))
+
+
+def _quick_add_form(S: Any) -> rx.Component:
     errors = S.field_errors
     return rx.card(
         rx.form(
@@ -175,18 +179,23 @@ def quick_add(S: Any) -> rx.Component:
                     placeholder=rx.match(S.kind, *SUBJECT_PROMPTS.items(), "What happened?"),
                     id="activity-subject",
                     width="100%",
+                    aria_label="Subject",
                 ),
                 rx.cond(
                     errors.contains("subject"),
                     rx.text(errors["subject"], size="1", color=rx.color("red", 11)),
                 ),
                 rx.text_area(
-                    name="body", placeholder="Details (optional)", id="activity-body", width="100%"
+                    name="body",
+                    placeholder="Details (optional)",
+                    id="activity-body",
+                    width="100%",
+                    aria_label="Details",
                 ),
                 rx.cond(
                     S.kind == "task",
                     rx.hstack(
-                        rx.text("Due", size="2"),
+                        label("Due", for_id="activity-due", weight="regular"),
                         rx.input(type="datetime-local", name="due_at", id="activity-due"),
                         rx.text("for", size="2"),
                         rx.el.select(

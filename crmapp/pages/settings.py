@@ -6,7 +6,7 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.components.shell import app_shell
-from crmapp.components.ui import field, form_error
+from crmapp.components.ui import field, form_error, label
 from crmapp.state.settings import SettingsState
 
 ROLE_OPTIONS = (
@@ -41,6 +41,7 @@ def organisation_section() -> rx.Component:
             rx.hstack(
                 rx.input(
                     name="org_name",
+                    aria_label="Organisation name",
                     id="org-name-input",
                     default_value=SettingsState.org_name,
                     key=SettingsState.org_name,
@@ -86,7 +87,7 @@ def member_row(m: rx.Var) -> rx.Component:
             rx.cond(
                 SettingsState.can_admin & (m["is_me"] == ""),
                 rx.select.root(
-                    rx.select.trigger(),
+                    rx.select.trigger(aria_label="Role of " + m["name"].to(str)),
                     rx.select.content(
                         *[rx.select.item(label, value=v) for v, label in ROLE_OPTIONS]
                     ),
@@ -156,24 +157,34 @@ def invitations_section() -> rx.Component:
         "Invite a teammate by link. Links work once and expire after 7 days.",
         rx.form(
             rx.hstack(
-                rx.input(
-                    name="email",
-                    type="email",
-                    placeholder="teammate@company.com",
-                    id="invite-email",
-                    required=True,
-                    width="280px",
-                ),
-                rx.select.root(
-                    rx.select.trigger(id="invite-role"),
-                    rx.select.content(
-                        *[rx.select.item(label, value=v) for v, label in ROLE_OPTIONS[1:]]
+                rx.vstack(
+                    label("Email", for_id="invite-email"),
+                    rx.input(
+                        name="email",
+                        type="email",
+                        placeholder="teammate@company.com",
+                        id="invite-email",
+                        required=True,
+                        width="100%",
                     ),
-                    name="role",
-                    default_value="member",
+                    spacing="1",
+                    width="280px",
+                    max_width="100%",
+                ),
+                rx.vstack(
+                    label("Role", for_id="invite-role"),
+                    rx.select.root(
+                        rx.select.trigger(id="invite-role"),
+                        rx.select.content(
+                            *[rx.select.item(text, value=v) for v, text in ROLE_OPTIONS[1:]]
+                        ),
+                        name="role",
+                        default_value="member",
+                    ),
+                    spacing="1",
                 ),
                 rx.button("Create invite link", type="submit", id="invite-submit"),
-                align="center",
+                align="end",
                 wrap="wrap",
             ),
             on_submit=SettingsState.invite,
@@ -251,13 +262,32 @@ def profile_section() -> rx.Component:
                     key=SettingsState.user_name,
                     id="profile-name",
                 ),
-                rx.text("Time zone", size="2", weight="medium"),
+                label("Time zone", for_id="profile-timezone"),
                 rx.select(
                     SettingsState.timezones,
                     name="timezone",
                     value=SettingsState.timezone,
                     on_change=SettingsState.set_timezone_choice,
                     id="profile-timezone",
+                ),
+                rx.cond(
+                    (SettingsState.browser_zone != "")
+                    & (SettingsState.browser_zone != SettingsState.timezone),
+                    rx.text(
+                        "Your browser is in ",
+                        SettingsState.browser_zone,
+                        ". ",
+                        rx.button(
+                            "Use it",
+                            type="button",
+                            size="1",
+                            variant="ghost",
+                            on_click=SettingsState.set_timezone_choice(SettingsState.browser_zone),
+                            id="profile-use-browser-zone",
+                        ),
+                        size="1",
+                        color=rx.color("gray", 11),
+                    ),
                 ),
                 form_error(SettingsState.profile_error, id="profile-error"),
                 rx.button("Save profile", type="submit", id="profile-save"),

@@ -67,6 +67,7 @@ def _account_row(row: rx.Var) -> rx.Component:
                 rx.hstack(
                     rx.text("Audience time zone", size="1", color="gray"),
                     rx.select(S.zones, value=row["timezone"], size="1",
+                              custom_attrs={"aria-label": "Audience time zone"},
                               on_change=lambda tz: S.set_zone(row["id"], tz),
                               disabled=~S.can_write | (row["status"] == "disconnected"),
                               id="account-timezone-" + row["id"],
@@ -217,7 +218,7 @@ def approvals_card() -> rx.Component:
             ),
             rx.spacer(),
             rx.switch(checked=S.approvals, on_change=S.set_approvals, disabled=~S.can_admin,
-                      id="social-approvals"),
+                      aria_label="Posts need an approval before publishing", id="social-approvals"),
             width="100%", align="center",
         ),
         width="100%",

@@ -71,7 +71,8 @@ def calendar_page() -> rx.Component:
                     rx.el.option("All states", value="all"),
                     *[rx.el.option(label.capitalize(), value=state)
                       for state, label in STATE_LABELS.items()],
-                    on_change=S.filter_state, id="social-queue-filter", style=SELECT_STYLE,
+                    on_change=S.filter_state,
+                    aria_label="State", id="social-queue-filter", style=SELECT_STYLE,
                 ),
                 rx.spacer(),
                 write_button(),

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import Membership, Organization, Role, User, UserSession
-from crmapp.services import audit, pipelines, ratelimit, tokens
+from crmapp.services import audit, pipelines, ratelimit, timefmt, tokens
 from crmapp.services.context import Actor
 from crmapp.services.db import set_scope, tenant_session
 from crmapp.services.errors import InvalidCredentials, ValidationError, format_wait
@@ -78,9 +78,16 @@ def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def validate_signup(email: str, password: str, name: str, org_name: str | None) -> None:
+ZONE_PROBLEM = "Pick a time zone from the list (for example Europe/Paris)."
+
+
+def validate_signup(
+    email: str, password: str, name: str, org_name: str | None, timezone: str = "UTC"
+) -> None:
     """Raise `ValidationError` listing every field that is wrong."""
     problems: dict[str, str] = {}
+    if not timefmt.is_zone(timezone):
+        problems["timezone"] = ZONE_PROBLEM
     if not EMAIL_RE.match(email):
         problems["email"] = "Enter a valid email address."
     if not name.strip():
@@ -125,9 +132,13 @@ def signup(
     name: str,
     org_name: str,
     client: Client,
+    timezone: str = "UTC",
     redis: Redis | None = None,
 ) -> str:
-    """Create a user, their organisation (as Owner) and a session; returns the session token."""
+    """Create a user, their organisation (as Owner) and a session; returns the session token.
+
+    `timezone` is the IANA zone the user's browser reported (they may change it in the form).
+    """
     redis = redis or get_redis()
     settings = get_settings()
     email = normalize_email(email)
@@ -142,11 +153,17 @@ def signup(
     )
     ratelimit.hit(redis, "signup_ip", client.ip or "unknown", window=window)
     ratelimit.hit(redis, "signup_email", email or "unknown", window=window)
-    validate_signup(email, password, name, org_name)
+    timezone = timezone.strip()
+    validate_signup(email, password, name, org_name, timezone)
     with tenant_session(None) as session:
         if session.exec(select(User).where(User.email == email)).first():
             raise ValidationError({"email": "An account with this email exists. Log in instead."})
-        user = User(email=email, name=name.strip(), password_hash=hash_password(password))
+        user = User(
+            email=email,
+            name=name.strip(),
+            password_hash=hash_password(password),
+            timezone=timezone,
+        )
         org = Organization(name=org_name.strip())
         set_scope(session, org_id=org.id, user_id=user.id)
         session.add(user)

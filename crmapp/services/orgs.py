@@ -6,7 +6,6 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import available_timezones
 
 from sqlmodel import Session, col, select
 
@@ -19,7 +18,7 @@ from crmapp.models.tenancy import (
     User,
     UserSession,
 )
-from crmapp.services import audit, tokens
+from crmapp.services import audit, timefmt, tokens
 from crmapp.services.auth import (
     EMAIL_RE,
     Client,
@@ -356,28 +355,37 @@ def accept_invitation(token: str, session_token: str | None, client: Client) -> 
         return inv.org_id
 
 
-def signup_with_invitation(token: str, *, name: str, password: str, client: Client) -> str:
-    """Create the invitee's account from the link and join; returns a session token."""
+def signup_with_invitation(
+    token: str, *, name: str, password: str, client: Client, timezone: str = "UTC"
+) -> str:
+    """Create the invitee's account from the link and join; returns a session token.
+    `timezone` is the IANA zone the invitee's browser reported (editable in the form)."""
+    timezone = timezone.strip()
     with tenant_session(None) as session:
         inv = _find_invitation(session, token)
         if inv is None:
             raise NotFound("This invitation link is not valid.")
-        validate_signup(inv.email, password, name, None)
+        validate_signup(inv.email, password, name, None, timezone)
         if session.exec(select(User).where(User.email == inv.email)).first():
             raise ValidationError({"email": "You already have an account: log in to accept."})
-        user = User(email=inv.email, name=name.strip(), password_hash=hash_password(password))
+        user = User(
+            email=inv.email,
+            name=name.strip(),
+            password_hash=hash_password(password),
+            timezone=timezone,
+        )
         session.add(user)
         session.flush()
         _accept(session, inv, user, client)
         return new_session(session, user.id, inv.org_id, client)
 
 
-TIMEZONES = sorted(available_timezones())
+TIMEZONES = sorted(timefmt.zones())
 
 
 def set_timezone(user_id: uuid.UUID, tz: str) -> None:
     """Set the user's own IANA time zone (used to show every time in the app)."""
-    if tz not in TIMEZONES:
+    if not timefmt.is_zone(tz):
         raise ValidationError({"timezone": "Pick a time zone from the list."})
     with tenant_session(None, user_id) as session:
         user = session.get(User, user_id)

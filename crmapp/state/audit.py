@@ -10,6 +10,7 @@ from crmapp.services import audit, auditview, timefmt
 from crmapp.services.audit import AuditFilter
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError
+from crmapp.services.permissions import Perm, can
 from crmapp.state.session import SessionState
 
 ANY = "any"
@@ -44,8 +45,9 @@ class AuditState(SessionState):
         """Fetch the current page with the current filters."""
         self.error = ""
         actor = self._actor()
-        if actor is None:
-            return
+        if actor is None or not can(actor.role, Perm.AUDIT_VIEW):
+            self.rows, self.total = [], 0
+            return  # the page says who may use it
         try:
             flt = AuditFilter(
                 action="" if self.action == ANY else self.action,
@@ -64,7 +66,7 @@ class AuditState(SessionState):
         self.actions = [[ANY, "Any action"], *([a, label] for label, a in labelled)]
         self.rows = [
             {
-                "when": timefmt.local(v.when, self.timezone, "%d %b %Y %H:%M:%S"),
+                "when": timefmt.local(v.when, self._tz(), "%d %b %Y %H:%M:%S"),
                 "actor": v.actor,
                 "action": v.title,
                 "kind": v.record_kind,

@@ -64,6 +64,7 @@ class SignupState(SessionState):
                 name=form.get("name", ""),
                 org_name=form.get("org_name", ""),
                 client=self._client(),
+                timezone=form.get("timezone", "") or "UTC",
             )
         except ValidationError as err:
             self.field_errors = err.fields

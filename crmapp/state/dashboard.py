@@ -95,7 +95,7 @@ class DashboardState(SessionState):
         self.due_today = [
             {
                 "subject": t.subject,
-                "due": timefmt.local(t.due_at, self.timezone, "%d %b %H:%M"),
+                "due": timefmt.local(t.due_at, self._tz(), "%d %b %H:%M"),
                 "href": f"/crm/contacts/{t.contact_id}" if t.contact_id else "",
                 "overdue": "yes" if t.overdue else "",
             }

@@ -60,6 +60,7 @@ class InviteState(SessionState):
                 name=form.get("name", ""),
                 password=form.get("password", ""),
                 client=self._client(),
+                timezone=form.get("timezone", "") or "UTC",
             )
         except ValidationError as err:
             self.field_errors = err.fields

@@ -35,7 +35,7 @@ class NotificationsState(SessionState):
         with tenant_session(actor.org_id, actor.user_id) as session:
             self.items = [
                 {"message": n.message, "href": n.href or "#", "unread": "" if n.read_at else "1",
-                 "when": timefmt.local(n.created_at, self.timezone)}
+                 "when": timefmt.local(n.created_at, self._tz())}
                 for n in notifications.recent(session, actor)
             ]  # fmt: skip
             notifications.mark_all_read(session, actor)

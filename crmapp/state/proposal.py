@@ -72,7 +72,7 @@ class ProposalState(ProposalFlowMixin, SessionState):
             return False
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                data = view.editor_view(session, actor, proposal_id)
+                data = view.editor_view(session, actor, proposal_id, self._tz())
                 level = budget.state(session, actor.org_id)
         except ServiceError as err:
             self.missing = str(err)

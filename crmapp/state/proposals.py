@@ -50,7 +50,7 @@ class ProposalsState(SessionState):
         self.budget_level = state.level.value
         self.budget_text = f"${state.spent_usd:,.2f} of ${state.budget_usd:,.2f} this month"
         self.rows = [
-            {**r.__dict__, "updated_at": timefmt.local(r.updated_at, self.timezone)} for r in rows
+            {**r.__dict__, "updated_at": timefmt.local(r.updated_at, self._tz())} for r in rows
         ]
         deal = str(self.router.page.params.get("deal", ""))
         if deal:

@@ -101,8 +101,8 @@ class RecordPageMixin(rx.State, mixin=True):
                 "title": item.title,
                 "detail": item.detail,
                 "who": item.who,
-                "when": timefmt.local(item.when, self.timezone),  # type: ignore[attr-defined]
-                "due": timefmt.local(item.due_at, self.timezone)  # type: ignore[attr-defined]
+                "when": timefmt.local(item.when, self._tz()),  # type: ignore[attr-defined]
+                "due": timefmt.local(item.due_at, self._tz())  # type: ignore[attr-defined]
                 if item.due_at
                 else "",
                 "done": "yes" if item.done else "",

@@ -12,19 +12,22 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import auth
+from crmapp.services import auth, timefmt
 from crmapp.services.auth import Client, SessionView
 from crmapp.services.context import Actor
 from crmapp.services.errors import ServiceError
 from crmapp.services.permissions import ROLE_LABELS, Perm, permissions_for
 
 SESSION_COOKIE = "tandem_session"
+# The IANA zone the browser is in, written by a script in every page's <head> (crmapp.py).
+BROWSER_TZ_COOKIE = "tandem_tz"
 
 
 class SessionState(rx.State):
     """Root of every signed-in page's state."""
 
     auth_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="lax", max_age=14 * 24 * 3600)
+    browser_tz: str = rx.Cookie("", name=BROWSER_TZ_COOKIE, same_site="lax")
 
     # Backend-only: never sent to the browser.
     _user_id: str = ""
@@ -61,9 +64,19 @@ class SessionState(rx.State):
         return Perm.ORG_UPDATE.value in self.perms
 
     @rx.var
+    def can_restore(self) -> bool:
+        """Whether the role may bring records back from the trash."""
+        return Perm.RECORD_RESTORE.value in self.perms
+
+    @rx.var
     def can_view_audit(self) -> bool:
         """Whether the role may browse the audit trail."""
         return Perm.AUDIT_VIEW.value in self.perms
+
+    @rx.var
+    def browser_zone(self) -> str:
+        """The browser's IANA zone when it told us a real one, else ""."""
+        return self.browser_tz if timefmt.is_zone(self.browser_tz) else ""
 
     @rx.var
     def signed_in(self) -> bool:
@@ -75,6 +88,10 @@ class SessionState(rx.State):
             ip=self.router.session.client_ip or "",
             user_agent=self.router.headers.user_agent or "",
         )
+
+    def _tz(self) -> str:
+        """The user's zone for showing times (each says its zone when the browser is elsewhere)."""
+        return timefmt.shown_zone(self.timezone, browser=self.browser_tz)
 
     def _apply(self, view: SessionView | None) -> None:
         if view is None:

@@ -46,7 +46,7 @@ class SettingsState(SessionState):
                     "email": m.email,
                     "role": m.role,
                     "role_label": ROLE_LABELS.get(m.role, m.role),
-                    "joined": timefmt.local(m.joined, self.timezone),
+                    "joined": timefmt.local(m.joined, self._tz()),
                     "is_me": "yes" if m.user_id == self._user_id else "",
                 }
                 for m in orgs.list_members(session, actor)
@@ -57,7 +57,7 @@ class SettingsState(SessionState):
                     "id": str(i.id),
                     "email": i.email,
                     "role_label": ROLE_LABELS.get(i.role, i.role),
-                    "expires": timefmt.local(i.expires_at, self.timezone),
+                    "expires": timefmt.local(i.expires_at, self._tz()),
                 }
                 for i in invites
             ]

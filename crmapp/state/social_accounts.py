@@ -90,7 +90,7 @@ class SocialAccountsState(SessionState):
             "sandbox": "yes" if v.sandbox else "",
             "status": v.status,
             "status_text": _status_text(v),
-            "expiry": _expiry_text(v, self.timezone),
+            "expiry": _expiry_text(v, self._tz()),
             "timezone": v.timezone,
             "feed": routes.sandbox_feed(v.id) if v.sandbox else "",
             "can_disconnect": "yes"

@@ -126,7 +126,7 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
                 self.deal_choices = deal_options(session, actor)
                 self.contact_choices = views.contact_options(session, actor)
                 self.approvals_required = review.approvals_required(session, actor.org_id)
-                data = views.post_view(session, actor, post_id, self.timezone) if post_id else None
+                data = views.post_view(session, actor, post_id, self._tz()) if post_id else None
                 self._load_media(session, actor, data["media_ids"] if data else [])
         except ServiceError as err:
             self.missing = str(err)

@@ -27,7 +27,7 @@ class QueueState(SessionState):
             return
         with tenant_session(actor.org_id, actor.user_id) as session:
             self.sections, self.more = views.queue(
-                session, actor, self.timezone, state=self.state_filter, limit=self.limit
+                session, actor, self._tz(), state=self.state_filter, limit=self.limit
             )
         self.loaded = True
 

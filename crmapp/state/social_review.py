@@ -154,7 +154,7 @@ class ComposerReviewMixin(rx.State, mixin=True):
         if actor is None or post_id is None:
             return None
         with tenant_session(actor.org_id, actor.user_id) as session:
-            data = views.status_view(session, actor, post_id, self.timezone)  # type: ignore[attr-defined]
+            data = views.status_view(session, actor, post_id, self._tz())  # type: ignore[attr-defined]
         self.targets = data["targets"]
         self.post_state, self.post_state_label = data["state"], data["state_label"]  # type: ignore[has-type]
         self.post_editable = data["editable"]  # type: ignore[has-type]

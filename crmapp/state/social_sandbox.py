@@ -77,7 +77,7 @@ class SandboxFeedState(SessionState):
 
         def when(item: dict) -> str:
             at = item.get("published_at") or item.get("created_at")
-            return timefmt.local(at, self.timezone, TIME_FORMAT) if at else ""
+            return timefmt.local(at, self._tz(), TIME_FORMAT) if at else ""
 
         self.posts = [
             FeedPost(

@@ -10,6 +10,7 @@ from crmapp import routes
 from crmapp.services import timefmt, trash
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import ServiceError
+from crmapp.services.permissions import Perm, can
 from crmapp.state.session import SessionState
 
 
@@ -24,8 +25,9 @@ class TrashState(SessionState):
         """Fetch the trash (Admins and Owners only)."""
         self.error = ""
         actor = self._actor()
-        if actor is None:
-            return
+        if actor is None or not can(actor.role, Perm.RECORD_RESTORE):
+            self.items = []
+            return  # the page says who may use it
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
                 items = trash.list_trash(session, actor)
@@ -37,8 +39,8 @@ class TrashState(SessionState):
                 "type": i.record_type,
                 "id": i.id,
                 "label": i.label,
-                "deleted": timefmt.local(i.deleted_at, self.timezone),
-                "purge": timefmt.local(i.purge_at, self.timezone, "%d %b %Y"),
+                "deleted": timefmt.local(i.deleted_at, self._tz()),
+                "purge": timefmt.local(i.purge_at, self._tz(), "%d %b %Y"),
             }
             for i in items
         ]

@@ -206,3 +206,18 @@ def test_user_in_two_orgs_switches_between_them():
     assert view.org_name == "First" and view.role == "owner"
     with pytest.raises(ValidationError):
         auth.switch_org(first.token, factories.signup("Stranger").actor.org_id)
+
+
+def test_signup_keeps_the_time_zone_the_browser_gave_and_refuses_a_made_up_one():
+    address = factories.email("paris")
+    token = auth.signup(
+        email=address, password=factories.PASSWORD, name="Paule", org_name="Paris Org",
+        client=factories.client(), timezone="Europe/Paris",
+    )  # fmt: skip
+    assert auth.resolve(token).timezone == "Europe/Paris"
+    with pytest.raises(ValidationError) as err:
+        auth.signup(
+            email=factories.email("mars"), password=factories.PASSWORD, name="Marvin",
+            org_name="Mars Org", client=factories.client(), timezone="Mars/Olympus_Mons",
+        )  # fmt: skip
+    assert set(err.value.fields) == {"timezone"}

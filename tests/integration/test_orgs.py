@@ -129,3 +129,20 @@ def test_timezone_must_be_a_real_zone():
     assert auth.resolve(owner.token).timezone == "Europe/Paris"
     with pytest.raises(ValidationError):
         orgs.set_timezone(owner.actor.user_id, "Mars/Olympus")
+
+
+def test_joining_by_invitation_keeps_the_browsers_time_zone():
+    owner = factories.signup("Zone Org")
+    with factories.scoped(owner) as session:
+        _inv, link = orgs.create_invitation(session, owner.actor, factories.email("ny"), "member")
+    with pytest.raises(ValidationError) as err:
+        orgs.signup_with_invitation(
+            link, name="Nia", password=factories.PASSWORD, client=factories.client(),
+            timezone="Atlantis/Capital",
+        )  # fmt: skip
+    assert set(err.value.fields) == {"timezone"}
+    token = orgs.signup_with_invitation(
+        link, name="Nia", password=factories.PASSWORD, client=factories.client(),
+        timezone="America/New_York",
+    )  # fmt: skip
+    assert auth.resolve(token).timezone == "America/New_York"

@@ -47,13 +47,15 @@ def totals_of(proposal: Proposal) -> dict[str, str]:
     }  # fmt: skip
 
 
-def editor_view(session: Session, actor: Actor, proposal_id: uuid.UUID) -> EditorView:
-    """The proposal as the editor shows it, times in the actor's zone."""
+def editor_view(
+    session: Session, actor: Actor, proposal_id: uuid.UUID, tz: str | None = None
+) -> EditorView:
+    """The proposal as the editor shows it, times in `tz` (default: the actor's zone)."""
     proposal = documents.get_proposal(session, actor, proposal_id)
     deal = session.get(Deal, proposal.deal_id)
     template = session.get(ProposalTemplate, proposal.template_id) if proposal.template_id else None
     user = session.get(User, actor.user_id)
-    zone = user.timezone if user else "UTC"
+    zone = tz or (user.timezone if user else "UTC")
     when = lambda moment: timefmt.local(moment, zone) if moment else ""  # noqa: E731
     target = (
         int(proposal.generation_target.get("section", -1)) if proposal.generation_target else -1

@@ -274,7 +274,7 @@ def post_view(session: Session, actor: Actor, post_id: uuid.UUID, tz: str) -> di
         "campaign": post.campaign,
         "date": f"{local_at:%Y-%m-%d}" if local_at else "",
         "time": f"{local_at:%H:%M}" if local_at else "",
-        "timezone": post.timezone if post.scheduled_at else tz,
+        "timezone": post.timezone if post.scheduled_at else str(tz),  # a form value, unlabelled
         "scheduled": timefmt.local(post.scheduled_at, tz) if post.scheduled_at else "",
         "review_note": post.review_note,
         "author": names.get(post.author_id, ""),
@@ -363,7 +363,8 @@ def queue(
                 {
                     "id": str(post.id), "href": f"/social/posts/{post.id}",
                     "text": (post.text[:140] + "…") if len(post.text) > 140 else post.text,
-                    "time": f"{local:%H:%M}", "day": f"{local:%a} {local.day} {local:%b %Y}",
+                    "time": timefmt.local(when, tz, "%H:%M"),
+                    "day": f"{local:%a} {local.day} {local:%b %Y}",
                     "networks": " · ".join(sorted({label_of(t.network) for t in targets})),
                     "handles": ", ".join(h for h in handles if h),
                     "state": summary, "state_label": STATE_LABELS.get(summary, summary),

@@ -8,7 +8,7 @@ from crmapp import routes
 from crmapp.components.kanban import kanban_board
 from crmapp.components.recordform import DEAL_DIALOG_FIELDS, record_form_dialog
 from crmapp.components.shell import app_shell
-from crmapp.components.ui import empty_state
+from crmapp.components.ui import empty_state, label
 from crmapp.state.pipeline import PipelineState
 
 

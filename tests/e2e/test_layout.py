@@ -106,7 +106,7 @@ def test_at_1440_px_the_audit_trail_fits_the_screen(browser, app_url):
     log_in(page, app_url, owner.email, factories.PASSWORD)
     expect(page.locator("#dashboard-title")).to_be_visible(timeout=TIMEOUT)
     page.goto(f"{app_url}/settings/audit")
-    expect(page.locator("#audit-table")).to_contain_text("contact.created", timeout=TIMEOUT)
+    expect(page.locator("#audit-table")).to_contain_text("Contact created", timeout=TIMEOUT)
     assert sideways_overflow(page) <= 0
     # The table's box, and the table inside it (which would otherwise scroll within the box,
     # hiding its last columns behind a scrollbar).

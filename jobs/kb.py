@@ -10,7 +10,6 @@ from rq import Retry
 from crmapp.models.kb import KBDocument
 from crmapp.services import kb
 from crmapp.services.db import tenant_session
-from crmapp.services.errors import ValidationError
 from jobs import fair
 
 # Reading and embedding the largest document allowed (kb.MAX_CHARACTERS) takes minutes.
@@ -22,11 +21,10 @@ def embed_document(document_id: str, org_id: str) -> int:
     marked failed with the reason (no retry would change that); any other failure is kept on
     the document for the page to show, and raised for RQ to retry."""
     org, doc = uuid.UUID(org_id), uuid.UUID(document_id)
-    try:
-        with tenant_session(org) as session:
-            kb.read_document(session, org, doc)
-    except ValidationError:
-        return 0  # read_document kept the reason on the document
+    with tenant_session(org) as session:
+        readable = kb.read_document(session, org, doc)
+    if not readable:
+        return 0  # the reason is on the document
     try:
         with tenant_session(org) as session:
             return kb.embed_document(session, org, doc)

@@ -84,28 +84,24 @@ def add_document(
     return document
 
 
-def read_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) -> int:
-    """Extract the text of an uploaded document once (the upload is then dropped); returns its
-    length in characters.
-
-    Raises:
-        ValidationError: the text passes a limit or cannot be read. The document is marked
-            failed with the reason and the upload is dropped (no retry would change it).
-    """
+def read_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) -> bool:
+    """Extract the text of an uploaded document once (the upload is then dropped). Returns
+    whether it can be embedded: a text that passes a limit or cannot be read marks the document
+    failed with the reason instead (no retry would change it), and the upload is dropped too."""
     document = session.get(KBDocument, document_id)
     if document is None or document.org_id != org_id:
         raise NotFound("That document was not found.")
     if document.source is None:
-        return document.characters
+        return document.status != "failed"
     try:
         body = kb_extract.extract(kb_extract.kind_of(document.filename), document.source)
     except ValidationError as err:
         document.status, document.error, document.source = "failed", str(err)[:500], None
         session.add(document)
-        raise
+        return False
     document.text, document.characters, document.source = body, len(body), None
     session.add(document)
-    return len(body)
+    return True
 
 
 def embed_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) -> int:

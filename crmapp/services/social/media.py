@@ -169,9 +169,10 @@ def thumbnail(data: bytes, side: int = THUMB_SIDE) -> bytes:
     """
     with Image.open(io.BytesIO(data)) as image:
         _check_pixels(image.size, "The image")
-        image.draft("RGB", (side * 2, side * 2))  # JPEG: decode at 1/2 … 1/8 scale
+        # Shrink first (a JPEG decodes at 1/2 … 1/8 scale), then turn and convert the small copy:
+        # no full-size copy is made.
+        image.thumbnail((side, side))
         upright = ImageOps.exif_transpose(image).convert("RGB")
-    upright.thumbnail((side, side))
     out = io.BytesIO()
     upright.save(out, format="JPEG", quality=80)
     return out.getvalue()

@@ -1,11 +1,12 @@
 """Proposal writing: time to the first streamed word after the click, through the whole path.
 
-Starts PostgreSQL, Redis, the worker and the web app with the local OpenAI-compatible fake
-(tests/fakes/openai_fake.py) as the primary model, logs in as the demo Owner, opens a proposal
-for a demo deal and clicks "Write draft" repeatedly. Inside the page, performance.now() times
-click → first text in the stream panel (page → Reflex event → RQ job → LiteLLM → fake → Redis
-stream → background reader → websocket → DOM), and click → "done". Then the same with no
-provider configured (the offline drafter), and the offline drafter alone for a full proposal.
+Starts PostgreSQL, Redis, the workers (one per class of queues, as `make run`) and the web app with
+the local OpenAI-compatible fake (tests/fakes/openai_fake.py) as the primary model, logs in as the
+demo Owner, opens a proposal for a demo deal and clicks "Write draft" repeatedly. Inside the page,
+performance.now() times click → first text in the stream panel (page → Reflex event → RQ job →
+LiteLLM → fake → Redis stream → background reader → websocket → DOM), and click → "done". Then
+the same with no provider configured (the offline drafter), and the offline drafter alone for a
+full proposal.
 
 Retrieval p95 over 100,000 chunks is bench/kb_bench.py.
 """
@@ -27,8 +28,9 @@ from bench.timing import p95, timed  # noqa: E402
 from crmapp.launcher.processes import (  # noqa: E402
     child_env,
     start_web,
-    start_worker,
+    start_workers,
     stop_process_group,
+    stop_workers,
 )
 from crmapp.launcher.stack import start_services  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
@@ -136,7 +138,8 @@ def run_app(tmp: Path, extra: dict[str, str], browser) -> list[tuple[float, floa
     """Start the stack with `extra` settings and measure."""
     environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     services = start_services(tmp, environ, persist=False)
-    worker = web = None
+    workers: dict = {}
+    web = None
     try:
         port = free_port()
         env = child_env({**services.env, "TANDEM_PUBLIC_URL": f"http://127.0.0.1:{port}",
@@ -146,12 +149,12 @@ def run_app(tmp: Path, extra: dict[str, str], browser) -> list[tuple[float, floa
         subprocess.run([sys.executable, "-m", "crmapp.seed"], env=env, check=True, cwd=ROOT,
                        stdout=subprocess.DEVNULL)  # fmt: skip
         proposal_ids = demo_proposals(env, RUNS + 1)
-        worker = start_worker(env, tmp / "worker.log")
+        workers = start_workers(env, tmp)  # as `make run`: proposals have a worker of their own
         web = start_web(port, env, tmp / "web.log")
         page = browser.new_page()
         return measure(page, f"http://127.0.0.1:{port}", proposal_ids)
     except Exception:
-        for log in ("worker.log", "web.log"):
+        for log in ("worker-interactive.log", "web.log"):
             lines = (
                 (tmp / log).read_text(errors="replace").splitlines() if (tmp / log).exists() else []
             )
@@ -159,7 +162,7 @@ def run_app(tmp: Path, extra: dict[str, str], browser) -> list[tuple[float, floa
         raise
     finally:
         stop_process_group(web)
-        stop_process_group(worker)
+        stop_workers(workers)
         services.stop()
 
 

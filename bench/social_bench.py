@@ -234,8 +234,9 @@ def main() -> None:
             get_redis.cache_clear()
             concurrency = get_settings().social_publish_concurrency
             owner, account_id = setup(fake)
-            worker = start_worker(child_env(env), log)
-            print(f"Social publishing through `python -m jobs.worker` (dispatcher sweep 0.2 s, "
+            worker = start_worker(child_env(env), log, kind="urgent")
+            print(f"Social publishing through `python -m jobs.worker --class urgent` (dispatcher "
+                  f"sweep 0.2 s, "
                   f"concurrency {concurrency}) to a Mastodon fake with "
                   f"{LATENCY * 1000:.0f} ms per request; {os.cpu_count()} cores")  # fmt: skip
             lateness(fake, owner, account_id)

@@ -69,14 +69,13 @@ def run_import(import_id: str, org_id: str, user_id: str) -> dict[str, int]:
 
 
 def enqueue_import(import_id: uuid.UUID, org_id: uuid.UUID, user_id: uuid.UUID) -> str:
-    """Queue the import under a deterministic id (a second click cannot queue it twice)."""
+    """Queue the import under a deterministic id (a second click cannot queue it twice) behind
+    the organisation's other bulk jobs (the bulk worker runs one per organisation at a time)."""
     from rq import Retry
 
-    from jobs.queues import queue
+    from jobs import fair
 
-    job_id = f"import-{import_id}"
-    queue("default").enqueue(
-        run_import, str(import_id), str(org_id), str(user_id), job_id=job_id,
+    return fair.enqueue(
+        org_id, run_import, str(import_id), str(org_id), str(user_id), job_id=f"import-{import_id}",
         job_timeout=3600, retry=Retry(max=2, interval=[5, 30]),
     )  # fmt: skip
-    return job_id

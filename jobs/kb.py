@@ -1,20 +1,32 @@
-"""Knowledge-base jobs: embed an uploaded document; re-embed after the embedding model changed."""
+"""Knowledge-base jobs: read and embed an uploaded document; re-embed after the embedding model
+changed. Both are bulk work: they run on the bulk worker, one per organisation at a time."""
 
 from __future__ import annotations
 
 import uuid
 
+from rq import Retry
+
 from crmapp.models.kb import KBDocument
 from crmapp.services import kb
 from crmapp.services.db import tenant_session
 from crmapp.services.errors import user_message
-from jobs.queues import queue
+from jobs import fair
+
+# Reading and embedding the largest document allowed (kb.MAX_CHARACTERS) takes minutes.
+EMBED_TIMEOUT = 1800
 
 
 def embed_document(document_id: str, org_id: str) -> int:
-    """Chunk and embed one document; a failure is kept on the document for the page to show."""
+    """Read the upload's text (once), then chunk and embed it. A document the limits refuse is
+    marked failed with the reason (no retry would change that); any other failure is kept on
+    the document for the page to show, and raised for RQ to retry."""
     org, doc = uuid.UUID(org_id), uuid.UUID(document_id)
     try:
+        with tenant_session(org) as session:
+            readable = kb.read_document(session, org, doc)
+        if not readable:
+            return 0  # the reason is on the document
         with tenant_session(org) as session:
             return kb.embed_document(session, org, doc)
     except Exception as err:
@@ -28,12 +40,11 @@ def embed_document(document_id: str, org_id: str) -> int:
 
 
 def enqueue_embedding(document_id: uuid.UUID, org_id: uuid.UUID) -> None:
-    """Queue the embedding of a document (one job per document: a second click adds nothing)."""
-    from rq import Retry
-
-    queue("default").enqueue(
-        embed_document, str(document_id), str(org_id), job_id=f"kb-embed-{document_id}",
-        job_timeout=1800, retry=Retry(max=2, interval=[5, 30]),
+    """Queue the reading and embedding of a document (one job per document: a second click adds
+    nothing) behind the organisation's other bulk jobs."""
+    fair.enqueue(
+        org_id, embed_document, str(document_id), str(org_id), job_id=f"kb-embed-{document_id}",
+        job_timeout=EMBED_TIMEOUT, retry=Retry(max=2, interval=[5, 30]),
     )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from crmapp.services import importfiles, trash
 from crmapp.services.context import Actor
 from crmapp.services.db import tenant_session
 from crmapp.services.proposals import lifecycle
-from jobs.queues import queue
+from jobs.queues import LOW, queue
 
 KEEP_ENDED_SESSIONS = timedelta(days=30)
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def schedule_housekeeping(now: datetime | None = None) -> str:
     now = now or utcnow()
     due = (now + timedelta(days=1)).replace(hour=3, minute=0, second=0, microsecond=0)
     job_id = f"maintenance-purge-sessions-{due:%Y-%m-%d}"
-    q = queue("low")
+    q = queue(LOW)
     if job_id not in q.scheduled_job_registry.get_job_ids():
         q.enqueue_at(due, daily_purge, job_id=job_id)
     return job_id

@@ -7,7 +7,7 @@ import uuid
 from crmapp.services.db import tenant_session
 from crmapp.services.proposals import generation
 from jobs.actors import job_actor
-from jobs.queues import queue
+from jobs.queues import INTERACTIVE, queue
 
 
 def write_proposal(proposal_id: str, org_id: str, user_id: str, request_id: str) -> str:
@@ -21,8 +21,9 @@ def write_proposal(proposal_id: str, org_id: str, user_id: str, request_id: str)
 def enqueue_writing(
     proposal_id: uuid.UUID, org_id: uuid.UUID, user_id: uuid.UUID, request_id: str
 ) -> None:
-    """Queue the run (its id is the request id: enqueueing twice runs it once)."""
-    queue("high").enqueue(
+    """Queue the run on the interactive worker, which waits for nothing else (its id is the
+    request id: enqueueing twice runs it once)."""
+    queue(INTERACTIVE).enqueue(
         write_proposal, str(proposal_id), str(org_id), str(user_id), request_id,
         job_id=f"proposal-write-{request_id}", job_timeout=600,
     )  # fmt: skip

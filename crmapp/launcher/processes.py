@@ -1,4 +1,4 @@
-"""Child processes: the RQ worker and the Reflex web app, each in its own process group."""
+"""Child processes: the RQ workers and the Reflex web app, each in its own process group."""
 
 from __future__ import annotations
 
@@ -61,10 +61,55 @@ def _spawn(args: list[str], env: dict[str, str], log_path: Path, cwd: Path) -> s
     )
 
 
-def start_worker(env: dict[str, str], log_path: Path, *, burst: bool = False) -> subprocess.Popen:
-    """`python -m jobs.worker` (RQ worker with its scheduler)."""
-    args = [sys.executable, "-m", "jobs.worker", *(["--burst"] if burst else [])]
+# One worker process per class of queues (jobs/queues.py), most urgent first: publishing and
+# token refresh, proposal writing, then bulk work (imports, embeddings, housekeeping).
+WORKER_CLASSES = ("urgent", "interactive", "bulk")
+
+
+def start_worker(
+    env: dict[str, str], log_path: Path, *, burst: bool = False, kind: str = "all"
+) -> subprocess.Popen:
+    """`python -m jobs.worker --class KIND` (RQ worker with its scheduler); `all` serves every
+    queue in one process."""
+    args = [sys.executable, "-m", "jobs.worker", "--class", kind, *(["--burst"] if burst else [])]
     return _spawn(args, env, log_path, PROJECT_ROOT)
+
+
+def start_workers(env: dict[str, str], log_dir: Path) -> dict[str, subprocess.Popen]:
+    """One worker per class of queues, logging to `log_dir/worker-<class>.log`; what `make run`,
+    the browser tests and the benchmarks start."""
+    started: dict[str, subprocess.Popen] = {}
+    try:
+        for kind in WORKER_CLASSES:
+            started[kind] = start_worker(env, worker_log(log_dir, kind), kind=kind)
+    except BaseException:
+        stop_workers(started)
+        raise
+    return started
+
+
+def worker_log(log_dir: Path, kind: str) -> Path:
+    """Where the worker of class `kind` logs."""
+    return log_dir / f"worker-{kind}.log"
+
+
+def stop_workers(workers: dict[str, subprocess.Popen], timeout: float = 15) -> None:
+    """Stop every worker `start_workers` started, all at once (SIGTERM lets each finish its
+    job; what is left after `timeout` seconds is killed)."""
+    groups = {}
+    for proc in workers.values():
+        with contextlib.suppress(ProcessLookupError):
+            groups[proc] = os.getpgid(proc.pid)
+    for pgid in groups.values():
+        _signal_group(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for proc in workers.values():
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for proc, pgid in groups.items():
+        _signal_group(pgid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
 
 
 def spawn_web(

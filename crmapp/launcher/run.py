@@ -1,7 +1,8 @@
 """`python -m crmapp.launcher run`: everything Tandem needs, in one process tree.
 
 Starts PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set), migrates, seeds the
-demo organisation once, starts the RQ worker and the web app, and stops all of it on Ctrl-C.
+demo organisation once, starts the RQ workers (one per class of queues: urgent, interactive, bulk)
+and the web app, and stops all of it on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ import sys
 import time
 from pathlib import Path
 
-from crmapp.launcher.processes import await_web, child_env, log_tail, spawn_web, start_worker
+from crmapp.launcher.processes import (
+    await_web,
+    child_env,
+    log_tail,
+    spawn_web,
+    start_workers,
+    stop_workers,
+    worker_log,
+)
 from crmapp.launcher.processes import stop_process_group as stop
 from crmapp.launcher.stack import Services, start_services
 from crmapp.settings import PROJECT_ROOT
@@ -61,7 +70,8 @@ def _run(port: int) -> int:
     base = data_dir()
     logs = base / "logs"
     services: Services | None = None
-    worker = web = None
+    web = None
+    workers: dict[str, subprocess.Popen] = {}
     code = 0
     try:
         print(f"Tandem: starting services (data in {base})", flush=True)
@@ -73,7 +83,7 @@ def _run(port: int) -> int:
         # The web app's production build is the slow part: start it first, seed meanwhile.
         print(f"Tandem: building and starting the web app on port {port}…", flush=True)
         web = spawn_web(port, env, logs / "web.log")
-        worker = start_worker(env, logs / "worker.log")
+        workers = start_workers(env, logs)
         subprocess.run([sys.executable, "-m", "crmapp.seed"], env=env, check=True, cwd=PROJECT_ROOT)
         await_web(web, port, logs / "web.log")
         print(
@@ -82,9 +92,10 @@ def _run(port: int) -> int:
             flush=True,
         )
         while True:
-            for name, proc in (("worker", worker), ("web app", web)):
+            children = [(f"{kind} worker", proc, worker_log(logs, kind))
+                        for kind, proc in workers.items()]  # fmt: skip
+            for name, proc, log in [*children, ("web app", web, logs / "web.log")]:
                 if proc.poll() is not None:
-                    log = logs / ("worker.log" if proc is worker else "web.log")
                     print(f"Tandem: the {name} exited ({proc.returncode}):\n{log_tail(log)}")
                     code = 1
                     raise KeyboardInterrupt
@@ -98,7 +109,7 @@ def _run(port: int) -> int:
         print("Tandem: stopping…", flush=True)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip clean-up
         stop(web)
-        stop(worker)
+        stop_workers(workers)
         if services is not None:
             services.stop()
         print("Tandem: stopped.", flush=True)

@@ -6,14 +6,15 @@ import uuid
 from datetime import datetime
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Column
+from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from crmapp.models.base import created_at_field, org_id_field, uuid_pk
 
 
 class KBDocument(SQLModel, table=True):
-    """An uploaded document (its text is kept; the file itself is not)."""
+    """An uploaded document. The file is kept in `source` only until the background job has read
+    its text (`text`, `characters` long); lists select `characters`, never the text."""
 
     __tablename__ = "kb_document"
 
@@ -22,6 +23,8 @@ class KBDocument(SQLModel, table=True):
     title: str = Field(max_length=200)
     filename: str = Field(max_length=255)
     text: str = ""
+    characters: int = 0
+    source: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     status: str = Field(default="queued", max_length=12)  # queued | embedding | ready | failed
     error: str = Field(default="", max_length=500)
     chunk_count: int = 0

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
 from crmapp.models.base import created_at_field, org_id_field, tz_column, uuid_pk
@@ -144,6 +144,8 @@ class MediaAsset(SQLModel, table=True):
     height: int = 0
     alt: str = Field(default="", max_length=1000)
     variants: dict[str, Any] = json_dict()  # "network:format" -> storage key of the crop
+    # A small JPEG made at upload, so listing the library never decodes the picture again.
+    thumbnail: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     created_by: uuid.UUID = Field(foreign_key="app_user.id", ondelete="CASCADE")
     created_at: datetime = created_at_field()
     deleted_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))

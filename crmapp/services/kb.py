@@ -1,6 +1,7 @@
 """The knowledge base: upload documents (text, Markdown, PDF, DOCX), chunk, embed, search.
 
-Uploading stores the document's text and queues an embedding job; the job splits it into
+Uploading checks the file cheaply and queues a job (on the bulk worker, one job per organisation
+at a time); the job reads the text within the limits of `kb_extract`, then splits it into
 overlapping passages at paragraph and sentence boundaries and embeds them in batches. Search embeds
 the query with the same model and ranks passages by cosine distance through the HNSW index. Row-
 level security keeps every organisation's passages to itself; the search query filters by
@@ -9,7 +10,6 @@ organisation too, so the index is never asked for another tenant's neighbours.
 
 from __future__ import annotations
 
-import io
 import re
 import uuid
 from dataclasses import dataclass
@@ -18,54 +18,19 @@ from sqlalchemy import delete, text
 from sqlmodel import Session, col, select
 
 from crmapp.models.kb import KBChunk, KBDocument
-from crmapp.services import audit
+from crmapp.services import audit, kb_extract
 from crmapp.services.ai import embeddings
 from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError, report
+from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
 
-MAX_BYTES = 20 * 1024 * 1024
 CHUNK_CHARS = 900
 OVERLAP_CHARS = 150
 BATCH = 32
-KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf", ".docx": "docx"}
-
-
-def extract_text(filename: str, content: bytes) -> str:
-    """The text of an uploaded file, or a ValidationError saying why not."""
-    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    kind = KINDS.get(suffix)
-    if kind is None:
-        raise ValidationError({"file": "Upload a .txt, .md, .pdf or .docx file."})
-    if not content.strip():
-        raise ValidationError({"file": "The file is empty."})
-    if len(content) > MAX_BYTES:
-        raise ValidationError({"file": "The file is larger than 20 MB."})
-    try:
-        if kind == "pdf":
-            from pypdf import PdfReader
-
-            reader = PdfReader(io.BytesIO(content))
-            found = "\n\n".join((page.extract_text() or "") for page in reader.pages)
-        elif kind == "docx":
-            import docx
-
-            document = docx.Document(io.BytesIO(content))
-            found = "\n\n".join(p.text for p in document.paragraphs)
-        else:
-            found = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError({"file": "Not UTF-8 text: save the file as UTF-8."}) from None
-    except Exception as err:  # a corrupt PDF or DOCX raises whatever its parser raises
-        reference = report(err, f"reading a {kind}")
-        raise ValidationError(
-            {"file": f"This {kind.upper()} could not be read: it may be damaged. Save it again "
-                     f"and upload it (reference {reference})."}
-        ) from err  # fmt: skip
-    found = re.sub(r"[ \t]+", " ", found).strip()
-    if not found:
-        raise ValidationError({"file": "No text found in this file (a scanned PDF?)."})
-    return found
+# The limits on what an upload may expand to live with the extraction (kb_extract).
+MAX_BYTES, MAX_CHARACTERS = kb_extract.MAX_BYTES, kb_extract.MAX_CHARACTERS
+MAX_PARAGRAPHS, MAX_PAGES = kb_extract.MAX_PARAGRAPHS, kb_extract.MAX_PAGES
+extract_text = kb_extract.extract_text
 
 
 def chunk_text(body: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS) -> list[str]:
@@ -98,17 +63,45 @@ def chunk_text(body: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS)
 def add_document(
     session: Session, actor: Actor, *, filename: str, content: bytes, title: str = ""
 ) -> KBDocument:
-    """Store an uploaded document's text; the caller queues `embed_document`."""
+    """Check an upload and keep it for the background job (`read_document`, then
+    `embed_document`), which the caller queues.
+
+    Only the cheap checks run here (type, size, what a DOCX's parts unpack to, a PDF's pages), so
+    the upload returns at once; reading the text, within its limits, is the job's.
+
+    Raises:
+        ValidationError: ``{"file": ...}`` for a file that cannot be read or is too large.
+    """
     require(actor.role, Perm.RECORD_CREATE)
-    body = extract_text(filename, content)
+    kb_extract.check(filename, content)
     document = KBDocument(
         org_id=actor.org_id, title=(title.strip() or filename.rsplit(".", 1)[0])[:200],
-        filename=filename[:255], text=body, created_by=actor.user_id,
+        filename=filename[:255], source=content, created_by=actor.user_id,
     )  # fmt: skip
     session.add(document)
     audit.record(session, actor, "kb.document_added", "kb_document", document.id,
-                 {"title": document.title, "characters": len(body)})  # fmt: skip
+                 {"title": document.title, "bytes": len(content)})  # fmt: skip
     return document
+
+
+def read_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) -> bool:
+    """Extract the text of an uploaded document once (the upload is then dropped). Returns
+    whether it can be embedded: a text that passes a limit or cannot be read marks the document
+    failed with the reason instead (no retry would change it), and the upload is dropped too."""
+    document = session.get(KBDocument, document_id)
+    if document is None or document.org_id != org_id:
+        raise NotFound("That document was not found.")
+    if document.source is None:
+        return document.status != "failed"
+    try:
+        body = kb_extract.extract(kb_extract.kind_of(document.filename), document.source)
+    except ValidationError as err:
+        document.status, document.error, document.source = "failed", str(err)[:500], None
+        session.add(document)
+        return False
+    document.text, document.characters, document.source = body, len(body), None
+    session.add(document)
+    return True
 
 
 def embed_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) -> int:
@@ -168,16 +161,29 @@ def search(session: Session, actor: Actor, query: str, *, k: int = 5) -> list[Pa
     return [Passage(str(r[0]), r[1], r[2], float(r[3])) for r in rows]
 
 
-def list_documents(session: Session, actor: Actor) -> list[KBDocument]:
+@dataclass(frozen=True)
+class DocumentRow:
+    """What the document list shows (the text is not read to show its length)."""
+
+    id: uuid.UUID
+    title: str
+    filename: str
+    status: str
+    error: str
+    chunk_count: int
+    characters: int
+
+
+def list_documents(session: Session, actor: Actor) -> list[DocumentRow]:
     """The organisation's documents, newest first."""
     require(actor.role, Perm.RECORD_READ)
-    return list(
-        session.exec(
-            select(KBDocument)
-            .where(KBDocument.org_id == actor.org_id)
-            .order_by(col(KBDocument.created_at).desc())
-        ).all()
-    )
+    columns = [col(getattr(KBDocument, name)) for name in DocumentRow.__dataclass_fields__]
+    rows = session.exec(
+        select(*columns)  # type: ignore[call-overload]
+        .where(KBDocument.org_id == actor.org_id)
+        .order_by(col(KBDocument.created_at).desc())
+    ).all()
+    return [DocumentRow(*row) for row in rows]
 
 
 def delete_document(session: Session, actor: Actor, document_id: uuid.UUID) -> str:

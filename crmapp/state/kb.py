@@ -18,6 +18,14 @@ from jobs.kb import enqueue_embedding
 UPLOAD_ID = "kb-upload"
 
 
+def _store(actor, filename: str, content: bytes) -> uuid.UUID:
+    """Check and keep one upload, and queue the job that reads and embeds it."""
+    with tenant_session(actor.org_id, actor.user_id) as session:
+        document = kb.add_document(session, actor, filename=filename, content=content)
+    enqueue_embedding(document.id, actor.org_id)
+    return document.id
+
+
 class KnowledgeState(SessionState):
     """Documents, search results, and what the AI runs on."""
 
@@ -39,7 +47,7 @@ class KnowledgeState(SessionState):
             return [
                 {"id": str(d.id), "title": d.title, "filename": d.filename, "status": d.status,
                  "chunks": str(d.chunk_count), "error": d.error,
-                 "size": f"{len(d.text):,} characters"}
+                 "size": f"{d.characters:,} characters" if d.characters else "not read yet"}
                 for d in kb.list_documents(session, actor)
             ]  # fmt: skip
 
@@ -73,7 +81,8 @@ class KnowledgeState(SessionState):
 
     @rx.event
     async def handle_upload(self, files: list[rx.UploadFile]):
-        """Store each file's text and queue its embedding."""
+        """Check each file and queue the job that reads and embeds it (the checks are cheap and
+        run off the event loop, so the upload returns at once)."""
         self.error = ""
         actor = self._actor()
         if actor is None:
@@ -82,11 +91,7 @@ class KnowledgeState(SessionState):
         for upload in files:
             content = await upload.read()
             try:
-                with tenant_session(actor.org_id, actor.user_id) as session:
-                    document = kb.add_document(
-                        session, actor, filename=upload.name or "document.txt", content=content
-                    )
-                enqueue_embedding(document.id, actor.org_id)
+                await asyncio.to_thread(_store, actor, upload.name or "document.txt", content)
             except ValidationError as err:
                 problems.append(f"{upload.name}: {err}")
             except ServiceError as err:

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from crmapp.launcher.processes import child_env, start_web, start_worker, stop_process_group
+from crmapp.launcher.processes import (
+    child_env,
+    start_web,
+    start_workers,
+    stop_process_group,
+    stop_workers,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -32,7 +38,8 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url(services) -> Iterator[str]:
-    """Tandem's web app and worker against the test services; yields the base URL."""
+    """Tandem's web app and workers (one per class of queues, as `make run` starts them) against
+    the test services; yields the base URL."""
     port = free_port()
     logs = Path(services.env["TANDEM_DATA_DIR"]) / "logs"
     # Every browser test signs up from 127.0.0.1: lift the per-IP sign-up limit for this app only
@@ -42,24 +49,24 @@ def app_url(services) -> Iterator[str]:
             **services.env,
             "TANDEM_PUBLIC_URL": f"http://localhost:{port}",
             "TANDEM_SIGNUP_MAX_ATTEMPTS": "500",
-            # This worker outlives the browser tests and shares the database with the
-            # integration tests that follow, whose posts it must not publish: its dispatcher
+            # These workers outlive the browser tests and share the database with the
+            # integration tests that follow, whose posts they must not publish: the dispatcher
             # sweeps once at start only. Posts published here go through the RQ job scheduled
             # at their instant (and the dispatcher is tested on a stack of its own).
             "TANDEM_SOCIAL_SWEEP_SECONDS": "3600",
         }
     )
-    worker = start_worker(env, logs / "worker.log")
+    workers = start_workers(env, logs)
     try:
         web = start_web(port, env, logs / "web.log")
     except BaseException:
-        stop_process_group(worker)
+        stop_workers(workers)
         raise
     try:
         yield f"http://localhost:{port}"
     finally:
         stop_process_group(web)
-        stop_process_group(worker)
+        stop_workers(workers)
 
 
 @pytest.fixture(scope="session")

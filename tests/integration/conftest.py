@@ -19,16 +19,19 @@ def _services(services):
 
 @pytest.fixture
 def rq_worker_burst(services):
-    """Run `python -m jobs.worker --burst` until the queues are empty.
+    """Run `python -m jobs.worker --burst` (every queue, `--class all`) until the queues are
+    empty, bulk jobs still waiting for their organisation's turn included.
 
-    The browser tests' app keeps its own long-running worker on the same Redis for the whole
-    session, and it may take a job first: so wait, too, until no job is queued or running.
+    The browser tests' app keeps its own long-running workers on the same Redis for the whole
+    session, and they may take a job first: so wait, too, until no job is queued or running.
     """
+    from jobs import fair
     from jobs.queues import QUEUES, queue
 
     def idle() -> bool:
-        return all(queue(n).count == 0 and queue(n).started_job_registry.count == 0
-                   for n in QUEUES)  # fmt: skip
+        return fair.pending() == 0 and all(
+            queue(n).count == 0 and queue(n).started_job_registry.count == 0 for n in QUEUES
+        )
 
     def run(timeout: float = 120) -> None:
         result = subprocess.run(

@@ -150,3 +150,60 @@ def test_chunks_overlap_and_respect_the_size():
     chunks = kb.chunk_text(body, size=300, overlap=60)
     assert all(len(c) <= 300 for c in chunks) and len(chunks) > 5
     assert chunks[1].split()[0] in chunks[0]  # the next chunk starts inside the previous one
+
+
+def test_the_document_list_reads_lengths_not_texts(rq_worker_burst):
+    from sqlalchemy import event
+
+    from crmapp.services.db import get_engine
+
+    owner = factories.signup()
+    document = _upload(owner, "handbook.md", HANDBOOK.encode(), rq_worker_burst)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", seen)
+    try:
+        with factories.scoped(owner) as session:
+            (row,) = kb.list_documents(session, owner.actor)
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", seen)
+    listing = [s for s in statements if "FROM kb_document" in s]
+    assert listing and not any("kb_document.text" in s for s in listing), listing
+    assert not any("kb_document.source" in s for s in listing), listing
+    assert (row.id, row.status) == (document.id, "ready")
+    assert row.characters == len(document.text) > 0
+    assert not hasattr(row, "text")
+
+
+def test_a_docx_bomb_is_refused_at_upload_and_nothing_is_kept():
+    from tests.unit.test_kb_limits import docx_of, paragraph
+
+    owner = factories.signup()
+    bomb = docx_of(paragraph("All work and no play makes Jack a dull boy.") * 220_000)
+    with pytest.raises(ValidationError, match="times its size"), factories.scoped(owner) as s:
+        kb.add_document(s, owner.actor, filename="report.docx", content=bomb)
+    with factories.scoped(owner) as session:
+        assert session.exec(select(KBDocument)).all() == []
+
+
+def test_text_past_the_limit_fails_the_document_with_the_reason(rq_worker_burst):
+    from tests.unit.test_kb_limits import docx_of, paragraph, words
+
+    owner = factories.signup()
+    body = " ".join(words(kb.MAX_CHARACTERS // 5))
+    book = docx_of(b"".join(paragraph(body[i : i + 5000]) for i in range(0, len(body), 5000)))
+    with factories.scoped(owner) as session:  # accepted at once: only reading it tells
+        document = kb.add_document(session, owner.actor, filename="book.docx", content=book)
+        assert (document.status, document.characters) == ("queued", 0)
+    kb_jobs.enqueue_embedding(document.id, owner.actor.org_id)
+    rq_worker_burst()
+    with factories.scoped(owner) as session:
+        failed = session.get(KBDocument, document.id)
+        assert failed.status == "failed"
+        assert f"more than {kb.MAX_CHARACTERS:,} characters" in failed.error
+        assert "split it" in failed.error
+        assert failed.source is None and failed.text == ""  # the upload is not kept
+        assert session.exec(select(KBChunk)).all() == []

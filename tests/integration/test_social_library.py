@@ -3,6 +3,7 @@ clear refusals, Instagram crops stored as variants, audit; and the composer's di
 
 from __future__ import annotations
 
+import base64
 import io
 
 import pytest
@@ -87,6 +88,51 @@ def test_an_instagram_crop_is_stored_as_a_variant_and_a_fitting_picture_is_left_
     assert story.size[1] == 400 and abs(story.size[0] / 400 - 9 / 16) < 0.01
     assert store.get(wide.storage_key) == png(1000, 400)  # the original is untouched
     assert audit_actions(owner, wide.id).count("media_asset.cropped") == 2
+
+
+def huge_png(width: int, height: int) -> bytes:
+    """A one-colour PNG of `width` x `height` built row by row (small on disk, never held
+    decoded here): the "78 KB, 9000 x 9000" upload of the report."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    packer, row, idat = zlib.compressobj(9), b"\0" + b"\xc8\x28\x5a" * width, []
+    for _ in range(height):
+        idat.append(packer.compress(row))
+    idat.append(packer.flush())
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(idat))
+            + chunk(b"IEND", b""))  # fmt: skip
+
+
+def test_a_picture_with_too_many_pixels_is_refused_before_it_is_decoded():
+    owner = factories.signup()
+    bomb = huge_png(9000, 9000)
+    assert len(bomb) < 400_000
+    with pytest.raises(ValidationError) as refused, factories.scoped(owner) as session:
+        library.add_asset(session, owner.actor, bomb, "poster.png")
+    message = str(refused.value)
+    assert "9000 × 9000" in message and "megapixels" in message and "resize" in message.lower()
+    with factories.scoped(owner) as session:
+        assert session.exec(select(MediaAsset)).all() == []
+
+
+def test_the_thumbnail_is_made_once_at_upload_and_listing_does_not_decode_the_picture():
+    owner = factories.signup()
+    with factories.scoped(owner) as session:
+        asset = library.add_asset(session, owner.actor, png(1200, 600), "launch.png")
+    # Were the listing to open the picture again, it would find this and show no thumbnail.
+    media.store(owner.actor.org_id).put(asset.storage_key, b"not a picture", "image/png")
+    with factories.scoped(owner) as session:
+        (listed,) = library.list_assets(session, owner.actor)
+        url = library.thumbnail_url(owner.actor, listed)
+    assert url.startswith("data:image/jpeg;base64,")
+    thumb = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    assert thumb.size == (library.THUMB_SIDE, library.THUMB_SIDE // 2)
 
 
 def test_the_composer_display_data_counts_threads_and_shows_times_in_each_accounts_zone():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import zlib
 
 import pytest
 from PIL import Image
@@ -251,3 +252,16 @@ def test_local_store_round_trip(tmp_path):
         local.get("a/b.jpg")
     with pytest.raises(ValueError):
         local.put("../escape", b"x", "image/jpeg")
+
+
+def test_a_thumbnail_is_small_upright_and_refuses_a_picture_past_the_pixel_limit():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored landscape, shown portrait
+    thumb = Image.open(io.BytesIO(media.thumbnail(_image(1200, 600, exif=exif.tobytes()))))
+    assert thumb.format == "JPEG" and thumb.size == (80, 160)
+    side = int(media.MAX_IMAGE_PIXELS**0.5) + 1
+    header = _image(1, 1, "PNG")  # a PNG header that claims side x side pixels
+    ihdr = b"IHDR" + struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    claimed = header[:8] + struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
+    with pytest.raises(ValidationError, match="megapixels"):
+        media.thumbnail(claimed + header[33:])

@@ -2,17 +2,16 @@
 organisation's namespace, and cropped per network and format.
 
 Files live in `media.store(org_id)` (one namespace per organisation, so keys are bare
-``<random>.<ext>``); the rows are `MediaAsset`. Every write is audited.
+``<random>.<ext>``); the rows are `MediaAsset`, each with the thumbnail made at upload (listing
+never opens the picture again). Every write is audited.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import uuid
 from pathlib import PurePosixPath
 
-from PIL import Image, ImageOps
 from sqlmodel import Session, col, select
 
 from crmapp.models.social import MediaAsset
@@ -22,7 +21,7 @@ from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
 from crmapp.services.social import media
 
-THUMB_SIDE = 160
+THUMB_SIDE = media.THUMB_SIDE
 
 
 def add_asset(session: Session, actor: Actor, data: bytes, filename: str) -> MediaAsset:
@@ -37,6 +36,7 @@ def add_asset(session: Session, actor: Actor, data: bytes, filename: str) -> Med
     store = media.store(actor.org_id)
     store.put(key, data, info.content_type)
     name = PurePosixPath(filename or "").name[:255] or f"upload{PurePosixPath(key).suffix}"
+    thumb = media.thumbnail(data) if info.kind == "image" else None
     asset = MediaAsset(
         org_id=actor.org_id,
         storage_key=key,
@@ -46,6 +46,7 @@ def add_asset(session: Session, actor: Actor, data: bytes, filename: str) -> Med
         size=info.size,
         width=info.width,
         height=info.height,
+        thumbnail=thumb,
         created_by=actor.user_id,
     )
     try:
@@ -62,14 +63,32 @@ def add_asset(session: Session, actor: Actor, data: bytes, filename: str) -> Med
 def list_assets(session: Session, actor: Actor, *, limit: int = 60) -> list[MediaAsset]:
     """The library, newest first."""
     require(actor.role, Perm.RECORD_READ)
-    return list(
-        session.exec(
-            select(MediaAsset)
-            .where(MediaAsset.org_id == actor.org_id, col(MediaAsset.deleted_at).is_(None))
-            .order_by(col(MediaAsset.created_at).desc())
-            .limit(limit)
-        ).all()
+    return _with_thumbnails(
+        session,
+        actor,
+        list(
+            session.exec(
+                select(MediaAsset)
+                .where(MediaAsset.org_id == actor.org_id, col(MediaAsset.deleted_at).is_(None))
+                .order_by(col(MediaAsset.created_at).desc())
+                .limit(limit)
+            ).all()
+        ),
     )
+
+
+def _with_thumbnails(session: Session, actor: Actor, assets: list[MediaAsset]) -> list[MediaAsset]:
+    """Pictures uploaded before thumbnails were stored get theirs now, once (an unreadable one
+    gets an empty thumbnail, so it is not opened again)."""
+    for asset in assets:
+        if asset.kind != "image" or asset.thumbnail is not None:
+            continue
+        try:
+            asset.thumbnail = media.thumbnail(media.store(actor.org_id).get(asset.storage_key))
+        except (NotFound, ValidationError, OSError):
+            asset.thumbnail = b""
+        session.add(asset)
+    return assets
 
 
 def get_asset(session: Session, actor: Actor, asset_id: uuid.UUID) -> MediaAsset:
@@ -105,7 +124,7 @@ def assets_by_id(session: Session, actor: Actor, ids: list[str]) -> list[MediaAs
         )
     ).all()
     found = {a.id: a for a in rows}
-    return [found[i] for i in wanted if i in found]
+    return _with_thumbnails(session, actor, [found[i] for i in wanted if i in found])
 
 
 def crop_for(
@@ -176,19 +195,11 @@ def crop_view(
 
 
 def thumbnail_url(actor: Actor, asset: MediaAsset) -> str:
-    """A small JPEG data URL of an image ("" for a video or an unreadable file)."""
-    if asset.kind != "image":
+    """The stored thumbnail of an image as a JPEG data URL ("" for a video or an unreadable
+    file); the picture itself is not opened."""
+    if asset.kind != "image" or not asset.thumbnail:
         return ""
-    try:
-        data = media.store(actor.org_id).get(asset.storage_key)
-        with Image.open(io.BytesIO(data)) as image:
-            upright = ImageOps.exif_transpose(image).convert("RGB")
-        upright.thumbnail((THUMB_SIDE, THUMB_SIDE))
-        out = io.BytesIO()
-        upright.save(out, format="JPEG", quality=80)
-    except (NotFound, OSError):
-        return ""
-    return _data_url(out.getvalue(), "image/jpeg")
+    return _data_url(asset.thumbnail, "image/jpeg")
 
 
 def _data_url(data: bytes, content_type: str) -> str:

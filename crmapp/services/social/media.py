@@ -44,11 +44,17 @@ __all__ = [
     "jpeg_needed",
     "new_key",
     "store",
+    "thumbnail",
 ]
 
 MB = 1024 * 1024
 MAX_IMAGE_BYTES = 8 * MB
 MAX_VIDEO_BYTES = 512 * MB
+# The most pixels any supported network takes in one picture (LinkedIn's documented 36,152,320;
+# the others resize far smaller). A picture is refused past it before it is decoded: a 78 KB
+# 9000 x 9000 PNG decodes to 243 MB.
+MAX_IMAGE_PIXELS = 36_152_320
+THUMB_SIDE = 160
 _PIL_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 _SAVE_FORMATS = {v: k for k, v in _PIL_TYPES.items()}
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
@@ -131,12 +137,15 @@ def inspect(data: bytes, filename: str) -> MediaInfo:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data)) as image:  # reads the header only
+                _check_pixels(image.size, name)
                 image.load()
                 fmt = image.format or ""
                 width, height = image.size
                 if image.getexif().get(0x0112, 1) in {5, 6, 7, 8}:
                     width, height = height, width
+    except ValidationError:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _fail(f"{name} has too many pixels; resize it and upload again.") from None
     except Exception:
@@ -147,6 +156,34 @@ def inspect(data: bytes, filename: str) -> MediaInfo:
     if fmt not in _PIL_TYPES:
         raise _fail(f"{name} is a {fmt} image; upload {_SUPPORTED}.")
     return MediaInfo(_PIL_TYPES[fmt], "image", width, height, len(data))
+
+
+def _check_pixels(size: tuple[int, int], name: str) -> None:
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise _fail(
+            f"{name} is {width} × {height} pixels ({width * height / 1e6:.0f} megapixels); the"
+            f" limit is {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, more than any network shows."
+            " Resize it (4096 pixels on the longest side is plenty) and upload again."
+        )
+
+
+def thumbnail(data: bytes, side: int = THUMB_SIDE) -> bytes:
+    """A small upright JPEG of an image (its first frame), made once at upload and stored: a
+    JPEG is decoded at a reduced scale, and a picture past the pixel limit is never decoded.
+
+    Raises:
+        ValidationError: too many pixels. OSError: not a readable image.
+    """
+    with Image.open(io.BytesIO(data)) as image:
+        _check_pixels(image.size, "The image")
+        # Shrink first (a JPEG decodes at 1/2 … 1/8 scale), then turn and convert the small copy:
+        # no full-size copy is made.
+        image.thumbnail((side, side))
+        upright = ImageOps.exif_transpose(image).convert("RGB")
+    out = io.BytesIO()
+    upright.save(out, format="JPEG", quality=80)
+    return out.getvalue()
 
 
 def _unsupported(data: bytes, name: str) -> str:

@@ -44,8 +44,8 @@ def main() -> None:
 
     from crmapp.launcher.stack import start_services
     from crmapp.services import imports, listviews, search
-    from crmapp.services.db import reset_engine, tenant_session
-    from crmapp.services.db_setup import libpq_url
+    from crmapp.services.platform.db import reset_engine, tenant_session
+    from crmapp.services.platform.db_setup import libpq_url
     from crmapp.settings import get_settings
     from jobs import imports as import_jobs
 

@@ -40,8 +40,8 @@ def main() -> None:
     from crmapp.launcher.stack import start_services
     from crmapp.services import kb
     from crmapp.services.ai import embeddings, offline
-    from crmapp.services.db import reset_engine, tenant_session
-    from crmapp.services.db_setup import libpq_url
+    from crmapp.services.platform.db import reset_engine, tenant_session
+    from crmapp.services.platform.db_setup import libpq_url
     from crmapp.settings import get_settings
 
     with tempfile.TemporaryDirectory(prefix="tandem-kb-bench-") as tmp:

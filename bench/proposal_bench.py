@@ -86,8 +86,8 @@ def demo_proposals(env: dict[str, str], count: int) -> list[str]:
 def _create(count: int) -> list[str]:
     from sqlmodel import select
 
-    from crmapp.services.db import reset_engine
-    from crmapp.services.redis_client import get_redis
+    from crmapp.services.platform.db import reset_engine
+    from crmapp.services.platform.redis_client import get_redis
     from crmapp.settings import get_settings
 
     get_settings.cache_clear()  # each run starts its own PostgreSQL and Redis
@@ -98,7 +98,7 @@ def _create(count: int) -> list[str]:
     from crmapp.seed import demo_email
     from crmapp.services import auth
     from crmapp.services.auth import Client
-    from crmapp.services.db import tenant_session
+    from crmapp.services.platform.db import tenant_session
     from crmapp.services.proposals import documents, templates
 
     token = auth.login(email=demo_email("owner"), password="demo-password-1",

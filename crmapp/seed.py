@@ -13,7 +13,7 @@ from crmapp.models.base import utcnow
 from crmapp.models.tenancy import User
 from crmapp.services import auth, crm, orgs
 from crmapp.services.auth import Client
-from crmapp.services.db import tenant_session
+from crmapp.services.platform.db import tenant_session
 from crmapp.services.proposals import documents, generation, templates
 from crmapp.services.social import accounts, posts, publishing, review
 

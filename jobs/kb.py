@@ -9,8 +9,8 @@ from rq import Retry
 
 from crmapp.models.kb import KBDocument
 from crmapp.services import kb
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import user_message
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import user_message
 from jobs import fair
 
 # Reading and embedding the largest document allowed (kb.MAX_CHARACTERS) takes minutes.

@@ -12,8 +12,8 @@ from sqlmodel import col, select
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import Role, TenantRegistry, UserSession
 from crmapp.services import importfiles, trash
-from crmapp.services.context import Actor
-from crmapp.services.db import tenant_session
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.db import tenant_session
 from crmapp.services.proposals import lifecycle
 from jobs.queues import LOW, queue
 

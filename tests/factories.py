@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from crmapp.services import auth, orgs
 from crmapp.services.auth import Client
-from crmapp.services.context import Actor
-from crmapp.services.db import tenant_session
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.db import tenant_session
 
 PASSWORD = "a-long-test-password"
 

@@ -9,7 +9,7 @@ from crmapp.components.listview import list_view
 from crmapp.components.recordform import DEAL_DIALOG_FIELDS, record_form_dialog
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state
-from crmapp.services import wording
+from crmapp.services.platform import wording
 from crmapp.state.lists import CompanyListState, DealListState
 
 COMPANY_DIALOG_FIELDS = ("name", "domain", "industry", "size", "phone", "owner_id", "tags")

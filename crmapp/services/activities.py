@@ -14,9 +14,9 @@ from crmapp.models.base import utcnow
 from crmapp.models.crm import ACTIVITY_KINDS, Activity, Company, Contact, Deal
 from crmapp.models.tenancy import Membership, User
 from crmapp.services import audit, auditview
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
 
 # What the quick-add box asks for each kind of activity (a task is to do, the rest happened).
 SUBJECT_PROMPTS = {

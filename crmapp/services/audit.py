@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.audit import AuditEvent
 from crmapp.models.tenancy import User
-from crmapp.services.context import Actor
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
 
 PAGE_SIZE = 25
 

@@ -19,8 +19,8 @@ from crmapp.models.proposals import Proposal, ProposalTemplate
 from crmapp.models.social import MediaAsset, SocialAccount, SocialPost
 from crmapp.models.tenancy import Invitation, Organization, User
 from crmapp.models.views import CustomField, SavedView
+from crmapp.services.platform.wording import humanise
 from crmapp.services.social.base import NotSupported, provider_class
-from crmapp.services.wording import humanise
 
 REMOVED = "(removed)"
 

@@ -19,12 +19,13 @@ from typing import Any
 from sqlmodel import Session
 
 from crmapp.models.audit import AuditEvent
-from crmapp.services import auditlabels, fields, timefmt
+from crmapp.services import auditlabels, fields
 from crmapp.services.auditlabels import HIDDEN
 from crmapp.services.auditnames import HREFS, LOOKUPS, RECORD_LOOKUP, Names, as_uuid
-from crmapp.services.context import Actor
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.wording import humanise
 from crmapp.services.social.base import NotSupported, provider_class
-from crmapp.services.wording import humanise
 
 EMPTY = "—"
 MAX_TEXT = 120

@@ -9,9 +9,9 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.tenancy import Membership
 from crmapp.services import audit, trash
-from crmapp.services.context import Actor
-from crmapp.services.errors import ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.recordfields import MAX_TAGS
 from crmapp.services.records import model_for
 

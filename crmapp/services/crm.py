@@ -15,9 +15,9 @@ from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.services import audit, pipelines
 from crmapp.services.auth import EMAIL_RE
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.search import substring_candidates
 
 PAGE_SIZE = 25

@@ -14,9 +14,9 @@ from crmapp.models.base import utcnow
 from crmapp.models.crm import Activity, Contact, Deal, PipelineStage
 from crmapp.models.proposals import Proposal
 from crmapp.models.tenancy import Invitation, Membership
-from crmapp.services import timefmt
-from crmapp.services.context import Actor
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.actor import Actor
 
 
 @dataclass(frozen=True)

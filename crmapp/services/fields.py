@@ -17,9 +17,9 @@ from sqlmodel import Session, col, func, select
 
 from crmapp.models.views import CUSTOM_FIELD_TYPES, RECORD_ENTITIES, CustomField
 from crmapp.services import audit
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
 
 MAX_FIELDS_PER_ENTITY = 50
 TYPE_LABELS = {"text": "Text", "number": "Number", "date": "Date", "select": "Select"}

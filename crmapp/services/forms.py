@@ -8,8 +8,8 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.crm import Company, Contact, Pipeline, PipelineStage
 from crmapp.services import orgs, recordfields
-from crmapp.services.context import Actor
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
 
 MAX_CHOICES = 500  # a select beyond this is unusable; search-as-you-type is the way then
 

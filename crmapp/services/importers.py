@@ -22,7 +22,7 @@ from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.models.imports import ImportJob
 from crmapp.services import recordfields
-from crmapp.services.context import Actor
+from crmapp.services.platform.actor import Actor
 from crmapp.services.recordfields import FieldDef
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from crmapp.services.errors import ValidationError
+from crmapp.services.platform.errors import ValidationError
 from crmapp.settings import get_settings
 
 MAX_AGE_SECONDS = 24 * 3600

@@ -20,9 +20,9 @@ from sqlmodel import Session, col, select
 from crmapp.models.kb import KBChunk, KBDocument
 from crmapp.services import audit, kb_extract
 from crmapp.services.ai import embeddings
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
 
 CHUNK_CHARS = 900
 OVERLAP_CHARS = 150

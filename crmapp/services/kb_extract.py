@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Callable
 from xml.parsers import expat
 
-from crmapp.services.errors import ValidationError, report
+from crmapp.services.platform.errors import ValidationError, report
 
 MB = 1024 * 1024
 MAX_BYTES = 20 * MB  # the upload itself

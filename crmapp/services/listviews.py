@@ -20,11 +20,12 @@ from sqlmodel import Session, col, select
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.models.tenancy import User
 from crmapp.models.views import CustomField
-from crmapp.services import csvfile, fields, recordfields
-from crmapp.services.context import Actor
+from crmapp.services import fields, recordfields
 from crmapp.services.crm import contacts_query
-from crmapp.services.errors import ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform import csvfile
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.records import label, model_for
 from crmapp.services.search import substring_candidates
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.notifications import Notification
-from crmapp.services.context import Actor
+from crmapp.services.platform.actor import Actor
 
 
 def notify(

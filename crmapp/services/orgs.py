@@ -18,7 +18,7 @@ from crmapp.models.tenancy import (
     User,
     UserSession,
 )
-from crmapp.services import audit, timefmt, tokens
+from crmapp.services import audit, tokens
 from crmapp.services.auth import (
     EMAIL_RE,
     Client,
@@ -26,11 +26,12 @@ from crmapp.services.auth import (
     normalize_email,
     validate_signup,
 )
-from crmapp.services.context import Actor
-from crmapp.services.db import set_scope, tenant_session
-from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
 from crmapp.services.passwords import hash_password
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.db import set_scope, tenant_session
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from crmapp.settings import get_settings
 
 INVITABLE_ROLES = (Role.ADMIN, Role.MEMBER, Role.VIEWER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 from crmapp.models.tenancy import Role
-from crmapp.services.errors import PermissionDenied
+from crmapp.services.platform.errors import PermissionDenied
 
 
 class Perm(enum.StrEnum):

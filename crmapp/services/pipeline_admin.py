@@ -17,10 +17,10 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.crm import STAGE_KINDS, Deal, Pipeline, PipelineStage
 from crmapp.services import audit, pipelines
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
-from crmapp.services.wording import noun_for, plural
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.platform.wording import noun_for, plural
 
 MAX_STAGES = 20
 

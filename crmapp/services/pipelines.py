@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Deal, Pipeline, PipelineStage
 from crmapp.services import audit
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
 
 DEFAULT_PIPELINE = "Sales pipeline"
 DEFAULT_STAGES = (

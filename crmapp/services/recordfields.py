@@ -206,7 +206,7 @@ def parse(field: FieldDef, raw: Any) -> Any:
 def clean(entity: str, raw: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     """Typed values of the built-in fields present in `raw`; when `creating`, required fields
     must be present too. Raises ValueError-collecting ValidationError (keyed by field)."""
-    from crmapp.services.errors import ValidationError
+    from crmapp.services.platform.errors import ValidationError
 
     values: dict[str, Any] = {}
     problems: dict[str, str] = {}

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.models.tenancy import User
 from crmapp.services import fields, recordfields
-from crmapp.services.context import Actor
+from crmapp.services.platform.actor import Actor
 from crmapp.services.records import Record, label
 
 HREF = {Contact: "/crm/contacts/", Company: "/crm/companies/", Deal: "/crm/deals/"}

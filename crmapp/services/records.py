@@ -16,9 +16,9 @@ from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.models.tenancy import Membership
 from crmapp.services import audit, fields, pipelines, recordfields
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
 
 Record = Contact | Company | Deal
 MODELS: dict[str, type[Contact] | type[Company] | type[Deal]] = {

@@ -6,11 +6,12 @@ from datetime import date, datetime, time, timedelta
 
 import reflex as rx
 
-from crmapp.services import audit, auditview, timefmt
+from crmapp.services import audit, auditview
 from crmapp.services.audit import AuditFilter
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
 from crmapp.services.permissions import Perm, can
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
 from crmapp.state.session import SessionState
 
 ANY = "any"

@@ -6,7 +6,7 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.services import auth
-from crmapp.services.errors import ServiceError, ValidationError
+from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.state.session import SessionState
 
 

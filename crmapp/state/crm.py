@@ -8,8 +8,8 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.services import trash
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
 from crmapp.state.listedit import ListEditMixin
 from crmapp.state.lists import ListMixin
 from crmapp.state.recordform import RecordFormMixin

@@ -5,9 +5,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import reflex as rx
 
-from crmapp.services import crm, dashboard, timefmt
-from crmapp.services.db import tenant_session
-from crmapp.services.wording import plural
+from crmapp.services import crm, dashboard
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.wording import plural
 from crmapp.state.session import SessionState
 
 

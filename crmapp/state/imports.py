@@ -9,8 +9,8 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.services import imports
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError, unexpected
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError, unexpected
 from crmapp.state.session import SessionState
 from jobs.imports import enqueue_import
 

@@ -6,8 +6,8 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.services import auth, orgs
-from crmapp.services.errors import ServiceError, ValidationError
 from crmapp.services.permissions import ROLE_LABELS
+from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.state.session import SessionState
 
 

@@ -10,8 +10,8 @@ import reflex as rx
 from crmapp import routes
 from crmapp.services import kb
 from crmapp.services.ai import embeddings, gateway
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError, ValidationError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.state.session import SessionState
 from jobs.kb import enqueue_embedding
 

@@ -8,9 +8,9 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.services import bulk, listviews, records
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError, ValidationError
-from crmapp.services.wording import plural
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError, ValidationError
+from crmapp.services.platform.wording import plural
 
 
 class ListEditMixin(rx.State, mixin=True):

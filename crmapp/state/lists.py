@@ -13,9 +13,9 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.services import forms, listviews, orgs, savedviews
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError, ValidationError
 from crmapp.services.listviews import ListSpec
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.state.listedit import ListEditMixin
 from crmapp.state.recordform import RECORD_HREF, RecordFormMixin
 from crmapp.state.session import SessionState

@@ -9,9 +9,9 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.services import orgs, pipeline_admin, pipelines
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
-from crmapp.services.wording import plural
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
+from crmapp.services.platform.wording import plural
 from crmapp.state.recordform import RecordFormMixin
 from crmapp.state.session import SessionState
 

@@ -9,9 +9,9 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.services import pipeline_admin
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError, ValidationError
-from crmapp.services.wording import noun_for, plural
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError, ValidationError
+from crmapp.services.platform.wording import noun_for, plural
 from crmapp.state.session import SessionState
 
 

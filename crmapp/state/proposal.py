@@ -12,8 +12,8 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.services.ai import budget, gateway
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
 from crmapp.services.proposals import documents, generation, view
 from crmapp.state.proposal_flow import ProposalFlowMixin
 from crmapp.state.session import SessionState

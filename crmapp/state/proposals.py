@@ -8,10 +8,10 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import timefmt
 from crmapp.services.ai import budget
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
 from crmapp.services.proposals import documents, templates, view
 from crmapp.state.session import SessionState
 

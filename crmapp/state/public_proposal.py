@@ -6,8 +6,8 @@ import uuid
 
 import reflex as rx
 
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError, ValidationError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.services.proposals import export, render, sharing
 
 

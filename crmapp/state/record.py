@@ -9,9 +9,10 @@ from datetime import datetime
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import activities, auditview, forms, recordpage, records, timefmt, trash
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import NotFound, ServiceError, ValidationError
+from crmapp.services import activities, auditview, forms, recordpage, records, trash
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import NotFound, ServiceError, ValidationError
 from crmapp.services.proposals import documents
 from crmapp.state.recordform import RecordFormMixin
 from crmapp.state.session import SessionState

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp.services import search
-from crmapp.services.db import tenant_session
+from crmapp.services.platform.db import tenant_session
 from crmapp.state.session import SessionState
 
 KIND_ICONS = {"contact": "user", "company": "building-2", "deal": "handshake"}

@@ -11,10 +11,10 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import timefmt
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
 from crmapp.services.permissions import Perm
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
 from crmapp.services.social import accounts, connect, review
 from crmapp.services.social.accounts import AccountView
 from crmapp.state.session import SessionState

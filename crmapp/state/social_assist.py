@@ -10,8 +10,8 @@ import asyncio
 
 import reflex as rx
 
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
 from crmapp.services.social import assist
 
 

@@ -12,8 +12,8 @@ from typing import Any
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
 from crmapp.services.proposals.view import deal_options
 from crmapp.services.social import posts, review, textrules, views
 from crmapp.services.social.views import NetworkPreview

@@ -9,8 +9,8 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
 from crmapp.services.social import connect
 from crmapp.state.session import SessionState
 

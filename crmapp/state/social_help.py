@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from crmapp.services import readme
+from crmapp.services.platform import readme
 from crmapp.state.session import SessionState
 
 # A setting the social section of the README lists (it finds the section whatever its title).

@@ -7,8 +7,8 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
 from crmapp.services.social import library
 
 UPLOAD_ID = "social-upload"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from crmapp.services.db import tenant_session
+from crmapp.services.platform.db import tenant_session
 from crmapp.services.social import views
 from crmapp.services.social.views import QueueSection
 from crmapp.state.session import SessionState

@@ -11,9 +11,9 @@ from typing import Any
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
 from crmapp.services.permissions import Perm
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
 from crmapp.services.social import posts, review, views
 from crmapp.services.social.views import ACTIVE_STATES
 from jobs.social import enqueue_publish_at

@@ -6,9 +6,9 @@ import dataclasses
 
 import reflex as rx
 
-from crmapp.services import timefmt
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
 from crmapp.services.social import accounts, feed
 from crmapp.state.session import SessionState
 

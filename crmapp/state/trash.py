@@ -7,10 +7,11 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import timefmt, trash
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ServiceError
+from crmapp.services import trash
 from crmapp.services.permissions import Perm, can
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
 from crmapp.state.session import SessionState
 
 

@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from crmapp.models.crm import Activity
 from crmapp.services import activities, crm
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from tests import factories
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from crmapp.services import activities, records
 from crmapp.services.ai import context, offline
-from crmapp.services.errors import NotFound
+from crmapp.services.platform.errors import NotFound
 from jobs import kb as kb_jobs
 from tests import factories
 

@@ -9,8 +9,8 @@ from sqlmodel import select
 from crmapp.models.ai import AIUsage
 from crmapp.models.tenancy import Organization
 from crmapp.services.ai import budget, gateway, offline
-from crmapp.services.db import tenant_session
-from crmapp.services.redis_client import get_redis
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.redis_client import get_redis
 from crmapp.settings import get_settings
 from tests import factories
 from tests.fakes.openai_fake import DEFAULT_ANSWER, FakeOpenAI

@@ -9,8 +9,8 @@ from sqlalchemy.exc import DBAPIError
 
 from crmapp.services import audit, crm
 from crmapp.services.audit import AuditFilter
-from crmapp.services.db_setup import libpq_url
-from crmapp.services.errors import PermissionDenied
+from crmapp.services.platform.db_setup import libpq_url
+from crmapp.services.platform.errors import PermissionDenied
 from crmapp.settings import get_settings
 from tests import factories
 

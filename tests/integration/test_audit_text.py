@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from crmapp.models.audit import AuditEvent
 from crmapp.services import activities, audit, auditview, fields, orgs, records
 from crmapp.services.audit import AuditFilter
-from crmapp.services.db import get_engine
+from crmapp.services.platform.db import get_engine
 from crmapp.services.proposals import lifecycle
 from crmapp.services.social import review
 from tests import factories, social_support

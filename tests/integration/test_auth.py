@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from crmapp.models.tenancy import UserSession
 from crmapp.services import auth, tokens
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import InvalidCredentials, RateLimited, ValidationError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import InvalidCredentials, RateLimited, ValidationError
 from tests import factories
 
 

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from crmapp.services import crm, importfiles, imports, listviews, records
-from crmapp.services.errors import ValidationError
+from crmapp.services.platform.errors import ValidationError
 from jobs import imports as import_jobs
 from tests import factories
 from tests.integration.test_imports import run_file

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from crmapp.services import crm, imports
-from crmapp.services.errors import PermissionDenied, ValidationError
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
 from jobs import imports as import_jobs
 from tests import factories
 

@@ -11,8 +11,8 @@ from sqlmodel import select
 from crmapp.models.kb import KBChunk, KBDocument
 from crmapp.services import kb
 from crmapp.services.ai import embeddings
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ValidationError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ValidationError
 from jobs import kb as kb_jobs
 from tests import factories
 
@@ -155,7 +155,7 @@ def test_chunks_overlap_and_respect_the_size():
 def test_the_document_list_reads_lengths_not_texts(rq_worker_burst):
     from sqlalchemy import event
 
-    from crmapp.services.db import get_engine
+    from crmapp.services.platform.db import get_engine
 
     owner = factories.signup()
     document = _upload(owner, "handbook.md", HANDBOOK.encode(), rq_worker_burst)

@@ -8,8 +8,8 @@ import io
 import pytest
 
 from crmapp.services import bulk, fields, listviews, records, savedviews
-from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
 from crmapp.services.listviews import ListSpec
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from tests import factories
 
 

@@ -7,11 +7,7 @@ import uuid
 import pytest
 
 from crmapp.services import auth, crm, orgs
-from crmapp.services.errors import (
-    NotFound,
-    PermissionDenied,
-    ValidationError,
-)
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from tests import factories
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from crmapp.services import audit, crm, pipelines
 from crmapp.services.audit import AuditFilter
-from crmapp.services.errors import PermissionDenied, ValidationError
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
 from tests import factories
 
 

@@ -14,8 +14,8 @@ from crmapp.models.crm import Deal, PipelineStage
 from crmapp.models.proposals import ProposalLink
 from crmapp.services import activities, notifications, pipeline_admin, pipelines, records
 from crmapp.services.ai import context as ai_context
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from crmapp.services.proposals import (
     documents,
     export,

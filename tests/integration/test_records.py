@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from crmapp.models.audit import AuditEvent
 from crmapp.services import fields, records
-from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from tests import factories
 
 

@@ -19,8 +19,8 @@ from crmapp.models import (
     Organization,
 )
 from crmapp.services import activities, crm, orgs
-from crmapp.services.db import tenant_session
-from crmapp.services.db_setup import libpq_url
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.db_setup import libpq_url
 from crmapp.settings import get_settings
 from tests import factories
 

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from crmapp.models.crm import Company, Contact, Deal
 from crmapp.services import crm, records, search, trash
-from crmapp.services.db import tenant_session
+from crmapp.services.platform.db import tenant_session
 from tests import factories
 
 KINDS = ("contact", "company", "deal")

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from crmapp.models.audit import AuditEvent
 from crmapp.models.social import MediaAsset
-from crmapp.services.errors import PermissionDenied, ValidationError
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
 from crmapp.services.social import accounts, library, media, posts, review, views
 from crmapp.services.social.posts import PostInput
 from tests import factories

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crmapp.models.social import SocialAccount, SocialPost
-from crmapp.services.errors import PermissionDenied, ValidationError
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
 from crmapp.services.social import accounts, posts, review, views
 from crmapp.services.social.posts import PostInput
 from tests import factories

@@ -8,7 +8,7 @@ import pytest
 
 from crmapp.models.crm import Contact
 from crmapp.services import crm, pipelines, trash
-from crmapp.services.errors import PermissionDenied, ValidationError
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
 from tests import factories
 
 
@@ -197,7 +197,7 @@ def test_the_app_role_cannot_rewrite_the_tenant_registry():
     from sqlalchemy import text
     from sqlalchemy.exc import ProgrammingError
 
-    from crmapp.services.db import tenant_session
+    from crmapp.services.platform.db import tenant_session
 
     owner = factories.signup()
     with tenant_session(None) as session:

@@ -14,8 +14,8 @@ from rq.job import Job, JobStatus
 
 from crmapp.launcher.processes import child_env, start_workers, stop_workers
 from crmapp.services import kb
+from crmapp.services.platform.redis_client import get_redis
 from crmapp.services.proposals import generation
-from crmapp.services.redis_client import get_redis
 from jobs import fair
 from jobs import kb as kb_jobs
 from jobs.proposals import enqueue_writing

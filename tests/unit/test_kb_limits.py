@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from crmapp.services import kb
-from crmapp.services.errors import ValidationError
+from crmapp.services.platform.errors import ValidationError
 
 pytestmark = pytest.mark.unit
 

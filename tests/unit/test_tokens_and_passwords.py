@@ -3,8 +3,8 @@
 import pytest
 
 from crmapp.services import tokens
-from crmapp.services.errors import RateLimited, format_wait
 from crmapp.services.passwords import hash_password, password_problem, verify_password
+from crmapp.services.platform.errors import RateLimited, format_wait
 from crmapp.settings import get_settings
 
 

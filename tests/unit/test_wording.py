@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crmapp.services import recordfields, wording
+from crmapp.services import recordfields
+from crmapp.services.platform import wording
 
 
 @pytest.mark.parametrize(

@@ -21,10 +21,10 @@ from sqlmodel import Session, col, select
 from crmapp.models.ai import AIUsage
 from crmapp.models.tenancy import Organization
 from crmapp.services import audit
-from crmapp.services.context import Actor
-from crmapp.services.errors import ValidationError
 from crmapp.services.permissions import Perm, require
-from crmapp.services.redis_client import get_redis
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import ValidationError
+from crmapp.services.platform.redis_client import get_redis
 from crmapp.settings import get_settings
 
 WARN_SHARE = 0.8

@@ -25,8 +25,8 @@ from crmapp.models.proposals import Proposal
 from crmapp.models.tenancy import User
 from crmapp.services import kb, records
 from crmapp.services.ai import offline
-from crmapp.services.context import Actor
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
 from crmapp.services.proposals import richtext
 
 MAX_ACTIVITIES = 10

@@ -28,7 +28,7 @@ from typing import Any
 from sqlmodel import Session
 
 from crmapp.services.ai import budget, offline
-from crmapp.services.errors import ServiceError
+from crmapp.services.platform.errors import ServiceError
 from crmapp.settings import get_settings
 
 CONTINUE = "Continue exactly where the text stops. Do not repeat anything already written."

@@ -23,9 +23,9 @@ from crmapp.models.base import utcnow
 from crmapp.models.crm import Deal
 from crmapp.models.proposals import VOICES, Proposal, ProposalVersion
 from crmapp.services import audit, records
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.proposals import pricing, richtext, templates
 
 EDIT_COALESCE = timedelta(minutes=5)

@@ -37,9 +37,9 @@ from crmapp.models.proposals import (
 )
 from crmapp.models.tenancy import Membership, Role
 from crmapp.services import audit, notifications, tokens
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.proposals import documents, lifecycle, outcomes
 from crmapp.settings import get_settings
 

@@ -15,9 +15,9 @@ from crmapp.models.base import utcnow
 from crmapp.models.proposals import ProposalTemplate
 from crmapp.services import audit
 from crmapp.services.ai.offline import Section
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
 
 MAX_SECTIONS = 20
 

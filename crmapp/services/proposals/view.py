@@ -10,8 +10,8 @@ from sqlmodel import Session
 from crmapp.models.crm import Deal
 from crmapp.models.proposals import Proposal, ProposalTemplate
 from crmapp.models.tenancy import User
-from crmapp.services import timefmt
-from crmapp.services.context import Actor
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.actor import Actor
 from crmapp.services.proposals import documents, pricing, richtext, sharing
 
 

@@ -14,9 +14,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crmapp.models.social import SocialAccount, SocialPost, SocialPostTarget
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound
 from crmapp.services.social.base import AccountAuth, Metrics
 from crmapp.services.social.payload import media_files, media_url, thread_parts
 from crmapp.services.social.posts import text_for

@@ -18,9 +18,9 @@ from crmapp.models.base import utcnow
 from crmapp.models.crm import Contact, Deal
 from crmapp.models.social import MediaAsset, SocialAccount, SocialPost, SocialPostTarget
 from crmapp.services import audit
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ServiceError, ValidationError
 from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ServiceError, ValidationError
 from crmapp.services.social import textrules
 from crmapp.services.social.base import provider_class
 

@@ -26,9 +26,9 @@ from crmapp.models.base import utcnow
 from crmapp.models.social import SocialAccount, SocialPost, SocialPostTarget, SocialSchedule
 from crmapp.models.tenancy import Role
 from crmapp.services import audit, notifications
-from crmapp.services.context import Actor
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import NotFound, unexpected
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import NotFound, unexpected
 from crmapp.services.social import accounts, payload, refresh
 from crmapp.services.social.base import (
     AccountAuth,

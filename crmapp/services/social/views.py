@@ -13,9 +13,9 @@ from sqlmodel import Session, col, select
 from crmapp.models.crm import Contact
 from crmapp.models.social import SocialPostTarget
 from crmapp.models.tenancy import User
-from crmapp.services import timefmt
-from crmapp.services.context import Actor
-from crmapp.services.errors import ValidationError
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.social import accounts, posts, review, textrules
 from crmapp.services.social.base import provider_class
 

@@ -8,7 +8,7 @@ from typing import cast
 
 from redis import Redis
 
-from crmapp.services.errors import RateLimited
+from crmapp.services.platform.errors import RateLimited
 
 
 def _key(scope: str, ident: str) -> str:

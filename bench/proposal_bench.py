@@ -96,10 +96,10 @@ def _create(count: int) -> list[str]:
 
     from crmapp.models.crm import Deal
     from crmapp.seed import demo_email
-    from crmapp.services import auth
-    from crmapp.services.auth import Client
     from crmapp.services.platform.db import tenant_session
     from crmapp.services.proposals import documents, templates
+    from crmapp.services.tenancy import auth
+    from crmapp.services.tenancy.auth import Client
 
     token = auth.login(email=demo_email("owner"), password="demo-password-1",
                        client=Client("bench", "bench"))  # fmt: skip

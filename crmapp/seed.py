@@ -11,11 +11,12 @@ from sqlmodel import select
 
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import User
-from crmapp.services import auth, crm, orgs
-from crmapp.services.auth import Client
+from crmapp.services import crm
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.proposals import documents, generation, templates
 from crmapp.services.social import accounts, posts, publishing, review
+from crmapp.services.tenancy import auth, orgs
+from crmapp.services.tenancy.auth import Client
 
 DEMO_PASSWORD = "demo-password-1"
 DEMO_DOMAIN = "demo.tandem.test"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from crmapp.services import auth, orgs
-from crmapp.services.auth import Client
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.db import tenant_session
+from crmapp.services.tenancy import auth, orgs
+from crmapp.services.tenancy.auth import Client
 
 PASSWORD = "a-long-test-password"
 

@@ -13,10 +13,10 @@ from crmapp.models.audit import AuditEvent
 from crmapp.models.base import utcnow
 from crmapp.models.crm import ACTIVITY_KINDS, Activity, Company, Contact, Deal
 from crmapp.models.tenancy import Membership, User
-from crmapp.services import audit, auditview
-from crmapp.services.permissions import Perm, require
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.tenancy import audit, audit_text
+from crmapp.services.tenancy.permissions import Perm, require
 
 # What the quick-add box asks for each kind of activity (a task is to do, the rest happened).
 SUBJECT_PROMPTS = {
@@ -144,7 +144,7 @@ def timeline(
     tz: str = "UTC",
 ) -> list[TimelineItem]:
     """Activities on the record and changes to it from the audit trail, newest first; who did
-    what by name, changes in words (`auditview`), times inside them in zone `tz`."""
+    what by name, changes in words (`audit_text`), times inside them in zone `tz`."""
     require(actor.role, Perm.RECORD_READ)
     _record(session, actor, record_type, record_id)
     link = getattr(Activity, f"{record_type}_id")
@@ -185,7 +185,7 @@ def timeline(
         )
         for a, who in activities
     ]
-    for view in auditview.describe(session, actor, events, tz):
+    for view in audit_text.describe(session, actor, events, tz):
         items.append(
             TimelineItem(view.id, view.when, "change", view.title, view.detail, view.actor)
         )

@@ -8,12 +8,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crmapp.models.tenancy import Membership
-from crmapp.services import audit, trash
-from crmapp.services.permissions import Perm, require
+from crmapp.services import trash
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import ValidationError
 from crmapp.services.recordfields import MAX_TAGS
 from crmapp.services.records import model_for
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 MAX_BULK = 10_000
 ACTIONS = ("assign_owner", "add_tag", "remove_tag", "delete")

@@ -13,12 +13,13 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
-from crmapp.services import audit, pipelines
-from crmapp.services.auth import EMAIL_RE
-from crmapp.services.permissions import Perm, require
+from crmapp.services import pipelines
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.search import substring_candidates
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.auth import EMAIL_RE
+from crmapp.services.tenancy.permissions import Perm, require
 
 PAGE_SIZE = 25
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "title")

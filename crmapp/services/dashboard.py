@@ -14,9 +14,9 @@ from crmapp.models.base import utcnow
 from crmapp.models.crm import Activity, Contact, Deal, PipelineStage
 from crmapp.models.proposals import Proposal
 from crmapp.models.tenancy import Invitation, Membership
-from crmapp.services.permissions import Perm, require
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.actor import Actor
+from crmapp.services.tenancy.permissions import Perm, require
 
 
 @dataclass(frozen=True)

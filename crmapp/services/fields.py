@@ -16,10 +16,10 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from crmapp.models.views import CUSTOM_FIELD_TYPES, RECORD_ENTITIES, CustomField
-from crmapp.services import audit
-from crmapp.services.permissions import Perm, require
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 MAX_FIELDS_PER_ENTITY = 50
 TYPE_LABELS = {"text": "Text", "number": "Number", "date": "Date", "select": "Select"}

@@ -7,9 +7,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crmapp.models.crm import Company, Contact, Pipeline, PipelineStage
-from crmapp.services import orgs, recordfields
-from crmapp.services.permissions import Perm, require
+from crmapp.services import recordfields
 from crmapp.services.platform.actor import Actor
+from crmapp.services.tenancy import orgs
+from crmapp.services.tenancy.permissions import Perm, require
 
 MAX_CHOICES = 500  # a select beyond this is unusable; search-as-you-type is the way then
 

@@ -21,11 +21,12 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.imports import IMPORT_POLICIES, ImportJob, ImportRejection
-from crmapp.services import audit, importers, importfiles
-from crmapp.services.permissions import Perm, require
+from crmapp.services import importers, importfiles
 from crmapp.services.platform import csvfile
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError, report
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 MAX_BYTES = 50 * 1024 * 1024
 BATCH_SIZE = 500

@@ -18,11 +18,12 @@ from sqlalchemy import delete, text
 from sqlmodel import Session, col, select
 
 from crmapp.models.kb import KBChunk, KBDocument
-from crmapp.services import audit, kb_extract
+from crmapp.services import kb_extract
 from crmapp.services.ai import embeddings
-from crmapp.services.permissions import Perm, require
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 CHUNK_CHARS = 900
 OVERLAP_CHARS = 150

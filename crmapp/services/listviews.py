@@ -22,12 +22,12 @@ from crmapp.models.tenancy import User
 from crmapp.models.views import CustomField
 from crmapp.services import fields, recordfields
 from crmapp.services.crm import contacts_query
-from crmapp.services.permissions import Perm, require
 from crmapp.services.platform import csvfile
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import ValidationError
 from crmapp.services.records import label, model_for
 from crmapp.services.search import substring_candidates
+from crmapp.services.tenancy.permissions import Perm, require
 
 PAGE_SIZE = 25
 OPS = {

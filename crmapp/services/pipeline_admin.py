@@ -16,11 +16,12 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.crm import STAGE_KINDS, Deal, Pipeline, PipelineStage
-from crmapp.services import audit, pipelines
-from crmapp.services.permissions import Perm, require
+from crmapp.services import pipelines
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.platform.wording import noun_for, plural
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 MAX_STAGES = 20
 

@@ -11,10 +11,10 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Deal, Pipeline, PipelineStage
-from crmapp.services import audit
-from crmapp.services.permissions import Perm, require
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 DEFAULT_PIPELINE = "Sales pipeline"
 DEFAULT_STAGES = (

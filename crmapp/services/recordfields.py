@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from crmapp.models.crm import COMPANY_SIZES, LIFECYCLE_STAGES
-from crmapp.services.auth import EMAIL_RE
+from crmapp.services.tenancy.auth import EMAIL_RE
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](-*[a-z0-9])*)(\.[a-z0-9](-*[a-z0-9])*)+$")
 PHONE_CHARS = set("0123456789+-() .")

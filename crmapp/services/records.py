@@ -15,10 +15,11 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.models.tenancy import Membership
-from crmapp.services import audit, fields, pipelines, recordfields
-from crmapp.services.permissions import Perm, require
+from crmapp.services import fields, pipelines, recordfields
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 Record = Contact | Company | Deal
 MODELS: dict[str, type[Contact] | type[Company] | type[Deal]] = {

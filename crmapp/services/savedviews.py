@@ -8,11 +8,11 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from crmapp.models.views import RECORD_ENTITIES, SavedView
-from crmapp.services import audit
 from crmapp.services.listviews import ListSpec
-from crmapp.services.permissions import Perm, can, require
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, can, require
 
 
 def list_views(session: Session, actor: Actor, entity: str) -> list[SavedView]:

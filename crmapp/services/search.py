@@ -35,8 +35,8 @@ from sqlalchemy.types import Text
 from sqlmodel import Session, col, select
 
 from crmapp.models.crm import Company, Contact, Deal
-from crmapp.services.permissions import Perm, require
 from crmapp.services.platform.actor import Actor
+from crmapp.services.tenancy.permissions import Perm, require
 
 PHONE_LIKE = re.compile(r"^[0-9+()\-. ]{4,}$")
 MAX_TERM = 100

@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 from crmapp.models.audit import AuditEvent
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal
-from crmapp.services import audit
-from crmapp.services.permissions import Perm, require
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 RETENTION = timedelta(days=30)
 MODELS: dict[str, type[Contact] | type[Company] | type[Deal]] = {

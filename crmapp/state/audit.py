@@ -6,12 +6,12 @@ from datetime import date, datetime, time, timedelta
 
 import reflex as rx
 
-from crmapp.services import audit, auditview
-from crmapp.services.audit import AuditFilter
-from crmapp.services.permissions import Perm, can
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
+from crmapp.services.tenancy import audit, audit_text
+from crmapp.services.tenancy.audit import AuditFilter
+from crmapp.services.tenancy.permissions import Perm, can
 from crmapp.state.session import SessionState
 
 ANY = "any"
@@ -58,12 +58,12 @@ class AuditState(SessionState):
             )
             with tenant_session(actor.org_id, actor.user_id) as session:
                 events, self.total = audit.list_events(session, actor, flt, page=self.page)
-                views = auditview.describe(session, actor, events, self.timezone)
+                views = audit_text.describe(session, actor, events, self.timezone)
                 known = audit.known_actions(session, actor)
         except (ServiceError, ValueError) as err:
             self.error, self.rows, self.total = str(err), [], 0
             return
-        labelled = sorted(((auditview.action_label(a), a) for a in known), key=lambda p: p[0])
+        labelled = sorted(((audit_text.action_label(a), a) for a in known), key=lambda p: p[0])
         self.actions = [[ANY, "Any action"], *([a, label] for label, a in labelled)]
         self.rows = [
             {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import auth
 from crmapp.services.platform.errors import ServiceError, ValidationError
+from crmapp.services.tenancy import auth
 from crmapp.state.session import SessionState
 
 

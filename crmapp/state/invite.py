@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import auth, orgs
-from crmapp.services.permissions import ROLE_LABELS
 from crmapp.services.platform.errors import ServiceError, ValidationError
+from crmapp.services.tenancy import auth, orgs
+from crmapp.services.tenancy.permissions import ROLE_LABELS
 from crmapp.state.session import SessionState
 
 

@@ -12,10 +12,11 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import forms, listviews, orgs, savedviews
+from crmapp.services import forms, listviews, savedviews
 from crmapp.services.listviews import ListSpec
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError, ValidationError
+from crmapp.services.tenancy import orgs
 from crmapp.state.listedit import ListEditMixin
 from crmapp.state.recordform import RECORD_HREF, RecordFormMixin
 from crmapp.state.session import SessionState

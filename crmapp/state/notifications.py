@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from crmapp.services import notifications
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.db import tenant_session
+from crmapp.services.tenancy import notifications
 from crmapp.state.session import SessionState
 
 

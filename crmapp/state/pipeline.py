@@ -8,10 +8,11 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import orgs, pipeline_admin, pipelines
+from crmapp.services import pipeline_admin, pipelines
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
 from crmapp.services.platform.wording import plural
+from crmapp.services.tenancy import orgs
 from crmapp.state.recordform import RecordFormMixin
 from crmapp.state.session import SessionState
 

@@ -9,10 +9,10 @@ from typing import Any
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services.permissions import Perm
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
 from crmapp.services.proposals import export, lifecycle, sharing
+from crmapp.services.tenancy.permissions import Perm
 
 
 class ProposalFlowMixin(rx.State, mixin=True):

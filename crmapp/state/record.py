@@ -9,11 +9,12 @@ from datetime import datetime
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import activities, auditview, forms, recordpage, records, trash
+from crmapp.services import activities, forms, recordpage, records, trash
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import NotFound, ServiceError, ValidationError
 from crmapp.services.proposals import documents
+from crmapp.services.tenancy import audit_text
 from crmapp.state.recordform import RecordFormMixin
 from crmapp.state.session import SessionState
 
@@ -90,7 +91,7 @@ class RecordPageMixin(rx.State, mixin=True):
             {
                 "label": p.title,
                 "href": f"/proposals/{p.id}",
-                "sub": f"{auditview.state_label(p.status)} · {p.total}",
+                "sub": f"{audit_text.state_label(p.status)} · {p.total}",
             }
             for p in proposals
         ]

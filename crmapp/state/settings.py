@@ -7,12 +7,12 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import auth, orgs
-from crmapp.services.permissions import ROLE_LABELS
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError, ValidationError
+from crmapp.services.tenancy import auth, orgs
+from crmapp.services.tenancy.permissions import ROLE_LABELS
 from crmapp.settings import get_settings
 from crmapp.state.session import SessionState
 

@@ -11,12 +11,12 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services.permissions import Perm
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
 from crmapp.services.social import accounts, connect, review
 from crmapp.services.social.accounts import AccountView
+from crmapp.services.tenancy.permissions import Perm
 from crmapp.state.session import SessionState
 
 NOT_CONFIGURED = "not configured"

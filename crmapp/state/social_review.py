@@ -11,11 +11,11 @@ from typing import Any
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services.permissions import Perm
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
 from crmapp.services.social import posts, review, views
 from crmapp.services.social.views import ACTIVE_STATES
+from crmapp.services.tenancy.permissions import Perm
 from jobs.social import enqueue_publish_at
 
 

@@ -7,10 +7,10 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services.permissions import Perm
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
 from crmapp.services.proposals import templates
+from crmapp.services.tenancy.permissions import Perm
 from crmapp.state.session import SessionState
 
 

@@ -8,10 +8,10 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.services import trash
-from crmapp.services.permissions import Perm, can
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
+from crmapp.services.tenancy.permissions import Perm, can
 from crmapp.state.session import SessionState
 
 

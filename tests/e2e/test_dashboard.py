@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from crmapp.services import crm, orgs
+from crmapp.services import crm
+from crmapp.services.tenancy import orgs
 from tests import factories
 from tests.e2e.pages import TIMEOUT, log_in
 

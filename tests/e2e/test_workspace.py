@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from crmapp.services import orgs
+from crmapp.services.tenancy import orgs
 from tests import factories
 from tests.e2e.pages import TIMEOUT, pick, sign_up, unique_email
 

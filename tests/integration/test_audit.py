@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from crmapp.services import audit, crm
-from crmapp.services.audit import AuditFilter
+from crmapp.services import crm
 from crmapp.services.platform.db_setup import libpq_url
 from crmapp.services.platform.errors import PermissionDenied
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.audit import AuditFilter
 from crmapp.settings import get_settings
 from tests import factories
 

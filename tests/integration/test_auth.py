@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import select
 
 from crmapp.models.tenancy import UserSession
-from crmapp.services import auth, tokens
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import InvalidCredentials, RateLimited, ValidationError
+from crmapp.services.tenancy import auth, tokens
 from tests import factories
 
 
@@ -193,7 +193,7 @@ def test_user_in_two_orgs_switches_between_them():
     first = factories.signup("First")
     second_owner = factories.signup("Second")
     # invite the first user into the second org, accept while signed in
-    from crmapp.services import orgs
+    from crmapp.services.tenancy import orgs
 
     with factories.scoped(second_owner) as session:
         _inv, link = orgs.create_invitation(session, second_owner.actor, first.email, "member")

@@ -79,7 +79,7 @@ def test_deal_created_as_won_counts_as_won_this_month():
 
 
 def test_next_steps_are_done_once_the_workspace_has_them():
-    from crmapp.services import orgs
+    from crmapp.services.tenancy import orgs
     from tests.integration.test_proposals import make_proposal
 
     owner = factories.signup("Starting Out")

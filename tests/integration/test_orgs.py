@@ -6,8 +6,9 @@ import uuid
 
 import pytest
 
-from crmapp.services import auth, crm, orgs
+from crmapp.services import crm
 from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.tenancy import auth, orgs
 from tests import factories
 
 

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from crmapp.services import audit, crm, pipelines
-from crmapp.services.audit import AuditFilter
+from crmapp.services import crm, pipelines
 from crmapp.services.platform.errors import PermissionDenied, ValidationError
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.audit import AuditFilter
 from tests import factories
 
 

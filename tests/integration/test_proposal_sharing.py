@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from crmapp.models.audit import AuditEvent
 from crmapp.models.crm import Deal, PipelineStage
 from crmapp.models.proposals import ProposalLink
-from crmapp.services import activities, notifications, pipeline_admin, pipelines, records
+from crmapp.services import activities, pipeline_admin, pipelines, records
 from crmapp.services.ai import context as ai_context
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
@@ -25,6 +25,7 @@ from crmapp.services.proposals import (
     richtext,
     sharing,
 )
+from crmapp.services.tenancy import notifications
 from tests import factories
 from tests.integration.test_proposals import load, make_deal, make_proposal, write
 

@@ -18,9 +18,10 @@ from crmapp.models import (
     Membership,
     Organization,
 )
-from crmapp.services import activities, crm, orgs
+from crmapp.services import activities, crm
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.db_setup import libpq_url
+from crmapp.services.tenancy import orgs
 from crmapp.settings import get_settings
 from tests import factories
 

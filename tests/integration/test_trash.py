@@ -63,8 +63,8 @@ def test_older_than_thirty_days_cannot_be_restored():
 
 
 def test_viewer_cannot_delete_and_deletes_are_audited():
-    from crmapp.services import audit
-    from crmapp.services.audit import AuditFilter
+    from crmapp.services.tenancy import audit
+    from crmapp.services.tenancy.audit import AuditFilter
 
     owner = factories.signup()
     viewer = factories.member(owner, "viewer")

@@ -20,11 +20,11 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.ai import AIUsage
 from crmapp.models.tenancy import Organization
-from crmapp.services import audit
-from crmapp.services.permissions import Perm, require
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import ValidationError
 from crmapp.services.platform.redis_client import get_redis
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 from crmapp.settings import get_settings
 
 WARN_SHARE = 0.8

@@ -25,9 +25,9 @@ from crmapp.models.proposals import Proposal
 from crmapp.models.tenancy import User
 from crmapp.services import kb, records
 from crmapp.services.ai import offline
-from crmapp.services.permissions import Perm, require
 from crmapp.services.platform.actor import Actor
 from crmapp.services.proposals import richtext
+from crmapp.services.tenancy.permissions import Perm, require
 
 MAX_ACTIVITIES = 10
 MAX_WON = 2

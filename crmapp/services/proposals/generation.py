@@ -21,14 +21,14 @@ from typing import Any
 from sqlmodel import Session
 
 from crmapp.models.proposals import Proposal
-from crmapp.services import audit
 from crmapp.services.ai import budget, gateway, offline
 from crmapp.services.ai import context as ai_context
-from crmapp.services.permissions import Perm, require
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import ValidationError, unexpected
 from crmapp.services.platform.redis_client import get_redis
 from crmapp.services.proposals import documents, insights, lifecycle, richtext, templates
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 STREAM_TTL = 3600
 FLUSH_SECONDS = 0.05

@@ -18,12 +18,12 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.social import SocialAccount
-from crmapp.services import audit, notifications
-from crmapp.services.permissions import Perm, can, require
 from crmapp.services.platform import secrets
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from crmapp.services.social.base import AccountAuth, Identity, TokenSet, provider_class
+from crmapp.services.tenancy import audit, notifications
+from crmapp.services.tenancy.permissions import Perm, can, require
 
 
 @dataclass(frozen=True)

@@ -18,20 +18,20 @@ from crmapp.models.tenancy import (
     User,
     UserSession,
 )
-from crmapp.services import audit, tokens
-from crmapp.services.auth import (
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.db import set_scope, tenant_session
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.tenancy import audit, tokens
+from crmapp.services.tenancy.auth import (
     EMAIL_RE,
     Client,
     new_session,
     normalize_email,
     validate_signup,
 )
-from crmapp.services.passwords import hash_password
-from crmapp.services.permissions import Perm, require
-from crmapp.services.platform import timefmt
-from crmapp.services.platform.actor import Actor
-from crmapp.services.platform.db import set_scope, tenant_session
-from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.tenancy.passwords import hash_password
+from crmapp.services.tenancy.permissions import Perm, require
 from crmapp.settings import get_settings
 
 INVITABLE_ROLES = (Role.ADMIN, Role.MEMBER, Role.VIEWER)

@@ -19,13 +19,14 @@ from typing import Any
 from sqlmodel import Session
 
 from crmapp.models.audit import AuditEvent
-from crmapp.services import auditlabels, fields
-from crmapp.services.auditlabels import HIDDEN
-from crmapp.services.auditnames import HREFS, LOOKUPS, RECORD_LOOKUP, Names, as_uuid
+from crmapp.services import fields
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.wording import humanise
 from crmapp.services.social.base import NotSupported, provider_class
+from crmapp.services.tenancy import audit_labels
+from crmapp.services.tenancy.audit_labels import HIDDEN
+from crmapp.services.tenancy.audit_names import HREFS, LOOKUPS, RECORD_LOOKUP, Names, as_uuid
 
 EMPTY = "—"
 MAX_TEXT = 120
@@ -101,7 +102,7 @@ def _network(name: Any) -> str:
 def state_label(value: Any) -> str:
     """A state, role or kind as a label: `pending_review` → `Pending review`."""
     text = str(value)
-    return auditlabels.STATE_LABELS.get(text) or humanise(text)
+    return audit_labels.STATE_LABELS.get(text) or humanise(text)
 
 
 def _size(value: Any) -> str:
@@ -153,13 +154,13 @@ class _Reader:
         simple: dict[str, Callable[[Any], str]] = {
             "text": lambda v: _short(str(v)),
             "state": state_label,
-            "option": lambda v: auditlabels.option_label(entity, key, str(v)),
+            "option": lambda v: audit_labels.option_label(entity, key, str(v)),
             "datetime": lambda v: _datetime(v, self.tz),
             "bool": lambda v: "Yes" if v else "No",
             "percent": lambda v: f"{v}%",
             "position": lambda v: str(int(v) + 1) if str(v).isdigit() else str(v),
             "bytes": _size,
-            "entity": lambda v: auditlabels.ENTITY_PLURALS.get(str(v)) or humanise(str(v)),
+            "entity": lambda v: audit_labels.ENTITY_PLURALS.get(str(v)) or humanise(str(v)),
         }
         if kind in simple:
             return simple[kind](value)
@@ -189,7 +190,7 @@ class _Reader:
 
     def changes(self, event: AuditEvent) -> list[Change]:
         entity = event.entity_type
-        known = list(auditlabels.ENTITY_KEYS.get(entity, {})) + list(auditlabels.COMMON_KEYS)
+        known = list(audit_labels.ENTITY_KEYS.get(entity, {})) + list(audit_labels.COMMON_KEYS)
 
         def order(key: str) -> tuple[int, str]:
             return (known.index(key) if key in known else len(known), key)
@@ -202,7 +203,7 @@ class _Reader:
                 label, kind = (cf.label if cf else humanise(key[7:])), "custom"
                 pair = isinstance(value, list) and len(value) == 2
             else:
-                label, kind = auditlabels.field_label(entity, key)
+                label, kind = audit_labels.field_label(entity, key)
                 if kind == HIDDEN:
                     continue
                 pair = _is_pair(kind, value)
@@ -221,12 +222,12 @@ class _Reader:
 
 
 def _title(action: str) -> str:
-    if action in auditlabels.ACTION_TITLES:
-        return auditlabels.ACTION_TITLES[action]
+    if action in audit_labels.ACTION_TITLES:
+        return audit_labels.ACTION_TITLES[action]
     prefix, _, verb = action.partition(".")
     if prefix == "deal" and verb.startswith("proposal_"):  # a proposal's moves on its deal
         return "Proposal " + verb.removeprefix("proposal_").replace("_", " ")
-    subject = auditlabels.ACTION_SUBJECTS.get(prefix) or humanise(prefix)
+    subject = audit_labels.ACTION_SUBJECTS.get(prefix) or humanise(prefix)
     return f"{subject} {verb.replace('_', ' ')}".strip()
 
 
@@ -242,7 +243,7 @@ def _collect(names: Names, events: Sequence[AuditEvent]) -> None:
             if key.startswith("custom."):
                 names.custom_wanted.add((event.entity_type, key[7:]))
                 continue
-            _label, kind = auditlabels.field_label(event.entity_type, key)
+            _label, kind = audit_labels.field_label(event.entity_type, key)
             if kind in LOOKUPS or kind == "account":
                 names.want(kind, value[0] if _is_pair(kind, value) else value)
                 if _is_pair(kind, value):
@@ -268,7 +269,7 @@ def _record(names: Names, event: AuditEvent) -> tuple[str, str]:
     name = names.names[lookup].get(ident, "") if lookup and ident else ""
     if not name:
         name = next(
-            (str(event.changes[k]) for k in auditlabels.NAME_KEYS
+            (str(event.changes[k]) for k in audit_labels.NAME_KEYS
              if isinstance(event.changes.get(k), str) and event.changes[k]),
             "",
         )  # fmt: skip
@@ -295,7 +296,8 @@ def describe(
                 action=event.action,
                 title=_title(event.action),
                 actor=_actor(names, event),
-                record_kind=auditlabels.NOUNS.get(event.entity_type) or humanise(event.entity_type),
+                record_kind=audit_labels.NOUNS.get(event.entity_type)
+                or humanise(event.entity_type),
                 record=record,
                 href=href,
                 changes=reader.changes(event),

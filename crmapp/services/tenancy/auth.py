@@ -16,13 +16,14 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import Membership, Organization, Role, User, UserSession
-from crmapp.services import audit, pipelines, tokens
-from crmapp.services.passwords import hash_password, password_problem, verify_password
+from crmapp.services import pipelines
 from crmapp.services.platform import ratelimit, timefmt
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.db import set_scope, tenant_session
 from crmapp.services.platform.errors import InvalidCredentials, ValidationError, format_wait
 from crmapp.services.platform.redis_client import get_redis
+from crmapp.services.tenancy import audit, tokens
+from crmapp.services.tenancy.passwords import hash_password, password_problem, verify_password
 from crmapp.settings import get_settings
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

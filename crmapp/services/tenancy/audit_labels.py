@@ -1,7 +1,7 @@
 """What audit events are called in words: record kinds, actions, fields and states.
 
-`auditview` reads these tables to turn `{"owner_id": [..., ...]}` into "Owner: Ann → Bob". A
-field is `(label, kind)`; the kind says how its values read (`auditview.VALUE_KINDS`).
+`audit_text` reads these tables to turn `{"owner_id": [..., ...]}` into "Owner: Ann → Bob". A
+field is `(label, kind)`; the kind says how its values read (`audit_text.VALUE_KINDS`).
 """
 
 from __future__ import annotations

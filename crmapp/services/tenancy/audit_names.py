@@ -1,5 +1,5 @@
 """Names for the records and people a page of audit events mentions, looked up in one query
-per kind of record (never one per event). Used by `auditview`."""
+per kind of record (never one per event). Used by `audit_text`."""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.audit import AuditEvent
 from crmapp.models.tenancy import User
-from crmapp.services.permissions import Perm, require
 from crmapp.services.platform.actor import Actor
+from crmapp.services.tenancy.permissions import Perm, require
 
 PAGE_SIZE = 25
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import User
-from crmapp.services import crm
+from crmapp.services.crm import basic_records
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.proposals import documents, generation, templates
 from crmapp.services.social import accounts, posts, publishing, review
@@ -100,19 +100,21 @@ def seed() -> bool:
     for link, (_role, name) in zip(links, DEMO_USERS[1:], strict=True):
         orgs.signup_with_invitation(link, name=name, password=DEMO_PASSWORD, client=SEED_CLIENT)
     with tenant_session(owner.org_id, owner.user_id) as session:
-        companies = [crm.create_company(session, owner, name=n, domain=d) for n, d in COMPANIES]
+        companies = [
+            basic_records.create_company(session, owner, name=n, domain=d) for n, d in COMPANIES
+        ]
         session.flush()
         contacts = []
         for first, last, email, phone, title, company in CONTACTS:
-            contact = crm.create_contact(
-                session, owner, crm.ContactInput(first, last, email, phone, title)
+            contact = basic_records.create_contact(
+                session, owner, basic_records.ContactInput(first, last, email, phone, title)
             )
             contact.company_id = companies[company].id
             contacts.append(contact)
         session.flush()
         deals = []
         for title, value, stage, contact in DEALS:
-            deal = crm.create_deal(
+            deal = basic_records.create_deal(
                 session,
                 owner,
                 title=title,

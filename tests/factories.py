@@ -81,19 +81,22 @@ def workspace(owner: Signed) -> Workspace:
     """A contact at a company with a deal, a drafted and sent proposal with a live link, a sandbox
     account with a post waiting for review, and a knowledge-base document: enough for every page
     to show its controls."""
-    from crmapp.services import crm, kb
+    from crmapp.services import kb
+    from crmapp.services.crm import basic_records
     from crmapp.services.proposals import documents, generation, sharing, templates
     from crmapp.services.social import accounts, posts, review
 
     actor = owner.actor
     with scoped(owner) as session:
-        company = crm.create_company(session, actor, name="Fjord Logistics", domain="fjord.example")
-        contact = crm.create_contact(
-            session, actor, crm.ContactInput("Nora", "Lind", "nora@fjord.example")
+        company = basic_records.create_company(
+            session, actor, name="Fjord Logistics", domain="fjord.example"
+        )
+        contact = basic_records.create_contact(
+            session, actor, basic_records.ContactInput("Nora", "Lind", "nora@fjord.example")
         )
         contact.company_id = company.id
         session.flush()
-        deal = crm.create_deal(
+        deal = basic_records.create_deal(
             session, actor, title="Fjord rebrand", value="12000", stage="Lead",
             contact_id=contact.id, company_id=company.id,
         )  # fmt: skip

@@ -12,7 +12,7 @@ from crmapp.components.recordform import form_fields
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state, label
 from crmapp.models.crm import ACTIVITY_KINDS
-from crmapp.services.activities import SUBJECT_PROMPTS
+from crmapp.services.crm.activities import SUBJECT_PROMPTS
 from crmapp.state.record import CompanyRecordState, ContactRecordState, DealRecordState
 
 

@@ -7,7 +7,7 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import trash
+from crmapp.services.crm import trash
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
 from crmapp.state.listedit import ListEditMixin

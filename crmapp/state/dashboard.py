@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import reflex as rx
 
-from crmapp.services import crm, dashboard
+from crmapp.services.crm import basic_records, dashboard
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.wording import plural
@@ -81,7 +81,7 @@ class DashboardState(SessionState):
         if actor is None:
             return
         with tenant_session(actor.org_id, actor.user_id) as session:
-            summary = crm.dashboard_summary(session, actor)
+            summary = basic_records.dashboard_summary(session, actor)
             board = dashboard.dashboard(session, actor, self.timezone)
             done = dashboard.next_steps(session, actor, self.timezone)
         self.chart = stage_chart(board.by_stage)

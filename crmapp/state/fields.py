@@ -7,7 +7,7 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import fields
+from crmapp.services.crm import custom_fields
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.state.session import SessionState
@@ -36,13 +36,13 @@ class FieldsState(SessionState):
         if actor is None:
             return
         with tenant_session(actor.org_id, actor.user_id) as session:
-            defs = fields.list_fields(session, actor, self.entity)
+            defs = custom_fields.list_fields(session, actor, self.entity)
         self.items = [
             {
                 "id": str(f.id),
                 "label": f.label,
                 "key": f.key,
-                "type": fields.TYPE_LABELS[f.field_type],
+                "type": custom_fields.TYPE_LABELS[f.field_type],
                 "raw_type": f.field_type,
                 "options": ", ".join(f.options),
                 "options_lines": "\n".join(f.options),
@@ -98,11 +98,13 @@ class FieldsState(SessionState):
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
                 if self.editing_id:
-                    fields.update_field(session, actor, uuid.UUID(self.editing_id),
-                                        label=self.label, options=options)  # fmt: skip
+                    custom_fields.update_field(session, actor, uuid.UUID(self.editing_id),
+                                               label=self.label, options=options)  # fmt: skip
                 else:
-                    fields.create_field(session, actor, self.entity, label=self.label,
-                                        field_type=self.field_type, options=options)  # fmt: skip
+                    custom_fields.create_field(
+                        session, actor, self.entity, label=self.label,
+                        field_type=self.field_type, options=options,
+                    )  # fmt: skip
         except ValidationError as err:
             self.errors = err.fields
             return None
@@ -120,7 +122,7 @@ class FieldsState(SessionState):
             return rx.redirect(routes.LOGIN)
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                label = fields.delete_field(session, actor, uuid.UUID(field_id))
+                label = custom_fields.delete_field(session, actor, uuid.UUID(field_id))
         except ServiceError as err:
             return rx.toast.error(str(err))
         return [FieldsState.load, rx.toast.success(f"Removed “{label}”.")]

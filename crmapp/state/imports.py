@@ -8,7 +8,7 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import imports
+from crmapp.services.crm import imports
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError, unexpected
 from crmapp.state.session import SessionState
@@ -19,7 +19,7 @@ REPORT_ROWS = 200
 
 
 class ImportState(SessionState):
-    """One import at a time per tab. The file waits on disk (`importfiles`): this keeps only
+    """One import at a time per tab. The file waits on disk (`import_files`): this keeps only
     its id and a preview, never its bytes."""
 
     step: str = "upload"  # upload | map | running | done | failed

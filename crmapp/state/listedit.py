@@ -7,7 +7,7 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import bulk, listviews, records
+from crmapp.services.crm import bulk_actions, list_views, records
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.services.platform.wording import plural
@@ -88,11 +88,11 @@ class ListEditMixin(rx.State, mixin=True):
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
                 ids = (
-                    listviews.matching_ids(session, actor, entity, self._spec())
+                    list_views.matching_ids(session, actor, entity, self._spec())
                     if self.all_matching
                     else [uuid.UUID(i) for i in self.selected]
                 )
-                count = bulk.bulk_apply(session, actor, entity, ids, action, value)
+                count = bulk_actions.bulk_apply(session, actor, entity, ids, action, value)
         except ServiceError as err:
             return rx.toast.error(str(err))
         done = {"assign_owner": "Reassigned", "add_tag": "Tagged", "delete": "Deleted"}[action]

@@ -2,7 +2,7 @@
 
 The mixin holds the ListSpec being looked at (search, filters, sort), the page, saved views, the
 selection for bulk actions and the cell being edited. Everything is computed by
-`crmapp.services.listviews` / `bulk` / `records`; this only keeps what the page shows.
+`crmapp.services.crm.list_views` / `bulk_actions` / `records`; this only keeps what the page shows.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import forms, listviews, savedviews
-from crmapp.services.listviews import ListSpec
+from crmapp.services.crm import list_views, record_forms, saved_views
+from crmapp.services.crm.list_views import ListSpec
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.services.tenancy import orgs
@@ -108,11 +108,13 @@ class ListMixin(rx.State, mixin=True):
         entity = self._entity()
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                result = listviews.list_page(session, actor, entity, self._spec(), self.page)
-                views = savedviews.list_views(session, actor, entity)
+                result = list_views.list_page(session, actor, entity, self._spec(), self.page)
+                views = saved_views.list_views(session, actor, entity)
                 members = orgs.list_members(session, actor)
                 if entity == "deal":
-                    self.stage_choices = forms.reference_options(session, actor, "deal")["stage"]
+                    self.stage_choices = record_forms.reference_options(session, actor, "deal")[
+                        "stage"
+                    ]
         except ValidationError as err:
             self.list_error = str(err)
             return
@@ -250,8 +252,8 @@ class ListMixin(rx.State, mixin=True):
             return rx.redirect(routes.LOGIN)
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                view = savedviews.save_view(session, actor, self._entity(), self.view_name,
-                                            self._spec(), shared=self.view_shared)  # fmt: skip
+                view = saved_views.save_view(session, actor, self._entity(), self.view_name,
+                                             self._spec(), shared=self.view_shared)  # fmt: skip
                 self.active_view = str(view.id)
         except ServiceError as err:
             return rx.toast.error(str(err))
@@ -268,7 +270,7 @@ class ListMixin(rx.State, mixin=True):
             return self.clear_filters()
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                view = savedviews.get_view(session, actor, uuid.UUID(view_id))
+                view = saved_views.get_view(session, actor, uuid.UUID(view_id))
         except (ServiceError, ValueError) as err:
             return rx.toast.error(str(err))
         spec = ListSpec.from_dict(view.spec)
@@ -294,7 +296,7 @@ class ListMixin(rx.State, mixin=True):
             return None
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                name = savedviews.delete_view(session, actor, uuid.UUID(self.active_view))
+                name = saved_views.delete_view(session, actor, uuid.UUID(self.active_view))
         except ServiceError as err:
             return rx.toast.error(str(err))
         self.active_view = ""
@@ -309,7 +311,7 @@ class ListMixin(rx.State, mixin=True):
         entity = self._entity()
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                data = listviews.export_csv(session, actor, entity, self._spec())
+                data = list_views.export_csv(session, actor, entity, self._spec())
         except ServiceError as err:
             return rx.toast.error(str(err))
         plural = {"contact": "contacts", "company": "companies", "deal": "deals"}[entity]

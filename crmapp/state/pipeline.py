@@ -8,7 +8,7 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import pipeline_admin, pipelines
+from crmapp.services.crm import pipeline_admin, pipelines
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
 from crmapp.services.platform.wording import plural

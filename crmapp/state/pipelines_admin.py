@@ -8,7 +8,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import pipeline_admin
+from crmapp.services.crm import pipeline_admin
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.services.platform.wording import noun_for, plural

@@ -9,7 +9,7 @@ from datetime import datetime
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import activities, forms, recordpage, records, trash
+from crmapp.services.crm import activities, record_forms, record_page, records, trash
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import NotFound, ServiceError, ValidationError
@@ -67,7 +67,7 @@ class RecordPageMixin(rx.State, mixin=True):
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
                 row = records.get_record(session, actor, entity, record_id)
-                page = recordpage.describe(session, actor, entity, row)
+                page = record_page.describe(session, actor, entity, row)
                 linked = records.related(session, actor, entity, record_id)
                 items = activities.timeline(
                     session, actor, entity, record_id,
@@ -78,15 +78,15 @@ class RecordPageMixin(rx.State, mixin=True):
                     if entity == "deal" else []
                 )  # fmt: skip
                 self._load_options(session, actor)  # type: ignore[attr-defined]
-                self.form = forms.form_values(entity, row)
+                self.form = record_forms.form_values(entity, row)
         except NotFound:
             self.found = False
             return
         self.found = True
         self.record, self.details = page.header, page.details
-        self.related_contacts = [recordpage.link(r) for r in linked["contacts"]]
-        self.related_companies = [recordpage.link(r) for r in linked["companies"]]
-        self.related_deals = [recordpage.link(r) for r in linked["deals"]]
+        self.related_contacts = [record_page.link(r) for r in linked["contacts"]]
+        self.related_companies = [record_page.link(r) for r in linked["companies"]]
+        self.related_deals = [record_page.link(r) for r in linked["deals"]]
         self.related_proposals = [
             {
                 "label": p.title,

@@ -7,7 +7,7 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import fields, forms, records
+from crmapp.services.crm import custom_fields, record_forms, records
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError, ValidationError
 
@@ -40,9 +40,9 @@ class RecordFormMixin(rx.State, mixin=True):
         self.custom_defs = [
             {"key": f"custom.{f.key}", "label": f.label, "type": f.field_type,
              "options": "|".join(f.options)}
-            for f in fields.list_fields(session, actor, entity)
+            for f in custom_fields.list_fields(session, actor, entity)
         ]  # fmt: skip
-        options = forms.reference_options(session, actor, entity)
+        options = record_forms.reference_options(session, actor, entity)
         self.company_options = options["company"]
         self.contact_options = options["contact"]
         self.stage_options = options["stage"]
@@ -56,7 +56,7 @@ class RecordFormMixin(rx.State, mixin=True):
             return rx.redirect(routes.LOGIN)
         with tenant_session(actor.org_id, actor.user_id) as session:
             self._load_options(session, actor)
-        self.form = forms.blank_form(self._entity(), str(actor.user_id))
+        self.form = record_forms.blank_form(self._entity(), str(actor.user_id))
         self.form_id, self.form_errors, self.form_error = "", {}, ""
         self.form_open = True
         return None
@@ -71,7 +71,7 @@ class RecordFormMixin(rx.State, mixin=True):
             with tenant_session(actor.org_id, actor.user_id) as session:
                 self._load_options(session, actor)
                 row = records.get_record(session, actor, self._entity(), uuid.UUID(record_id))
-                self.form = forms.form_values(self._entity(), row)
+                self.form = record_forms.form_values(self._entity(), row)
         except (ServiceError, ValueError) as err:
             return rx.toast.error(str(err))
         self.form_id, self.form_errors, self.form_error = record_id, {}, ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from crmapp.services import search
+from crmapp.services.crm import search
 from crmapp.services.platform.db import tenant_session
 from crmapp.state.session import SessionState
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from crmapp.services import activities, records
 from crmapp.services.ai import context, offline
+from crmapp.services.crm import activities, records
 from crmapp.services.platform.errors import NotFound
 from jobs import kb as kb_jobs
 from tests import factories

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlmodel import col, select
 
 from crmapp.models.audit import AuditEvent
-from crmapp.services import activities, fields, records
+from crmapp.services.crm import activities, custom_fields, records
 from crmapp.services.platform.db import get_engine
 from crmapp.services.proposals import lifecycle
 from crmapp.services.social import review
@@ -54,8 +54,8 @@ def _assert_readable(views):
 def test_crm_changes_read_with_labels_names_and_values():
     owner, member = _people()
     with factories.scoped(owner) as session:
-        fields.create_field(session, owner.actor, "deal", label="Tier", field_type="select",
-                            options=["Gold", "Silver"])  # fmt: skip
+        custom_fields.create_field(session, owner.actor, "deal", label="Tier", field_type="select",
+                                   options=["Gold", "Silver"])  # fmt: skip
         company = records.save_record(session, owner.actor, "company", None,
                                       {"name": "Harbour Lights"})  # fmt: skip
         contact = records.save_record(session, owner.actor, "contact", None, {

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from crmapp.services import crm
+from crmapp.services.crm import basic_records
 from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from crmapp.services.tenancy import auth, orgs
 from tests import factories
@@ -16,15 +16,19 @@ def test_viewer_cannot_create_or_edit_through_the_service():
     owner = factories.signup("Strict")
     viewer = factories.member(owner, "viewer")
     with factories.scoped(owner) as session:
-        contact = crm.create_contact(session, owner.actor, crm.ContactInput("Kept"))
+        contact = basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Kept")
+        )
     with factories.scoped(viewer) as session:
         with pytest.raises(PermissionDenied, match="Viewers can't create"):
-            crm.create_contact(session, viewer.actor, crm.ContactInput("Nope"))
+            basic_records.create_contact(session, viewer.actor, basic_records.ContactInput("Nope"))
         with pytest.raises(PermissionDenied, match="Viewers can't edit"):
-            crm.update_contact(session, viewer.actor, contact.id, crm.ContactInput("Changed"))
+            basic_records.update_contact(
+                session, viewer.actor, contact.id, basic_records.ContactInput("Changed")
+            )
         with pytest.raises(PermissionDenied):
             orgs.rename_org(session, viewer.actor, "Hijacked")
-        rows, total = crm.list_contacts(session, viewer.actor)
+        rows, total = basic_records.list_contacts(session, viewer.actor)
     assert total == 1 and rows[0].first_name == "Kept"
 
 

@@ -8,7 +8,7 @@ from sqlmodel import col, func, select
 
 from crmapp.models.ai import AIUsage
 from crmapp.models.audit import AuditEvent
-from crmapp.services import records
+from crmapp.services.crm import records
 from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from crmapp.services.proposals import documents, generation, lifecycle, richtext, templates
 from jobs.proposals import enqueue_writing

@@ -23,8 +23,9 @@ from sqlmodel import Session, col, or_, select
 from crmapp.models.crm import Activity, Company, Contact, Deal, PipelineStage
 from crmapp.models.proposals import Proposal
 from crmapp.models.tenancy import User
-from crmapp.services import kb, records
+from crmapp.services import kb
 from crmapp.services.ai import offline
+from crmapp.services.crm import records
 from crmapp.services.platform.actor import Actor
 from crmapp.services.proposals import richtext
 from crmapp.services.tenancy.permissions import Perm, require

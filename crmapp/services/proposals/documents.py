@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Deal
 from crmapp.models.proposals import VOICES, Proposal, ProposalVersion
-from crmapp.services import records
+from crmapp.services.crm import records
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.proposals import pricing, richtext, templates

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from crmapp.models.crm import Deal, PipelineStage
 from crmapp.models.proposals import Proposal
-from crmapp.services import pipelines, records
+from crmapp.services.crm import pipelines, records
 from crmapp.services.platform.actor import Actor
 from crmapp.services.proposals import pricing
 

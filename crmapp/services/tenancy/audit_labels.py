@@ -6,7 +6,7 @@ field is `(label, kind)`; the kind says how its values read (`audit_text.VALUE_K
 
 from __future__ import annotations
 
-from crmapp.services import recordfields
+from crmapp.services.crm import builtin_fields
 
 HIDDEN = "hidden"
 
@@ -166,7 +166,7 @@ _FIELD_KINDS = {
 # as its forms label them; a member's own id names the record, so it is not repeated.
 ENTITY_KEYS: dict[str, dict[str, tuple[str, str]]] = {
     entity: {f.key: (f.label, _FIELD_KINDS.get(f.kind, "text")) for f in defs}
-    for entity, defs in recordfields.FIELDS.items()
+    for entity, defs in builtin_fields.FIELDS.items()
 }
 ENTITY_KEYS["membership"] = {"user_id": ("", HIDDEN)}
 
@@ -184,5 +184,5 @@ def field_label(entity_type: str, key: str) -> tuple[str, str]:
 
 def option_label(entity_type: str, key: str, value: str) -> str:
     """The label of a select option of a built-in CRM field."""
-    field = recordfields.field_def(entity_type, key)
+    field = builtin_fields.field_def(entity_type, key)
     return field.option_label(value) if field else value

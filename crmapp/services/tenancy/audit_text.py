@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import Session
 
 from crmapp.models.audit import AuditEvent
-from crmapp.services import fields
+from crmapp.services.crm import custom_fields
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.wording import humanise
@@ -186,7 +186,7 @@ class _Reader:
         cf = self.names.custom.get((entity, key))
         if _blank(value):
             return EMPTY
-        return _short(fields.display(cf, value)) if cf else _auto(value)
+        return _short(custom_fields.display(cf, value)) if cf else _auto(value)
 
     def changes(self, event: AuditEvent) -> list[Change]:
         entity = event.entity_type

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import Membership, Organization, Role, User, UserSession
-from crmapp.services import pipelines
+from crmapp.services.crm import pipelines
 from crmapp.services.platform import ratelimit, timefmt
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.db import set_scope, tenant_session

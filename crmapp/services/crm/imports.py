@@ -1,7 +1,7 @@
 """CSV import of contacts, companies and deals: upload, preview, mapping, dedupe policy, row-by-row
 rejections.
 
-The uploaded file waits on disk (`importfiles`) until its import completes; what a page keeps is
+The uploaded file waits on disk (`import_files`) until its import completes; what a page keeps is
 its id and a preview. The import runs in batches; each batch commits together with the job's
 progress, so a crash loses at most the batch in flight and a rerun resumes where it stopped.
 Records created by an import carry `<file sha256>:<row number>`, so re-importing the same file
@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.imports import IMPORT_POLICIES, ImportJob, ImportRejection
-from crmapp.services import importers, importfiles
+from crmapp.services.crm import import_files, import_rows
 from crmapp.services.platform import csvfile
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError, report
@@ -33,17 +33,17 @@ BATCH_SIZE = 500
 PREVIEW_ROWS = 5
 IGNORE = ""
 ENTITIES = ("contact", "company", "deal")
-TARGETS = {t.key: t.label for t in importers.SPECS["contact"].targets}
+TARGETS = {t.key: t.label for t in import_rows.SPECS["contact"].targets}
 
 
 def targets(entity: str) -> dict[str, str]:
     """The fields a column of an `entity` file can fill, with their labels."""
-    return {t.key: t.label for t in importers.spec(entity).targets}
+    return {t.key: t.label for t in import_rows.spec(entity).targets}
 
 
 def guess_mapping(headers: list[str], entity: str = "contact") -> list[str]:
     """For each column, the field it most likely holds ("" to ignore it)."""
-    return importers.guess_mapping(entity, headers)
+    return import_rows.guess_mapping(entity, headers)
 
 
 def printable(cell: str) -> str:
@@ -76,29 +76,29 @@ def upload(
 ) -> Preview:
     """Keep an uploaded file on disk and preview it; a refused file is not kept."""
     require(actor.role, Perm.RECORD_CREATE)
-    file_id = importfiles.save(actor.org_id, source, MAX_BYTES)
+    file_id = import_files.save(actor.org_id, source, MAX_BYTES)
     try:
         return preview(actor, file_id, entity=entity, encoding=encoding)
     except ValidationError:
-        importfiles.discard(actor.org_id, file_id)
+        import_files.discard(actor.org_id, file_id)
         raise
 
 
 def discard_upload(actor: Actor, file_id: str) -> None:
     """Forget an upload that will not be imported (the user chose another file)."""
-    importfiles.discard(actor.org_id, file_id)
+    import_files.discard(actor.org_id, file_id)
 
 
 def preview(actor: Actor, file_id: str, *, entity: str = "contact", encoding: str = "") -> Preview:
     """Headers, guessed mapping, the first rows and the row count of an upload, read in
     `encoding` (detected when empty)."""
     require(actor.role, Perm.RECORD_CREATE)
-    if not importfiles.head(actor.org_id, file_id).strip():
+    if not import_files.head(actor.org_id, file_id).strip():
         raise ValidationError({"file": "The file is empty."})
-    detected = importfiles.detect(actor.org_id, file_id)
-    chosen = encoding if encoding in importfiles.ENCODINGS else detected
+    detected = import_files.detect(actor.org_id, file_id)
+    chosen = encoding if encoding in import_files.ENCODINGS else detected
     try:
-        with importfiles.open_text(actor.org_id, file_id, chosen) as handle:
+        with import_files.open_text(actor.org_id, file_id, chosen) as handle:
             reader = _rows(handle)
             headers = [printable(h).strip() for h in next(reader, [])]
             rows: list[list[str]] = []
@@ -116,7 +116,7 @@ def preview(actor: Actor, file_id: str, *, entity: str = "contact", encoding: st
     choices = ["utf-8", "cp1252", "latin-1"] + (["utf-16"] if detected == "utf-16" else [])
     return Preview(
         file_id, headers, guess_mapping(headers, entity), rows, total, chosen,
-        [(c, importfiles.ENCODINGS[c]) for c in choices], _note(detected, chosen),
+        [(c, import_files.ENCODINGS[c]) for c in choices], _note(detected, chosen),
     )  # fmt: skip
 
 
@@ -128,7 +128,7 @@ def _note(detected: str, chosen: str) -> str:
             "This file is not UTF-8 text: its rows with other characters will be rejected. "
             "Choose Windows-1252 or Latin-1 to read them."
         )
-    label = importfiles.ENCODINGS[chosen]
+    label = import_files.ENCODINGS[chosen]
     return (
         f"This file is not UTF-8 text: it is read as {label}. Check that accented letters look "
         "right below, or choose another encoding."
@@ -151,7 +151,7 @@ def start_import(
     problems = {}
     if entity not in ENTITIES:
         raise ValidationError({"entity": "Import contacts, companies or deals."})
-    spec = importers.spec(entity)
+    spec = import_rows.spec(entity)
     if not spec.match_on:
         policy = "create"  # nothing to match rows on: every row is a new record
     if policy not in IMPORT_POLICIES:
@@ -167,23 +167,23 @@ def start_import(
         problems["mapping"] = f"Unknown fields: {', '.join(unknown)}."
     if len(targets) != len(set(targets)):
         problems["mapping"] = "Map each field from one column only."
-    if encoding not in importfiles.ENCODINGS:
+    if encoding not in import_files.ENCODINGS:
         problems["encoding"] = "Choose the file's text encoding."
     if problems:
         raise ValidationError(problems)
-    with importfiles.open_text(actor.org_id, file_id, encoding) as handle:
+    with import_files.open_text(actor.org_id, file_id, encoding) as handle:
         headers = [printable(h).strip() for h in next(_rows(handle), [])]
     job = ImportJob(
         org_id=actor.org_id,
         created_by=actor.user_id,
         filename=filename[:255],
-        file_sha256=importfiles.sha256(actor.org_id, file_id),
+        file_sha256=import_files.sha256(actor.org_id, file_id),
         encoding=encoding,
         mapping={"columns": mapping, "headers": headers},
         policy=policy,
         entity=entity,
     )
-    importfiles.rename(actor.org_id, file_id, job.id.hex)  # the file now belongs to the job
+    import_files.rename(actor.org_id, file_id, job.id.hex)  # the file now belongs to the job
     session.add(job)
     audit.record(session, actor, "import.started", "import_job", job.id,
                  {"file": job.filename, "policy": policy})  # fmt: skip
@@ -245,11 +245,13 @@ def import_batch(
     """
     columns: list[str] = job.mapping["columns"]
     stages, default_stage = (
-        importers.stages_by_name(session, job.org_id) if job.entity == "deal" else ({}, None)
+        import_rows.stages_by_name(session, job.org_id) if job.entity == "deal" else ({}, None)
     )
-    checked = [(n, *importers.check_row(job.entity, r, width, columns, stages), r) for n, r in rows]
+    checked = [
+        (n, *import_rows.check_row(job.entity, r, width, columns, stages), r) for n, r in rows
+    ]
     valid = [v for _, v, reason, _ in checked if not reason]
-    ctx = importers.RowContext(session, job, valid)
+    ctx = import_rows.RowContext(session, job, valid)
     refs = {n: f"{job.file_sha256}:{n}" for n, _ in rows}
     done = ctx.done_refs(list(refs.values()))
     for row_number, values, reason, raw in checked:
@@ -258,12 +260,12 @@ def import_batch(
             continue
         outcome = ""
         if not reason and not one_by_one:
-            outcome = importers.apply_row(ctx, actor, values, refs[row_number], default_stage)
+            outcome = import_rows.apply_row(ctx, actor, values, refs[row_number], default_stage)
         elif not reason:
             try:
                 with session.begin_nested():
-                    outcome = importers.apply_row(ctx, actor, values, refs[row_number],
-                                                  default_stage)  # fmt: skip
+                    outcome = import_rows.apply_row(ctx, actor, values, refs[row_number],
+                                                    default_stage)  # fmt: skip
                     session.flush()
             except DBAPIError as err:
                 reference = report(err, f"import {job.id} row {row_number}")
@@ -271,7 +273,7 @@ def import_batch(
                     f"This row could not be saved (reference {reference}): the database refused "
                     "one of its values. Check the row and import it again."
                 )
-                ctx = importers.RowContext(session, job, valid)  # forget what was rolled back
+                ctx = import_rows.RowContext(session, job, valid)  # forget what was rolled back
         if reason:
             session.add(
                 ImportRejection(
@@ -291,7 +293,7 @@ def import_batch(
 def data_rows(job: ImportJob) -> tuple[int, list[tuple[int, list[str]]]]:
     """The header width and the non-empty data rows with their row numbers (header is row 1)."""
     try:
-        with importfiles.open_text(job.org_id, job.id.hex, job.encoding) as handle:
+        with import_files.open_text(job.org_id, job.id.hex, job.encoding) as handle:
             reader = _rows(handle)
             width = len(next(reader, []))
             rows = [(i, r) for i, r in enumerate(reader, start=2) if any(c.strip() for c in r)]
@@ -304,7 +306,7 @@ def data_rows(job: ImportJob) -> tuple[int, list[tuple[int, list[str]]]]:
 
 def discard_file(job: ImportJob) -> None:
     """Remove the job's file (once the import has completed)."""
-    importfiles.discard(job.org_id, job.id.hex)
+    import_files.discard(job.org_id, job.id.hex)
 
 
 def finish(session: Session, actor: Actor, job: ImportJob) -> None:

@@ -3,7 +3,7 @@
 Contacts are matched on email, companies on domain (the dedupe policy decides: skip, update or
 create); deals have no natural key and are always created. Every record made by an import carries
 `<file sha256>:<row number>` in `import_ref`, so a rerun of the same file never creates it twice.
-Values are checked with the same field table the forms use (`recordfields`), so a row is refused
+Values are checked with the same field table the forms use (`builtin_fields`), so a row is refused
 for the reason a form would give, plus what only files get wrong (ragged rows, encoding, unknown
 stages).
 """
@@ -21,9 +21,9 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.models.imports import ImportJob
-from crmapp.services import recordfields
+from crmapp.services.crm import builtin_fields
+from crmapp.services.crm.builtin_fields import FieldDef
 from crmapp.services.platform.actor import Actor
-from crmapp.services.recordfields import FieldDef
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def check_row(
         if key == "company" or key == "contact_email":
             if key == "contact_email" and text:
                 try:
-                    values[key] = recordfields.parse(CONTACT_EMAIL, text)
+                    values[key] = builtin_fields.parse(CONTACT_EMAIL, text)
                 except ValueError as err:
                     return {}, f"{err} Got {text!r}."
             else:
@@ -200,20 +200,20 @@ def check_row(
                 return {}, f"Unknown stage {text!r}; the stages are: {known}."
             values["stage"] = stages.get(text.lower())
             continue
-        field = recordfields.field_def(entity, key)
+        field = builtin_fields.field_def(entity, key)
         if field is None:
             continue
         if field.required and not text:
             return {}, f"{field.label} is empty."
         try:
-            values[key] = recordfields.parse(field, text)
+            values[key] = builtin_fields.parse(field, text)
         except ValueError as err:
             return {}, f"{err} Got {text!r}." if text else str(err)
     for key in spec(entity).required:
         if key in ("first_name", "full_name"):
             continue
         if not values.get(key):
-            return {}, f"{recordfields.field_def(entity, key).label} is empty."  # type: ignore[union-attr]
+            return {}, f"{builtin_fields.field_def(entity, key).label} is empty."  # type: ignore[union-attr]
     if entity == "contact" and not values.get("first_name"):
         return {}, "First name is empty."
     return values, ""
@@ -290,7 +290,7 @@ def apply_row(
     existing = ctx.match.get(values[key].lower()) if key and values.get(key) else None
     if existing is not None and job.policy == "skip":
         return "skipped"
-    fields = {k: v for k, v in values.items() if recordfields.field_def(entity, k) is not None}
+    fields = {k: v for k, v in values.items() if builtin_fields.field_def(entity, k) is not None}
     if "company" in values:
         fields["company_id"] = ctx.company_id(values["company"], actor)
     if values.get("contact_email"):

@@ -8,11 +8,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crmapp.models.tenancy import Membership
-from crmapp.services import trash
+from crmapp.services.crm import trash
+from crmapp.services.crm.builtin_fields import MAX_TAGS
+from crmapp.services.crm.records import model_for
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import ValidationError
-from crmapp.services.recordfields import MAX_TAGS
-from crmapp.services.records import model_for
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
 

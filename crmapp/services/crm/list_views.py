@@ -20,13 +20,13 @@ from sqlmodel import Session, col, select
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.models.tenancy import User
 from crmapp.models.views import CustomField
-from crmapp.services import fields, recordfields
-from crmapp.services.crm import contacts_query
+from crmapp.services.crm import builtin_fields, custom_fields
+from crmapp.services.crm.basic_records import contacts_query
+from crmapp.services.crm.records import label, model_for
+from crmapp.services.crm.search import substring_candidates
 from crmapp.services.platform import csvfile
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import ValidationError
-from crmapp.services.records import label, model_for
-from crmapp.services.search import substring_candidates
 from crmapp.services.tenancy.permissions import Perm, require
 
 PAGE_SIZE = 25
@@ -115,10 +115,10 @@ def columns(
     model_for(entity)
     out = [
         ListColumn(f.key, f.label, f.kind, f.options, f.inline, labels=f.labels)
-        for f in recordfields.FIELDS[entity]
+        for f in builtin_fields.FIELDS[entity]
         if f.in_list
     ]
-    for cf in fields.list_fields(session, actor, entity) if defs is None else defs:
+    for cf in custom_fields.list_fields(session, actor, entity) if defs is None else defs:
         out.append(ListColumn(f"custom.{cf.key}", cf.label, cf.field_type, tuple(cf.options),
                               inline=True, custom=True))  # fmt: skip
     out.append(ListColumn("created_at", "Created", "datetime"))
@@ -135,7 +135,7 @@ def _custom_expr(model: Any, cf: CustomField) -> ColumnElement:
 def _sort_expr(model: Any, entity: str, key: str, customs: dict[str, CustomField]):
     if key.startswith("custom.") and key[7:] in customs:
         return _custom_expr(model, customs[key[7:]])
-    fd = recordfields.field_def(entity, key)
+    fd = builtin_fields.field_def(entity, key)
     if key == "created_at" or fd is None:
         return col(model.created_at)
     if fd.kind == "user":
@@ -191,7 +191,7 @@ def _filter_expr(
         start = datetime.combine(_parse_date(value, "Created"), time.min, tzinfo=UTC)
         column = col(model.created_at)
         return column < start + timedelta(days=1) if op == "lte" else column >= start
-    fd = recordfields.field_def(entity, key)
+    fd = builtin_fields.field_def(entity, key)
     if fd is None:
         raise ValidationError({"filters": f"There is no field “{key}” to filter on."})
     column = getattr(model, key)
@@ -235,7 +235,7 @@ def query(
     require(actor.role, Perm.RECORD_READ)
     model: Any = model_for(entity)
     if defs is None:
-        defs = fields.list_fields(session, actor, entity)
+        defs = custom_fields.list_fields(session, actor, entity)
     customs = {cf.key: cf for cf in defs}
     term = spec.search.strip()
     if entity == "contact":
@@ -258,7 +258,7 @@ def query(
         return stmt
     order = _sort_expr(model, entity, spec.sort, customs)
     is_custom = spec.sort.startswith("custom.") and spec.sort[7:] in customs
-    if not is_custom and recordfields.field_def(entity, spec.sort) is None:
+    if not is_custom and builtin_fields.field_def(entity, spec.sort) is None:
         # created_at (also the fallback for unknown keys) is never null: a plain order lets the
         # (org_id, created_at DESC, id) index serve the page.
         order = order.desc() if spec.desc else order.asc()
@@ -303,9 +303,9 @@ def _rows(
             elif c.key == "created_at":
                 row[c.key] = record.created_at.strftime("%Y-%m-%d")
             else:
-                fd = recordfields.field_def(entity, c.key)
+                fd = builtin_fields.field_def(entity, c.key)
                 assert fd is not None
-                row[c.key] = recordfields.display(fd, getattr(record, c.key))
+                row[c.key] = builtin_fields.display(fd, getattr(record, c.key))
         out.append(row)
     return out
 
@@ -315,7 +315,7 @@ def list_page(
     page_size: int = PAGE_SIZE,
 ) -> ListPage:  # fmt: skip
     """One page of `entity` under `spec`, with display strings for every column."""
-    defs = fields.list_fields(session, actor, entity)
+    defs = custom_fields.list_fields(session, actor, entity)
     cols = columns(session, actor, entity, defs)
     stmt = query(session, actor, entity, spec, defs)
     unordered = query(session, actor, entity, spec, defs, ordered=False)
@@ -336,7 +336,7 @@ def matching_ids(session: Session, actor: Actor, entity: str, spec: ListSpec) ->
 def export_csv(session: Session, actor: Actor, entity: str, spec: ListSpec) -> str:
     """Every record matching `spec` as CSV: all built-in fields, then custom fields."""
     require(actor.role, Perm.RECORD_READ)
-    cols = [ListColumn(f.key, f.label, f.kind) for f in recordfields.FIELDS[entity]]
+    cols = [ListColumn(f.key, f.label, f.kind) for f in builtin_fields.FIELDS[entity]]
     cols += [c for c in columns(session, actor, entity) if c.custom or c.key == "created_at"]
     writer = csvfile.Writer()
     writer.writerow([c.label for c in cols])

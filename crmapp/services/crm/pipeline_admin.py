@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.crm import STAGE_KINDS, Deal, Pipeline, PipelineStage
-from crmapp.services import pipelines
+from crmapp.services.crm import pipelines
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.platform.wording import noun_for, plural

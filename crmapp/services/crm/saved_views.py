@@ -8,7 +8,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from crmapp.models.views import RECORD_ENTITIES, SavedView
-from crmapp.services.listviews import ListSpec
+from crmapp.services.crm.list_views import ListSpec
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from crmapp.services.tenancy import audit

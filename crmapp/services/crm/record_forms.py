@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crmapp.models.crm import Company, Contact, Pipeline, PipelineStage
-from crmapp.services import recordfields
+from crmapp.services.crm import builtin_fields
 from crmapp.services.platform.actor import Actor
 from crmapp.services.tenancy import orgs
 from crmapp.services.tenancy.permissions import Perm, require
@@ -21,7 +21,7 @@ def reference_options(
     """`{kind: [{id, name}]}` for the reference fields of `entity` (company, contact, stage,
     user)."""
     require(actor.role, Perm.RECORD_READ)
-    kinds = {f.kind for f in recordfields.FIELDS[entity]}
+    kinds = {f.kind for f in builtin_fields.FIELDS[entity]}
     out: dict[str, list[dict[str, str]]] = {"company": [], "contact": [], "stage": [], "user": []}
     if "company" in kinds:
         out["company"] = [
@@ -66,7 +66,7 @@ def reference_options(
 
 def blank_form(entity: str, owner_id: str) -> dict[str, str]:
     """An empty form for a new record, owned by `owner_id`."""
-    values = {f.key: "" for f in recordfields.FIELDS[entity]}
+    values = {f.key: "" for f in builtin_fields.FIELDS[entity]}
     values["owner_id"] = owner_id
     if entity == "contact":
         values["lifecycle_stage"] = "lead"
@@ -75,7 +75,7 @@ def blank_form(entity: str, owner_id: str) -> dict[str, str]:
     return values
 
 
-def _text(field: recordfields.FieldDef, value: Any) -> str:
+def _text(field: builtin_fields.FieldDef, value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
@@ -87,6 +87,6 @@ def _text(field: recordfields.FieldDef, value: Any) -> str:
 
 def form_values(entity: str, row: Any) -> dict[str, str]:
     """A record's built-in and custom values as the strings a form shows."""
-    values = {f.key: _text(f, getattr(row, f.key)) for f in recordfields.FIELDS[entity]}
+    values = {f.key: _text(f, getattr(row, f.key)) for f in builtin_fields.FIELDS[entity]}
     values.update({f"custom.{k}": str(v) for k, v in (row.custom or {}).items()})
     return values

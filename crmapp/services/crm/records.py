@@ -1,8 +1,8 @@
 """Create, read and edit contacts, companies and deals with their full field sets.
 
 Forms, inline list edits and the record pages all come through `save_record`: built-in fields are
-validated by `recordfields`, custom fields by `fields`, references (owner, company, contact, stage)
-must belong to the organisation, and every change is audited with what changed.
+validated by `builtin_fields`, custom fields by `custom_fields`, references (owner, company,
+contact, stage) must belong to the organisation, and every change is audited with what changed.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.models.tenancy import Membership
-from crmapp.services import fields, pipelines, recordfields
+from crmapp.services.crm import builtin_fields, custom_fields, pipelines
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.tenancy import audit
@@ -109,15 +109,15 @@ def save_record(
     problems: dict[str, str] = {}
     values: dict[str, Any] = {}
     try:
-        values = recordfields.clean(entity, raw, creating=creating)
+        values = builtin_fields.clean(entity, raw, creating=creating)
     except ValidationError as err:
         problems.update(err.fields)
-    defs = fields.list_fields(session, actor, entity)
+    defs = custom_fields.list_fields(session, actor, entity)
     current: Record | None = (
         None if creating else get_record(session, actor, entity, cast(uuid.UUID, record_id))
     )
     try:
-        custom = fields.clean_values(
+        custom = custom_fields.clean_values(
             defs, custom_raw or {}, None if current is None else current.custom
         )
     except ValidationError as err:
@@ -172,7 +172,7 @@ def update_cell(
     """Change one field from a list view cell (`custom.<key>` for a custom field)."""
     if key.startswith("custom."):
         return save_record(session, actor, entity, record_id, {}, {key[len("custom.") :]: raw})
-    field = recordfields.field_def(entity, key)
+    field = builtin_fields.field_def(entity, key)
     if field is None or not field.inline:
         raise ValidationError({key: "That field cannot be edited in the list."})
     return save_record(session, actor, entity, record_id, {key: raw})

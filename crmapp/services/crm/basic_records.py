@@ -1,4 +1,7 @@
-"""CRM records: the foundation's minimal contacts, companies and deals (the CRM issue grows it)."""
+"""Contacts, companies and deals from a few typed arguments (`ContactInput`, a deal's title and
+stage): what the seed data and the tests create records with, the contacts query the list views
+filter, and the dashboard's headline numbers. Forms, inline edits and record pages write through
+`records.save_record` instead."""
 
 from __future__ import annotations
 
@@ -13,10 +16,10 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
-from crmapp.services import pipelines
+from crmapp.services.crm import pipelines
+from crmapp.services.crm.search import substring_candidates
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
-from crmapp.services.search import substring_candidates
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.auth import EMAIL_RE
 from crmapp.services.tenancy.permissions import Perm, require

@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.models.tenancy import User
-from crmapp.services import fields, recordfields
+from crmapp.services.crm import builtin_fields, custom_fields
+from crmapp.services.crm.records import Record, label
 from crmapp.services.platform.actor import Actor
-from crmapp.services.records import Record, label
 
 HREF = {Contact: "/crm/contacts/", Company: "/crm/companies/", Deal: "/crm/deals/"}
 
@@ -49,16 +49,16 @@ def _reference(session: Session, kind: str, value: Any) -> str:
 def describe(session: Session, actor: Actor, entity: str, row: Record) -> PageData:
     """The page data of one record (the caller has checked it is the actor's)."""
     details = []
-    for field in recordfields.FIELDS[entity]:
+    for field in builtin_fields.FIELDS[entity]:
         value = getattr(row, field.key)
         if field.kind in ("user", "company", "contact", "stage"):
             text = _reference(session, field.kind, value)
         else:
-            text = recordfields.display(field, value)
+            text = builtin_fields.display(field, value)
         details.append({"key": field.key, "label": field.label, "value": text})
-    for cf in fields.list_fields(session, actor, entity):
+    for cf in custom_fields.list_fields(session, actor, entity):
         details.append({"key": f"custom.{cf.key}", "label": cf.label,
-                        "value": fields.display(cf, row.custom.get(cf.key))})  # fmt: skip
+                        "value": custom_fields.display(cf, row.custom.get(cf.key))})  # fmt: skip
     values = {d["key"]: d["value"] for d in details}
     if isinstance(row, Contact):
         subtitle = " · ".join(v for v in (row.title, values["company_id"]) if v)

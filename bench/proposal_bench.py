@@ -178,18 +178,18 @@ def report(label: str, runs: list[tuple[float, float]]) -> None:
 
 def offline_drafter() -> list[float]:
     """The offline drafter writing a full statement of work."""
-    from crmapp.services.ai import offline
+    from crmapp.services.proposals import offline_writer
     from crmapp.services.proposals.templates import BUILTINS
 
-    sections = [offline.Section(t, g) for t, g in BUILTINS[0][3]]
-    data = offline.DraftInput(
+    sections = [offline_writer.Section(t, g) for t, g in BUILTINS[0][3]]
+    data = offline_writer.DraftInput(
         sections,
         {"client": "Harbour Lights", "deal": "Booking site", "value": "12,500.00 EUR",
          "products_of_interest": "Web design, Hosting"},
         ["Our retainer includes twenty hours of design a month."] * 4,
         "consultative",
     )  # fmt: skip
-    return timed(lambda: offline.draft(data), 1000)
+    return timed(lambda: offline_writer.draft(data), 1000)
 
 
 def main() -> None:

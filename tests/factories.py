@@ -81,9 +81,8 @@ def workspace(owner: Signed) -> Workspace:
     """A contact at a company with a deal, a drafted and sent proposal with a live link, a sandbox
     account with a post waiting for review, and a knowledge-base document: enough for every page
     to show its controls."""
-    from crmapp.services import kb
     from crmapp.services.crm import basic_records
-    from crmapp.services.proposals import documents, generation, sharing, templates
+    from crmapp.services.proposals import documents, generation, knowledge_base, sharing, templates
     from crmapp.services.social import accounts, posts, review
 
     actor = owner.actor
@@ -105,7 +104,9 @@ def workspace(owner: Signed) -> Workspace:
             session, actor, deal_id=deal.id, template_id=template.id
         )
         request_id = generation.start(session, actor, proposal.id)
-        kb.add_document(session, actor, filename="rates.txt", content=b"Our day rate is 900 EUR.")
+        knowledge_base.add_document(
+            session, actor, filename="rates.txt", content=b"Our day rate is 900 EUR."
+        )
     with scoped(owner) as session:
         generation.run(session, actor, proposal.id, request_id)
     with scoped(owner) as session:

@@ -8,10 +8,10 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import kb
 from crmapp.services.ai import embeddings, gateway
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError, ValidationError
+from crmapp.services.proposals import knowledge_base
 from crmapp.state.session import SessionState
 from jobs.kb import enqueue_embedding
 
@@ -21,7 +21,7 @@ UPLOAD_ID = "kb-upload"
 def _store(actor, filename: str, content: bytes) -> uuid.UUID:
     """Check and keep one upload, and queue the job that reads and embeds it."""
     with tenant_session(actor.org_id, actor.user_id) as session:
-        document = kb.add_document(session, actor, filename=filename, content=content)
+        document = knowledge_base.add_document(session, actor, filename=filename, content=content)
     enqueue_embedding(document.id, actor.org_id)
     return document.id
 
@@ -48,7 +48,7 @@ class KnowledgeState(SessionState):
                 {"id": str(d.id), "title": d.title, "filename": d.filename, "status": d.status,
                  "chunks": str(d.chunk_count), "error": d.error,
                  "size": f"{d.characters:,} characters" if d.characters else "not read yet"}
-                for d in kb.list_documents(session, actor)
+                for d in knowledge_base.list_documents(session, actor)
             ]  # fmt: skip
 
     @rx.event
@@ -107,7 +107,7 @@ class KnowledgeState(SessionState):
             return rx.redirect(routes.LOGIN)
         self.query = str(form.get("query", ""))
         with tenant_session(actor.org_id, actor.user_id) as session:
-            hits = kb.search(session, actor, self.query, k=5)
+            hits = knowledge_base.search(session, actor, self.query, k=5)
         self.results = [{"title": h.title, "text": h.text, "score": f"{h.score:.2f}"} for h in hits]
         self.searched = True
         return None
@@ -120,7 +120,7 @@ class KnowledgeState(SessionState):
             return rx.redirect(routes.LOGIN)
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                title = kb.delete_document(session, actor, uuid.UUID(document_id))
+                title = knowledge_base.delete_document(session, actor, uuid.UUID(document_id))
         except ServiceError as err:
             return rx.toast.error(str(err))
         return [KnowledgeState.load, rx.toast.success(f"Removed “{title}”.")]

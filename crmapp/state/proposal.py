@@ -14,7 +14,7 @@ from crmapp import routes
 from crmapp.services.ai import budget, gateway
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
-from crmapp.services.proposals import documents, generation, view
+from crmapp.services.proposals import documents, editor_view, generation
 from crmapp.state.proposal_flow import ProposalFlowMixin
 from crmapp.state.session import SessionState
 from jobs.proposals import enqueue_writing, job_state
@@ -72,7 +72,7 @@ class ProposalState(ProposalFlowMixin, SessionState):
             return False
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                data = view.editor_view(session, actor, proposal_id, self._tz())
+                data = editor_view.editor_view(session, actor, proposal_id, self._tz())
                 level = budget.state(session, actor.org_id)
         except ServiceError as err:
             self.missing = str(err)

@@ -12,7 +12,7 @@ from crmapp.services.ai import budget
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
-from crmapp.services.proposals import documents, templates, view
+from crmapp.services.proposals import documents, editor_view, templates
 from crmapp.state.session import SessionState
 
 
@@ -82,7 +82,7 @@ class ProposalsState(SessionState):
         if actor is None:
             return rx.redirect(routes.LOGIN)
         with tenant_session(actor.org_id, actor.user_id) as session:
-            self.deal_choices = view.deal_options(session, actor)
+            self.deal_choices = editor_view.deal_options(session, actor)
             self.template_choices = [
                 {"id": str(t.id), "name": t.name, "description": t.description}
                 for t in templates.list_templates(session, actor)

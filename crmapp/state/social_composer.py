@@ -14,7 +14,7 @@ import reflex as rx
 from crmapp import routes
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
-from crmapp.services.proposals.view import deal_options
+from crmapp.services.proposals.editor_view import deal_options
 from crmapp.services.social import posts, review, textrules, views
 from crmapp.services.social.views import NetworkPreview
 from crmapp.state.session import SessionState

@@ -13,7 +13,6 @@ invented.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 VOICES = {
@@ -95,11 +94,6 @@ def draft_section(section: Section, data: DraftInput, index: int) -> str:
 def draft(data: DraftInput) -> str:
     """The whole proposal, section after section."""
     return "\n".join(draft_section(s, data, i) for i, s in enumerate(data.sections))
-
-
-def stream_words(text: str) -> Iterator[str]:
-    """`text` in word-sized pieces (whitespace kept), as a model would stream it."""
-    yield from re.findall(r"\S+\s*|\s+", text)
 
 
 _DURATION = re.compile(r"\b(\d+)(\s*)(day|week|month)(s?)\b", re.IGNORECASE)

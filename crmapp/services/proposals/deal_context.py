@@ -23,11 +23,9 @@ from sqlmodel import Session, col, or_, select
 from crmapp.models.crm import Activity, Company, Contact, Deal, PipelineStage
 from crmapp.models.proposals import Proposal
 from crmapp.models.tenancy import User
-from crmapp.services import kb
-from crmapp.services.ai import offline
 from crmapp.services.crm import records
 from crmapp.services.platform.actor import Actor
-from crmapp.services.proposals import richtext
+from crmapp.services.proposals import knowledge_base, offline_writer, richtext
 from crmapp.services.tenancy.permissions import Perm, require
 
 MAX_ACTIVITIES = 10
@@ -49,7 +47,7 @@ class DealContext:
 
     facts: dict[str, str]  # may be quoted to the client
     history: list[str] = field(default_factory=list)  # internal: activities, notes, won proposals
-    passages: list[kb.Passage] = field(default_factory=list)  # may be quoted
+    passages: list[knowledge_base.Passage] = field(default_factory=list)  # may be quoted
     sources: list[Source] = field(default_factory=list)
     background: dict[str, str] = field(default_factory=dict)  # internal: stage, owner, ...
 
@@ -111,7 +109,7 @@ def deal_context(
         sources.append(Source("proposal", f"Won: {won.title}", f"/proposals/{won.id}"))
     question = " ".join(v for v in (deal.title, facts["products_of_interest"],
                                     background.get("industry", "")) if v)  # fmt: skip
-    found = kb.search(session, actor, question, k=passages) if passages else []
+    found = knowledge_base.search(session, actor, question, k=passages) if passages else []
     for passage in found:
         sources.append(Source("document", passage.title, "/proposals/knowledge"))
     return DealContext(
@@ -121,11 +119,11 @@ def deal_context(
 
 
 def draft_input(
-    context: DealContext, sections: list[offline.Section], voice: str = "consultative"
-) -> offline.DraftInput:
+    context: DealContext, sections: list[offline_writer.Section], voice: str = "consultative"
+) -> offline_writer.DraftInput:
     """What the offline drafter needs from a context graph: the quotable part only."""
-    facts = {k: v for k, v in context.facts.items() if k in offline.QUOTABLE}
-    return offline.DraftInput(sections, facts, [p.text for p in context.passages], voice)
+    facts = {k: v for k, v in context.facts.items() if k in offline_writer.QUOTABLE}
+    return offline_writer.DraftInput(sections, facts, [p.text for p in context.passages], voice)
 
 
 def _won_proposals(session: Session, actor: Actor, deal: Deal, industry: str) -> list[Proposal]:
@@ -173,7 +171,7 @@ def _background(context: DealContext) -> str:
 
 
 def messages(
-    context: DealContext, sections: list[offline.Section], voice: str = "consultative"
+    context: DealContext, sections: list[offline_writer.Section], voice: str = "consultative"
 ) -> list[dict[str, str]]:
     """The chat messages asking a model for the proposal, grounded in the context graph."""
     passages = "\n\n".join(f"[{p.title}] {p.text}" for p in context.passages) or "(none)"
@@ -197,7 +195,7 @@ def messages(
 
 def section_messages(
     context: DealContext,
-    section: offline.Section,
+    section: offline_writer.Section,
     current: str,
     instruction: str,
     voice: str = "consultative",

@@ -1,7 +1,7 @@
 """The knowledge base: upload documents (text, Markdown, PDF, DOCX), chunk, embed, search.
 
 Uploading checks the file cheaply and queues a job (on the bulk worker, one job per organisation
-at a time); the job reads the text within the limits of `kb_extract`, then splits it into
+at a time); the job reads the text within the limits of `knowledge_extract`, then splits it into
 overlapping passages at paragraph and sentence boundaries and embeds them in batches. Search embeds
 the query with the same model and ranks passages by cosine distance through the HNSW index. Row-
 level security keeps every organisation's passages to itself; the search query filters by
@@ -18,20 +18,16 @@ from sqlalchemy import delete, text
 from sqlmodel import Session, col, select
 
 from crmapp.models.kb import KBChunk, KBDocument
-from crmapp.services import kb_extract
 from crmapp.services.ai import embeddings
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.proposals import knowledge_extract
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
 
 CHUNK_CHARS = 900
 OVERLAP_CHARS = 150
 BATCH = 32
-# The limits on what an upload may expand to live with the extraction (kb_extract).
-MAX_BYTES, MAX_CHARACTERS = kb_extract.MAX_BYTES, kb_extract.MAX_CHARACTERS
-MAX_PARAGRAPHS, MAX_PAGES = kb_extract.MAX_PARAGRAPHS, kb_extract.MAX_PAGES
-extract_text = kb_extract.extract_text
 
 
 def chunk_text(body: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS) -> list[str]:
@@ -74,7 +70,7 @@ def add_document(
         ValidationError: ``{"file": ...}`` for a file that cannot be read or is too large.
     """
     require(actor.role, Perm.RECORD_CREATE)
-    kb_extract.check(filename, content)
+    knowledge_extract.check(filename, content)
     document = KBDocument(
         org_id=actor.org_id, title=(title.strip() or filename.rsplit(".", 1)[0])[:200],
         filename=filename[:255], source=content, created_by=actor.user_id,
@@ -95,7 +91,9 @@ def read_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) -
     if document.source is None:
         return document.status != "failed"
     try:
-        body = kb_extract.extract(kb_extract.kind_of(document.filename), document.source)
+        body = knowledge_extract.extract(
+            knowledge_extract.kind_of(document.filename), document.source
+        )
     except ValidationError as err:
         document.status, document.error, document.source = "failed", str(err)[:500], None
         session.add(document)

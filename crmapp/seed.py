@@ -15,7 +15,7 @@ from crmapp.services.crm import basic_records
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.proposals import documents, generation, templates
 from crmapp.services.social import accounts, posts, publishing, review
-from crmapp.services.tenancy import auth, orgs
+from crmapp.services.tenancy import auth, invitations
 from crmapp.services.tenancy.auth import Client
 
 DEMO_PASSWORD = "demo-password-1"
@@ -95,10 +95,12 @@ def seed() -> bool:
     links = []
     with tenant_session(owner.org_id, owner.user_id) as session:
         for role, _name in DEMO_USERS[1:]:
-            _inv, link = orgs.create_invitation(session, owner, demo_email(role), role)
+            _inv, link = invitations.create_invitation(session, owner, demo_email(role), role)
             links.append(link)
     for link, (_role, name) in zip(links, DEMO_USERS[1:], strict=True):
-        orgs.signup_with_invitation(link, name=name, password=DEMO_PASSWORD, client=SEED_CLIENT)
+        invitations.signup_with_invitation(
+            link, name=name, password=DEMO_PASSWORD, client=SEED_CLIENT
+        )
     with tenant_session(owner.org_id, owner.user_id) as session:
         companies = [
             basic_records.create_company(session, owner, name=n, domain=d) for n, d in COMPANIES

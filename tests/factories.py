@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.db import tenant_session
-from crmapp.services.tenancy import auth, orgs
+from crmapp.services.tenancy import auth, invitations
 from crmapp.services.tenancy.auth import Client
 
 PASSWORD = "a-long-test-password"
@@ -53,8 +53,10 @@ def member(owner: Signed, role: str, prefix: str | None = None) -> Signed:
     """A new user who joined `owner`'s organisation by invitation with `role`."""
     address = email(prefix or role)
     with tenant_session(owner.actor.org_id, owner.actor.user_id) as session:
-        _inv, link = orgs.create_invitation(session, owner.actor, address, role)
-    token = orgs.signup_with_invitation(link, name=role.title(), password=PASSWORD, client=client())
+        _inv, link = invitations.create_invitation(session, owner.actor, address, role)
+    token = invitations.signup_with_invitation(
+        link, name=role.title(), password=PASSWORD, client=client()
+    )
     view = auth.resolve(token)
     assert view is not None and view.actor(client()) is not None
     return Signed(token, view.actor(client()), address)

@@ -6,7 +6,7 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.services.platform.errors import ServiceError, ValidationError
-from crmapp.services.tenancy import auth, orgs
+from crmapp.services.tenancy import auth, invitations
 from crmapp.services.tenancy.permissions import ROLE_LABELS
 from crmapp.state.session import SessionState
 
@@ -27,7 +27,7 @@ class InviteState(SessionState):
     def load(self):
         """Look the link up."""
         self.error, self.field_errors = "", {}
-        view = orgs.get_invitation(self.invite_token)
+        view = invitations.get_invitation(self.invite_token)
         if view is None:
             self.status = "invalid"
             return
@@ -43,7 +43,7 @@ class InviteState(SessionState):
         """Join as the signed-in user."""
         self.error = ""
         try:
-            orgs.accept_invitation(self.invite_token, self.auth_token, self._client())
+            invitations.accept_invitation(self.invite_token, self.auth_token, self._client())
         except ServiceError as err:
             self.error = str(err)
             return None
@@ -55,7 +55,7 @@ class InviteState(SessionState):
         """Create the invitee's account and join."""
         self.error, self.field_errors = "", {}
         try:
-            token = orgs.signup_with_invitation(
+            token = invitations.signup_with_invitation(
                 self.invite_token,
                 name=form.get("name", ""),
                 password=form.get("password", ""),

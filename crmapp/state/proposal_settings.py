@@ -9,6 +9,7 @@ from crmapp.services.ai import budget, gateway
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
 from crmapp.services.proposals import lifecycle
+from crmapp.services.tenancy import orgs
 from crmapp.services.tenancy.permissions import Perm
 from crmapp.state.session import SessionState
 
@@ -69,8 +70,8 @@ class ProposalSettingsState(SessionState):
         self.error = ""
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                budget.set_budget(session, actor, str(form.get("budget", "")),
-                                  bool(form.get("hard_stop")))  # fmt: skip
+                orgs.set_budget(session, actor, str(form.get("budget", "")),
+                                bool(form.get("hard_stop")))  # fmt: skip
         except ServiceError as err:
             self.error = str(err)
             return None

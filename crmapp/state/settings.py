@@ -11,7 +11,7 @@ from crmapp.services.platform import timefmt
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError, ValidationError
-from crmapp.services.tenancy import auth, orgs
+from crmapp.services.tenancy import auth, invitations, orgs
 from crmapp.services.tenancy.permissions import ROLE_LABELS
 from crmapp.settings import get_settings
 from crmapp.state.session import SessionState
@@ -52,7 +52,7 @@ class SettingsState(SessionState):
                 }
                 for m in orgs.list_members(session, actor)
             ]
-            invites = orgs.list_invitations(session, actor) if self.can_admin else []
+            invites = invitations.list_invitations(session, actor) if self.can_admin else []
             self.invitations = [
                 {
                     "id": str(i.id),
@@ -88,7 +88,7 @@ class SettingsState(SessionState):
             return rx.redirect(routes.LOGIN)
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                _inv, token = orgs.create_invitation(
+                _inv, token = invitations.create_invitation(
                     session, actor, form.get("email", ""), form.get("role", "member")
                 )
         except ServiceError as err:
@@ -106,7 +106,7 @@ class SettingsState(SessionState):
             return rx.redirect(routes.LOGIN)
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                orgs.revoke_invitation(session, actor, uuid.UUID(invitation_id))
+                invitations.revoke_invitation(session, actor, uuid.UUID(invitation_id))
         except ServiceError as err:
             return rx.toast.error(str(err))
         return [SettingsState.load, rx.toast.success("Invitation revoked.")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from crmapp.services.crm import basic_records
-from crmapp.services.tenancy import orgs
+from crmapp.services.tenancy import invitations
 from tests import factories
 from tests.e2e.pages import TIMEOUT, log_in
 
@@ -28,7 +28,7 @@ def test_empty_chart_has_no_negative_axis_and_next_steps_tick_off(browser, app_u
 
     with factories.scoped(owner) as session:
         basic_records.create_contact(session, owner.actor, basic_records.ContactInput("Nadia"))
-        orgs.create_invitation(session, owner.actor, factories.email("team"), "member")
+        invitations.create_invitation(session, owner.actor, factories.email("team"), "member")
     page.reload()
     expect(page.locator("#step-contacts .step-done")).to_have_text("Done", timeout=TIMEOUT)
     expect(page.locator("#step-invite .step-done")).to_have_text("Done")

@@ -83,7 +83,7 @@ def test_deal_created_as_won_counts_as_won_this_month():
 
 
 def test_next_steps_are_done_once_the_workspace_has_them():
-    from crmapp.services.tenancy import orgs
+    from crmapp.services.tenancy import invitations
     from tests.integration.test_proposals import make_proposal
 
     owner = factories.signup("Starting Out")
@@ -92,7 +92,7 @@ def test_next_steps_are_done_once_the_workspace_has_them():
     assert fresh == dashboard.NextSteps(contacts=False, team=False, timezone=False, proposal=False)
     with factories.scoped(owner) as session:
         basic_records.create_contact(session, owner.actor, basic_records.ContactInput("Tess"))
-        orgs.create_invitation(session, owner.actor, factories.email("team"), "member")
+        invitations.create_invitation(session, owner.actor, factories.email("team"), "member")
     make_proposal(owner)
     with factories.scoped(owner) as session:
         done = dashboard.next_steps(session, owner.actor, "Europe/Paris")

@@ -21,7 +21,7 @@ from crmapp.models import (
 from crmapp.services.crm import activities, basic_records
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.db_setup import libpq_url
-from crmapp.services.tenancy import orgs
+from crmapp.services.tenancy import invitations
 from crmapp.settings import get_settings
 from tests import factories
 
@@ -53,7 +53,7 @@ def two_tenants():
                 kind="note", subject=f"{name} note",
             )  # fmt: skip
             basic_records.create_deal(session, signed.actor, title=f"{name} deal", value="100")
-            orgs.create_invitation(session, signed.actor, factories.email(name), "viewer")
+            invitations.create_invitation(session, signed.actor, factories.email(name), "viewer")
             session.flush()
             assert company.org_id == signed.actor.org_id
     return a, b

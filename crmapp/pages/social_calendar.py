@@ -8,7 +8,7 @@ import reflex as rx
 from crmapp import routes
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state
-from crmapp.services.social.views import STATE_LABELS
+from crmapp.services.social.post_views import STATE_LABELS
 from crmapp.state.social_queue import QueueState as S
 
 SELECT_STYLE = {"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)",

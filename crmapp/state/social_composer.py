@@ -15,8 +15,8 @@ from crmapp import routes
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
 from crmapp.services.proposals.editor_view import deal_options
-from crmapp.services.social import posts, review, textrules, views
-from crmapp.services.social.views import NetworkPreview
+from crmapp.services.social import post_views, posts, review, textrules
+from crmapp.services.social.post_views import NetworkPreview
 from crmapp.state.session import SessionState
 from crmapp.state.social_assist import ComposerAssistMixin
 from crmapp.state.social_media import ComposerMediaMixin
@@ -106,11 +106,11 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
     def _recompute(self) -> None:
         chosen = self._chosen_accounts()
         thumbs = [m.get("thumb", "") or "video" for m in self.media]
-        self.previews = views.previews(self.text, self.overrides, chosen, thumbs, self.link)
+        self.previews = post_views.previews(self.text, self.overrides, chosen, thumbs, self.link)
         networks = [p.network for p in self.previews]
         if self.active_network not in networks:
             self.active_network = networks[0] if networks else ""
-        self.sched_hint, self.sched_error = views.schedule_hint(
+        self.sched_hint, self.sched_error = post_views.schedule_hint(
             self.sched_date, self.sched_time, self.sched_tz, chosen
         )
 
@@ -122,11 +122,13 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
         post_id = self._post_uuid()
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                self.accounts = views.account_options(session, actor)
+                self.accounts = post_views.account_options(session, actor)
                 self.deal_choices = deal_options(session, actor)
-                self.contact_choices = views.contact_options(session, actor)
+                self.contact_choices = post_views.contact_options(session, actor)
                 self.approvals_required = review.approvals_required(session, actor.org_id)
-                data = views.post_view(session, actor, post_id, self._tz()) if post_id else None
+                data = (
+                    post_views.post_view(session, actor, post_id, self._tz()) if post_id else None
+                )
                 self._load_media(session, actor, data["media_ids"] if data else [])
         except ServiceError as err:
             self.missing = str(err)
@@ -319,7 +321,7 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
         empty; ServiceError when only one is filled in."""
         if not self.sched_date and not self.sched_time:
             return None
-        return views.parse_local(self.sched_date, self.sched_time)
+        return post_views.parse_local(self.sched_date, self.sched_time)
 
     @rx.event
     def submit_review(self):
@@ -343,7 +345,7 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
         tz = str(form.get("timezone", self.sched_tz) or "UTC")
         self.sched_date, self.sched_time, self.sched_tz = date, time, tz
         try:
-            local = views.parse_local(date, time)
+            local = post_views.parse_local(date, time)
         except ServiceError as err:
             self.sched_error = str(err)
             return None

@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp.services.platform.db import tenant_session
-from crmapp.services.social import views
-from crmapp.services.social.views import QueueSection
+from crmapp.services.social import post_views
+from crmapp.services.social.post_views import QueueSection
 from crmapp.state.session import SessionState
 
 PAGE = 30
@@ -26,7 +26,7 @@ class QueueState(SessionState):
         if actor is None:
             return
         with tenant_session(actor.org_id, actor.user_id) as session:
-            self.sections, self.more = views.queue(
+            self.sections, self.more = post_views.queue(
                 session, actor, self._tz(), state=self.state_filter, limit=self.limit
             )
         self.loaded = True

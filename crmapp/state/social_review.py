@@ -13,8 +13,8 @@ import reflex as rx
 from crmapp import routes
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
-from crmapp.services.social import posts, review, views
-from crmapp.services.social.views import ACTIVE_STATES
+from crmapp.services.social import post_views, posts, review
+from crmapp.services.social.post_views import ACTIVE_STATES
 from crmapp.services.tenancy.permissions import Perm
 from jobs.social import enqueue_publish_at
 
@@ -154,7 +154,7 @@ class ComposerReviewMixin(rx.State, mixin=True):
         if actor is None or post_id is None:
             return None
         with tenant_session(actor.org_id, actor.user_id) as session:
-            data = views.status_view(session, actor, post_id, self._tz())  # type: ignore[attr-defined]
+            data = post_views.status_view(session, actor, post_id, self._tz())  # type: ignore[attr-defined]
         self.targets = data["targets"]
         self.post_state, self.post_state_label = data["state"], data["state_label"]  # type: ignore[has-type]
         self.post_editable = data["editable"]  # type: ignore[has-type]

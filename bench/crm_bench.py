@@ -43,9 +43,9 @@ def main() -> None:
     from sqlalchemy import text
 
     from crmapp.launcher.stack import start_services
-    from crmapp.services import imports, listviews, search
-    from crmapp.services.db import reset_engine, tenant_session
-    from crmapp.services.db_setup import libpq_url
+    from crmapp.services.crm import imports, list_views, search
+    from crmapp.services.platform.db import reset_engine, tenant_session
+    from crmapp.services.platform.db_setup import libpq_url
     from crmapp.settings import get_settings
     from jobs import imports as import_jobs
 
@@ -84,8 +84,8 @@ def main() -> None:
             def service_page(search: str = "", page: int = 1):
                 def run():
                     with tenant_session(org, owner.actor.user_id) as session:
-                        listviews.list_page(
-                            session, owner.actor, "contact", listviews.ListSpec(search), page
+                        list_views.list_page(
+                            session, owner.actor, "contact", list_views.ListSpec(search), page
                         )
 
                 return run

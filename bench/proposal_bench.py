@@ -86,8 +86,8 @@ def demo_proposals(env: dict[str, str], count: int) -> list[str]:
 def _create(count: int) -> list[str]:
     from sqlmodel import select
 
-    from crmapp.services.db import reset_engine
-    from crmapp.services.redis_client import get_redis
+    from crmapp.services.platform.db import reset_engine
+    from crmapp.services.platform.redis_client import get_redis
     from crmapp.settings import get_settings
 
     get_settings.cache_clear()  # each run starts its own PostgreSQL and Redis
@@ -96,10 +96,10 @@ def _create(count: int) -> list[str]:
 
     from crmapp.models.crm import Deal
     from crmapp.seed import demo_email
-    from crmapp.services import auth
-    from crmapp.services.auth import Client
-    from crmapp.services.db import tenant_session
+    from crmapp.services.platform.db import tenant_session
     from crmapp.services.proposals import documents, templates
+    from crmapp.services.tenancy import auth
+    from crmapp.services.tenancy.auth import Client
 
     token = auth.login(email=demo_email("owner"), password="demo-password-1",
                        client=Client("bench", "bench"))  # fmt: skip
@@ -178,18 +178,18 @@ def report(label: str, runs: list[tuple[float, float]]) -> None:
 
 def offline_drafter() -> list[float]:
     """The offline drafter writing a full statement of work."""
-    from crmapp.services.ai import offline
+    from crmapp.services.proposals import offline_writer
     from crmapp.services.proposals.templates import BUILTINS
 
-    sections = [offline.Section(t, g) for t, g in BUILTINS[0][3]]
-    data = offline.DraftInput(
+    sections = [offline_writer.Section(t, g) for t, g in BUILTINS[0][3]]
+    data = offline_writer.DraftInput(
         sections,
         {"client": "Harbour Lights", "deal": "Booking site", "value": "12,500.00 EUR",
          "products_of_interest": "Web design, Hosting"},
         ["Our retainer includes twenty hours of design a month."] * 4,
         "consultative",
     )  # fmt: skip
-    return timed(lambda: offline.draft(data), 1000)
+    return timed(lambda: offline_writer.draft(data), 1000)
 
 
 def main() -> None:

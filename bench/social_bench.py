@@ -225,8 +225,8 @@ def main() -> None:
         try:
             env = {**services.env, "TANDEM_SOCIAL_SWEEP_SECONDS": "0.2"}
             os.environ.update(env)
-            from crmapp.services.db import reset_engine
-            from crmapp.services.redis_client import get_redis
+            from crmapp.services.platform.db import reset_engine
+            from crmapp.services.platform.redis_client import get_redis
             from crmapp.settings import get_settings
 
             get_settings.cache_clear()  # this run's own PostgreSQL and Redis

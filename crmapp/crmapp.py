@@ -8,62 +8,60 @@ from crmapp import routes
 from crmapp.api.headers import security_headers
 from crmapp.api.media import api as media_api
 from crmapp.components.connection import connection_notice
-from crmapp.pages import (
-    audit,
-    auth,
-    companies,
-    crm,
-    dashboard,
-    fields,
-    imports,
-    invite,
-    kb,
-    not_found,
-    pipeline,
-    pipelines_admin,
-    placeholders,
-    proposal,
-    proposal_settings,
-    proposals,
-    public_proposal,
-    record,
-    settings,
-    social_accounts,
-    social_calendar,
-    social_composer,
-    social_connect,
-    social_help,
-    social_sandbox,
-    templates,
-    trash,
-)
-from crmapp.state.audit import AuditState
-from crmapp.state.auth import LoginState
-from crmapp.state.crm import ContactsState
-from crmapp.state.dashboard import DashboardState
+from crmapp.pages.crm.companies import companies_page, deals_list_page
+from crmapp.pages.crm.contacts import contacts_page
+from crmapp.pages.crm.custom_fields import fields_page
+from crmapp.pages.crm.dashboard import dashboard_page
+from crmapp.pages.crm.imports import import_page
+from crmapp.pages.crm.pipeline_admin import pipeline_admin_page
+from crmapp.pages.crm.pipeline_board import pipeline_page
+from crmapp.pages.crm.record_page import company_record_page, contact_record_page, deal_record_page
+from crmapp.pages.crm.trash import trash_page
+from crmapp.pages.not_found import not_found_page
+from crmapp.pages.placeholders import analytics_page, inbox_page
+from crmapp.pages.proposals.editor import proposal_page
+from crmapp.pages.proposals.knowledge_base import knowledge_page
+from crmapp.pages.proposals.listing import proposals_page
+from crmapp.pages.proposals.public_page import public_proposal_page
+from crmapp.pages.proposals.settings import proposal_settings_page
+from crmapp.pages.proposals.templates import templates_page
+from crmapp.pages.social.accounts import social_accounts_page
+from crmapp.pages.social.calendar import calendar_page
+from crmapp.pages.social.composer import composer_page
+from crmapp.pages.social.connect import connect_callback_page
+from crmapp.pages.social.sandbox import sandbox_feed_page
+from crmapp.pages.social.settings_help import social_help_page
+from crmapp.pages.tenancy.audit import audit_page
+from crmapp.pages.tenancy.auth import login_page, signup_page
+from crmapp.pages.tenancy.invite import invite_page
+from crmapp.pages.tenancy.org_settings import settings_page
+from crmapp.state.crm.contacts import ContactsState
+from crmapp.state.crm.custom_fields import FieldsState
+from crmapp.state.crm.dashboard import DashboardState
+from crmapp.state.crm.imports import ImportState
+from crmapp.state.crm.list_views import CompanyListState, DealListState
+from crmapp.state.crm.pipeline_admin import PipelinesAdminState
+from crmapp.state.crm.pipeline_board import PipelineState
+from crmapp.state.crm.record_page import CompanyRecordState, ContactRecordState, DealRecordState
+from crmapp.state.crm.trash import TrashState
 from crmapp.state.errors import show_unexpected_error
-from crmapp.state.fields import FieldsState
-from crmapp.state.imports import ImportState
-from crmapp.state.invite import InviteState
-from crmapp.state.kb import KnowledgeState
-from crmapp.state.lists import CompanyListState, DealListState
-from crmapp.state.pipeline import PipelineState
-from crmapp.state.pipelines_admin import PipelinesAdminState
-from crmapp.state.proposal import ProposalState
-from crmapp.state.proposal_settings import ProposalSettingsState
-from crmapp.state.proposals import ProposalsState
-from crmapp.state.public_proposal import PublicProposalState
-from crmapp.state.record import CompanyRecordState, ContactRecordState, DealRecordState
+from crmapp.state.proposals.editor import ProposalState
+from crmapp.state.proposals.knowledge_base import KnowledgeState
+from crmapp.state.proposals.listing import ProposalsState
+from crmapp.state.proposals.public_page import PublicProposalState
+from crmapp.state.proposals.settings import ProposalSettingsState
+from crmapp.state.proposals.templates import TemplatesState
 from crmapp.state.session import BROWSER_TZ_COOKIE, SessionState
-from crmapp.state.settings import SettingsState
-from crmapp.state.social_accounts import SocialAccountsState
-from crmapp.state.social_composer import ComposerState
-from crmapp.state.social_connect import ConnectCallbackState
-from crmapp.state.social_help import HelpState
-from crmapp.state.social_queue import QueueState
-from crmapp.state.social_sandbox import SandboxFeedState
-from crmapp.state.templates import TemplatesState
-from crmapp.state.trash import TrashState
+from crmapp.state.social.accounts import SocialAccountsState
+from crmapp.state.social.calendar import QueueState
+from crmapp.state.social.composer import ComposerState
+from crmapp.state.social.connect import ConnectCallbackState
+from crmapp.state.social.sandbox import SandboxFeedState
+from crmapp.state.social.settings_help import HelpState
+from crmapp.state.tenancy.audit import AuditState
+from crmapp.state.tenancy.auth import LoginState
+from crmapp.state.tenancy.invite import InviteState
+from crmapp.state.tenancy.org_settings import SettingsState
 
 # Before the app starts, the browser tells the server its IANA time zone (a cookie read by
 # SessionState.browser_tz): sign-up offers it, and times not in it say their zone.
@@ -108,184 +106,184 @@ app.add_page(
     title="Tandem",
     on_load=[guard, rx.redirect(routes.DASHBOARD)],
 )
-app.add_page(not_found.not_found_page, route="404", title="Page not found · Tandem")
+app.add_page(not_found_page, route="404", title="Page not found · Tandem")
 app.add_page(
-    auth.login_page,
+    login_page,
     route=routes.LOGIN,
     title="Log in · Tandem",
     on_load=LoginState.redirect_if_signed_in,
 )
-app.add_page(auth.signup_page, route=routes.SIGNUP, title="Sign up · Tandem")
+app.add_page(signup_page, route=routes.SIGNUP, title="Sign up · Tandem")
 app.add_page(
-    invite.invite_page,
+    invite_page,
     route=routes.INVITE,
     title="Invitation · Tandem",
     on_load=InviteState.load,
 )
 app.add_page(
-    dashboard.dashboard_page,
+    dashboard_page,
     route=routes.DASHBOARD,
     title="Dashboard · Tandem",
     on_load=[guard, DashboardState.load],
 )
 app.add_page(
-    crm.contacts_page,
+    contacts_page,
     route=routes.CONTACTS,
     title="Contacts · Tandem",
     on_load=[guard, ContactsState.load],
 )
 app.add_page(
-    record.contact_record_page,
+    contact_record_page,
     route=routes.CONTACT,
     title="Contact · Tandem",
     on_load=[guard, ContactRecordState.load],
 )
 app.add_page(
-    companies.companies_page,
+    companies_page,
     route=routes.COMPANIES,
     title="Companies · Tandem",
     on_load=[guard, CompanyListState.load],
 )
 app.add_page(
-    record.company_record_page,
+    company_record_page,
     route=routes.COMPANY,
     title="Company · Tandem",
     on_load=[guard, CompanyRecordState.load],
 )
 app.add_page(
-    companies.deals_list_page,
+    deals_list_page,
     route=routes.DEALS_LIST,
     title="Deals · Tandem",
     on_load=[guard, DealListState.load],
 )
 app.add_page(
-    record.deal_record_page,
+    deal_record_page,
     route=routes.DEAL,
     title="Deal · Tandem",
     on_load=[guard, DealRecordState.load],
 )
 app.add_page(
-    fields.fields_page,
+    fields_page,
     route=routes.FIELDS,
     title="Custom fields · Tandem",
     on_load=[guard, FieldsState.load],
 )
 app.add_page(
-    pipelines_admin.pipelines_admin_page,
+    pipeline_admin_page,
     route=routes.PIPELINES,
     title="Pipelines · Tandem",
     on_load=[guard, PipelinesAdminState.load],
 )
 app.add_page(
-    kb.knowledge_page,
+    knowledge_page,
     route=routes.KNOWLEDGE,
     title="Knowledge base · Tandem",
     on_load=[guard, KnowledgeState.load],
 )
 app.add_page(
-    pipeline.pipeline_page,
+    pipeline_page,
     route=routes.DEALS,
     title="Deals · Tandem",
     on_load=[guard, PipelineState.load],
 )
 app.add_page(
-    settings.settings_page,
+    settings_page,
     route=routes.SETTINGS,
     title="Settings · Tandem",
     on_load=[guard, SettingsState.load],
 )
 app.add_page(
-    audit.audit_page,
+    audit_page,
     route=routes.AUDIT,
     title="Audit trail · Tandem",
     on_load=[guard, AuditState.load],
 )
 app.add_page(
-    imports.import_page,
+    import_page,
     route=routes.IMPORT,
     title="Import · Tandem",
     on_load=[guard, ImportState.init],
 )
 app.add_page(
-    trash.trash_page,
+    trash_page,
     route=routes.TRASH,
     title="Trash · Tandem",
     on_load=[guard, TrashState.load],
 )
 app.add_page(
-    proposals.proposals_page,
+    proposals_page,
     route=routes.PROPOSALS,
     title="Proposals · Tandem",
     on_load=[guard, ProposalsState.load],
 )
 app.add_page(
-    templates.templates_page,
+    templates_page,
     route=routes.TEMPLATES,
     title="Proposal templates · Tandem",
     on_load=[guard, TemplatesState.load],
 )
 app.add_page(
-    proposal.proposal_page,
+    proposal_page,
     route=routes.PROPOSAL,
     title="Proposal · Tandem",
     on_load=[guard, ProposalState.load],
 )
 app.add_page(
-    proposal_settings.proposal_settings_page,
+    proposal_settings_page,
     route=routes.PROPOSAL_SETTINGS,
     title="Proposals & AI · Tandem",
     on_load=[guard, ProposalSettingsState.load],
 )
 app.add_page(
-    public_proposal.public_proposal_page,
+    public_proposal_page,
     route=routes.PUBLIC_PROPOSAL,
     title="Proposal",
     on_load=PublicProposalState.load,
 )
 app.add_page(
-    social_composer.composer_page,
+    composer_page,
     route=routes.SOCIAL_COMPOSER,
     title="Composer · Tandem",
     on_load=[guard, ComposerState.load],
 )
 app.add_page(
-    social_composer.composer_page,
+    composer_page,
     route=routes.SOCIAL_POST,
     title="Post · Tandem",
     on_load=[guard, ComposerState.load],
 )
 app.add_page(
-    social_calendar.calendar_page,
+    calendar_page,
     route=routes.SOCIAL_CALENDAR,
     title="Calendar · Tandem",
     on_load=[guard, QueueState.load],
 )
 app.add_page(
-    social_accounts.social_accounts_page,
+    social_accounts_page,
     route=routes.SOCIAL_ACCOUNTS,
     title="Social accounts · Tandem",
     on_load=[guard, SocialAccountsState.load],
 )
 app.add_page(
-    social_connect.connect_callback_page,
+    connect_callback_page,
     route=routes.SOCIAL_CONNECT_CALLBACK,
     title="Connect an account · Tandem",
     on_load=[guard, ConnectCallbackState.load],
 )
 app.add_page(
-    social_sandbox.sandbox_feed_page,
+    sandbox_feed_page,
     route=routes.SOCIAL_SANDBOX,
     title="Sandbox feed · Tandem",
     on_load=[guard, SandboxFeedState.load],
 )
 app.add_page(
-    social_help.social_help_page,
+    social_help_page,
     route=routes.HELP_SOCIAL,
     title="Social settings · Tandem",
     on_load=[guard, HelpState.load],
 )
 for page, route, title in (
-    (placeholders.inbox_page, routes.SOCIAL_INBOX, "Inbox"),
-    (placeholders.analytics_page, routes.SOCIAL_ANALYTICS, "Analytics"),
+    (inbox_page, routes.SOCIAL_INBOX, "Inbox"),
+    (analytics_page, routes.SOCIAL_ANALYTICS, "Analytics"),
 ):
     app.add_page(page, route=route, title=f"{title} · Tandem", on_load=guard)

@@ -11,11 +11,12 @@ from sqlmodel import select
 
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import User
-from crmapp.services import auth, crm, orgs
-from crmapp.services.auth import Client
-from crmapp.services.db import tenant_session
+from crmapp.services.crm import basic_records
+from crmapp.services.platform.db import tenant_session
 from crmapp.services.proposals import documents, generation, templates
 from crmapp.services.social import accounts, posts, publishing, review
+from crmapp.services.tenancy import auth, invitations
+from crmapp.services.tenancy.auth import Client
 
 DEMO_PASSWORD = "demo-password-1"
 DEMO_DOMAIN = "demo.tandem.test"
@@ -94,24 +95,28 @@ def seed() -> bool:
     links = []
     with tenant_session(owner.org_id, owner.user_id) as session:
         for role, _name in DEMO_USERS[1:]:
-            _inv, link = orgs.create_invitation(session, owner, demo_email(role), role)
+            _inv, link = invitations.create_invitation(session, owner, demo_email(role), role)
             links.append(link)
     for link, (_role, name) in zip(links, DEMO_USERS[1:], strict=True):
-        orgs.signup_with_invitation(link, name=name, password=DEMO_PASSWORD, client=SEED_CLIENT)
+        invitations.signup_with_invitation(
+            link, name=name, password=DEMO_PASSWORD, client=SEED_CLIENT
+        )
     with tenant_session(owner.org_id, owner.user_id) as session:
-        companies = [crm.create_company(session, owner, name=n, domain=d) for n, d in COMPANIES]
+        companies = [
+            basic_records.create_company(session, owner, name=n, domain=d) for n, d in COMPANIES
+        ]
         session.flush()
         contacts = []
         for first, last, email, phone, title, company in CONTACTS:
-            contact = crm.create_contact(
-                session, owner, crm.ContactInput(first, last, email, phone, title)
+            contact = basic_records.create_contact(
+                session, owner, basic_records.ContactInput(first, last, email, phone, title)
             )
             contact.company_id = companies[company].id
             contacts.append(contact)
         session.flush()
         deals = []
         for title, value, stage, contact in DEALS:
-            deal = crm.create_deal(
+            deal = basic_records.create_deal(
                 session,
                 owner,
                 title=title,

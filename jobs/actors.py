@@ -7,8 +7,8 @@ import uuid
 from sqlmodel import select
 
 from crmapp.models.tenancy import Membership, Role, User
-from crmapp.services.context import Actor
-from crmapp.services.db import tenant_session
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.db import tenant_session
 
 
 def job_actor(org_id: uuid.UUID, user_id: uuid.UUID, source: str) -> Actor:

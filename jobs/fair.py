@@ -25,7 +25,7 @@ from rq import Callback, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
-from crmapp.services.redis_client import get_redis
+from crmapp.services.platform.redis_client import get_redis
 from jobs.queues import DEFAULT, queue
 
 log = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ import uuid
 from sqlalchemy.exc import DBAPIError
 
 from crmapp.models.imports import ImportJob
-from crmapp.services import imports
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import user_message
+from crmapp.services.crm import imports
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import user_message
 from jobs.actors import job_actor
 
 

@@ -8,12 +8,13 @@ import uuid
 from rq import Retry
 
 from crmapp.models.kb import KBDocument
-from crmapp.services import kb
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import user_message
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import user_message
+from crmapp.services.proposals import knowledge_base
 from jobs import fair
 
-# Reading and embedding the largest document allowed (kb.MAX_CHARACTERS) takes minutes.
+# Reading and embedding the largest document allowed (`knowledge_extract.MAX_CHARACTERS`) takes
+# minutes.
 EMBED_TIMEOUT = 1800
 
 
@@ -24,11 +25,11 @@ def embed_document(document_id: str, org_id: str) -> int:
     org, doc = uuid.UUID(org_id), uuid.UUID(document_id)
     try:
         with tenant_session(org) as session:
-            readable = kb.read_document(session, org, doc)
+            readable = knowledge_base.read_document(session, org, doc)
         if not readable:
             return 0  # the reason is on the document
         with tenant_session(org) as session:
-            return kb.embed_document(session, org, doc)
+            return knowledge_base.embed_document(session, org, doc)
     except Exception as err:
         with tenant_session(org) as session:
             document = session.get(KBDocument, doc)
@@ -52,7 +53,7 @@ def reembed_stale(org_id: str) -> int:
     """Re-embed every document of an organisation whose passages another model made."""
     org = uuid.UUID(org_id)
     with tenant_session(org) as session:
-        stale = kb.stale_documents(session, org)
+        stale = knowledge_base.stale_documents(session, org)
     for document_id in stale:
         embed_document(str(document_id), org_id)
     return len(stale)

@@ -11,9 +11,9 @@ from sqlmodel import col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import Role, TenantRegistry, UserSession
-from crmapp.services import importfiles, trash
-from crmapp.services.context import Actor
-from crmapp.services.db import tenant_session
+from crmapp.services.crm import import_files, trash
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.db import tenant_session
 from crmapp.services.proposals import lifecycle
 from jobs.queues import LOW, queue
 
@@ -106,6 +106,6 @@ def daily_purge() -> dict[str, int]:
     schedule_housekeeping()
     sessions = purge_ended_sessions()
     proposals = expire_proposals()
-    uploads = importfiles.sweep()  # CSV uploads nobody imported within a day
+    uploads = import_files.sweep()  # CSV uploads nobody imported within a day
     return {"sessions": sessions, "proposals_expired": proposals, "uploads": uploads,
             **purge_trash()}  # fmt: skip

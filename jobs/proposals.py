@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from crmapp.services.db import tenant_session
+from crmapp.services.platform.db import tenant_session
 from crmapp.services.proposals import generation
 from jobs.actors import job_actor
 from jobs.queues import INTERACTIVE, queue

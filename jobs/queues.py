@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from rq import Queue
 
-from crmapp.services.redis_client import get_redis
+from crmapp.services.platform.redis_client import get_redis
 
 HIGH = "high"
 INTERACTIVE = "interactive"

@@ -23,7 +23,7 @@ from rq import Retry, get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
-from crmapp.services.redis_client import get_redis
+from crmapp.services.platform.redis_client import get_redis
 from crmapp.services.social import publishing, refresh
 from crmapp.services.social.base import AuthExpired
 from crmapp.settings import get_settings

@@ -14,7 +14,7 @@ import os
 
 from rq import SimpleWorker
 
-from crmapp.services.redis_client import get_redis
+from crmapp.services.platform.redis_client import get_redis
 from jobs import fair
 from jobs.maintenance import schedule_housekeeping
 from jobs.queues import QUEUES, WORKER_CLASSES, queue

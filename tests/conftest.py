@@ -29,8 +29,8 @@ SERVICE_VARS = (
 
 
 def _reset_cached_clients() -> None:
-    from crmapp.services.db import reset_engine
-    from crmapp.services.redis_client import get_redis
+    from crmapp.services.platform.db import reset_engine
+    from crmapp.services.platform.redis_client import get_redis
     from crmapp.settings import get_settings
 
     get_settings.cache_clear()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from crmapp.services import auth, orgs
-from crmapp.services.auth import Client
-from crmapp.services.context import Actor
-from crmapp.services.db import tenant_session
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.tenancy import auth, invitations
+from crmapp.services.tenancy.auth import Client
 
 PASSWORD = "a-long-test-password"
 
@@ -53,8 +53,10 @@ def member(owner: Signed, role: str, prefix: str | None = None) -> Signed:
     """A new user who joined `owner`'s organisation by invitation with `role`."""
     address = email(prefix or role)
     with tenant_session(owner.actor.org_id, owner.actor.user_id) as session:
-        _inv, link = orgs.create_invitation(session, owner.actor, address, role)
-    token = orgs.signup_with_invitation(link, name=role.title(), password=PASSWORD, client=client())
+        _inv, link = invitations.create_invitation(session, owner.actor, address, role)
+    token = invitations.signup_with_invitation(
+        link, name=role.title(), password=PASSWORD, client=client()
+    )
     view = auth.resolve(token)
     assert view is not None and view.actor(client()) is not None
     return Signed(token, view.actor(client()), address)
@@ -81,19 +83,21 @@ def workspace(owner: Signed) -> Workspace:
     """A contact at a company with a deal, a drafted and sent proposal with a live link, a sandbox
     account with a post waiting for review, and a knowledge-base document: enough for every page
     to show its controls."""
-    from crmapp.services import crm, kb
-    from crmapp.services.proposals import documents, generation, sharing, templates
+    from crmapp.services.crm import basic_records
+    from crmapp.services.proposals import documents, generation, knowledge_base, sharing, templates
     from crmapp.services.social import accounts, posts, review
 
     actor = owner.actor
     with scoped(owner) as session:
-        company = crm.create_company(session, actor, name="Fjord Logistics", domain="fjord.example")
-        contact = crm.create_contact(
-            session, actor, crm.ContactInput("Nora", "Lind", "nora@fjord.example")
+        company = basic_records.create_company(
+            session, actor, name="Fjord Logistics", domain="fjord.example"
+        )
+        contact = basic_records.create_contact(
+            session, actor, basic_records.ContactInput("Nora", "Lind", "nora@fjord.example")
         )
         contact.company_id = company.id
         session.flush()
-        deal = crm.create_deal(
+        deal = basic_records.create_deal(
             session, actor, title="Fjord rebrand", value="12000", stage="Lead",
             contact_id=contact.id, company_id=company.id,
         )  # fmt: skip
@@ -102,7 +106,9 @@ def workspace(owner: Signed) -> Workspace:
             session, actor, deal_id=deal.id, template_id=template.id
         )
         request_id = generation.start(session, actor, proposal.id)
-        kb.add_document(session, actor, filename="rates.txt", content=b"Our day rate is 900 EUR.")
+        knowledge_base.add_document(
+            session, actor, filename="rates.txt", content=b"Our day rate is 900 EUR."
+        )
     with scoped(owner) as session:
         generation.run(session, actor, proposal.id, request_id)
     with scoped(owner) as session:

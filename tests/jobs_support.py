@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from crmapp.services.redis_client import get_redis
+from crmapp.services.platform.redis_client import get_redis
 
 
 def hold(flag: str, limit: float = 120.0) -> str:

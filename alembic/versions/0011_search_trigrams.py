@@ -120,7 +120,7 @@ def upgrade() -> None:
         END $$
         """
     )
-    # The app role gets EXECUTE from `grant_app_role` (crmapp/services/db_setup.py).
+    # The app role gets EXECUTE from `grant_app_role` (crmapp/services/platform/db_setup.py).
     op.execute("REVOKE ALL ON FUNCTION tandem_search_ids(text, text[], text, text) FROM PUBLIC")
 
 

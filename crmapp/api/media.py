@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from crmapp.services.errors import PermissionDenied
+from crmapp.services.platform.errors import PermissionDenied
 from crmapp.services.social import payload
 
 

@@ -1,6 +1,6 @@
 """The record list: search, saved views, filter builder, sortable columns, bulk bar, inline edit.
 
-Driven by any state using `crmapp.state.lists.ListMixin`.
+Driven by any state using `crmapp.state.crm.list_views.ListMixin`.
 """
 
 from __future__ import annotations

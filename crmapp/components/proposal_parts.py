@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp.components.richtext import rich_text_editor
-from crmapp.state.proposal import ProposalState as S
+from crmapp.state.proposals.editor import ProposalState as S
 
 OP_STYLE = {
     "insert": {"background": "var(--green-a4)", "color": "var(--green-12)"},

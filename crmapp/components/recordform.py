@@ -1,4 +1,4 @@
-"""Record forms built from the field table (`services/recordfields.py`) and custom fields."""
+"""Record forms built from the field table (`services/crm/builtin_fields.py`) and custom fields."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from crmapp.components.ui import label
-from crmapp.services.recordfields import FIELDS, FieldDef
+from crmapp.services.crm.builtin_fields import FIELDS, FieldDef
 
 HINTS = {
     "tags": "Separate with commas.",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.state.notifications import NotificationsState
 from crmapp.state.session import SessionState
+from crmapp.state.tenancy.notifications import NotificationsState
 
 POLL_MS = 20_000
 
@@ -103,7 +103,7 @@ def sidebar() -> rx.Component:
 
 def bench_probe() -> rx.Component:
     """A server round trip for bench/ui_roundtrip.py to click (never shown, not focusable)."""
-    from crmapp.state.dashboard import PingState
+    from crmapp.state.crm.dashboard import PingState
 
     return rx.box(
         rx.el.button(id="bench-ping", on_click=PingState.ping, tab_index=-1, type="button"),
@@ -208,7 +208,7 @@ def compact_nav() -> rx.Component:
 
 def global_search() -> rx.Component:
     """Search contacts, companies and deals from anywhere; results as you type."""
-    from crmapp.state.search import SearchState
+    from crmapp.state.crm.search import SearchState
 
     return rx.box(
         rx.input(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from crmapp.state.social_composer import ComposerState as S
-from crmapp.state.social_media import UPLOAD_ID
+from crmapp.state.social.composer import ComposerState as S
+from crmapp.state.social.composer_media import UPLOAD_ID
 
 SELECT_STYLE = {"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
                 "width": "100%"}  # fmt: skip

@@ -1,5 +1,5 @@
 """A live preview that looks like the network's own post (stateless: it draws a
-`views.NetworkPreview` var)."""
+`post_views.NetworkPreview` var)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from crmapp.services import wording
+from crmapp.services.platform import wording
 
 
 def label(*text: rx.Component | rx.Var | str, for_id: rx.Var | str, **props) -> rx.Component:
@@ -49,7 +49,7 @@ def field(label_text: str, name: str, error: rx.Var | str = "", **input_props) -
 def zone_field(state: Any, error: rx.Var | str = "") -> rx.Component:
     """The time zone of a new account: what the browser says, editable, from the IANA list (the
     server refuses anything else)."""
-    from crmapp.services.timefmt import zones
+    from crmapp.services.platform.timefmt import zones
 
     guess = rx.cond(state.browser_zone != "", state.browser_zone, "UTC")
     return rx.vstack(
@@ -103,7 +103,7 @@ def empty_state(icon: str, title: str, text: str, action: rx.Component | None = 
 
 def counted(count: rx.Var, noun: str, many: str | None = None) -> rx.Component:
     """`1 company` / `3 companies` for a count known only in the browser (words from
-    `services.wording`, the one pluralising helper)."""
+    `services.platform.wording`, the one pluralising helper)."""
     return rx.fragment(
         count, rx.cond(count == 1, f" {noun}", f" {wording.noun_for(2, noun, many)}")
     )
@@ -111,7 +111,7 @@ def counted(count: rx.Var, noun: str, many: str | None = None) -> rx.Component:
 
 def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next, noun: str, one: str = ""):
     """Previous / next with 'N items · page X of Y'; `noun` is the plural ("companies"), `one`
-    the singular where `services.wording` cannot derive it."""
+    the singular where `services.platform.wording` cannot derive it."""
     return rx.hstack(
         rx.text(
             counted(total, one or wording.singular_of(noun), noun),

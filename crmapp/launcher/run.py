@@ -147,7 +147,7 @@ def migrate() -> int:
     """
     from sqlalchemy.engine import make_url
 
-    from crmapp.services.db_setup import prepare_database
+    from crmapp.services.platform.db_setup import prepare_database
 
     app_url = os.environ.get("DATABASE_URL", "")
     if not app_url:

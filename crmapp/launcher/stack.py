@@ -46,7 +46,7 @@ def start_services(
 
     With DATABASE_URL / REDIS_URL in `environ`, those servers are used and nothing is started.
     """
-    from crmapp.services.db_setup import prepare_database
+    from crmapp.services.platform.db_setup import prepare_database
 
     data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)

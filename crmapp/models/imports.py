@@ -1,6 +1,6 @@
 """CSV imports: the job (mapping, policy, progress) and the rows it rejected.
 
-The file itself waits on disk until the import completes (`services/importfiles.py`).
+The file itself waits on disk until the import completes (`services/crm/import_files.py`).
 """
 
 from __future__ import annotations

@@ -29,8 +29,9 @@ TARGET_STATES = (
 
 
 class SocialAccount(SQLModel, table=True):
-    """A connected account (or page) on one network. Tokens are sealed (services/secrets.py):
-    the columns hold ciphertext only, never sent to the browser, logs or audit rows."""
+    """A connected account (or page) on one network. Tokens are sealed
+    (services/platform/secrets.py): the columns hold ciphertext only, never sent to the browser,
+    logs or audit rows."""
 
     __tablename__ = "social_account"
     __table_args__ = (UniqueConstraint("org_id", "network", "remote_id"),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.pages.auth import auth_card
+from crmapp.pages.tenancy.auth import auth_card
 
 
 def not_found_page() -> rx.Component:

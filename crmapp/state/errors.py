@@ -5,7 +5,7 @@ exception handler): a toast with a reference; the traceback goes to the log unde
 import reflex as rx
 from reflex.event import EventSpec
 
-from crmapp.services.errors import user_message
+from crmapp.services.platform.errors import user_message
 
 
 def show_unexpected_error(exception: Exception) -> EventSpec:

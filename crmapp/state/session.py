@@ -12,11 +12,12 @@ import uuid
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services import auth, timefmt
-from crmapp.services.auth import Client, SessionView
-from crmapp.services.context import Actor
-from crmapp.services.errors import ServiceError
-from crmapp.services.permissions import ROLE_LABELS, Perm, permissions_for
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import ServiceError
+from crmapp.services.tenancy import auth
+from crmapp.services.tenancy.auth import Client, SessionView
+from crmapp.services.tenancy.permissions import ROLE_LABELS, Perm, permissions_for
 
 SESSION_COOKIE = "tandem_session"
 # The IANA zone the browser is in, written by a script in every page's <head> (crmapp.py).

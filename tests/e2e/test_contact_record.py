@@ -7,7 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
-from crmapp.services import orgs, records
+from crmapp.services.crm import records
+from crmapp.services.tenancy import orgs
 from tests import factories
 from tests.e2e.pages import TIMEOUT, log_in, sign_up, unique_email
 

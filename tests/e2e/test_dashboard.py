@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from crmapp.services import crm, orgs
+from crmapp.services.crm import basic_records
+from crmapp.services.tenancy import invitations
 from tests import factories
 from tests.e2e.pages import TIMEOUT, log_in
 
@@ -26,8 +27,8 @@ def test_empty_chart_has_no_negative_axis_and_next_steps_tick_off(browser, app_u
     expect(page.locator("#step-invite .step-done")).to_have_count(0)
 
     with factories.scoped(owner) as session:
-        crm.create_contact(session, owner.actor, crm.ContactInput("Nadia"))
-        orgs.create_invitation(session, owner.actor, factories.email("team"), "member")
+        basic_records.create_contact(session, owner.actor, basic_records.ContactInput("Nadia"))
+        invitations.create_invitation(session, owner.actor, factories.email("team"), "member")
     page.reload()
     expect(page.locator("#step-contacts .step-done")).to_have_text("Done", timeout=TIMEOUT)
     expect(page.locator("#step-invite .step-done")).to_have_text("Done")
@@ -38,9 +39,15 @@ def test_empty_chart_has_no_negative_axis_and_next_steps_tick_off(browser, app_u
 def test_a_short_bar_keeps_its_label_upright(browser, app_url):
     owner = factories.signup("Long And Short")
     with factories.scoped(owner) as session:  # the demo's proportions: Qualified is a sliver
-        crm.create_deal(session, owner.actor, title="Website", value="48000", stage="Proposal")
-        crm.create_deal(session, owner.actor, title="Retainer", value="3500", stage="Qualified")
-        crm.create_deal(session, owner.actor, title="Refresh", value="22000", stage="Negotiation")
+        basic_records.create_deal(
+            session, owner.actor, title="Website", value="48000", stage="Proposal"
+        )
+        basic_records.create_deal(
+            session, owner.actor, title="Retainer", value="3500", stage="Qualified"
+        )
+        basic_records.create_deal(
+            session, owner.actor, title="Refresh", value="22000", stage="Negotiation"
+        )
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     log_in(page, app_url, owner.email, factories.PASSWORD)

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from crmapp.services import crm
+from crmapp.services.crm import basic_records
 from tests import factories
 from tests.e2e.pages import PASSWORD, TIMEOUT, log_in, log_out, unique_email
 
@@ -96,7 +96,9 @@ def test_a_time_zone_typed_at_sign_up_must_be_real(browser, app_url):
 def test_a_time_not_in_the_browsers_zone_says_which_zone_it_is(browser, app_url):
     owner = factories.signup("Zone Label Ltd", "zoned")  # profile zone: UTC
     with factories.scoped(owner) as session:
-        contact = crm.create_contact(session, owner.actor, crm.ContactInput("Zed", "Zone"))
+        contact = basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Zed", "Zone")
+        )
     page = browser.new_context(timezone_id="Europe/Paris").new_page()
     log_in(page, app_url, owner.email, factories.PASSWORD)
     expect(page.locator("#dashboard-title")).to_be_visible(timeout=TIMEOUT)
@@ -112,7 +114,9 @@ def test_a_time_not_in_the_browsers_zone_says_which_zone_it_is(browser, app_url)
 def test_dragging_a_deal_with_the_keyboard_announces_names_not_ids(browser, app_url):
     owner = factories.signup("Announce Ltd", "announce")
     with factories.scoped(owner) as session:
-        crm.create_deal(session, owner.actor, title="Harbour lights", value="5000", stage="Lead")
+        basic_records.create_deal(
+            session, owner.actor, title="Harbour lights", value="5000", stage="Lead"
+        )
     page = browser.new_context().new_page()
     log_in(page, app_url, owner.email, factories.PASSWORD)
     expect(page.locator("#dashboard-title")).to_be_visible(timeout=TIMEOUT)

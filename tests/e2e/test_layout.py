@@ -8,7 +8,7 @@ import urllib.request
 
 from playwright.sync_api import Page, expect
 
-from crmapp.services import crm
+from crmapp.services.crm import basic_records
 from tests import factories
 from tests.e2e.pages import TIMEOUT, log_in
 
@@ -101,7 +101,9 @@ def test_at_1440_px_the_audit_trail_fits_the_screen(browser, app_url):
     owner = factories.signup("Audit Width Ltd", "wide")
     long_word = "a" * 60 + "." + "b" * 60 + "@very-long-subdomain-of-a-client.example"
     with factories.scoped(owner) as session:
-        crm.create_contact(session, owner.actor, crm.ContactInput("Wanda", "Wide", long_word))
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Wanda", "Wide", long_word)
+        )
     page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
     log_in(page, app_url, owner.email, factories.PASSWORD)
     expect(page.locator("#dashboard-title")).to_be_visible(timeout=TIMEOUT)

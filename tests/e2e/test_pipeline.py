@@ -60,13 +60,13 @@ def test_drag_a_deal_to_another_stage_persists_and_undoes(browser, app_url):
 
 
 def test_viewer_sees_the_board_but_cannot_drag(browser, app_url):
-    from crmapp.services import crm
+    from crmapp.services.crm import basic_records
     from tests import factories
 
     owner = factories.signup("Glass Walls")
     viewer = factories.member(owner, "viewer")
     with factories.scoped(owner) as session:
-        crm.create_deal(session, owner.actor, title="Look, don't touch", value="700")
+        basic_records.create_deal(session, owner.actor, title="Look, don't touch", value="700")
 
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
@@ -121,7 +121,7 @@ def test_an_admin_adds_and_orders_a_stage_and_the_board_shows_it(browser, app_ur
 def test_a_card_opens_its_deal_on_click_or_enter_and_new_deal_takes_contact_and_company(
     browser, app_url
 ):
-    from crmapp.services import records
+    from crmapp.services.crm import records
     from tests import factories
 
     owner = factories.signup("Board Clicks")
@@ -170,13 +170,13 @@ def test_a_card_opens_its_deal_on_click_or_enter_and_new_deal_takes_contact_and_
 
 
 def test_a_viewer_can_open_a_deal_from_the_board(browser, app_url):
-    from crmapp.services import crm
+    from crmapp.services.crm import basic_records
     from tests import factories
 
     owner = factories.signup("Read Only Board")
     viewer = factories.member(owner, "viewer")
     with factories.scoped(owner) as session:
-        crm.create_deal(session, owner.actor, title="Peek inside", value="900")
+        basic_records.create_deal(session, owner.actor, title="Peek inside", value="900")
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     log_in(page, app_url, viewer.email, factories.PASSWORD)

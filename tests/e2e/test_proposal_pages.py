@@ -9,7 +9,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from crmapp.models.base import utcnow
-from crmapp.services import trash
+from crmapp.services.crm import trash
 from crmapp.services.proposals import sharing
 from tests import factories
 from tests.e2e.pages import TIMEOUT, log_in

@@ -71,7 +71,7 @@ def test_company_contact_and_deal_created_in_the_ui_and_dragged(browser, app_url
 
 
 def test_custom_field_inline_edit_filter_saved_view_and_bulk_tag(browser, app_url):
-    from crmapp.services import records
+    from crmapp.services.crm import records
     from tests import factories
 
     owner = factories.signup("Lists Ltd")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from crmapp.services import orgs
+from crmapp.services.tenancy import invitations
 from tests import factories
 from tests.e2e.pages import TIMEOUT, pick, sign_up, unique_email
 
@@ -38,7 +38,7 @@ def test_member_of_two_organisations_switches_between_them(browser, app_url):
 
     other = factories.signup("Partner Agency", "partner")
     with factories.scoped(other) as session:
-        _inv, token = orgs.create_invitation(session, other.actor, email, "member")
+        _inv, token = invitations.create_invitation(session, other.actor, email, "member")
 
     page.goto(f"{app_url}/invite/{token}")
     page.click("#invite-accept")

@@ -8,15 +8,17 @@ import pytest
 from sqlmodel import select
 
 from crmapp.models.crm import Activity
-from crmapp.services import activities, crm
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.crm import activities, basic_records
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from tests import factories
 
 
 def _contact(signed, name="Nora"):
     with factories.scoped(signed) as session:
-        return crm.create_contact(session, signed.actor, crm.ContactInput(name, email="n@x.io"))
+        return basic_records.create_contact(
+            session, signed.actor, basic_records.ContactInput(name, email="n@x.io")
+        )
 
 
 def test_timeline_merges_activities_and_changes_newest_first():
@@ -28,8 +30,11 @@ def test_timeline_merges_activities_and_changes_newest_first():
             kind="call", subject="Intro call", body="Wants a quote by Friday",
         )  # fmt: skip
     with factories.scoped(owner) as session:
-        crm.update_contact(
-            session, owner.actor, contact.id, crm.ContactInput("Nora", "Ng", email="n@x.io")
+        basic_records.update_contact(
+            session,
+            owner.actor,
+            contact.id,
+            basic_records.ContactInput("Nora", "Ng", email="n@x.io"),
         )
     with factories.scoped(owner) as session:
         items = activities.timeline(session, owner.actor, "contact", contact.id)

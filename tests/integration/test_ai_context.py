@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from crmapp.services import activities, records
-from crmapp.services.ai import context, offline
-from crmapp.services.errors import NotFound
+from crmapp.services.crm import activities, records
+from crmapp.services.platform.errors import NotFound
+from crmapp.services.proposals import deal_context, offline_writer
 from jobs import kb as kb_jobs
 from tests import factories
 
 SECTIONS = [
-    offline.Section("Summary", "restate what the client wants"),
-    offline.Section("Scope", "list what we will deliver"),
+    offline_writer.Section("Summary", "restate what the client wants"),
+    offline_writer.Section("Scope", "list what we will deliver"),
 ]
 
 
@@ -67,7 +67,7 @@ def _deal(signed):
 
 
 def test_the_context_graph_holds_the_deal_its_people_history_and_passages(rq_worker_burst):
-    from crmapp.services import kb
+    from crmapp.services.proposals import knowledge_base
 
     owner, stranger = factories.signup(), factories.signup("Other")
     deal = _deal(owner)
@@ -76,12 +76,14 @@ def test_the_context_graph_holds_the_deal_its_people_history_and_passages(rq_wor
         (stranger, "Secret web design pricing of another agency."),
     ):
         with factories.scoped(who) as session:
-            document = kb.add_document(session, who.actor, filename="kb.md", content=body.encode())
+            document = knowledge_base.add_document(
+                session, who.actor, filename="kb.md", content=body.encode()
+            )
         kb_jobs.enqueue_embedding(document.id, who.actor.org_id)
     rq_worker_burst()  # fmt: skip
 
     with factories.scoped(owner) as session:
-        graph = context.deal_context(session, owner.actor, deal.id)
+        graph = deal_context.deal_context(session, owner.actor, deal.id)
     assert graph.facts["client"] == "Harbour Lights"
     assert graph.facts["contact"] == "Hana Hale, COO"
     assert graph.facts["products_of_interest"] == "Web design, Hosting"
@@ -98,14 +100,14 @@ def test_the_context_graph_holds_the_deal_its_people_history_and_passages(rq_wor
     assert kinds == {"deal", "company", "contact", "activity", "document"}
     assert f"/crm/deals/{deal.id}" in {s.href for s in graph.sources}
 
-    text = offline.draft(context.draft_input(graph, SECTIONS, "direct"))
+    text = offline_writer.draft(deal_context.draft_input(graph, SECTIONS, "direct"))
     assert text.startswith("## Summary") and "## Scope" in text
     assert "Harbour Lights" in text and "mobile-first" in text
     assert "12,500.00 EUR" not in text and "Discovery call" not in text  # never quoted
-    prompt = context.messages(graph, SECTIONS)
+    prompt = deal_context.messages(graph, SECTIONS)
     assert "never invent" in prompt[0]["content"] and "## Scope" in prompt[1]["content"]
     quotable, background = prompt[1]["content"].split("Background only", 1)
     assert "Harbour Lights" in quotable and "Prefers fixed prices." in background
 
     with factories.scoped(stranger) as session, pytest.raises(NotFound):
-        context.deal_context(session, stranger.actor, deal.id)
+        deal_context.deal_context(session, stranger.actor, deal.id)

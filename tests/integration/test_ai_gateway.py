@@ -8,15 +8,16 @@ from sqlmodel import select
 
 from crmapp.models.ai import AIUsage
 from crmapp.models.tenancy import Organization
-from crmapp.services.ai import budget, gateway, offline
-from crmapp.services.db import tenant_session
-from crmapp.services.redis_client import get_redis
+from crmapp.services.ai import budget, gateway
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.redis_client import get_redis
+from crmapp.services.proposals import offline_writer
 from crmapp.settings import get_settings
 from tests import factories
 from tests.fakes.openai_fake import DEFAULT_ANSWER, FakeOpenAI
 
-OFFLINE = offline.DraftInput(
-    sections=[offline.Section("Scope", "describe what we will deliver")],
+OFFLINE = offline_writer.DraftInput(
+    sections=[offline_writer.Section("Scope", "describe what we will deliver")],
     facts={"client": "Harbour Lights", "deal": "Website refit"},
 )
 
@@ -42,7 +43,7 @@ def fakes(monkeypatch):
 def _prompt() -> gateway.Prompt:
     return gateway.Prompt(
         messages=[{"role": "user", "content": "Write the proposal."}],
-        offline_text=lambda: offline.draft(OFFLINE),
+        offline_text=lambda: offline_writer.draft(OFFLINE),
     )
 
 
@@ -92,7 +93,7 @@ def test_both_down_falls_back_to_the_offline_drafter(fakes):
     owner = factories.signup()
     pieces, outcome = _run(owner)
     text = "".join(pieces)
-    assert outcome.offline and text == offline.draft(OFFLINE)
+    assert outcome.offline and text == offline_writer.draft(OFFLINE)
     assert "## Scope" in text and "Harbour Lights" in text
     assert [float(r.cost_usd) for r in _ledger(owner)] == [0.0]
 

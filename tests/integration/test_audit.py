@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from crmapp.services import audit, crm
-from crmapp.services.audit import AuditFilter
-from crmapp.services.db_setup import libpq_url
-from crmapp.services.errors import PermissionDenied
+from crmapp.services.crm import basic_records
+from crmapp.services.platform.db_setup import libpq_url
+from crmapp.services.platform.errors import PermissionDenied
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.audit import AuditFilter
 from crmapp.settings import get_settings
 from tests import factories
 
@@ -18,13 +19,15 @@ from tests import factories
 def test_writes_are_audited_with_actor_and_changed_fields():
     owner = factories.signup("Audited")
     with factories.scoped(owner) as session:
-        contact = crm.create_contact(session, owner.actor, crm.ContactInput("Ann", email="a@b.io"))
+        contact = basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Ann", email="a@b.io")
+        )
     with factories.scoped(owner) as session:
-        crm.update_contact(
+        basic_records.update_contact(
             session,
             owner.actor,
             contact.id,
-            crm.ContactInput("Ann", "Lee", email="a@b.io"),
+            basic_records.ContactInput("Ann", "Lee", email="a@b.io"),
         )
     with factories.scoped(owner) as session:
         events, total = audit.list_events(
@@ -72,7 +75,7 @@ def test_filters_and_pages():
     owner = factories.signup("Busy")
     with factories.scoped(owner) as session:
         for i in range(30):
-            crm.create_contact(session, owner.actor, crm.ContactInput(f"P{i}"))
+            basic_records.create_contact(session, owner.actor, basic_records.ContactInput(f"P{i}"))
     with factories.scoped(owner) as session:
         first, total = audit.list_events(
             session,

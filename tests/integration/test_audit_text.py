@@ -9,11 +9,12 @@ from sqlalchemy import event
 from sqlmodel import col, select
 
 from crmapp.models.audit import AuditEvent
-from crmapp.services import activities, audit, auditview, fields, orgs, records
-from crmapp.services.audit import AuditFilter
-from crmapp.services.db import get_engine
+from crmapp.services.crm import activities, custom_fields, records
+from crmapp.services.platform.db import get_engine
 from crmapp.services.proposals import lifecycle
 from crmapp.services.social import review
+from crmapp.services.tenancy import audit, audit_text, orgs
+from crmapp.services.tenancy.audit import AuditFilter
 from tests import factories, social_support
 from tests.integration.test_proposals import make_proposal
 
@@ -39,7 +40,7 @@ def _events(signed, **where):
 
 def _describe(signed, events, tz="UTC"):
     with factories.scoped(signed) as session:
-        return auditview.describe(session, signed.actor, events, tz)
+        return audit_text.describe(session, signed.actor, events, tz)
 
 
 def _assert_readable(views):
@@ -53,8 +54,8 @@ def _assert_readable(views):
 def test_crm_changes_read_with_labels_names_and_values():
     owner, member = _people()
     with factories.scoped(owner) as session:
-        fields.create_field(session, owner.actor, "deal", label="Tier", field_type="select",
-                            options=["Gold", "Silver"])  # fmt: skip
+        custom_fields.create_field(session, owner.actor, "deal", label="Tier", field_type="select",
+                                   options=["Gold", "Silver"])  # fmt: skip
         company = records.save_record(session, owner.actor, "company", None,
                                       {"name": "Harbour Lights"})  # fmt: skip
         contact = records.save_record(session, owner.actor, "contact", None, {
@@ -176,7 +177,7 @@ def test_the_trail_filters_on_who_by_name_as_it_shows_them():
         events, total = audit.list_events(
             session, owner.actor, AuditFilter(actor_email="milo m", action="company.created")
         )
-        views = auditview.describe(session, owner.actor, events)
+        views = audit_text.describe(session, owner.actor, events)
     assert total == 1 and [(v.actor, v.title, v.record) for v in views] == [
         ("Milo Marsh", "Company created", "Milo's pick")
     ]

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import select
 
 from crmapp.models.tenancy import UserSession
-from crmapp.services import auth, tokens
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import InvalidCredentials, RateLimited, ValidationError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import InvalidCredentials, RateLimited, ValidationError
+from crmapp.services.tenancy import auth, tokens
 from tests import factories
 
 
@@ -193,11 +193,13 @@ def test_user_in_two_orgs_switches_between_them():
     first = factories.signup("First")
     second_owner = factories.signup("Second")
     # invite the first user into the second org, accept while signed in
-    from crmapp.services import orgs
+    from crmapp.services.tenancy import invitations
 
     with factories.scoped(second_owner) as session:
-        _inv, link = orgs.create_invitation(session, second_owner.actor, first.email, "member")
-    orgs.accept_invitation(link, first.token, factories.client())
+        _inv, link = invitations.create_invitation(
+            session, second_owner.actor, first.email, "member"
+        )
+    invitations.accept_invitation(link, first.token, factories.client())
     view = auth.resolve(first.token)
     assert sorted(o.name for o in view.orgs) == ["First", "Second"]
     assert view.org_name == "Second" and view.role == "member"

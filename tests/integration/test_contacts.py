@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crmapp.services import crm
+from crmapp.services.crm import basic_records
 from tests import factories
 
 
@@ -17,7 +17,9 @@ def people():
             ("Barbara", "Liskov", "barbara@mit.example"),
             ("Ken", "Thompson", "ken@bell.example"),
         ):
-            crm.create_contact(session, owner.actor, crm.ContactInput(first, last, email))
+            basic_records.create_contact(
+                session, owner.actor, basic_records.ContactInput(first, last, email)
+            )
     return owner
 
 
@@ -35,6 +37,6 @@ def people():
 )
 def test_search_finds_substrings(people, term, expected):
     with factories.scoped(people) as session:
-        rows, total = crm.list_contacts(session, people.actor, search=term)
+        rows, total = basic_records.list_contacts(session, people.actor, search=term)
     assert sorted(r.first_name for r in rows) == expected
     assert total == len(expected)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from crmapp.services import activities, crm, dashboard, pipelines
+from crmapp.services.crm import activities, basic_records, dashboard, pipelines
 from tests import factories
 
 
 def test_pipeline_by_stage_and_this_months_results():
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        crm.create_deal(session, owner.actor, title="A", value="100", stage="Lead")
-        crm.create_deal(session, owner.actor, title="B", value="250", stage="Proposal")
-        won = crm.create_deal(session, owner.actor, title="C", value="1000", stage="Proposal")
-        lost = crm.create_deal(session, owner.actor, title="D", value="40", stage="Lead")
+        basic_records.create_deal(session, owner.actor, title="A", value="100", stage="Lead")
+        basic_records.create_deal(session, owner.actor, title="B", value="250", stage="Proposal")
+        won = basic_records.create_deal(
+            session, owner.actor, title="C", value="1000", stage="Proposal"
+        )
+        lost = basic_records.create_deal(session, owner.actor, title="D", value="40", stage="Lead")
     with factories.scoped(owner) as session:
         stages = {s.name: s.id for s in pipelines.stages(
             session, owner.actor, pipelines.default_pipeline(session, owner.actor).id)}  # fmt: skip
@@ -42,7 +44,9 @@ def test_tasks_due_today_in_my_zone_only_mine_and_open():
     member = factories.member(owner, "member")
     now = datetime(2030, 6, 10, 20, 0, tzinfo=UTC)  # 22:00 in Paris, 06:00 next day in Sydney
     with factories.scoped(owner) as session:
-        contact = crm.create_contact(session, owner.actor, crm.ContactInput("Tess"))
+        contact = basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Tess")
+        )
 
     def task(signed, subject, due):
         with factories.scoped(signed) as session:
@@ -69,7 +73,7 @@ def test_tasks_due_today_in_my_zone_only_mine_and_open():
 def test_deal_created_as_won_counts_as_won_this_month():
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        deal = crm.create_deal(
+        deal = basic_records.create_deal(
             session, owner.actor, title="Signed already", value="70", stage="Won"
         )
         assert deal.closed_by == owner.actor.user_id and deal.closed_at is not None
@@ -79,7 +83,7 @@ def test_deal_created_as_won_counts_as_won_this_month():
 
 
 def test_next_steps_are_done_once_the_workspace_has_them():
-    from crmapp.services import orgs
+    from crmapp.services.tenancy import invitations
     from tests.integration.test_proposals import make_proposal
 
     owner = factories.signup("Starting Out")
@@ -87,8 +91,8 @@ def test_next_steps_are_done_once_the_workspace_has_them():
         fresh = dashboard.next_steps(session, owner.actor, "UTC")
     assert fresh == dashboard.NextSteps(contacts=False, team=False, timezone=False, proposal=False)
     with factories.scoped(owner) as session:
-        crm.create_contact(session, owner.actor, crm.ContactInput("Tess"))
-        orgs.create_invitation(session, owner.actor, factories.email("team"), "member")
+        basic_records.create_contact(session, owner.actor, basic_records.ContactInput("Tess"))
+        invitations.create_invitation(session, owner.actor, factories.email("team"), "member")
     make_proposal(owner)
     with factories.scoped(owner) as session:
         done = dashboard.next_steps(session, owner.actor, "Europe/Paris")

@@ -17,8 +17,8 @@ import zipfile
 import pytest
 from sqlalchemy import text
 
-from crmapp.services import crm, importfiles, imports, listviews, records
-from crmapp.services.errors import ValidationError
+from crmapp.services.crm import basic_records, import_files, imports, list_views, records
+from crmapp.services.platform.errors import ValidationError
 from jobs import imports as import_jobs
 from tests import factories
 from tests.integration.test_imports import run_file
@@ -31,7 +31,7 @@ def upload(signed, content: bytes, **kwargs) -> imports.Preview:
 
 
 def stored_files(signed) -> list[str]:
-    folder = importfiles.folder(signed.actor.org_id)
+    folder = import_files.folder(signed.actor.org_id)
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
@@ -54,7 +54,8 @@ def test_a_windows_1252_file_is_read_as_windows_1252_and_its_accents_land(rq_wor
     assert (job.status, job.created_count, job.rejected_count) == ("done", 2, 0)
     with factories.scoped(owner) as session:
         names = sorted(
-            f"{c.first_name} {c.last_name}" for c in crm.list_contacts(session, owner.actor)[0]
+            f"{c.first_name} {c.last_name}"
+            for c in basic_records.list_contacts(session, owner.actor)[0]
         )
     assert names == ["François Müller", "Zoë “Quoted”"]
 
@@ -135,22 +136,22 @@ def test_a_row_the_database_refuses_is_rejected_alone_without_sql(monkeypatch, c
             session, owner.actor, filename="p.csv", file_id=preview.file_id,
             mapping=preview.mapping, policy="create", encoding=preview.encoding,
         )  # fmt: skip
-    from crmapp.services import importers
+    from crmapp.services.crm import import_rows
 
-    real_apply = importers.apply_row
+    real_apply = import_rows.apply_row
 
     def slip_a_nul_past_the_checks(ctx, actor, values, ref, default_stage):
         if values.get("first_name") == "Boom":
             values = {**values, "first_name": "Bo\x00om"}  # PostgreSQL refuses NUL in text
         return real_apply(ctx, actor, values, ref, default_stage)
 
-    monkeypatch.setattr(importers, "apply_row", slip_a_nul_past_the_checks)
+    monkeypatch.setattr(import_rows, "apply_row", slip_a_nul_past_the_checks)
     caplog.set_level(logging.ERROR)
     import_jobs.run_import(str(job.id), str(owner.actor.org_id), str(owner.actor.user_id))
     with factories.scoped(owner) as session:
         done = imports.get_import(session, owner.actor, job.id)
         [rejected] = imports.rejections(session, owner.actor, job.id)
-        names = sorted(c.first_name for c in crm.list_contacts(session, owner.actor)[0])
+        names = sorted(c.first_name for c in basic_records.list_contacts(session, owner.actor)[0])
     assert (done.status, done.created_count, done.rejected_count, names) == (
         "done", 2, 1, ["Ada", "Bea"],
     )  # fmt: skip
@@ -209,7 +210,7 @@ def test_the_list_export_neutralises_formulas_and_imports_back_unchanged(rq_work
             session, owner.actor, "contact", None, {**FORMULAS, "email": "f@x.example"}
         )
     with factories.scoped(owner) as session:
-        exported = listviews.export_csv(session, owner.actor, "contact", listviews.ListSpec())
+        exported = list_views.export_csv(session, owner.actor, "contact", list_views.ListSpec())
     [row] = list(csv.DictReader(io.StringIO(exported)))
     assert (row["First name"], row["Last name"], row["Job title"], row["Source"]) == tuple(
         "'" + FORMULAS[k] for k in ("first_name", "last_name", "title", "source")
@@ -218,7 +219,7 @@ def test_the_list_export_neutralises_formulas_and_imports_back_unchanged(rq_work
     job = run_file(other, upload(other, exported.encode()), "create", rq_worker_burst)
     assert job.created_count == 1, job.error
     with factories.scoped(other) as session:
-        [contact] = crm.list_contacts(session, other.actor)[0]
+        [contact] = basic_records.list_contacts(session, other.actor)[0]
     assert (contact.first_name, contact.last_name, contact.title, contact.source) == tuple(
         FORMULAS[k] for k in ("first_name", "last_name", "title", "source")
     )
@@ -261,6 +262,6 @@ def test_choosing_another_file_removes_the_first_and_day_old_uploads_are_swept()
     stale = upload(owner, b"First name\nOld\n")
     fresh = upload(owner, b"First name\nNew\n")
     day_old = time.time() - 25 * 3600
-    os.utime(importfiles.folder(owner.actor.org_id) / stale.file_id, (day_old, day_old))
-    assert importfiles.sweep() >= 1
+    os.utime(import_files.folder(owner.actor.org_id) / stale.file_id, (day_old, day_old))
+    assert import_files.sweep() >= 1
     assert stored_files(owner) == [fresh.file_id]

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from crmapp.services import crm, imports
-from crmapp.services.errors import PermissionDenied, ValidationError
+from crmapp.services.crm import basic_records, imports
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
 from jobs import imports as import_jobs
 from tests import factories
 
@@ -53,8 +53,8 @@ def _run(signed, content: bytes, policy: str, rq_worker_burst, mapping=None, ent
 def test_bad_rows_are_reported_row_by_row_and_good_rows_land(rq_worker_burst):
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        crm.create_contact(
-            session, owner.actor, crm.ContactInput("Old", email="existing@x.example")
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Old", email="existing@x.example")
         )
     job = _run(owner, BAD_FILE, "skip", rq_worker_burst, encoding="utf-8")
 
@@ -67,7 +67,7 @@ def test_bad_rows_are_reported_row_by_row_and_good_rows_land(rq_worker_burst):
     )
     with factories.scoped(owner) as session:
         reasons = {r.row_number: r.reason for r in imports.rejections(session, owner.actor, job.id)}
-        names = sorted(c.first_name for c in crm.list_contacts(session, owner.actor)[0])
+        names = sorted(c.first_name for c in basic_records.list_contacts(session, owner.actor)[0])
         report = imports.rejections_csv(session, owner.actor, job.id)
     assert reasons == {
         3: "Email: enter a valid email address. Got 'not-an-email'.",
@@ -106,10 +106,12 @@ def test_company_column_finds_or_creates_the_company_once(rq_worker_burst):
 def test_dedupe_policy_on_email(policy, expected, rq_worker_burst):
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        crm.create_contact(session, owner.actor, crm.ContactInput("Old", email="Same@X.example"))
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Old", email="Same@X.example")
+        )
     job = _run(owner, b"Name,Email\nRenamed,same@x.example\n", policy, rq_worker_burst)
     with factories.scoped(owner) as session:
-        names = sorted(c.first_name for c in crm.list_contacts(session, owner.actor)[0])
+        names = sorted(c.first_name for c in basic_records.list_contacts(session, owner.actor)[0])
     assert (job.created_count, job.updated_count, job.skipped_count, names) == expected
 
 
@@ -120,7 +122,7 @@ def test_rerunning_the_same_file_does_not_duplicate(rq_worker_burst):
     second = _run(owner, content, "create", rq_worker_burst)
     assert (first.created_count, second.created_count, second.skipped_count) == (2, 0, 2)
     with factories.scoped(owner) as session:
-        assert crm.list_contacts(session, owner.actor)[1] == 2
+        assert basic_records.list_contacts(session, owner.actor)[1] == 2
 
 
 def test_a_crash_mid_import_resumes_without_duplicates(monkeypatch):
@@ -148,11 +150,13 @@ def test_a_crash_mid_import_resumes_without_duplicates(monkeypatch):
     with factories.scoped(owner) as session:
         crashed = imports.get_import(session, owner.actor, job.id)
         assert (crashed.status, crashed.processed_rows) == ("failed", 20)
-        assert crm.list_contacts(session, owner.actor)[1] == 20  # two whole batches, no partial
+        assert (
+            basic_records.list_contacts(session, owner.actor)[1] == 20
+        )  # two whole batches, no partial
     monkeypatch.setattr(imports, "import_batch", real_batch)
     assert import_jobs.run_import(*args)["created"] == 25
     with factories.scoped(owner) as session:
-        assert crm.list_contacts(session, owner.actor)[1] == 25
+        assert basic_records.list_contacts(session, owner.actor)[1] == 25
 
 
 def test_mapping_and_roles_are_checked():
@@ -186,7 +190,7 @@ def test_preview_guesses_the_mapping_and_counts_rows():
 
 
 def test_contacts_export_follows_the_search_and_reimports_cleanly(rq_worker_burst):
-    from crmapp.services import listviews, records
+    from crmapp.services.crm import list_views, records
 
     owner = factories.signup()
     with factories.scoped(owner) as session:
@@ -195,9 +199,11 @@ def test_contacts_export_follows_the_search_and_reimports_cleanly(rq_worker_burs
             "first_name": "Keep", "email": "keep@x.example", "company_id": str(acme.id),
             "tags": "vip, q4",
         })  # fmt: skip
-        crm.create_contact(session, owner.actor, crm.ContactInput("Other", email="o@x.example"))
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Other", email="o@x.example")
+        )
     with factories.scoped(owner) as session:
-        text = listviews.export_csv(session, owner.actor, "contact", listviews.ListSpec("keep"))
+        text = list_views.export_csv(session, owner.actor, "contact", list_views.ListSpec("keep"))
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["First name"], r["Email"], r["Company"], r["Tags"]) for r in rows] == [
         ("Keep", "keep@x.example", "Acme", "vip, q4")
@@ -222,7 +228,7 @@ COMPANIES = (
     [("skip", "Bolt Ltd", "Old", (1, 0, 1)), ("update", "Bolt", "Energy", (1, 1, 0))],
 )
 def test_companies_import_matches_on_domain(policy, name, industry, counts, rq_worker_burst):
-    from crmapp.services import records
+    from crmapp.services.crm import records
 
     owner = factories.signup()
     with factories.scoped(owner) as session:
@@ -238,10 +244,10 @@ def test_companies_import_matches_on_domain(policy, name, industry, counts, rq_w
     assert (job.created_count, job.updated_count, job.skipped_count) == counts
     with factories.scoped(owner) as session:
         reasons = [r.reason for r in imports.rejections(session, owner.actor, job.id)]
-        from crmapp.services import listviews
+        from crmapp.services.crm import list_views
 
-        rows = listviews.list_page(
-            session, owner.actor, "company", listviews.ListSpec(sort="name", desc=False)
+        rows = list_views.list_page(
+            session, owner.actor, "company", list_views.ListSpec(sort="name", desc=False)
         ).rows
     assert [r["name"] for r in rows] == ["Acme", name]  # "BOLT.example" matched bolt.example
     assert rows[1]["industry"] == industry
@@ -255,7 +261,9 @@ def test_companies_import_matches_on_domain(policy, name, industry, counts, rq_w
 def test_deals_import_rejects_unknown_stages_and_bad_numbers_and_links_records(rq_worker_burst):
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        crm.create_contact(session, owner.actor, crm.ContactInput("Hana", email="hana@x.example"))
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Hana", email="hana@x.example")
+        )
     content = (
         b"Deal,Amount,Stage,Close date,Company,Contact email\n"
         b'Refit,"12,500",Proposal,2027-01-31,Harbour Lights,HANA@x.example\n'
@@ -270,7 +278,7 @@ def test_deals_import_rejects_unknown_stages_and_bad_numbers_and_links_records(r
     assert (again.created_count, again.skipped_count) == (0, 2)  # a rerun never duplicates
     with factories.scoped(owner) as session:
         reasons = [r.reason for r in imports.rejections(session, owner.actor, job.id)]
-        deals = {d.title: (d, s.name) for d, s in crm.list_deals(session, owner.actor)}
+        deals = {d.title: (d, s.name) for d, s in basic_records.list_deals(session, owner.actor)}
     assert reasons[0].startswith("Unknown stage 'Dreaming'; the stages are: Lead, Qualified")
     assert reasons[1].startswith("Value must be a positive number")
     assert reasons[2] == "Expected close must be a date as YYYY-MM-DD. Got '31/01/2027'."

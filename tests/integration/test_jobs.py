@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import UserSession
-from crmapp.services import auth, tokens
-from crmapp.services.db import tenant_session
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.tenancy import auth, tokens
 from jobs.maintenance import purge_ended_sessions, schedule_housekeeping
 from jobs.queues import queue
 from tests import factories

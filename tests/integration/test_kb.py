@@ -9,10 +9,10 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from crmapp.models.kb import KBChunk, KBDocument
-from crmapp.services import kb
 from crmapp.services.ai import embeddings
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import ValidationError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ValidationError
+from crmapp.services.proposals import knowledge_base, knowledge_extract
 from jobs import kb as kb_jobs
 from tests import factories
 
@@ -66,7 +66,9 @@ def _docx(paragraphs: list[str]) -> bytes:
 
 def _upload(signed, filename: str, content: bytes, rq_worker_burst) -> KBDocument:
     with factories.scoped(signed) as session:
-        document = kb.add_document(session, signed.actor, filename=filename, content=content)
+        document = knowledge_base.add_document(
+            session, signed.actor, filename=filename, content=content
+        )
     kb_jobs.enqueue_embedding(document.id, signed.actor.org_id)
     rq_worker_burst()
     with factories.scoped(signed) as session:
@@ -86,9 +88,11 @@ def test_documents_of_every_kind_are_embedded_and_searchable(rq_worker_burst):
     with factories.scoped(owner) as session:
         chunk = session.exec(select(KBChunk)).first()
         assert (chunk.embed_model, chunk.embed_dim) == (embeddings.LOCAL_MODEL, 384)
-        hours = kb.search(session, owner.actor, "how many design hours are in the retainer?")
-        due = kb.search(session, owner.actor, "when must invoices be paid?", k=1)
-        booking = kb.search(session, owner.actor, "booking website rebuild", k=1)
+        hours = knowledge_base.search(
+            session, owner.actor, "how many design hours are in the retainer?"
+        )
+        due = knowledge_base.search(session, owner.actor, "when must invoices be paid?", k=1)
+        booking = knowledge_base.search(session, owner.actor, "booking website rebuild", k=1)
     assert "twenty hours of design" in hours[0].text and hours[0].title == "handbook"
     assert "30 days" in due[0].text
     assert booking[0].title == "case"
@@ -99,9 +103,9 @@ def test_no_retrieval_ever_returns_another_organisations_passages(rq_worker_burs
     owner, stranger = factories.signup(), factories.signup("Other")
     _upload(owner, "handbook.md", HANDBOOK.encode(), rq_worker_burst)
     with factories.scoped(stranger) as session:
-        assert kb.search(session, stranger.actor, "retainer design hours") == []
+        assert knowledge_base.search(session, stranger.actor, "retainer design hours") == []
         assert session.exec(text("SELECT count(*) FROM kb_chunk")).one()[0] == 0  # unfiltered
-        assert kb.list_documents(session, stranger.actor) == []
+        assert knowledge_base.list_documents(session, stranger.actor) == []
 
 
 def test_search_uses_the_hnsw_index(rq_worker_burst):
@@ -123,7 +127,7 @@ def test_changing_the_model_re_embeds_stale_documents(rq_worker_burst):
     with tenant_session(owner.actor.org_id) as session:
         session.exec(text("UPDATE kb_chunk SET embed_model = 'old-model'"))
     with tenant_session(owner.actor.org_id) as session:
-        assert kb.stale_documents(session, owner.actor.org_id) == [document.id]
+        assert knowledge_base.stale_documents(session, owner.actor.org_id) == [document.id]
     assert kb_jobs.reembed_stale(str(owner.actor.org_id)) == 1
     with tenant_session(owner.actor.org_id) as session:
         models = set(session.exec(select(KBChunk.embed_model)).all())
@@ -142,12 +146,12 @@ def test_changing_the_model_re_embeds_stale_documents(rq_worker_burst):
 def test_bad_uploads_are_explained(filename, content, message):
     owner = factories.signup()
     with factories.scoped(owner) as session, pytest.raises(ValidationError, match=message):
-        kb.add_document(session, owner.actor, filename=filename, content=content)
+        knowledge_base.add_document(session, owner.actor, filename=filename, content=content)
 
 
 def test_chunks_overlap_and_respect_the_size():
     body = "\n\n".join(f"Sentence number {i} talks about topic {i}." * 5 for i in range(20))
-    chunks = kb.chunk_text(body, size=300, overlap=60)
+    chunks = knowledge_base.chunk_text(body, size=300, overlap=60)
     assert all(len(c) <= 300 for c in chunks) and len(chunks) > 5
     assert chunks[1].split()[0] in chunks[0]  # the next chunk starts inside the previous one
 
@@ -155,7 +159,7 @@ def test_chunks_overlap_and_respect_the_size():
 def test_the_document_list_reads_lengths_not_texts(rq_worker_burst):
     from sqlalchemy import event
 
-    from crmapp.services.db import get_engine
+    from crmapp.services.platform.db import get_engine
 
     owner = factories.signup()
     document = _upload(owner, "handbook.md", HANDBOOK.encode(), rq_worker_burst)
@@ -167,7 +171,7 @@ def test_the_document_list_reads_lengths_not_texts(rq_worker_burst):
     event.listen(get_engine(), "before_cursor_execute", seen)
     try:
         with factories.scoped(owner) as session:
-            (row,) = kb.list_documents(session, owner.actor)
+            (row,) = knowledge_base.list_documents(session, owner.actor)
     finally:
         event.remove(get_engine(), "before_cursor_execute", seen)
     listing = [s for s in statements if "FROM kb_document" in s]
@@ -184,7 +188,7 @@ def test_a_docx_bomb_is_refused_at_upload_and_nothing_is_kept():
     owner = factories.signup()
     bomb = docx_of(paragraph("All work and no play makes Jack a dull boy.") * 220_000)
     with pytest.raises(ValidationError, match="times its size"), factories.scoped(owner) as s:
-        kb.add_document(s, owner.actor, filename="report.docx", content=bomb)
+        knowledge_base.add_document(s, owner.actor, filename="report.docx", content=bomb)
     with factories.scoped(owner) as session:
         assert session.exec(select(KBDocument)).all() == []
 
@@ -193,17 +197,19 @@ def test_text_past_the_limit_fails_the_document_with_the_reason(rq_worker_burst)
     from tests.unit.test_kb_limits import docx_of, paragraph, words
 
     owner = factories.signup()
-    body = " ".join(words(kb.MAX_CHARACTERS // 5))
+    body = " ".join(words(knowledge_extract.MAX_CHARACTERS // 5))
     book = docx_of(b"".join(paragraph(body[i : i + 5000]) for i in range(0, len(body), 5000)))
     with factories.scoped(owner) as session:  # accepted at once: only reading it tells
-        document = kb.add_document(session, owner.actor, filename="book.docx", content=book)
+        document = knowledge_base.add_document(
+            session, owner.actor, filename="book.docx", content=book
+        )
         assert (document.status, document.characters) == ("queued", 0)
     kb_jobs.enqueue_embedding(document.id, owner.actor.org_id)
     rq_worker_burst()
     with factories.scoped(owner) as session:
         failed = session.get(KBDocument, document.id)
         assert failed.status == "failed"
-        assert f"more than {kb.MAX_CHARACTERS:,} characters" in failed.error
+        assert f"more than {knowledge_extract.MAX_CHARACTERS:,} characters" in failed.error
         assert "split it" in failed.error
         assert failed.source is None and failed.text == ""  # the upload is not kept
         assert session.exec(select(KBChunk)).all() == []

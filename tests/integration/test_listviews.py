@@ -7,16 +7,20 @@ import io
 
 import pytest
 
-from crmapp.services import bulk, fields, listviews, records, savedviews
-from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
-from crmapp.services.listviews import ListSpec
+from crmapp.services.crm import bulk_actions, custom_fields, list_views, records, saved_views
+from crmapp.services.crm.list_views import ListSpec
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from tests import factories
 
 
 def _seed(owner):
     with factories.scoped(owner) as session:
-        fields.create_field(session, owner.actor, "company", label="ARR", field_type="number")
-        fields.create_field(session, owner.actor, "company", label="Renewal", field_type="date")
+        custom_fields.create_field(
+            session, owner.actor, "company", label="ARR", field_type="number"
+        )
+        custom_fields.create_field(
+            session, owner.actor, "company", label="Renewal", field_type="date"
+        )
         for name, industry, tags, arr, renewal in [
             ("Acme", "Rockets", "vip", "900", "2027-03-01"),
             ("Bolt", "Energy", "vip, q4", "12000", "2026-12-01"),
@@ -32,7 +36,7 @@ def _seed(owner):
 
 def _names(owner, spec: ListSpec, page: int = 1, page_size: int = 25) -> list[str]:
     with factories.scoped(owner) as session:
-        result = listviews.list_page(session, owner.actor, "company", spec, page, page_size)
+        result = list_views.list_page(session, owner.actor, "company", spec, page, page_size)
     return [r["name"] for r in result.rows]
 
 
@@ -60,7 +64,7 @@ def test_sort_numbers_as_numbers_and_page_through():
     # As text "900" > "12000"; as numbers it is the other way round. Empty values sort last.
     assert _names(owner, ListSpec(sort="custom.arr", desc=True)) == ["Bolt", "Acme", "Cask", "Dune"]
     with factories.scoped(owner) as session:
-        second = listviews.list_page(
+        second = list_views.list_page(
             session, owner.actor, "company", ListSpec(sort="name", desc=False), page=2, page_size=3
         )
     assert (second.total, second.pages, [r["name"] for r in second.rows]) == (4, 2, ["Dune"])
@@ -72,24 +76,24 @@ def test_saved_views_are_private_unless_shared():
     member = factories.member(owner, "member")
     spec = ListSpec(filters=[{"field": "tags", "op": "has", "value": "vip"}], sort="name")
     with factories.scoped(member) as session:
-        mine = savedviews.save_view(session, member.actor, "company", "VIPs", spec, shared=False)
-        savedviews.save_view(session, member.actor, "company", "Team", spec, shared=True)
+        mine = saved_views.save_view(session, member.actor, "company", "VIPs", spec, shared=False)
+        saved_views.save_view(session, member.actor, "company", "Team", spec, shared=True)
     with factories.scoped(owner) as session:
-        assert [v.name for v in savedviews.list_views(session, owner.actor, "company")] == ["Team"]
+        assert [v.name for v in saved_views.list_views(session, owner.actor, "company")] == ["Team"]
         with pytest.raises(NotFound):
-            savedviews.get_view(session, owner.actor, mine.id)
+            saved_views.get_view(session, owner.actor, mine.id)
     with factories.scoped(member) as session:
-        views = savedviews.list_views(session, member.actor, "company")
+        views = saved_views.list_views(session, member.actor, "company")
         assert [v.name for v in views] == ["Team", "VIPs"]
         assert ListSpec.from_dict(views[1].spec) == spec
         # Saving under the same name replaces, it does not duplicate.
-        savedviews.save_view(session, member.actor, "company", "VIPs", ListSpec(), shared=False)
-        assert len(savedviews.list_views(session, member.actor, "company")) == 2
+        saved_views.save_view(session, member.actor, "company", "VIPs", ListSpec(), shared=False)
+        assert len(saved_views.list_views(session, member.actor, "company")) == 2
     viewer = factories.member(owner, "viewer")
     with factories.scoped(viewer) as session:
-        team = savedviews.list_views(session, viewer.actor, "company")[0]
+        team = saved_views.list_views(session, viewer.actor, "company")[0]
         with pytest.raises(PermissionDenied):
-            savedviews.delete_view(session, viewer.actor, team.id)
+            saved_views.delete_view(session, viewer.actor, team.id)
 
 
 def test_bulk_assign_tag_and_delete_the_matching_rows():
@@ -99,20 +103,20 @@ def test_bulk_assign_tag_and_delete_the_matching_rows():
     _seed(owner)
     energy = ListSpec(filters=[{"field": "industry", "op": "is", "value": "Energy"}])
     with factories.scoped(owner) as session:
-        ids = listviews.matching_ids(session, owner.actor, "company", energy)
+        ids = list_views.matching_ids(session, owner.actor, "company", energy)
         assert len(ids) == 2
-        assert bulk.bulk_apply(session, owner.actor, "company", ids, "assign_owner",
-                               str(member.actor.user_id)) == 2  # fmt: skip
-        assert bulk.bulk_apply(session, owner.actor, "company", ids, "add_tag", "hot") == 2
-        assert bulk.bulk_apply(session, owner.actor, "company", ids, "add_tag", "hot") == 0
+        assert bulk_actions.bulk_apply(session, owner.actor, "company", ids, "assign_owner",
+                                       str(member.actor.user_id)) == 2  # fmt: skip
+        assert bulk_actions.bulk_apply(session, owner.actor, "company", ids, "add_tag", "hot") == 2
+        assert bulk_actions.bulk_apply(session, owner.actor, "company", ids, "add_tag", "hot") == 0
     with factories.scoped(viewer) as session, pytest.raises(PermissionDenied):
-        bulk.bulk_apply(session, viewer.actor, "company", ids, "delete")
+        bulk_actions.bulk_apply(session, viewer.actor, "company", ids, "delete")
     mine = {"field": "owner_id", "op": "is", "value": str(member.actor.user_id)}
     assert sorted(_names(owner, ListSpec(filters=[mine]))) == ["Bolt", "Dune"]
     hot = {"field": "tags", "op": "has", "value": "hot"}
     assert sorted(_names(owner, ListSpec(filters=[hot]))) == ["Bolt", "Dune"]
     with factories.scoped(member) as session:
-        assert bulk.bulk_apply(session, member.actor, "company", ids, "delete") == 2
+        assert bulk_actions.bulk_apply(session, member.actor, "company", ids, "delete") == 2
     assert sorted(_names(owner, ListSpec())) == ["Acme", "Cask"]
 
 
@@ -122,7 +126,7 @@ def test_export_follows_the_filters_and_includes_custom_fields():
     spec = ListSpec(filters=[{"field": "tags", "op": "has", "value": "vip"}], sort="name",
                     desc=False)  # fmt: skip
     with factories.scoped(owner) as session:
-        text = listviews.export_csv(session, owner.actor, "company", spec)
+        text = list_views.export_csv(session, owner.actor, "company", spec)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["Name"], r["ARR"], r["Tags"]) for r in rows] == [
         ("Acme", "900", "vip"), ("Bolt", "12,000", "vip, q4"),
@@ -134,8 +138,8 @@ def test_another_tenant_never_sees_views_or_fields():
     owner, stranger = factories.signup(), factories.signup("Other")
     _seed(owner)
     with factories.scoped(owner) as session:
-        savedviews.save_view(session, owner.actor, "company", "Shared", ListSpec(), shared=True)
+        saved_views.save_view(session, owner.actor, "company", "Shared", ListSpec(), shared=True)
     with factories.scoped(stranger) as session:
-        assert savedviews.list_views(session, stranger.actor, "company") == []
-        assert fields.list_fields(session, stranger.actor, "company") == []
-        assert listviews.list_page(session, stranger.actor, "company", ListSpec()).total == 0
+        assert saved_views.list_views(session, stranger.actor, "company") == []
+        assert custom_fields.list_fields(session, stranger.actor, "company") == []
+        assert list_views.list_page(session, stranger.actor, "company", ListSpec()).total == 0

@@ -6,12 +6,9 @@ import uuid
 
 import pytest
 
-from crmapp.services import auth, crm, orgs
-from crmapp.services.errors import (
-    NotFound,
-    PermissionDenied,
-    ValidationError,
-)
+from crmapp.services.crm import basic_records
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.tenancy import auth, invitations, orgs
 from tests import factories
 
 
@@ -19,15 +16,19 @@ def test_viewer_cannot_create_or_edit_through_the_service():
     owner = factories.signup("Strict")
     viewer = factories.member(owner, "viewer")
     with factories.scoped(owner) as session:
-        contact = crm.create_contact(session, owner.actor, crm.ContactInput("Kept"))
+        contact = basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Kept")
+        )
     with factories.scoped(viewer) as session:
         with pytest.raises(PermissionDenied, match="Viewers can't create"):
-            crm.create_contact(session, viewer.actor, crm.ContactInput("Nope"))
+            basic_records.create_contact(session, viewer.actor, basic_records.ContactInput("Nope"))
         with pytest.raises(PermissionDenied, match="Viewers can't edit"):
-            crm.update_contact(session, viewer.actor, contact.id, crm.ContactInput("Changed"))
+            basic_records.update_contact(
+                session, viewer.actor, contact.id, basic_records.ContactInput("Changed")
+            )
         with pytest.raises(PermissionDenied):
             orgs.rename_org(session, viewer.actor, "Hijacked")
-        rows, total = crm.list_contacts(session, viewer.actor)
+        rows, total = basic_records.list_contacts(session, viewer.actor)
     assert total == 1 and rows[0].first_name == "Kept"
 
 
@@ -36,7 +37,7 @@ def test_member_cannot_invite_or_manage():
     member = factories.member(owner, "member")
     with factories.scoped(member) as session:
         with pytest.raises(PermissionDenied):
-            orgs.create_invitation(session, member.actor, factories.email(), "viewer")
+            invitations.create_invitation(session, member.actor, factories.email(), "viewer")
         with pytest.raises(PermissionDenied):
             orgs.change_role(session, member.actor, owner.actor.user_id, "viewer")
 
@@ -76,21 +77,21 @@ def test_invitation_link_works_once():
     owner = factories.signup("Once")
     address = factories.email("invitee")
     with factories.scoped(owner) as session:
-        _inv, link = orgs.create_invitation(session, owner.actor, address, "viewer")
-    view = orgs.get_invitation(link)
+        _inv, link = invitations.create_invitation(session, owner.actor, address, "viewer")
+    view = invitations.get_invitation(link)
     assert (view.org_name, view.email, view.role, view.status) == (
         "Once",
         address,
         "viewer",
         "pending",
     )
-    token = orgs.signup_with_invitation(
+    token = invitations.signup_with_invitation(
         link, name="Invitee", password=factories.PASSWORD, client=factories.client()
     )
     assert auth.resolve(token).role == "viewer"
-    assert orgs.get_invitation(link).status == "accepted"
+    assert invitations.get_invitation(link).status == "accepted"
     with pytest.raises(ValidationError):
-        orgs.signup_with_invitation(
+        invitations.signup_with_invitation(
             link, name="Again", password=factories.PASSWORD, client=factories.client()
         )
 
@@ -98,18 +99,18 @@ def test_invitation_link_works_once():
 def test_revoked_and_forged_links_do_not_work():
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        inv, link = orgs.create_invitation(session, owner.actor, factories.email(), "member")
+        inv, link = invitations.create_invitation(session, owner.actor, factories.email(), "member")
     with factories.scoped(owner) as session:
-        orgs.revoke_invitation(session, owner.actor, inv.id)
-    assert orgs.get_invitation(link).status == "revoked"
+        invitations.revoke_invitation(session, owner.actor, inv.id)
+    assert invitations.get_invitation(link).status == "revoked"
     with pytest.raises(ValidationError, match="revoked"):
-        orgs.signup_with_invitation(
+        invitations.signup_with_invitation(
             link, name="Late", password=factories.PASSWORD, client=factories.client()
         )
-    assert orgs.get_invitation(f"{uuid.uuid4()}.forged") is None
-    assert orgs.get_invitation("garbage") is None
+    assert invitations.get_invitation(f"{uuid.uuid4()}.forged") is None
+    assert invitations.get_invitation("garbage") is None
     with pytest.raises(NotFound):
-        orgs.signup_with_invitation(
+        invitations.signup_with_invitation(
             "garbage", name="X", password=factories.PASSWORD, client=factories.client()
         )
 
@@ -118,9 +119,9 @@ def test_invitation_for_someone_else_cannot_be_accepted():
     owner = factories.signup()
     bystander = factories.signup("Bystander org")
     with factories.scoped(owner) as session:
-        _inv, link = orgs.create_invitation(session, owner.actor, factories.email(), "admin")
+        _inv, link = invitations.create_invitation(session, owner.actor, factories.email(), "admin")
     with pytest.raises(PermissionDenied, match="is for"):
-        orgs.accept_invitation(link, bystander.token, factories.client())
+        invitations.accept_invitation(link, bystander.token, factories.client())
 
 
 def test_timezone_must_be_a_real_zone():
@@ -134,14 +135,16 @@ def test_timezone_must_be_a_real_zone():
 def test_joining_by_invitation_keeps_the_browsers_time_zone():
     owner = factories.signup("Zone Org")
     with factories.scoped(owner) as session:
-        _inv, link = orgs.create_invitation(session, owner.actor, factories.email("ny"), "member")
+        _inv, link = invitations.create_invitation(
+            session, owner.actor, factories.email("ny"), "member"
+        )
     with pytest.raises(ValidationError) as err:
-        orgs.signup_with_invitation(
+        invitations.signup_with_invitation(
             link, name="Nia", password=factories.PASSWORD, client=factories.client(),
             timezone="Atlantis/Capital",
         )  # fmt: skip
     assert set(err.value.fields) == {"timezone"}
-    token = orgs.signup_with_invitation(
+    token = invitations.signup_with_invitation(
         link, name="Nia", password=factories.PASSWORD, client=factories.client(),
         timezone="America/New_York",
     )  # fmt: skip

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import select
 
 from crmapp.models.audit import AuditEvent
-from crmapp.services import crm, pipeline_admin, pipelines, records
-from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.crm import basic_records, pipeline_admin, pipelines, records
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from tests import factories
 
 
@@ -59,8 +59,8 @@ def test_a_pipeline_keeps_an_open_a_won_and_a_lost_stage():
 def test_deleting_a_stage_with_deals_moves_them_first():
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        crm.create_deal(session, owner.actor, title="A", stage="Proposal")
-        deal = crm.create_deal(session, owner.actor, title="B", stage="Proposal")
+        basic_records.create_deal(session, owner.actor, title="A", stage="Proposal")
+        deal = basic_records.create_deal(session, owner.actor, title="B", stage="Proposal")
         proposal = pipelines.stage_named(session, owner.actor, "Proposal")
         won = pipelines.stage_named(session, owner.actor, "Won")
     with factories.scoped(owner) as session:

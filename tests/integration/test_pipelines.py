@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from crmapp.services import audit, crm, pipelines
-from crmapp.services.audit import AuditFilter
-from crmapp.services.errors import PermissionDenied, ValidationError
+from crmapp.services.crm import basic_records, pipelines
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.audit import AuditFilter
 from tests import factories
 
 
@@ -33,9 +34,9 @@ def test_new_organisation_gets_the_default_stages_in_order():
 def test_board_groups_deals_with_counts_and_totals_per_currency():
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        crm.create_deal(session, owner.actor, title="A", value="1,000", stage="Proposal")
-        crm.create_deal(session, owner.actor, title="B", value="250.50", stage="Proposal")
-        crm.create_deal(
+        basic_records.create_deal(session, owner.actor, title="A", value="1,000", stage="Proposal")
+        basic_records.create_deal(session, owner.actor, title="B", value="250.50", stage="Proposal")
+        basic_records.create_deal(
             session, owner.actor, title="C", value="99", stage="Proposal", currency="eur"
         )
     with factories.scoped(owner) as session:
@@ -51,9 +52,9 @@ def test_board_filters_by_owner():
     owner = factories.signup()
     member = factories.member(owner, "member")
     with factories.scoped(owner) as session:
-        crm.create_deal(session, owner.actor, title="Mine")
+        basic_records.create_deal(session, owner.actor, title="Mine")
     with factories.scoped(member) as session:
-        crm.create_deal(session, member.actor, title="Theirs")
+        basic_records.create_deal(session, member.actor, title="Theirs")
     with factories.scoped(owner) as session:
         columns = pipelines.board(session, owner.actor, owner_id=member.actor.user_id)
     assert [card.title for c in columns for card in c.cards] == ["Theirs"]
@@ -63,7 +64,7 @@ def test_move_to_won_records_when_and_who_and_undo_clears_it():
     owner = factories.signup()
     stages = _stage_ids(owner)
     with factories.scoped(owner) as session:
-        deal = crm.create_deal(session, owner.actor, title="Big one", value="5000")
+        deal = basic_records.create_deal(session, owner.actor, title="Big one", value="5000")
     with factories.scoped(owner) as session:
         move = pipelines.move_deal(session, owner.actor, deal.id, stages["Won"])
     assert (move.from_stage, move.to_stage) == ("Lead", "Won")
@@ -86,7 +87,7 @@ def test_viewer_cannot_move_deals():
     viewer = factories.member(owner, "viewer")
     stages = _stage_ids(owner)
     with factories.scoped(owner) as session:
-        deal = crm.create_deal(session, owner.actor, title="Locked")
+        deal = basic_records.create_deal(session, owner.actor, title="Locked")
     with factories.scoped(viewer) as session, pytest.raises(PermissionDenied):
         pipelines.move_deal(session, viewer.actor, deal.id, stages["Won"])
 
@@ -95,7 +96,7 @@ def test_stage_of_another_organisation_is_refused():
     owner = factories.signup()
     stranger = factories.signup("Stranger")
     with factories.scoped(owner) as session:
-        deal = crm.create_deal(session, owner.actor, title="Mine")
+        deal = basic_records.create_deal(session, owner.actor, title="Mine")
     foreign_stage = _stage_ids(stranger)["Won"]
     with factories.scoped(owner) as session, pytest.raises(ValidationError):
         pipelines.move_deal(session, owner.actor, deal.id, foreign_stage)
@@ -104,6 +105,6 @@ def test_stage_of_another_organisation_is_refused():
 def test_unknown_stage_and_bad_value_are_explained():
     owner = factories.signup()
     with factories.scoped(owner) as session, pytest.raises(ValidationError) as err:
-        crm.create_deal(session, owner.actor, title="", value="12k", stage="Maybe")
+        basic_records.create_deal(session, owner.actor, title="", value="12k", stage="Maybe")
     assert set(err.value.fields) == {"title", "value", "stage"}
     assert "Lead" in err.value.fields["stage"]

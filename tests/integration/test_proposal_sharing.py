@@ -12,10 +12,10 @@ from sqlmodel import col, select
 from crmapp.models.audit import AuditEvent
 from crmapp.models.crm import Deal, PipelineStage
 from crmapp.models.proposals import ProposalLink
-from crmapp.services import activities, notifications, pipeline_admin, pipelines, records
-from crmapp.services.ai import context as ai_context
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.crm import activities, pipeline_admin, pipelines, records
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.proposals import deal_context as ai_context
 from crmapp.services.proposals import (
     documents,
     export,
@@ -25,6 +25,7 @@ from crmapp.services.proposals import (
     richtext,
     sharing,
 )
+from crmapp.services.tenancy import notifications
 from tests import factories
 from tests.integration.test_proposals import load, make_deal, make_proposal, write
 

@@ -8,8 +8,8 @@ from sqlmodel import col, func, select
 
 from crmapp.models.ai import AIUsage
 from crmapp.models.audit import AuditEvent
-from crmapp.services import records
-from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.crm import records
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from crmapp.services.proposals import documents, generation, lifecycle, richtext, templates
 from jobs.proposals import enqueue_writing
 from tests import factories
@@ -292,12 +292,13 @@ def test_a_model_writes_the_draft_when_one_is_configured(monkeypatch):
 
 def test_a_spent_budget_with_a_hard_stop_refuses_to_start():
     from crmapp.models.tenancy import Organization
-    from crmapp.services.ai import budget, gateway
+    from crmapp.services.ai import gateway
+    from crmapp.services.tenancy import orgs
 
     owner = factories.signup("Thrifty")
     proposal = make_proposal(owner)
     with factories.scoped(owner) as session:
-        budget.set_budget(session, owner.actor, "0", True)
+        orgs.set_budget(session, owner.actor, "0", True)
     with factories.scoped(owner) as session, pytest.raises(gateway.BudgetExceeded, match="spent"):
         generation.start(session, owner.actor, proposal.id)
     assert load(owner, proposal).generation == "idle"

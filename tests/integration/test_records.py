@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import select
 
 from crmapp.models.audit import AuditEvent
-from crmapp.services import fields, records
-from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
+from crmapp.services.crm import custom_fields, records
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from tests import factories
 
 
@@ -105,7 +105,7 @@ def test_changing_a_deals_stage_through_the_form_closes_it_like_the_board():
     owner = factories.signup()
     with factories.scoped(owner) as session:
         deal = records.save_record(session, owner.actor, "deal", None, {"title": "D"})
-        from crmapp.services import pipelines
+        from crmapp.services.crm import pipelines
 
         won = pipelines.stage_named(session, owner.actor, "Won")
     with factories.scoped(owner) as session:
@@ -119,18 +119,30 @@ def test_custom_fields_are_typed_validated_and_audited():
     owner = factories.signup()
     member = factories.member(owner, "member")
     with factories.scoped(member) as session, pytest.raises(PermissionDenied):
-        fields.create_field(session, member.actor, "contact", label="Budget", field_type="number")
+        custom_fields.create_field(
+            session, member.actor, "contact", label="Budget", field_type="number"
+        )
     with factories.scoped(owner) as session:
-        fields.create_field(session, owner.actor, "contact", label="Budget", field_type="number")
-        fields.create_field(session, owner.actor, "contact", label="Renewal", field_type="date")
-        fields.create_field(session, owner.actor, "contact", label="Tier", field_type="select",
-                            options=["Gold", "Silver", "Gold", " "])  # fmt: skip
+        custom_fields.create_field(
+            session, owner.actor, "contact", label="Budget", field_type="number"
+        )
+        custom_fields.create_field(
+            session, owner.actor, "contact", label="Renewal", field_type="date"
+        )
+        custom_fields.create_field(
+            session, owner.actor, "contact", label="Tier", field_type="select",
+            options=["Gold", "Silver", "Gold", " "],
+        )  # fmt: skip
         with pytest.raises(ValidationError, match="already a field"):
-            fields.create_field(session, owner.actor, "contact", label="budget", field_type="text")
+            custom_fields.create_field(
+                session, owner.actor, "contact", label="budget", field_type="text"
+            )
         with pytest.raises(ValidationError, match="at least one option"):
-            fields.create_field(session, owner.actor, "deal", label="Kind", field_type="select")
+            custom_fields.create_field(
+                session, owner.actor, "deal", label="Kind", field_type="select"
+            )
     with factories.scoped(member) as session:
-        defs = fields.list_fields(session, member.actor, "contact")
+        defs = custom_fields.list_fields(session, member.actor, "contact")
         assert [(f.key, f.options) for f in defs] == [
             ("budget", []), ("renewal", []), ("tier", ["Gold", "Silver"]),
         ]  # fmt: skip

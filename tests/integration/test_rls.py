@@ -18,9 +18,10 @@ from crmapp.models import (
     Membership,
     Organization,
 )
-from crmapp.services import activities, crm, orgs
-from crmapp.services.db import tenant_session
-from crmapp.services.db_setup import libpq_url
+from crmapp.services.crm import activities, basic_records
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.db_setup import libpq_url
+from crmapp.services.tenancy import invitations
 from crmapp.settings import get_settings
 from tests import factories
 
@@ -42,17 +43,17 @@ def two_tenants():
     b = factories.signup("Tenant B", "bob")
     for signed, name in ((a, "Alpha"), (b, "Bravo")):
         with factories.scoped(signed) as session:
-            company = crm.create_company(session, signed.actor, name=f"{name} Co")
-            contact = crm.create_contact(
-                session, signed.actor, crm.ContactInput(name, email=f"{name}@x.io")
+            company = basic_records.create_company(session, signed.actor, name=f"{name} Co")
+            contact = basic_records.create_contact(
+                session, signed.actor, basic_records.ContactInput(name, email=f"{name}@x.io")
             )
             session.flush()
             activities.add_activity(
                 session, signed.actor, record_type="contact", record_id=contact.id,
                 kind="note", subject=f"{name} note",
             )  # fmt: skip
-            crm.create_deal(session, signed.actor, title=f"{name} deal", value="100")
-            orgs.create_invitation(session, signed.actor, factories.email(name), "viewer")
+            basic_records.create_deal(session, signed.actor, title=f"{name} deal", value="100")
+            invitations.create_invitation(session, signed.actor, factories.email(name), "viewer")
             session.flush()
             assert company.org_id == signed.actor.org_id
     return a, b

@@ -10,8 +10,8 @@ from dataclasses import replace
 from sqlalchemy import create_engine, text
 
 from crmapp.models.crm import Company, Contact, Deal
-from crmapp.services import crm, records, search, trash
-from crmapp.services.db import tenant_session
+from crmapp.services.crm import basic_records, records, search, trash
+from crmapp.services.platform.db import tenant_session
 from tests import factories
 
 KINDS = ("contact", "company", "deal")
@@ -26,12 +26,16 @@ def test_search_finds_each_kind_by_its_fields_and_stays_in_the_tenant():
     owner = factories.signup()
     stranger = factories.signup("Other org")
     with factories.scoped(owner) as session:
-        crm.create_company(session, owner.actor, name="Harbour Lights", domain="harbour.example")
-        hana = crm.ContactInput("Hana", "Harbour", "hana@x.example", "+44 20 7946 0958")
-        crm.create_contact(session, owner.actor, hana)
-        crm.create_deal(session, owner.actor, title="Harbour refit", value="9,000")
+        basic_records.create_company(
+            session, owner.actor, name="Harbour Lights", domain="harbour.example"
+        )
+        hana = basic_records.ContactInput("Hana", "Harbour", "hana@x.example", "+44 20 7946 0958")
+        basic_records.create_contact(session, owner.actor, hana)
+        basic_records.create_deal(session, owner.actor, title="Harbour refit", value="9,000")
     with factories.scoped(stranger) as session:
-        crm.create_contact(session, stranger.actor, crm.ContactInput("Harbour", "Spy"))
+        basic_records.create_contact(
+            session, stranger.actor, basic_records.ContactInput("Harbour", "Spy")
+        )
     with factories.scoped(owner) as session:
         hits = search.search(session, owner.actor, "harbour")
         by_domain = search.search(session, owner.actor, "harbour.exa")
@@ -58,10 +62,16 @@ def test_typos_in_names_emails_domains_and_titles_still_find_the_record():
             ("Hope", "Rivers", ""),
             ("Linus", "Torvalds", ""),
         ):
-            crm.create_contact(session, owner.actor, crm.ContactInput(first, last, email))
-        crm.create_company(session, owner.actor, name="Northwind Traders", domain="nw.example")
-        crm.create_company(session, owner.actor, name="Umbrella", domain="umbrella-corp.example")
-        crm.create_deal(session, owner.actor, title="Lighthouse restoration")
+            basic_records.create_contact(
+                session, owner.actor, basic_records.ContactInput(first, last, email)
+            )
+        basic_records.create_company(
+            session, owner.actor, name="Northwind Traders", domain="nw.example"
+        )
+        basic_records.create_company(
+            session, owner.actor, name="Umbrella", domain="umbrella-corp.example"
+        )
+        basic_records.create_deal(session, owner.actor, title="Lighthouse restoration")
     with factories.scoped(owner) as session:
         found = {
             term: search.search(session, owner.actor, term)
@@ -104,11 +114,21 @@ def test_exact_then_word_prefix_then_substring_then_typos_each_in_turn():
             ("Rosalind", "Franklin"),  # a word starts with it
             ("Rosa", ""),  # the whole name
         ):
-            crm.create_contact(session, owner.actor, crm.ContactInput(first, last))
-        crm.create_contact(session, owner.actor, crm.ContactInput("Joan", "Smith"))
-        crm.create_contact(session, owner.actor, crm.ContactInput("John", "Smith"))
-        crm.create_contact(session, owner.actor, crm.ContactInput("Hope", "Rivers"))
-        crm.create_contact(session, owner.actor, crm.ContactInput("Grace", "Hopper"))
+            basic_records.create_contact(
+                session, owner.actor, basic_records.ContactInput(first, last)
+            )
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Joan", "Smith")
+        )
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("John", "Smith")
+        )
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Hope", "Rivers")
+        )
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Grace", "Hopper")
+        )
     with factories.scoped(owner) as session:
         rosa = search.search(session, owner.actor, "rosa")
         jonh = search.search(session, owner.actor, "jonh smith")
@@ -122,9 +142,15 @@ def test_exact_then_word_prefix_then_substring_then_typos_each_in_turn():
 def test_the_last_word_may_be_a_fragment_still_being_typed():
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        crm.create_contact(session, owner.actor, crm.ContactInput("Grace", "Hopper"))
-        crm.create_contact(session, owner.actor, crm.ContactInput("John", "Smith"))
-        crm.create_contact(session, owner.actor, crm.ContactInput("Grace", "Kelly"))
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Grace", "Hopper")
+        )
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("John", "Smith")
+        )
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Grace", "Kelly")
+        )
     with factories.scoped(owner) as session:
         assert _titles(search.search(session, owner.actor, "grace hopp")) == ["Grace Hopper"]
         assert _titles(search.search(session, owner.actor, "grcae hopp")) == ["Grace Hopper"]
@@ -136,11 +162,17 @@ def test_no_hits_from_another_tenant_even_with_a_forged_actor():
     owner = factories.signup()
     stranger = factories.signup("Other org")
     with factories.scoped(stranger) as session:
-        crm.create_contact(session, stranger.actor, crm.ContactInput("Grace", "Hopper", "gh@x.ex"))
-        crm.create_company(session, stranger.actor, name="Hopper Labs", domain="hopper.example")
-        crm.create_deal(session, stranger.actor, title="Hopper renewal")
+        basic_records.create_contact(
+            session, stranger.actor, basic_records.ContactInput("Grace", "Hopper", "gh@x.ex")
+        )
+        basic_records.create_company(
+            session, stranger.actor, name="Hopper Labs", domain="hopper.example"
+        )
+        basic_records.create_deal(session, stranger.actor, title="Hopper renewal")
     with factories.scoped(owner) as session:
-        crm.create_contact(session, owner.actor, crm.ContactInput("Ada", "Lovelace"))
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Ada", "Lovelace")
+        )
         exact = search.search(session, owner.actor, "hopper")
         fuzzy = search.search(session, owner.actor, "hoper")
         # Row-level security is the second wall: the session is the owner's tenant, so even an
@@ -160,14 +192,20 @@ def test_no_hits_from_another_tenant_even_with_a_forged_actor():
 def test_phone_numbers_match_by_their_digits_and_deleted_records_never_show():
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        hana = crm.create_contact(
-            session, owner.actor, crm.ContactInput("Hana", "Harbour", phone="+44 20 7946 0958")
+        hana = basic_records.create_contact(
+            session,
+            owner.actor,
+            basic_records.ContactInput("Hana", "Harbour", phone="+44 20 7946 0958"),
         )
-        crm.create_contact(session, owner.actor, crm.ContactInput("Other", "Person", phone="555"))
-        dock = crm.create_company(session, owner.actor, name="Dockside")
+        basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Other", "Person", phone="555")
+        )
+        dock = basic_records.create_company(session, owner.actor, name="Dockside")
         records.update_cell(session, owner.actor, "company", dock.id, "phone", "(020) 7946-1111")
-        crm.create_deal(session, owner.actor, title="2024 renewal")
-        gone = crm.create_contact(session, owner.actor, crm.ContactInput("Grace", "Hopper"))
+        basic_records.create_deal(session, owner.actor, title="2024 renewal")
+        gone = basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Grace", "Hopper")
+        )
     with factories.scoped(owner) as session:
         trash.delete_record(session, owner.actor, "contact", gone.id)
     with factories.scoped(owner) as session:
@@ -207,11 +245,17 @@ def test_the_index_probe_returns_only_the_scoped_tenants_live_ids():
     owner = factories.signup()
     stranger = factories.signup("Other org")
     with factories.scoped(owner) as session:
-        mine = crm.create_contact(session, owner.actor, crm.ContactInput("Grace", "Hopper"))
-        gone = crm.create_contact(session, owner.actor, crm.ContactInput("Grace", "Hopper"))
+        mine = basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Grace", "Hopper")
+        )
+        gone = basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Grace", "Hopper")
+        )
         trash.delete_record(session, owner.actor, "contact", gone.id)
     with factories.scoped(stranger) as session:
-        crm.create_contact(session, stranger.actor, crm.ContactInput("Grace", "Hopper"))
+        basic_records.create_contact(
+            session, stranger.actor, basic_records.ContactInput("Grace", "Hopper")
+        )
 
     def probe(session, kind: str = "contact") -> list[uuid.UUID]:
         sql = "SELECT tandem_search_ids(:kind, CAST(:words AS text[]), NULL, 'hopper')"
@@ -230,8 +274,8 @@ def test_the_indexes_answer_the_searches(services):
     candidates with the GIN indexes (through `tandem_search_ids`)."""
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        company = crm.create_company(session, owner.actor, name="Seed")
-        deal = crm.create_deal(session, owner.actor, title="Seed", company_id=company.id)
+        company = basic_records.create_company(session, owner.actor, name="Seed")
+        deal = basic_records.create_deal(session, owner.actor, title="Seed", company_id=company.id)
     org = owner.actor.org_id
     # Varied words, as real names are: the planner weighs how many rows each key points at.
     word = [hashlib.md5(str(i).encode()).hexdigest()[:8].translate(LETTERS) for i in range(8000)]

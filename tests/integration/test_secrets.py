@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from crmapp.models.secrets import OrgDataKey
-from crmapp.services import secrets
+from crmapp.services.platform import secrets
 from crmapp.settings import get_settings
 from tests import factories
 

@@ -7,7 +7,7 @@ from sqlmodel import select
 from crmapp.models.social import SocialAccount, SocialPostTarget
 from crmapp.models.tenancy import Membership, User
 from crmapp.seed import demo_email, seed
-from crmapp.services.db import tenant_session
+from crmapp.services.platform.db import tenant_session
 
 
 def test_seed_creates_the_demo_organisation_once_with_sandbox_social_posts():

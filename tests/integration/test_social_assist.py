@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from crmapp.models.ai import AIUsage
-from crmapp.services.errors import ValidationError
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.social import assist, textrules
 from crmapp.settings import get_settings
 from tests import factories

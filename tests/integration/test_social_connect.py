@@ -12,9 +12,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import PermissionDenied, ValidationError
-from crmapp.services.redis_client import get_redis
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
+from crmapp.services.platform.redis_client import get_redis
 from crmapp.services.social import accounts, connect, http
 from crmapp.settings import get_settings
 from tests import factories

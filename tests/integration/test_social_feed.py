@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crmapp.services.errors import NotFound
+from crmapp.services.platform.errors import NotFound
 from crmapp.services.social import accounts, feed, posts, publishing, review
 from crmapp.services.social.base import Identity, TokenSet
 from crmapp.services.social.posts import PostInput

@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from crmapp.models.audit import AuditEvent
 from crmapp.models.social import MediaAsset
-from crmapp.services.errors import PermissionDenied, ValidationError
-from crmapp.services.social import accounts, library, media, posts, review, views
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
+from crmapp.services.social import accounts, library, media, post_views, posts, review
 from crmapp.services.social.posts import PostInput
 from tests import factories
 
@@ -140,33 +140,35 @@ def test_the_composer_display_data_counts_threads_and_shows_times_in_each_accoun
     with factories.scoped(owner) as session:
         account = accounts.connect_sandbox(session, owner.actor, name="Acme",
                                            timezone="America/New_York")  # fmt: skip
-        chosen = views.account_options(session, owner.actor)
+        chosen = post_views.account_options(session, owner.actor)
     assert chosen[0]["sandbox"] == "1" and chosen[0]["timezone"] == "America/New_York"
     x_account = {**chosen[0], "network": "x", "label": "X", "handle": "@acme"}
     long_text = "Launch day! #tandem https://example.com " + "word " * 80
-    shown = views.previews(long_text, {}, [x_account, chosen[0]], ["data:thumb"])
+    shown = post_views.previews(long_text, {}, [x_account, chosen[0]], ["data:thumb"])
     x, sandbox = shown
     assert x.threads and x.over and x.thread_note.startswith("will post as a thread of")
     kinds = [seg.kind for part in x.parts for seg in part.segments]
     assert "hashtag" in kinds and "link" in kinds
     assert x.count_text.endswith("/ 280") and x.media == ["data:thumb"]
     assert sandbox.sandbox and sandbox.initial == "A"
-    hint, error = views.schedule_hint("2031-12-09", "09:00", "Europe/Paris", chosen)
+    hint, error = post_views.schedule_hint("2031-12-09", "09:00", "Europe/Paris", chosen)
     assert error == "" and hint.startswith("Tue 9 Dec 09:00 Europe/Paris")
     assert "03:00 America/New_York (@acme.sandbox)" in hint
-    assert "does not exist" in views.schedule_hint("2031-03-30", "02:30", "Europe/Paris", [])[1]
+    assert (
+        "does not exist" in post_views.schedule_hint("2031-03-30", "02:30", "Europe/Paris", [])[1]
+    )
 
     with factories.scoped(owner) as session:
         post = posts.create_post(
             session, owner.actor, PostInput(text="Hello", account_ids=[account.id], campaign="Q1")
         )
         review.submit(session, owner.actor, post.id)
-        review.schedule(session, owner.actor, post.id, views.parse_local("2031-12-09", "09:00"),
-                        "Europe/Paris")  # fmt: skip
+        at = post_views.parse_local("2031-12-09", "09:00")
+        review.schedule(session, owner.actor, post.id, at, "Europe/Paris")
         draft = posts.create_post(session, owner.actor,
                                   PostInput(text="Later", account_ids=[account.id]))  # fmt: skip
-        data = views.post_view(session, owner.actor, post.id, "Europe/Paris")
-        sections, more = views.queue(session, owner.actor, "Europe/Paris")
+        data = post_views.post_view(session, owner.actor, post.id, "Europe/Paris")
+        sections, more = post_views.queue(session, owner.actor, "Europe/Paris")
     assert data["state"] == "scheduled" and data["date"] == "2031-12-09"
     assert data["time"] == "09:00" and data["timezone"] == "Europe/Paris"
     assert data["targets"][0]["account_id"] == str(account.id)

@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from crmapp.services.errors import NotFound
+from crmapp.services.platform.errors import NotFound
 from crmapp.services.social.media import LocalStore, S3Store, derived_key, new_key, store
 from crmapp.settings import get_settings
 

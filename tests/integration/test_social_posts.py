@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from crmapp.models.audit import AuditEvent
 from crmapp.models.social import SocialAccount, SocialPostTarget
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import PermissionDenied, ValidationError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
 from crmapp.services.social import posts, publishing, review
 from crmapp.services.social.posts import InvalidTransition, PostInput
 from tests import factories

@@ -323,7 +323,7 @@ def test_a_publish_interrupted_mid_thread_finishes_the_thread(fake_x):
 
 
 def test_a_bluesky_mention_that_cannot_be_resolved_does_not_block_the_post(monkeypatch):
-    from crmapp.services.social import connect, views
+    from crmapp.services.social import connect, post_views
     from crmapp.settings import get_settings
     from tests.fakes.bluesky_fake import FakeBluesky
     from tests.fakes.http_fake import Reply
@@ -345,7 +345,7 @@ def test_a_bluesky_mention_that_cannot_be_resolved_does_not_block_the_post(monke
             (stored,) = fake.posts()
             assert stored["value"]["text"] == "Launch day with @partner.example!"
             with factories.scoped(owner) as session:
-                shown = views.status_view(session, owner.actor, post.id, "UTC")
+                shown = post_views.status_view(session, owner.actor, post.id, "UTC")
             (row,) = shown["targets"]
             assert row["state"] == "published" and row["last_error"] == ""
             assert "@partner.example" in row["notice"] and "plain text" in row["notice"]

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crmapp.models.social import SocialAccount, SocialPost
-from crmapp.services.errors import PermissionDenied, ValidationError
-from crmapp.services.social import accounts, posts, review, views
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
+from crmapp.services.social import accounts, post_views, posts, review
 from crmapp.services.social.posts import PostInput
 from tests import factories
 from tests.social_support import compose, connect, notes, reset_script, targets
@@ -122,7 +122,7 @@ def test_a_time_chosen_before_submitting_travels_with_the_review_and_approval_sc
         review.submit(session, author.actor, post.id, local=datetime(2031, 6, 1, 9, 30),
                       tz="Europe/Paris")  # fmt: skip
     with factories.scoped(owner) as session:  # what the reviewer sees
-        seen = views.post_view(session, owner.actor, post.id, "Europe/Paris")
+        seen = post_views.post_view(session, owner.actor, post.id, "Europe/Paris")
     assert (seen["date"], seen["time"], seen["timezone"]) == ("2031-06-01", "09:30", "Europe/Paris")
     assert seen["scheduled"] and seen["state"] == "pending_review"
     with factories.scoped(owner) as session:

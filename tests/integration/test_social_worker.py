@@ -20,7 +20,7 @@ from sqlmodel import select
 from crmapp.launcher.processes import child_env, start_worker, stop_process_group
 from crmapp.launcher.stack import start_services
 from crmapp.models.social import SocialAccount, SocialPostTarget
-from crmapp.services import secrets
+from crmapp.services.platform import secrets
 from crmapp.services.social import accounts, posts, review
 from crmapp.services.social.base import Identity, TokenSet
 from crmapp.services.social.posts import PostInput

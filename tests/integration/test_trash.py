@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from crmapp.models.crm import Contact
-from crmapp.services import crm, pipelines, trash
-from crmapp.services.errors import PermissionDenied, ValidationError
+from crmapp.services.crm import basic_records, pipelines, trash
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
 from tests import factories
 
 
@@ -17,11 +17,13 @@ def test_deleted_contact_leaves_lists_and_admin_restores_it():
     member = factories.member(owner, "member")
     admin = factories.member(owner, "admin")
     with factories.scoped(member) as session:
-        contact = crm.create_contact(session, member.actor, crm.ContactInput("Gone", "Soon"))
+        contact = basic_records.create_contact(
+            session, member.actor, basic_records.ContactInput("Gone", "Soon")
+        )
     with factories.scoped(member) as session:
         assert trash.delete_record(session, member.actor, "contact", contact.id) == "Gone Soon"
     with factories.scoped(member) as session:
-        assert crm.list_contacts(session, member.actor)[1] == 0
+        assert basic_records.list_contacts(session, member.actor)[1] == 0
         with pytest.raises(PermissionDenied):
             trash.restore_record(session, member.actor, "contact", contact.id)
     with factories.scoped(admin) as session:
@@ -30,26 +32,28 @@ def test_deleted_contact_leaves_lists_and_admin_restores_it():
         assert items[0].purge_at - items[0].deleted_at == timedelta(days=30)
         trash.restore_record(session, admin.actor, "contact", contact.id)
     with factories.scoped(member) as session:
-        rows, total = crm.list_contacts(session, member.actor)
+        rows, total = basic_records.list_contacts(session, member.actor)
     assert total == 1 and rows[0].first_name == "Gone"
 
 
 def test_deleted_deal_leaves_the_board():
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        deal = crm.create_deal(session, owner.actor, title="Vanishing", value="10")
+        deal = basic_records.create_deal(session, owner.actor, title="Vanishing", value="10")
     with factories.scoped(owner) as session:
         trash.delete_record(session, owner.actor, "deal", deal.id)
     with factories.scoped(owner) as session:
         cards = [c for col in pipelines.board(session, owner.actor) for c in col.cards]
         assert cards == []
-        assert crm.dashboard_summary(session, owner.actor).open_deals == 0
+        assert basic_records.dashboard_summary(session, owner.actor).open_deals == 0
 
 
 def test_older_than_thirty_days_cannot_be_restored():
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        contact = crm.create_contact(session, owner.actor, crm.ContactInput("Ancient"))
+        contact = basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Ancient")
+        )
     with factories.scoped(owner) as session:
         trash.delete_record(session, owner.actor, "contact", contact.id)
     with factories.scoped(owner) as session:
@@ -63,13 +67,15 @@ def test_older_than_thirty_days_cannot_be_restored():
 
 
 def test_viewer_cannot_delete_and_deletes_are_audited():
-    from crmapp.services import audit
-    from crmapp.services.audit import AuditFilter
+    from crmapp.services.tenancy import audit
+    from crmapp.services.tenancy.audit import AuditFilter
 
     owner = factories.signup()
     viewer = factories.member(owner, "viewer")
     with factories.scoped(owner) as session:
-        contact = crm.create_contact(session, owner.actor, crm.ContactInput("Kept"))
+        contact = basic_records.create_contact(
+            session, owner.actor, basic_records.ContactInput("Kept")
+        )
     with factories.scoped(viewer) as session, pytest.raises(PermissionDenied):
         trash.delete_record(session, viewer.actor, "contact", contact.id)
     with factories.scoped(owner) as session:
@@ -94,10 +100,14 @@ def test_the_daily_job_purges_what_was_deleted_over_30_days_ago_in_every_tenant(
     for signed in (first, second):
         with factories.scoped(signed) as session:
             made[signed.email] = [
-                crm.create_contact(session, signed.actor, crm.ContactInput(name))
+                basic_records.create_contact(
+                    session, signed.actor, basic_records.ContactInput(name)
+                )
                 for name in ("Old", "Recent", "Live")
             ]
-            made[signed.email].append(crm.create_deal(session, signed.actor, title="Old deal"))
+            made[signed.email].append(
+                basic_records.create_deal(session, signed.actor, title="Old deal")
+            )
         with factories.scoped(signed) as session:
             old, recent, _live, deal = made[signed.email]
             for row, days in ((old, 31), (recent, 29), (deal, 45)):
@@ -154,7 +164,9 @@ def _names(signed) -> list[str]:
 def test_a_purge_scoped_to_one_tenant_never_reaches_another():
     first, second = factories.signup("First"), factories.signup("Second")
     with factories.scoped(second) as session:
-        theirs = crm.create_contact(session, second.actor, crm.ContactInput("Theirs"))
+        theirs = basic_records.create_contact(
+            session, second.actor, basic_records.ContactInput("Theirs")
+        )
     _deleted_days_ago(second, theirs, 40)
 
     # A session scoped to the first tenant, asked for the second's trash: row-level security
@@ -177,7 +189,9 @@ def test_one_failing_tenant_does_not_stop_the_others(monkeypatch):
     first, second = factories.signup("First"), factories.signup("Second")
     for signed in (first, second):
         with factories.scoped(signed) as session:
-            old = crm.create_contact(session, signed.actor, crm.ContactInput("Old"))
+            old = basic_records.create_contact(
+                session, signed.actor, basic_records.ContactInput("Old")
+            )
         _deleted_days_ago(signed, old, 31)
     real = trash.purge_expired
 
@@ -197,7 +211,7 @@ def test_the_app_role_cannot_rewrite_the_tenant_registry():
     from sqlalchemy import text
     from sqlalchemy.exc import ProgrammingError
 
-    from crmapp.services.db import tenant_session
+    from crmapp.services.platform.db import tenant_session
 
     owner = factories.signup()
     with tenant_session(None) as session:

@@ -13,9 +13,8 @@ import pytest
 from rq.job import Job, JobStatus
 
 from crmapp.launcher.processes import child_env, start_workers, stop_workers
-from crmapp.services import kb
-from crmapp.services.proposals import generation
-from crmapp.services.redis_client import get_redis
+from crmapp.services.platform.redis_client import get_redis
+from crmapp.services.proposals import generation, knowledge_base
 from jobs import fair
 from jobs import kb as kb_jobs
 from jobs.proposals import enqueue_writing
@@ -42,8 +41,8 @@ def workers(stack) -> Iterator[dict]:
 def queue_document(signed, filename: str) -> str:
     """Upload a document and queue its embedding (a bulk job); returns the job id."""
     with factories.scoped(signed) as session:
-        document = kb.add_document(session, signed.actor, filename=filename,
-                                   content=HANDBOOK.encode())  # fmt: skip
+        document = knowledge_base.add_document(session, signed.actor, filename=filename,
+                                               content=HANDBOOK.encode())  # fmt: skip
     kb_jobs.enqueue_embedding(document.id, signed.actor.org_id)
     return f"kb-embed-{document.id}"
 

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from crmapp.services import csvfile
+from crmapp.services.platform import csvfile
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from crmapp.services.errors import ValidationError, unexpected, user_message
+from crmapp.services.platform.errors import ValidationError, unexpected, user_message
 from crmapp.state.errors import show_unexpected_error
 
 RAW = (

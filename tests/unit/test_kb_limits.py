@@ -10,8 +10,8 @@ import zipfile
 
 import pytest
 
-from crmapp.services import kb
-from crmapp.services.errors import ValidationError
+from crmapp.services.platform.errors import ValidationError
+from crmapp.services.proposals import knowledge_extract
 
 pytestmark = pytest.mark.unit
 
@@ -65,44 +65,48 @@ def test_a_docx_that_unpacks_to_hundreds_of_times_its_size_is_refused_unread():
     bomb = docx_of(paragraph("All work and no play makes Jack a dull boy.") * 220_000)
     assert len(bomb) < 200_000
     with pytest.raises(ValidationError) as refused:
-        kb.extract_text("report.docx", bomb)
+        knowledge_extract.extract_text("report.docx", bomb)
     message = str(refused.value)
     assert "unpacks to" in message and "times its size" in message
     assert "save it again" in message.lower()
 
 
 def test_a_docx_with_too_many_paragraphs_is_refused():
-    many = b"".join(paragraph(w) for w in words(kb.MAX_PARAGRAPHS + 10))
-    with pytest.raises(ValidationError, match=f"more than {kb.MAX_PARAGRAPHS:,} paragraphs"):
-        kb.extract_text("minutes.docx", docx_of(many))
+    many = b"".join(paragraph(w) for w in words(knowledge_extract.MAX_PARAGRAPHS + 10))
+    with pytest.raises(
+        ValidationError, match=f"more than {knowledge_extract.MAX_PARAGRAPHS:,} paragraphs"
+    ):
+        knowledge_extract.extract_text("minutes.docx", docx_of(many))
 
 
 def test_a_docx_with_too_much_text_is_refused():
-    body = " ".join(words(kb.MAX_CHARACTERS // 5))
+    body = " ".join(words(knowledge_extract.MAX_CHARACTERS // 5))
     long_paragraphs = b"".join(
         paragraph(body[i : i + 5000]) for i in range(0, len(body), 5000)
     )  # fmt: skip
-    with pytest.raises(ValidationError, match=f"more than {kb.MAX_CHARACTERS:,} characters"):
-        kb.extract_text("book.docx", docx_of(long_paragraphs))
+    with pytest.raises(
+        ValidationError, match=f"more than {knowledge_extract.MAX_CHARACTERS:,} characters"
+    ):
+        knowledge_extract.extract_text("book.docx", docx_of(long_paragraphs))
 
 
 def test_a_text_file_with_too_much_text_is_refused():
-    body = " ".join(words(kb.MAX_CHARACTERS // 5)).encode()
-    assert len(body) > kb.MAX_CHARACTERS
+    body = " ".join(words(knowledge_extract.MAX_CHARACTERS // 5)).encode()
+    assert len(body) > knowledge_extract.MAX_CHARACTERS
     with pytest.raises(ValidationError, match="split it"):
-        kb.extract_text("dump.txt", body)
+        knowledge_extract.extract_text("dump.txt", body)
 
 
 def test_a_pdf_with_too_many_pages_is_refused():
     from pypdf import PdfWriter
 
     writer = PdfWriter()
-    for _ in range(kb.MAX_PAGES + 1):
+    for _ in range(knowledge_extract.MAX_PAGES + 1):
         writer.add_blank_page(width=612, height=792)
     out = io.BytesIO()
     writer.write(out)
-    with pytest.raises(ValidationError, match=f"{kb.MAX_PAGES + 1:,} pages"):
-        kb.extract_text("scan.pdf", out.getvalue())
+    with pytest.raises(ValidationError, match=f"{knowledge_extract.MAX_PAGES + 1:,} pages"):
+        knowledge_extract.extract_text("scan.pdf", out.getvalue())
 
 
 def test_an_ordinary_docx_keeps_its_paragraphs_tabs_breaks_and_tables():
@@ -111,7 +115,7 @@ def test_an_ordinary_docx_keeps_its_paragraphs_tabs_breaks_and_tables():
         + b"<w:p><w:r><w:t>Six</w:t><w:tab/><w:t>weeks</w:t><w:br/><w:t>on budget</w:t></w:r></w:p>"
         + b"<w:tbl><w:tr><w:tc>" + paragraph("Retainer: 20 hours") + b"</w:tc></w:tr></w:tbl>"
     )  # fmt: skip
-    text = kb.extract_text("case.docx", docx_of(body))
+    text = knowledge_extract.extract_text("case.docx", docx_of(body))
     assert text.split("\n\n") == [
         "Harbour Lights case study.", "Six weeks\non budget", "Retainer: 20 hours",
     ]  # fmt: skip
@@ -124,11 +128,11 @@ def test_a_docx_made_by_word_is_read():
     document.add_paragraph("We rebuilt their booking site in six weeks.")
     out = io.BytesIO()
     document.save(out)
-    assert kb.extract_text("case.docx", out.getvalue()) == (
+    assert knowledge_extract.extract_text("case.docx", out.getvalue()) == (
         "We rebuilt their booking site in six weeks."
     )
 
 
 def test_a_damaged_docx_is_explained():
     with pytest.raises(ValidationError, match="could not be read"):
-        kb.extract_text("broken.docx", b"PK\x03\x04 not really a zip")
+        knowledge_extract.extract_text("broken.docx", b"PK\x03\x04 not really a zip")

@@ -5,8 +5,8 @@ import itertools
 import pytest
 
 from crmapp.models.tenancy import Role
-from crmapp.services.errors import PermissionDenied
-from crmapp.services.permissions import Perm, can, permissions_for, require
+from crmapp.services.platform.errors import PermissionDenied
+from crmapp.services.tenancy.permissions import Perm, can, permissions_for, require
 
 
 @pytest.mark.parametrize(

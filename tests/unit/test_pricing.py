@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from crmapp.services.errors import ValidationError
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.proposals import pricing
 from crmapp.services.proposals.pricing import LineItem
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from crmapp.services.ai import offline
-from crmapp.services.ai.context import DealContext, draft_input, messages, section_messages
-from crmapp.services.proposals import insights
+from crmapp.services.proposals import insights, offline_writer
+from crmapp.services.proposals.deal_context import (
+    DealContext,
+    draft_input,
+    messages,
+    section_messages,
+)
 from crmapp.services.proposals.generation import split_sections
 
 
@@ -19,8 +23,8 @@ def test_a_draft_splits_by_heading_matched_by_name_then_in_order():
 
 
 def test_an_aggressive_timeline_shortens_every_duration():
-    section = offline.Section("Timeline", "")
-    out = offline.redraft_section(
+    section = offline_writer.Section("Timeline", "")
+    out = offline_writer.redraft_section(
         section,
         "Discovery: 3 weeks. Build: 9 weeks. Launch: 1 day.",
         "Make the timeline more aggressive",
@@ -30,10 +34,10 @@ def test_an_aggressive_timeline_shortens_every_duration():
 
 
 def test_a_shorter_rewrite_keeps_first_sentences_and_other_wishes_are_stated():
-    section = offline.Section("Overview", "")
+    section = offline_writer.Section("Overview", "")
     text = "First point. Second point.\n\nAnother. And more."
-    assert "Second point" not in offline.redraft_section(section, text, "make it shorter")
-    other = offline.redraft_section(section, text, "mention our award")
+    assert "Second point" not in offline_writer.redraft_section(section, text, "make it shorter")
+    other = offline_writer.redraft_section(section, text, "mention our award")
     assert "Revised to mention our award." in other and "Second point" in other
 
 
@@ -64,10 +68,10 @@ HISTORY = [
     "Notes on Hana Hale: Finance signs off anything over $10k.",
 ]
 GUIDED = [
-    offline.Section("Overview", "Summarise the client's situation and the outcome"),
-    offline.Section("Scope of work", "List what is in scope and what is out of scope"),
-    offline.Section("Timeline", "Set out the phases and milestones"),
-    offline.Section("Investment", "Summarise the fees and the payment schedule"),
+    offline_writer.Section("Overview", "Summarise the client's situation and the outcome"),
+    offline_writer.Section("Scope of work", "List what is in scope and what is out of scope"),
+    offline_writer.Section("Timeline", "Set out the phases and milestones"),
+    offline_writer.Section("Investment", "Summarise the fees and the payment schedule"),
 ]
 LEAKS = [
     "Negotiation", "Ottoline", "75%", "12,500", "2026-09-30", "$12k", "$10k", "Chase Finance",
@@ -89,7 +93,7 @@ def graph() -> DealContext:
 
 @pytest.mark.parametrize("voice", ["formal", "consultative", "direct"])
 def test_the_offline_draft_quotes_no_internal_fact_and_no_guidance(voice):
-    text = offline.draft(draft_input(graph(), GUIDED, voice))
+    text = offline_writer.draft(draft_input(graph(), GUIDED, voice))
     assert [line for line in text.splitlines() if line.startswith("## ")] == [
         "## Overview", "## Scope of work", "## Timeline", "## Investment",
     ]  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crmapp.services import readme
+from crmapp.services.platform import readme
 
 pytestmark = pytest.mark.unit
 

@@ -9,7 +9,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from crmapp.services.errors import NotFound, ValidationError
+from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.social import media
 from crmapp.services.social.media import (
     crop,

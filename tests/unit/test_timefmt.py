@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from crmapp.services import timefmt
+from crmapp.services.platform import timefmt
 
 
 def test_times_show_in_the_viewers_zone_and_survive_unknown_zones():

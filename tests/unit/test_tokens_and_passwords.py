@@ -2,9 +2,9 @@
 
 import pytest
 
-from crmapp.services import tokens
-from crmapp.services.errors import RateLimited, format_wait
-from crmapp.services.passwords import hash_password, password_problem, verify_password
+from crmapp.services.platform.errors import RateLimited, format_wait
+from crmapp.services.tenancy import tokens
+from crmapp.services.tenancy.passwords import hash_password, password_problem, verify_password
 from crmapp.settings import get_settings
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crmapp.services import recordfields, wording
+from crmapp.services.crm import builtin_fields
+from crmapp.services.platform import wording
 
 
 @pytest.mark.parametrize(
@@ -23,9 +24,9 @@ def test_singular_undoes_plural(noun):
 
 
 def test_lifecycle_stages_read_as_labels_and_parse_from_them():
-    stage = recordfields.field_def("contact", "lifecycle_stage")
+    stage = builtin_fields.field_def("contact", "lifecycle_stage")
     assert stage is not None
-    assert recordfields.display(stage, "lead") == "Lead"
-    assert recordfields.parse(stage, "Customer") == "customer"  # an import may use the label
+    assert builtin_fields.display(stage, "lead") == "Lead"
+    assert builtin_fields.parse(stage, "Customer") == "customer"  # an import may use the label
     with pytest.raises(ValueError, match="Subscriber, Lead, Qualified"):
-        recordfields.parse(stage, "king")
+        builtin_fields.parse(stage, "king")

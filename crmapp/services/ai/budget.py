@@ -20,11 +20,7 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.ai import AIUsage
 from crmapp.models.tenancy import Organization
-from crmapp.services import audit
-from crmapp.services.context import Actor
-from crmapp.services.errors import ValidationError
-from crmapp.services.permissions import Perm, require
-from crmapp.services.redis_client import get_redis
+from crmapp.services.platform.redis_client import get_redis
 from crmapp.settings import get_settings
 
 WARN_SHARE = 0.8
@@ -127,24 +123,3 @@ def record(
     session.commit()  # the ledger row first: the counter follows the truth, never leads it
     get_redis().incrby(_key(org_id, month), round(cost_usd * MICRO))
     return True
-
-
-def set_budget(session: Session, actor: Actor, budget_usd: str, hard_stop: bool) -> BudgetState:
-    """Set the organisation's monthly AI budget (USD) and whether to stop at 100% (Owner)."""
-    require(actor.role, Perm.BILLING_MANAGE)
-    try:
-        amount = float(budget_usd.replace(",", "").replace("$", "").strip())
-    except ValueError:
-        raise ValidationError({"budget": "The budget must be an amount in dollars."}) from None
-    if not 0 <= amount <= 1_000_000:
-        raise ValidationError({"budget": "The budget must be between $0 and $1,000,000."})
-    org = session.get(Organization, actor.org_id)
-    assert org is not None
-    before = (org.ai_monthly_budget_usd, org.ai_hard_stop)
-    org.ai_monthly_budget_usd, org.ai_hard_stop = amount, hard_stop
-    session.add(org)
-    audit.record(
-        session, actor, "org.ai_budget", "organization", org.id,
-        {"budget_usd": [before[0], amount], "hard_stop": [before[1], hard_stop]},
-    )  # fmt: skip
-    return state(session, actor.org_id)

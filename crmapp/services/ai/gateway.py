@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import time
 import uuid
 from collections.abc import Callable, Generator, Iterator
@@ -27,8 +28,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from crmapp.services.ai import budget, offline
-from crmapp.services.errors import ServiceError
+from crmapp.services.ai import budget
+from crmapp.services.platform.errors import ServiceError
 from crmapp.settings import get_settings
 
 CONTINUE = "Continue exactly where the text stops. Do not repeat anything already written."
@@ -96,6 +97,12 @@ def providers(*, over_budget: bool = False) -> list[Provider]:
 def offline_only() -> bool:
     """Whether no model is configured (the UI says drafts come from the offline drafter)."""
     return not providers()
+
+
+def stream_words(text: str) -> Iterator[str]:
+    """`text` in word-sized pieces (whitespace kept), as a model would stream it (the offline
+    draft is streamed this way)."""
+    yield from re.findall(r"\S+\s*|\s+", text)
 
 
 def _litellm() -> Any:
@@ -239,7 +246,7 @@ def generate(
     text = prompt.offline_text()
     already = "".join(written)
     rest = text if not already else "\n\n" + text
-    for piece in offline.stream_words(rest):
+    for piece in stream_words(rest):
         yield piece
     outcome.provider, outcome.model = "offline", "tandem-offline-drafter"
     budget.record(

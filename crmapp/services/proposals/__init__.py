@@ -1,1 +1,2 @@
-"""Proposals and contracts: templates, documents, generation, lifecycle, sharing and signing."""
+"""Proposals and contracts: templates, documents, the deal context graph they are written from,
+the knowledge base, generation and the offline writer, lifecycle, sharing and signing."""

@@ -22,11 +22,12 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Deal
 from crmapp.models.proposals import VOICES, Proposal, ProposalVersion
-from crmapp.services import audit, records
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
-from crmapp.services.permissions import Perm, require
+from crmapp.services.crm import records
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.proposals import pricing, richtext, templates
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 EDIT_COALESCE = timedelta(minutes=5)
 RUNNING = ("queued", "streaming")

@@ -9,8 +9,8 @@ from sqlmodel import Session
 from crmapp.models.crm import Company, Contact, Deal
 from crmapp.models.proposals import Proposal
 from crmapp.models.tenancy import Organization, User
-from crmapp.services import records
-from crmapp.services.context import Actor
+from crmapp.services.crm import records
+from crmapp.services.platform.actor import Actor
 from crmapp.services.proposals import documents, pricing, render, sharing
 
 

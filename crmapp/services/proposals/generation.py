@@ -21,14 +21,21 @@ from typing import Any
 from sqlmodel import Session
 
 from crmapp.models.proposals import Proposal
-from crmapp.services import audit
-from crmapp.services.ai import budget, gateway, offline
-from crmapp.services.ai import context as ai_context
-from crmapp.services.context import Actor
-from crmapp.services.errors import ValidationError, unexpected
-from crmapp.services.permissions import Perm, require
-from crmapp.services.proposals import documents, insights, lifecycle, richtext, templates
-from crmapp.services.redis_client import get_redis
+from crmapp.services.ai import budget, gateway
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import ValidationError, unexpected
+from crmapp.services.platform.redis_client import get_redis
+from crmapp.services.proposals import deal_context as ai_context
+from crmapp.services.proposals import (
+    documents,
+    insights,
+    lifecycle,
+    offline_writer,
+    richtext,
+    templates,
+)
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 STREAM_TTL = 3600
 FLUSH_SECONDS = 0.05
@@ -157,18 +164,18 @@ class Plan:
 
 def _plan(session: Session, actor: Actor, proposal: Proposal) -> Plan:
     context = ai_context.deal_context(session, actor, proposal.deal_id)
-    sections = [offline.Section(s.get("title", ""), "") for s in proposal.sections]
+    sections = [offline_writer.Section(s.get("title", ""), "") for s in proposal.sections]
     if proposal.template_id is not None:
         template = templates.get_template(session, actor, proposal.template_id)
         guidance = {s.title: s.guidance for s in templates.sections_of(template)}
-        sections = [offline.Section(s.title, guidance.get(s.title, "")) for s in sections]
+        sections = [offline_writer.Section(s.title, guidance.get(s.title, "")) for s in sections]
     sources = [{"kind": s.kind, "label": s.label, "href": s.href} for s in context.sources]
     data = ai_context.draft_input(context, sections, proposal.voice)
     index = int(proposal.generation_target.get("section", -1))
     if index < 0:
         prompt = gateway.Prompt(
             ai_context.messages(context, sections, proposal.voice),
-            lambda: offline.draft(data),
+            lambda: offline_writer.draft(data),
         )
         return Plan(prompt, -1, sources)
     instruction = str(proposal.generation_target.get("instruction", ""))
@@ -176,7 +183,7 @@ def _plan(session: Session, actor: Actor, proposal: Proposal) -> Plan:
     section = sections[index]
     prompt = gateway.Prompt(
         ai_context.section_messages(context, section, current, instruction, proposal.voice),
-        lambda: offline.redraft_section(section, current, instruction),
+        lambda: offline_writer.redraft_section(section, current, instruction),
         purpose="proposal_section",
     )
     return Plan(prompt, index, sources)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, or_, select
 
 from crmapp.models.crm import Deal, PipelineStage
-from crmapp.services.context import Actor
+from crmapp.services.platform.actor import Actor
 
 HEDGES = ("maybe", "perhaps", "might", "possibly", "somewhat", "kind of", "sort of", "hopefully")
 CONTRACTION = re.compile(r"\b\w+'(s|re|ll|ve|d|t|m)\b", re.IGNORECASE)

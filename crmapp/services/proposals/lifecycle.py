@@ -20,11 +20,11 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Deal
 from crmapp.models.proposals import Proposal, ProposalLink
-from crmapp.services import audit, notifications, orgs
-from crmapp.services.context import Actor
-from crmapp.services.errors import ValidationError
-from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.proposals import documents, outcomes
+from crmapp.services.tenancy import audit, notifications, orgs
+from crmapp.services.tenancy.permissions import Perm, require
 
 STATUS_MOVES: dict[str, set[str]] = {
     "draft": {"review", "sent"},

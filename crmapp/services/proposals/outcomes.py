@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from crmapp.models.crm import Deal, PipelineStage
 from crmapp.models.proposals import Proposal
-from crmapp.services import pipelines, records
-from crmapp.services.context import Actor
+from crmapp.services.crm import pipelines, records
+from crmapp.services.platform.actor import Actor
 from crmapp.services.proposals import pricing
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from crmapp.services.errors import ValidationError
+from crmapp.services.platform.errors import ValidationError
 
 CENT = Decimal("0.01")
 MAX_ITEMS = 100

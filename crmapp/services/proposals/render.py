@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from html import escape
 
+from crmapp.services.platform.timefmt import zone
 from crmapp.services.proposals import richtext
 from crmapp.services.proposals.pricing import LineItem, format_money, totals
-from crmapp.services.timefmt import zone
 
 ACCENT = "#4f46e5"
 

@@ -36,11 +36,11 @@ from crmapp.models.proposals import (
     ProposalView,
 )
 from crmapp.models.tenancy import Membership, Role
-from crmapp.services import audit, notifications, tokens
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
-from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.proposals import documents, lifecycle, outcomes
+from crmapp.services.tenancy import audit, notifications, tokens
+from crmapp.services.tenancy.permissions import Perm, require
 from crmapp.settings import get_settings
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -13,11 +13,11 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.proposals import ProposalTemplate
-from crmapp.services import audit
-from crmapp.services.ai.offline import Section
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
-from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.proposals.offline_writer import Section
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 MAX_SECTIONS = 20
 

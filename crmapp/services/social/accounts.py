@@ -1,8 +1,8 @@
 """Connected accounts: save what a connect flow found, seal its tokens, hand them to providers.
 
-Tokens live only sealed in `social_account` (services/secrets.py envelope encryption); they are
-opened for the duration of a provider call (`credentials`) and never returned to the UI, logged
-or written to the audit trail. A refresh keeps the newest refresh token and never wipes it.
+Tokens live only sealed in `social_account` (services/platform/secrets.py envelope encryption);
+they are opened for the duration of a provider call (`credentials`) and never returned to the UI,
+logged or written to the audit trail. A refresh keeps the newest refresh token and never wipes it.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.social import SocialAccount
-from crmapp.services import audit, notifications, secrets
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, PermissionDenied, ValidationError
-from crmapp.services.permissions import Perm, can, require
+from crmapp.services.platform import secrets
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from crmapp.services.social.base import AccountAuth, Identity, TokenSet, provider_class
+from crmapp.services.tenancy import audit, notifications
+from crmapp.services.tenancy.permissions import Perm, can, require
 
 
 @dataclass(frozen=True)

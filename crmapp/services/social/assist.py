@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from crmapp.services.ai import gateway
-from crmapp.services.context import Actor
-from crmapp.services.errors import ValidationError
-from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.social import textcount, textrules
 from crmapp.services.social.base import provider_class
 from crmapp.services.social.providers.instagram import InstagramProvider
+from crmapp.services.tenancy.permissions import Perm, require
 
 STOPWORDS = {
     "about",

@@ -19,14 +19,14 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from sqlmodel import Session
 
 from crmapp.models.social import SocialAccount
-from crmapp.services import secrets
-from crmapp.services.context import Actor
-from crmapp.services.errors import PermissionDenied, ValidationError
-from crmapp.services.permissions import Perm, require
-from crmapp.services.redis_client import get_redis
+from crmapp.services.platform import secrets
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import PermissionDenied, ValidationError
+from crmapp.services.platform.redis_client import get_redis
 from crmapp.services.social import accounts
 from crmapp.services.social.base import Identity, SocialError, TokenSet, get_provider
 from crmapp.services.social.providers import bluesky, mastodon
+from crmapp.services.tenancy.permissions import Perm, require
 from crmapp.settings import get_settings
 
 TTL_SECONDS = 600

@@ -14,13 +14,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crmapp.models.social import SocialAccount, SocialPost, SocialPostTarget
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound
-from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound
 from crmapp.services.social.base import AccountAuth, Metrics
 from crmapp.services.social.payload import media_files, media_url, thread_parts
 from crmapp.services.social.posts import text_for
 from crmapp.services.social.providers.sandbox import SandboxProvider
+from crmapp.services.tenancy.permissions import Perm, require
 
 
 def sandbox_account(session: Session, actor: Actor, account_id: uuid.UUID | str) -> SocialAccount:

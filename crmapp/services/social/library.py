@@ -15,11 +15,11 @@ from pathlib import PurePosixPath
 from sqlmodel import Session, col, select
 
 from crmapp.models.social import MediaAsset
-from crmapp.services import audit
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ValidationError
-from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.social import media
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 THUMB_SIDE = media.THUMB_SIDE
 

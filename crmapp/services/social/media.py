@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 
 from PIL import Image, ImageDraw, ImageOps, ImageSequence
 
-from crmapp.services.errors import ValidationError
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.social.media_store import (
     LocalStore,
     MediaStore,

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 from sqlmodel import Session, col, select
 
 from crmapp.models.social import MediaAsset, SocialPost, SocialPostTarget
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import NotFound, PermissionDenied
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import NotFound, PermissionDenied
 from crmapp.services.social import library, textrules
 from crmapp.services.social import media as media_lib
 from crmapp.services.social.base import MediaItem, NormalizedPost, provider_class

@@ -17,12 +17,12 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Contact, Deal
 from crmapp.models.social import MediaAsset, SocialAccount, SocialPost, SocialPostTarget
-from crmapp.services import audit
-from crmapp.services.context import Actor
-from crmapp.services.errors import NotFound, ServiceError, ValidationError
-from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound, ServiceError, ValidationError
 from crmapp.services.social import textrules
 from crmapp.services.social.base import provider_class
+from crmapp.services.tenancy import audit
+from crmapp.services.tenancy.permissions import Perm, require
 
 TRANSITIONS: dict[str, set[str]] = {
     "draft": {"pending_review", "approved"},

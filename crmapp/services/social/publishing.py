@@ -25,10 +25,9 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.social import SocialAccount, SocialPost, SocialPostTarget, SocialSchedule
 from crmapp.models.tenancy import Role
-from crmapp.services import audit, notifications
-from crmapp.services.context import Actor
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import NotFound, unexpected
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import NotFound, unexpected
 from crmapp.services.social import accounts, payload, refresh
 from crmapp.services.social.base import (
     AccountAuth,
@@ -47,6 +46,7 @@ from crmapp.services.social.base import (
     provider_class,
 )
 from crmapp.services.social.posts import move_target
+from crmapp.services.tenancy import audit, notifications
 from crmapp.settings import get_settings
 
 MAX_BACKOFF = timedelta(hours=1)

@@ -16,8 +16,8 @@ from sqlmodel import select
 from crmapp.models.base import utcnow
 from crmapp.models.social import SocialAccount
 from crmapp.models.tenancy import TenantRegistry
-from crmapp.services.db import tenant_session
-from crmapp.services.errors import NotFound, unexpected
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import NotFound, unexpected
 from crmapp.services.social import accounts
 from crmapp.services.social.base import AccountAuth, AuthExpired, SocialError, get_provider
 

@@ -15,11 +15,11 @@ from sqlmodel import Session, col, select
 
 from crmapp.models.base import utcnow
 from crmapp.models.social import SocialPost, SocialPostComment, SocialPostTarget
-from crmapp.services import audit, notifications, orgs
-from crmapp.services.context import Actor
-from crmapp.services.errors import ValidationError
-from crmapp.services.permissions import Perm, require
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.social.posts import InvalidTransition, get_post, move_target, targets_of
+from crmapp.services.tenancy import audit, notifications, orgs
+from crmapp.services.tenancy.permissions import Perm, require
 
 
 def to_utc(local: datetime, tz: str) -> datetime:

@@ -1,0 +1,119 @@
+"""Proposals: the list (filter by status, pages) and the new-proposal dialog."""
+
+from __future__ import annotations
+
+import math
+import uuid
+
+import reflex as rx
+
+from crmapp import routes
+from crmapp.services.ai import budget
+from crmapp.services.platform import timefmt
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import ServiceError
+from crmapp.services.proposals import documents, editor_view, templates
+from crmapp.state.session import SessionState
+
+
+class ProposalsState(SessionState):
+    """The list and the dialog."""
+
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 1
+    status: str = ""
+    dialog_open: bool = False
+    deal_choices: list[dict[str, str]] = []
+    template_choices: list[dict[str, str]] = []
+    chosen_deal: str = ""
+    error: str = ""
+    budget_level: str = "ok"
+    budget_text: str = ""
+
+    @rx.var
+    def pages(self) -> int:
+        """How many pages."""
+        return max(1, math.ceil(self.total / documents.PAGE_SIZE))
+
+    @rx.event
+    def load(self):
+        """The list; `?deal=<id>` opens the dialog for that deal."""
+        actor = self._actor()
+        if actor is None:
+            return None
+        with tenant_session(actor.org_id, actor.user_id) as session:
+            rows, self.total = documents.list_proposals(
+                session, actor, status=self.status, page=self.page
+            )
+            state = budget.state(session, actor.org_id)
+        self.budget_level = state.level.value
+        self.budget_text = f"${state.spent_usd:,.2f} of ${state.budget_usd:,.2f} this month"
+        self.rows = [
+            {**r.__dict__, "updated_at": timefmt.local(r.updated_at, self._tz())} for r in rows
+        ]
+        deal = str(self.router.page.params.get("deal", ""))
+        if deal:
+            return ProposalsState.open_dialog(deal)
+        return None
+
+    @rx.event
+    def filter_status(self, status: str):
+        """Show one status (or all)."""
+        self.status, self.page = ("" if status == "all" else status), 1
+        return ProposalsState.load
+
+    @rx.event
+    def next_page(self):
+        """Next page."""
+        self.page = min(self.page + 1, self.pages)
+        return ProposalsState.load
+
+    @rx.event
+    def prev_page(self):
+        """Previous page."""
+        self.page = max(1, self.page - 1)
+        return ProposalsState.load
+
+    @rx.event
+    def open_dialog(self, deal_id: str = ""):
+        """Choices for a new proposal."""
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        with tenant_session(actor.org_id, actor.user_id) as session:
+            self.deal_choices = editor_view.deal_options(session, actor)
+            self.template_choices = [
+                {"id": str(t.id), "name": t.name, "description": t.description}
+                for t in templates.list_templates(session, actor)
+            ]
+        self.chosen_deal, self.error, self.dialog_open = deal_id, "", True
+        return None
+
+    @rx.event
+    def set_dialog_open(self, value: bool):
+        """Open or close the dialog."""
+        self.dialog_open = value
+
+    @rx.event
+    def create(self, form: dict):
+        """Create the draft and open it in the editor."""
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        try:
+            with tenant_session(actor.org_id, actor.user_id) as session:
+                proposal = documents.create_proposal(
+                    session, actor, deal_id=uuid.UUID(str(form.get("deal_id") or "")),
+                    template_id=uuid.UUID(str(form.get("template_id") or "")),
+                    voice=str(form.get("voice", "consultative")),
+                    title=str(form.get("title", "")),
+                )  # fmt: skip
+        except ValueError:
+            self.error = "Choose a deal and a template."
+            return None
+        except ServiceError as err:
+            self.error = str(err)
+            return None
+        self.dialog_open = False
+        return rx.redirect(f"/proposals/{proposal.id}")

@@ -1,0 +1,55 @@
+"""The social queue (`/social/calendar`): posts by day in the user's zone."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.social import post_views
+from crmapp.services.social.post_views import QueueSection
+from crmapp.state.session import SessionState
+
+PAGE = 30
+
+
+class QueueState(SessionState):
+    """Upcoming, drafts and in review, recent; filtered by state; load more."""
+
+    sections: list[QueueSection] = []
+    state_filter: str = ""
+    limit: int = PAGE
+    more: bool = False
+    loaded: bool = False
+
+    def _fetch(self) -> None:
+        actor = self._actor()
+        if actor is None:
+            return
+        with tenant_session(actor.org_id, actor.user_id) as session:
+            self.sections, self.more = post_views.queue(
+                session, actor, self._tz(), state=self.state_filter, limit=self.limit
+            )
+        self.loaded = True
+
+    @rx.event
+    def load(self):
+        """The first page."""
+        self.limit = PAGE
+        self._fetch()
+
+    @rx.event
+    def filter_state(self, state: str):
+        """Only posts with a target in `state` ("all": every post)."""
+        self.state_filter, self.limit = ("" if state == "all" else state), PAGE
+        self._fetch()
+
+    @rx.event
+    def load_more(self):
+        """The next posts."""
+        self.limit += PAGE
+        self._fetch()
+
+    @rx.event
+    def refresh(self, _value: object = None):
+        """Re-read (polled while the page is open)."""
+        self._fetch()

@@ -1,0 +1,2 @@
+"""State of the tenancy pages: log in and sign up, invitations, organisation settings, the audit
+trail, notifications."""

@@ -10,10 +10,9 @@ from typing import Any, cast
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from crmapp.models.audit import AuditEvent
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal
-from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.actor import Actor, system_actor
 from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
@@ -126,10 +125,8 @@ def purge_expired(
         )
         counts[record_type] = int(result.rowcount or 0)
     if any(counts.values()):
-        session.add(
-            AuditEvent(
-                org_id=org_id, actor_email="system", action="trash.purged",
-                entity_type="trash", changes={**counts, "deleted_before": cutoff.isoformat()},
-            )
-        )  # fmt: skip
+        changes = {**counts, "deleted_before": cutoff.isoformat()}
+        audit.record(
+            session, system_actor(org_id, "maintenance"), "trash.purged", "trash", "", changes
+        )
     return counts

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 from crmapp.models.kb import KBChunk, KBDocument
 from crmapp.services.ai import embeddings
 from crmapp.services.platform.actor import Actor
-from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.errors import NotFound, ValidationError, user_message
 from crmapp.services.proposals import knowledge_extract
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
@@ -123,6 +124,38 @@ def embed_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) 
     document.status, document.chunk_count, document.error = "ready", len(passages), ""
     session.add(document)
     return len(passages)
+
+
+def process_document(org_id: uuid.UUID, document_id: uuid.UUID) -> int:
+    """The background job's work on an upload: read its text (once), then chunk and embed it;
+    returns the passage count. A document the limits refuse is marked failed with the reason
+    (no retry would change that); any other failure is kept on the document for the page to
+    show, and raised for the job to be retried."""
+    try:
+        with tenant_session(org_id) as session:
+            readable = read_document(session, org_id, document_id)
+        if not readable:
+            return 0  # the reason is on the document
+        with tenant_session(org_id) as session:
+            return embed_document(session, org_id, document_id)
+    except Exception as err:
+        message = user_message(err, f"embedding document {document_id}")
+        with tenant_session(org_id) as session:
+            document = session.get(KBDocument, document_id)
+            if document is not None:
+                document.status, document.error = "failed", message[:500]
+                session.add(document)
+        raise
+
+
+def reembed_stale(org_id: uuid.UUID) -> int:
+    """Re-embed every document of an organisation whose passages another model made; returns
+    how many."""
+    with tenant_session(org_id) as session:
+        stale = stale_documents(session, org_id)
+    for document_id in stale:
+        process_document(org_id, document_id)
+    return len(stale)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from crmapp import routes
 from crmapp.models.base import utcnow
 from crmapp.models.social import SocialAccount, SocialPost, SocialPostTarget, SocialSchedule
 from crmapp.services.platform.actor import system_actor
@@ -280,7 +281,7 @@ def _dead_letter_note(session: Session, target: SocialPostTarget, what: str) -> 
     where = f"{provider_class(target.network).label} {account.handle if account else ''}".strip()
     notifications.notify(
         session, target.org_id, post.author_id, "social.failed",
-        f"Your post to {where} {what}"[:300], f"/social/posts/{post.id}",
+        f"Your post to {where} {what}"[:300], routes.social_post(post.id),
     )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from crmapp import routes
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import (
     Invitation,
@@ -92,7 +93,7 @@ def create_invitation(
 
 def invitation_path(token: str) -> str:
     """The in-app path of an invitation link."""
-    return f"/invite/{token}"
+    return routes.invite(token)
 
 
 def list_invitations(session: Session, actor: Actor) -> list[Invitation]:

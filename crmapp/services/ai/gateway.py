@@ -17,7 +17,6 @@ LiteLLM is imported only when a provider is configured: the import alone takes s
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import time
@@ -30,7 +29,7 @@ from sqlmodel import Session
 
 from crmapp.services.ai import budget
 from crmapp.services.platform.errors import ServiceError
-from crmapp.settings import get_settings
+from crmapp.settings import get_settings, set_library_defaults
 
 CONTINUE = "Continue exactly where the text stops. Do not repeat anything already written."
 
@@ -106,8 +105,7 @@ def stream_words(text: str) -> Iterator[str]:
 
 
 def _litellm() -> Any:
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    os.environ.setdefault("LITELLM_LOG", "ERROR")
+    set_library_defaults("litellm")
     import litellm
 
     litellm.telemetry = False

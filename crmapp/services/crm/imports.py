@@ -24,8 +24,8 @@ from crmapp.models.imports import IMPORT_POLICIES, ImportJob, ImportRejection
 from crmapp.services.crm import import_files, import_rows
 from crmapp.services.platform import csvfile
 from crmapp.services.platform.actor import Actor
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import NotFound, ValidationError, report, user_message
+from crmapp.services.platform.db import get_in_org, tenant_session
+from crmapp.services.platform.errors import ValidationError, report, user_message
 from crmapp.services.tenancy import audit, orgs
 from crmapp.services.tenancy.permissions import Perm, require
 
@@ -194,12 +194,7 @@ def start_import(
 def get_import(session: Session, actor: Actor, import_id: uuid.UUID) -> ImportJob:
     """An import of the actor's organisation."""
     require(actor.role, Perm.RECORD_READ)
-    job = session.exec(
-        select(ImportJob).where(ImportJob.id == import_id, ImportJob.org_id == actor.org_id)
-    ).first()
-    if job is None:
-        raise NotFound("Import not found.")
-    return job
+    return get_in_org(session, ImportJob, import_id, actor.org_id, "Import not found.")
 
 
 def rejections(

@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal
 from crmapp.services.platform.actor import Actor, system_actor
-from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.platform.db import get_in_org
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
 
@@ -39,10 +40,7 @@ def _get(
     model = MODELS.get(record_type)
     if model is None:
         raise ValidationError({"record": f"Only {', '.join(MODELS)} can be deleted."})
-    row = cast("Contact | Company | Deal | None", session.get(model, record_id))
-    if row is None or row.org_id != actor.org_id:
-        raise NotFound(f"That {record_type} was not found.")
-    return row
+    return get_in_org(session, model, record_id, actor.org_id, f"That {record_type} was not found.")
 
 
 def delete_record(session: Session, actor: Actor, record_type: str, record_id: uuid.UUID) -> str:

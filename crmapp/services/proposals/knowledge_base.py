@@ -20,12 +20,13 @@ from sqlmodel import Session, col, select
 from crmapp.models.kb import KBChunk, KBDocument
 from crmapp.services.ai import embeddings
 from crmapp.services.platform.actor import Actor
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import NotFound, ValidationError, user_message
+from crmapp.services.platform.db import get_in_org, tenant_session
+from crmapp.services.platform.errors import ValidationError, user_message
 from crmapp.services.proposals import knowledge_extract
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
 
+NO_DOCUMENT = "That document was not found."
 CHUNK_CHARS = 900
 OVERLAP_CHARS = 150
 BATCH = 32
@@ -86,9 +87,7 @@ def read_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) -
     """Extract the text of an uploaded document once (the upload is then dropped). Returns
     whether it can be embedded: a text that passes a limit or cannot be read marks the document
     failed with the reason instead (no retry would change it), and the upload is dropped too."""
-    document = session.get(KBDocument, document_id)
-    if document is None or document.org_id != org_id:
-        raise NotFound("That document was not found.")
+    document = get_in_org(session, KBDocument, document_id, org_id, NO_DOCUMENT)
     if document.source is None:
         return document.status != "failed"
     try:
@@ -106,9 +105,7 @@ def read_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) -
 
 def embed_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) -> int:
     """Chunk and embed one document (replacing earlier chunks); returns the chunk count."""
-    document = session.get(KBDocument, document_id)
-    if document is None or document.org_id != org_id:
-        raise NotFound("That document was not found.")
+    document = get_in_org(session, KBDocument, document_id, org_id, NO_DOCUMENT)
     session.exec(delete(KBChunk).where(col(KBChunk.document_id) == document.id))
     passages = chunk_text(document.text)
     for start in range(0, len(passages), BATCH):
@@ -221,9 +218,7 @@ def list_documents(session: Session, actor: Actor) -> list[DocumentRow]:
 def delete_document(session: Session, actor: Actor, document_id: uuid.UUID) -> str:
     """Remove a document and its passages; returns its title."""
     require(actor.role, Perm.RECORD_DELETE)
-    document = session.get(KBDocument, document_id)
-    if document is None or document.org_id != actor.org_id:
-        raise NotFound("That document was not found.")
+    document = get_in_org(session, KBDocument, document_id, actor.org_id, NO_DOCUMENT)
     session.delete(document)
     audit.record(session, actor, "kb.document_deleted", "kb_document", document.id,
                  {"title": document.title})  # fmt: skip

@@ -39,6 +39,7 @@ from crmapp.models.proposals import (
 )
 from crmapp.models.tenancy import Membership, Role
 from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.db import get_in_org
 from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.proposals import documents, lifecycle, outcomes
 from crmapp.services.tenancy import audit, tokens
@@ -101,11 +102,7 @@ def new_link(
 def revoke_link(session: Session, actor: Actor, link_id: uuid.UUID) -> None:
     """Stop a link from working; audited."""
     require(actor.role, Perm.RECORD_UPDATE)
-    link = session.exec(
-        select(ProposalLink).where(ProposalLink.id == link_id, ProposalLink.org_id == actor.org_id)
-    ).first()
-    if link is None:
-        raise NotFound("Link not found.")
+    link = get_in_org(session, ProposalLink, link_id, actor.org_id, "Link not found.")
     if link.revoked_at is None:
         link.revoked_at = utcnow()
         session.add(link)

@@ -1,12 +1,8 @@
-"""Reflex configuration. URLs come from the environment (see crmapp/settings.py)."""
-
-import os
+"""Reflex configuration; Tandem's own settings (the origins below) come from crmapp/settings.py."""
 
 import reflex as rx
 
 from crmapp.settings import get_settings
-
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 config = rx.Config(
     app_name="crmapp",

@@ -50,8 +50,7 @@ def main() -> None:
     from jobs import imports as import_jobs
 
     with tempfile.TemporaryDirectory(prefix="tandem-crm-bench-") as tmp:
-        environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        services = start_services(Path(tmp), environ, persist=False)
+        services = start_services(Path(tmp), persist=False)
         try:
             os.environ.update(services.env)
             get_settings.cache_clear()

@@ -45,8 +45,7 @@ def main() -> None:
     from crmapp.settings import get_settings
 
     with tempfile.TemporaryDirectory(prefix="tandem-kb-bench-") as tmp:
-        environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        services = start_services(Path(tmp), environ, persist=False)
+        services = start_services(Path(tmp), persist=False)
         try:
             os.environ.update(services.env)
             get_settings.cache_clear()

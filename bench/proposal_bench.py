@@ -136,8 +136,7 @@ def measure(page: Page, base: str, proposal_ids: list[str]) -> list[tuple[float,
 
 def run_app(tmp: Path, extra: dict[str, str], browser) -> list[tuple[float, float]]:
     """Start the stack with `extra` settings and measure."""
-    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    services = start_services(tmp, environ, persist=False)
+    services = start_services(tmp, persist=False)
     workers: dict = {}
     web = None
     try:

@@ -218,8 +218,7 @@ def main() -> None:
     fake.latency, fake.rate_limit = LATENCY, 10**9
     fake.start()
     with tempfile.TemporaryDirectory(prefix="tandem-social-bench-") as tmp:
-        environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        services = start_services(Path(tmp), environ, persist=False)
+        services = start_services(Path(tmp), persist=False)
         worker = None
         log = Path(tmp) / "worker.log"
         try:

@@ -99,10 +99,7 @@ def main() -> None:
             ours = tandem(browser, base)
         else:
             with tempfile.TemporaryDirectory(prefix="bench-tandem-") as tmp:
-                environ = {
-                    k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")
-                }
-                services = start_services(Path(tmp), environ, persist=False)
+                services = start_services(Path(tmp), persist=False)
                 web = None
                 try:
                     port = free_port()

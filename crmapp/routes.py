@@ -1,7 +1,14 @@
-"""Route constants and URL builders (one place, so links never drift)."""
+"""Route constants and URL builders: the one place an app path is written, so links never
+drift (`tests/unit/test_routes.py` finds any path literal elsewhere).
+
+A builder takes an id (a string, a UUID) or, on a page, a Var holding one: the link is then a Var
+the browser completes.
+"""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
 from urllib.parse import quote
 
 HOME = "/"
@@ -28,7 +35,7 @@ SOCIAL_CALENDAR = "/social/calendar"
 SOCIAL_INBOX = "/social/inbox"
 SOCIAL_ANALYTICS = "/social/analytics"
 SOCIAL_ACCOUNTS = "/social/accounts"
-SOCIAL_CONNECT_CALLBACK = "/social/connect/callback"  # = services.social.connect.CALLBACK_PATH
+SOCIAL_CONNECT_CALLBACK = "/social/connect/callback"  # registered with each network
 SOCIAL_SANDBOX = "/social/sandbox/[account_id]"
 HELP_SOCIAL = "/help/social-settings"  # the README's social settings, for administrators
 SETTINGS = "/settings"
@@ -57,16 +64,70 @@ def safe_next(path: str | None) -> str:
     return path
 
 
-def social_post(post_id: object) -> str:
+def _join(prefix: str, ident: Any) -> str:
+    if isinstance(ident, (str, uuid.UUID, int)):
+        return f"{prefix}{ident}"
+    return prefix + ident  # a page's Var: the result is a Var too
+
+
+def _fill(route: str, ident: Any) -> str:
+    """`route` with its one dynamic segment (`/[name]`, always the last) set to `ident`."""
+    return _join(route[: route.index("[")], ident)
+
+
+def contact(contact_id: Any) -> str:
+    """A contact's page."""
+    return _fill(CONTACT, contact_id)
+
+
+def company(company_id: Any) -> str:
+    """A company's page."""
+    return _fill(COMPANY, company_id)
+
+
+def deal(deal_id: Any) -> str:
+    """A deal's page."""
+    return _fill(DEAL, deal_id)
+
+
+RECORD_PAGES = {"contact": CONTACT, "company": COMPANY, "deal": DEAL}
+
+
+def record(kind: str, record_id: Any) -> str:
+    """The page of a contact, company or deal (`kind`)."""
+    return _fill(RECORD_PAGES[kind], record_id)
+
+
+def proposal(proposal_id: Any) -> str:
+    """A proposal's editor."""
+    return _fill(PROPOSAL, proposal_id)
+
+
+def new_proposal_for(deal_id: Any) -> str:
+    """The proposals page with the new-proposal dialog open for a deal."""
+    return _join(f"{PROPOSALS}?deal=", deal_id)
+
+
+def public_proposal(token: str) -> str:
+    """The path a client opens to read a sent proposal (no login)."""
+    return _fill(PUBLIC_PROPOSAL, token)
+
+
+def social_post(post_id: Any) -> str:
     """The composer page of a saved social post."""
-    return f"/social/posts/{post_id}"
+    return _fill(SOCIAL_POST, post_id)
+
+
+def sandbox_feed(account_id: Any) -> str:
+    """The sandbox feed of one sandbox account."""
+    return _fill(SOCIAL_SANDBOX, account_id)
+
+
+def invite(token: str) -> str:
+    """The path an invitee opens."""
+    return _fill(INVITE, token)
 
 
 def invite_url(base_url: str, token: str) -> str:
     """The absolute link an invitee opens."""
-    return f"{base_url.rstrip('/')}/invite/{token}"
-
-
-def sandbox_feed(account_id: str) -> str:
-    """The sandbox feed of one sandbox account."""
-    return f"/social/sandbox/{account_id}"
+    return base_url.rstrip("/") + invite(token)

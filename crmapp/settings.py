@@ -6,11 +6,12 @@ PostgreSQL and Redis it started); production fails fast on a missing or placehol
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,10 @@ class Settings(BaseSettings):
 
     env: str = Field(default="development", alias="TANDEM_ENV")
     data_dir: Path = Field(default=PROJECT_ROOT / ".data", alias="TANDEM_DATA_DIR")
+    # What `python -m crmapp.launcher run` binds, and whether `migrate` seeds the demo too.
+    host: str = Field(default="127.0.0.1", alias="TANDEM_HOST")
+    port: int = Field(default=3000, alias="PORT")
+    seed_demo: bool = Field(default=False, alias="TANDEM_SEED_DEMO")
 
     # The app connects as a role that row-level security applies to (NOSUPERUSER NOBYPASSRLS).
     database_url: str = Field(default="", alias="DATABASE_URL")
@@ -36,6 +41,7 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", alias="TANDEM_SECRET_KEY")
     public_url: str = Field(default="http://localhost:3000", alias="TANDEM_PUBLIC_URL")
 
+    # How long a login lasts: the server-side session and the browser's cookie alike.
     session_ttl_hours: int = Field(default=24 * 14, alias="TANDEM_SESSION_TTL_HOURS")
     invitation_ttl_days: int = Field(default=7, alias="TANDEM_INVITATION_TTL_DAYS")
 
@@ -128,9 +134,19 @@ class Settings(BaseSettings):
         return [f"{scheme}://{f'[{h}]' if ':' in h else h}{suffix}" for h in hosts]
 
     @property
+    def session_ttl_seconds(self) -> int:
+        """A login's lifetime in seconds (the session cookie's max-age)."""
+        return self.session_ttl_hours * 3600
+
+    @property
     def admin_url(self) -> str:
         """The URL migrations and role set-up use."""
         return self.database_admin_url or self.database_url
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _default_data_dir(cls, value: object) -> object:
+        return value or PROJECT_ROOT / ".data"  # TANDEM_DATA_DIR set, but empty
 
     @model_validator(mode="after")
     def _fail_fast_in_production(self) -> Settings:
@@ -155,6 +171,25 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+# Variables that third-party libraries read themselves, at import or first use, with Tandem's
+# defaults for them (a value already in the environment wins). This is the one place they are
+# written; each process calls `set_library_defaults` before the library loads.
+LIBRARY_DEFAULTS: dict[str, dict[str, str]] = {
+    # LiteLLM: the model cost map bundled with the package (no download at import); quiet logs.
+    "litellm": {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_LOG": "ERROR"},
+    # The embedding model's OpenMP threads would otherwise spin between calls, taking CPU from
+    # the web app and the database on a small machine; a question embeds in ~30 ms on one thread.
+    "openmp": {"OMP_WAIT_POLICY": "PASSIVE"},
+}
+
+
+def set_library_defaults(library: str) -> None:
+    """Put Tandem's defaults for `library` ("litellm", "openmp") into this process's
+    environment, where the library will read them."""
+    for name, value in LIBRARY_DEFAULTS[library].items():
+        os.environ.setdefault(name, value)
 
 
 @lru_cache(maxsize=1)

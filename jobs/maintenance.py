@@ -6,37 +6,20 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_
-from sqlmodel import col, select
-
 from crmapp.models.base import utcnow
-from crmapp.models.tenancy import Role, TenantRegistry, UserSession
 from crmapp.services.crm import import_files, trash
-from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.actor import system_actor
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.proposals import lifecycle
+from crmapp.services.tenancy import login_sessions, orgs
 from jobs.queues import LOW, queue
 
-KEEP_ENDED_SESSIONS = timedelta(days=30)
 log = logging.getLogger(__name__)
 
 
 def purge_ended_sessions() -> int:
-    """Delete login sessions that expired or were revoked more than 30 days ago.
-
-    Idempotent: a rerun deletes nothing more. Returns how many rows went.
-    """
-    cutoff = utcnow() - KEEP_ENDED_SESSIONS
-    with tenant_session(None) as session:
-        result = session.exec(
-            delete(UserSession).where(
-                or_(
-                    col(UserSession.expires_at) < cutoff,
-                    col(UserSession.revoked_at) < cutoff,
-                )
-            )
-        )
-        return int(result.rowcount or 0)
+    """Delete login sessions that ended more than 30 days ago; returns how many."""
+    return login_sessions.purge_ended_sessions()
 
 
 class PurgeIncomplete(RuntimeError):
@@ -46,14 +29,12 @@ class PurgeIncomplete(RuntimeError):
 
 def purge_trash(now: datetime | None = None) -> dict[str, int]:
     """Hard-delete what every organisation deleted more than 30 days ago, one tenant scope (one
-    transaction) at a time: the app role cannot list `organization` without a tenant (row-level
-    security), so `tenant_registry` (migration 0008) names them. Idempotent.
+    transaction) at a time (`orgs.all_org_ids` names them). Idempotent.
 
     Returns the totals: organisations visited and records purged per type. An organisation that
     fails is logged and skipped; the rest are purged, then `PurgeIncomplete` is raised.
     """
-    with tenant_session(None) as session:
-        org_ids = list(session.exec(select(TenantRegistry.id)).all())
+    org_ids = orgs.all_org_ids()
     totals = {"organisations": len(org_ids), "deal": 0, "contact": 0, "company": 0}
     failed: list[uuid.UUID] = []
     for org_id in org_ids:
@@ -89,13 +70,10 @@ def schedule_housekeeping(now: datetime | None = None) -> str:
 def expire_proposals(now: datetime | None = None) -> int:
     """Sent proposals past their expiry become Expired, organisation by organisation (opening an
     expired link does the same at once). Returns how many."""
-    with tenant_session(None) as session:
-        org_ids = list(session.exec(select(TenantRegistry.id)).all())
     expired = 0
-    for org_id in org_ids:
-        system = Actor(uuid.UUID(int=0), org_id, Role.OWNER, "system", "", "tandem-maintenance")
+    for org_id in orgs.all_org_ids():
         with tenant_session(org_id) as session:
-            expired += lifecycle.expire_due(session, system, now)
+            expired += lifecycle.expire_due(session, system_actor(org_id, "maintenance"), now)
     return expired
 
 

@@ -6,14 +6,14 @@ import uuid
 
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.proposals import generation
-from jobs.actors import job_actor
+from crmapp.services.tenancy import orgs
 from jobs.queues import INTERACTIVE, queue
 
 
 def write_proposal(proposal_id: str, org_id: str, user_id: str, request_id: str) -> str:
     """Write the proposal (or section) `request_id` asked for; returns the final state."""
     org, user = uuid.UUID(org_id), uuid.UUID(user_id)
-    actor = job_actor(org, user, "writer")
+    actor = orgs.member_actor(org, user, "writer")
     with tenant_session(org, user) as session:
         return generation.run(session, actor, uuid.UUID(proposal_id), request_id)
 

@@ -1,5 +1,5 @@
 """`python -m jobs.worker [--class urgent|interactive|bulk|all] [--burst]`: an RQ worker for one
-class of queues (see jobs/queues.py), with its scheduler, on REDIS_URL.
+class of queues (see jobs/queues.py), with its scheduler, on Redis (`Settings.redis_url`).
 
 `make run` and docker-compose start one process per class, so that publishing, token refresh
 and proposal writing never wait behind imports and embeddings. `--class all` (the default)
@@ -15,15 +15,13 @@ import os
 from rq import SimpleWorker
 
 from crmapp.services.platform.redis_client import get_redis
+from crmapp.settings import set_library_defaults
 from jobs import fair
 from jobs.maintenance import schedule_housekeeping
 from jobs.queues import QUEUES, WORKER_CLASSES, queue
 from jobs.social import Dispatcher
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-# The embedding model's OpenMP threads would otherwise spin between calls, taking CPU from the
-# web app and the database on a small machine; a question embeds in ~30 ms on one thread.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+set_library_defaults("openmp")  # before the embedding model loads (LiteLLM's: `gateway`)
 ALL = "all"
 # Bulk work takes the CPU only when nothing more urgent (the web app, the other workers, the
 # database) wants it.

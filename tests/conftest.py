@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from crmapp.launcher.stack import Services, start_services
+from crmapp.settings import Settings
 
 SERVICE_VARS = (
     "DATABASE_URL",
@@ -44,7 +45,8 @@ def services() -> Iterator[Services]:
     # /tmp keeps the Unix socket paths short; pgserver makes the prefix traversable for its user.
     base = Path(tempfile.mkdtemp(prefix="tandem-test-"))
     saved = {key: os.environ.get(key) for key in SERVICE_VARS}
-    started = start_services(base, dict(os.environ), persist=False)
+    # DATABASE_URL / REDIS_URL, when set in the environment, name servers to use instead.
+    started = start_services(base, Settings(_env_file=None), persist=False)
     try:
         os.environ.update(started.env)
         os.environ["TANDEM_ENV"] = "test"

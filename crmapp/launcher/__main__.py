@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from crmapp.launcher.run import migrate, run, services_only
+from crmapp.settings import get_settings
 
 
 def main() -> int:
@@ -14,7 +14,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m crmapp.launcher", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run_cmd = sub.add_parser("run", help="start everything (services, worker, web app)")
-    run_cmd.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    run_cmd.add_argument("--port", type=int, default=get_settings().port)
     sub.add_parser("services", help="start PostgreSQL and Redis only")
     sub.add_parser("migrate", help="prepare the database named by DATABASE_URL, then exit")
     args = parser.parse_args()

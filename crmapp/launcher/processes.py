@@ -13,7 +13,7 @@ import urllib.request
 from functools import lru_cache
 from pathlib import Path
 
-from crmapp.settings import PROJECT_ROOT
+from crmapp.settings import PROJECT_ROOT, get_settings
 
 TOOLS_BIN = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
 
@@ -31,7 +31,9 @@ def npm_registry() -> str:
 
 
 def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment every Tandem child process gets."""
+    """The environment every Tandem child process gets: this one's, the tools on PATH, and
+    `extra` (what the launcher tells its children, e.g. the URLs of the services it started).
+    The children read it through their own `Settings`."""
     env = dict(os.environ)
     venv_bin = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join([str(TOOLS_BIN), venv_bin, env.get("PATH", "")])
@@ -40,7 +42,6 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         env["REFLEX_BUN_PATH"] = str(bun)
     env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
     env.setdefault("NPM_CONFIG_REGISTRY", npm_registry())
-    env.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     env.setdefault("PYTHONUNBUFFERED", "1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     env.update(extra or {})
@@ -116,7 +117,7 @@ def spawn_web(
     port: int, env: dict[str, str], log_path: Path, *, app_dir: Path = PROJECT_ROOT
 ) -> subprocess.Popen:
     """Start building and serving a Reflex app (production mode, one port); returns at once."""
-    host = os.environ.get("TANDEM_HOST", "127.0.0.1")
+    host = get_settings().host
     args = [
         sys.executable, "-m", "crmapp.launcher.web", "run", "--env", "prod", "--single-port",
         "--backend-port", str(port), "--backend-host", host,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 import signal
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from crmapp.launcher.processes import (
 )
 from crmapp.launcher.processes import stop_process_group as stop
 from crmapp.launcher.stack import Services, start_services
-from crmapp.settings import PROJECT_ROOT
+from crmapp.settings import PROJECT_ROOT, get_settings
 
 
 def _raise_on_sigterm(signum, frame):
@@ -36,7 +35,7 @@ def _raise_on_sigterm(signum, frame):
 
 def data_dir() -> Path:
     """TANDEM_DATA_DIR or `.data/` in the project."""
-    return Path(os.environ.get("TANDEM_DATA_DIR") or PROJECT_ROOT / ".data").resolve()
+    return get_settings().data_dir.resolve()
 
 
 @contextlib.contextmanager
@@ -75,11 +74,12 @@ def _run(port: int) -> int:
     code = 0
     try:
         print(f"Tandem: starting services (data in {base})", flush=True)
-        services = start_services(base, dict(os.environ))
+        services = start_services(base, get_settings())
         for note in services.notes:
             print(f"  {note}", flush=True)
         env = child_env(services.env)
-        env.setdefault("TANDEM_PUBLIC_URL", f"http://localhost:{port}")
+        if "public_url" not in get_settings().model_fields_set:  # not configured: this port
+            env["TANDEM_PUBLIC_URL"] = f"http://localhost:{port}"
         # The web app's production build is the slow part: start it first, seed meanwhile.
         print(f"Tandem: building and starting the web app on port {port}…", flush=True)
         web = spawn_web(port, env, logs / "web.log")
@@ -124,7 +124,7 @@ def services_only() -> int:
 
 
 def _services_only() -> int:
-    services = start_services(data_dir(), dict(os.environ))
+    services = start_services(data_dir(), get_settings())
     try:
         for key, value in services.env.items():
             print(f"export {key}='{value}'")
@@ -140,7 +140,7 @@ def _services_only() -> int:
 
 
 def migrate() -> int:
-    """Prepare the database named by the environment (role, extension, migrations, grants).
+    """Prepare the database DATABASE_URL names (role, extension, migrations, grants).
 
     For deployments where each service runs on its own (docker-compose's `migrate` step). Seeds the
     demo organisation too when TANDEM_SEED_DEMO=1.
@@ -149,14 +149,13 @@ def migrate() -> int:
 
     from crmapp.services.platform.db_setup import prepare_database
 
-    app_url = os.environ.get("DATABASE_URL", "")
-    if not app_url:
+    settings = get_settings()
+    if not settings.database_url:
         print("DATABASE_URL is not set", file=sys.stderr)
         return 2
-    admin_url = os.environ.get("DATABASE_ADMIN_URL") or app_url
-    parsed = make_url(app_url)
-    prepare_database(admin_url, parsed.username or "tandem_app", parsed.password or "")
+    parsed = make_url(settings.database_url)
+    prepare_database(settings.admin_url, parsed.username or "tandem_app", parsed.password or "")
     print("Database ready (migrated to head).")
-    if os.environ.get("TANDEM_SEED_DEMO") == "1":
+    if settings.seed_demo:
         subprocess.run([sys.executable, "-m", "crmapp.seed"], check=True, cwd=PROJECT_ROOT)
     return 0

@@ -1,4 +1,4 @@
-"""PostgreSQL + Redis for Tandem: embedded ones by default, or those the environment names."""
+"""PostgreSQL + Redis for Tandem: embedded ones by default, or those the settings name."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from crmapp.launcher.embedded import EmbeddedPostgres, EmbeddedRedis
+from crmapp.settings import Settings
 
 DB_NAME = "tandem"
 
@@ -40,11 +41,13 @@ def _app_password(data_dir: Path) -> str:
 
 
 def start_services(
-    data_dir: Path, environ: dict[str, str], *, persist: bool = True, app_role: str = "tandem_app"
+    data_dir: Path, settings: Settings | None = None, *, persist: bool = True
 ) -> Services:
     """Start (or connect to) PostgreSQL and Redis, migrate, and return the environment to use.
 
-    With DATABASE_URL / REDIS_URL in `environ`, those servers are used and nothing is started.
+    Where `settings` name a database (DATABASE_URL) or a Redis (REDIS_URL), those servers are
+    used and nothing is started; without `settings`, both are embedded ones, whatever the
+    environment says (the tests' and benchmarks' own stacks).
     """
     from crmapp.services.platform.db_setup import prepare_database
 
@@ -52,10 +55,11 @@ def start_services(
     data_dir.mkdir(parents=True, exist_ok=True)
     services = Services(env={"TANDEM_DATA_DIR": str(data_dir)})
     try:
-        role = environ.get("TANDEM_APP_DB_ROLE") or app_role
-        if environ.get("DATABASE_URL"):
-            app_url = environ["DATABASE_URL"]
-            admin_url = environ.get("DATABASE_ADMIN_URL") or app_url
+        settings = settings or Settings.model_construct()  # the defaults alone: all embedded
+        role = settings.app_db_role
+        if settings.database_url:
+            app_url = settings.database_url
+            admin_url = settings.admin_url
             password = make_url(app_url).password or ""
             role = make_url(app_url).username or role
             services.notes.append("PostgreSQL: using DATABASE_URL")
@@ -67,8 +71,8 @@ def start_services(
             admin_url = services.pg.admin_url(DB_NAME)
             app_url = services.pg.app_url(role, password, DB_NAME)
             services.notes.append(f"PostgreSQL: embedded, data in {data_dir / 'pg'}")
-        if environ.get("REDIS_URL"):
-            redis_url = environ["REDIS_URL"]
+        if settings.redis_url:
+            redis_url = settings.redis_url
             services.notes.append("Redis: using REDIS_URL")
         else:
             services.redis = EmbeddedRedis(data_dir / "redis", persist=persist)

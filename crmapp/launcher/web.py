@@ -4,8 +4,9 @@
 (Vite); both take most of a restart once the app has many pages and wraps large npm packages.
 Two fingerprints avoid that work:
 
-- the app's sources (Python, JSX, assets, requirements, the command line, REFLEX_* settings): when
-  they match the last successful build, the compile is skipped and `.web/` is used as it is;
+- the app's sources (Python, JSX, assets, requirements, the command line, REFLEX_* settings and
+  the Tandem settings compiled into the pages): when they match the last successful build, the
+  compile is skipped and `.web/` is used as it is;
 - the compiled output in `.web/`: when a compile produced exactly the files of the last build, the
   bundle in `.web/build/` is reused.
 
@@ -18,6 +19,8 @@ import hashlib
 import os
 import sys
 from pathlib import Path
+
+from crmapp.settings import get_settings
 
 STAMP_NAME = ".tandem-build-fingerprint"
 SOURCE_STAMP_NAME = ".tandem-source-fingerprint"
@@ -57,8 +60,16 @@ def fingerprint(web_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def source_fingerprint(root: Path, argv: list[str], environ: dict[str, str]) -> str:
-    """SHA-256 over the app's sources, the command line and the REFLEX_* environment."""
+def frontend_settings() -> str:
+    """The Tandem settings the compiler writes into the pages: the login cookie's max-age."""
+    return f"session_ttl_seconds={get_settings().session_ttl_seconds}"
+
+
+def source_fingerprint(
+    root: Path, argv: list[str], environ: dict[str, str], compiled_settings: str = ""
+) -> str:
+    """SHA-256 over the app's sources, the command line, the REFLEX_* environment (Reflex's own
+    settings) and `compiled_settings` (`frontend_settings()`)."""
     digest = hashlib.sha256()
     paths = sorted({p for pattern in SOURCE_GLOBS for p in root.glob(pattern) if p.is_file()})
     for path in paths:
@@ -71,6 +82,7 @@ def source_fingerprint(root: Path, argv: list[str], environ: dict[str, str]) -> 
             f"{k}={v}" for k, v in sorted(environ.items()) if k.startswith("REFLEX_")
         ).encode()
     )
+    digest.update(b"\0" + compiled_settings.encode())
     return digest.hexdigest()
 
 
@@ -80,7 +92,7 @@ def _install_build_cache() -> None:
 
     original_build = build.build
     original_compile = cli_module._compile_app
-    sources = source_fingerprint(Path.cwd(), sys.argv[1:], dict(os.environ))
+    sources = source_fingerprint(Path.cwd(), sys.argv[1:], dict(os.environ), frontend_settings())
 
     def compile_if_changed(*args, **kwargs):
         web_dir = prerequisites.get_web_dir()

@@ -18,6 +18,7 @@ from crmapp.services.platform.errors import ServiceError
 from crmapp.services.tenancy import auth
 from crmapp.services.tenancy.auth import Client, SessionView
 from crmapp.services.tenancy.permissions import ROLE_LABELS, Perm, permissions_for
+from crmapp.settings import get_settings
 
 SESSION_COOKIE = "tandem_session"
 # The IANA zone the browser is in, written by a script in every page's <head> (crmapp.py).
@@ -27,7 +28,9 @@ BROWSER_TZ_COOKIE = "tandem_tz"
 class SessionState(rx.State):
     """Root of every signed-in page's state."""
 
-    auth_token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="lax", max_age=14 * 24 * 3600)
+    auth_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, same_site="lax", max_age=get_settings().session_ttl_seconds
+    )
     browser_tz: str = rx.Cookie("", name=BROWSER_TZ_COOKIE, same_site="lax")
 
     # Backend-only: never sent to the browser.

@@ -307,6 +307,23 @@ def test_a_spent_budget_with_a_hard_stop_refuses_to_start():
         assert (org.ai_monthly_budget_usd, org.ai_hard_stop) == (0, True)
 
 
+def test_the_hard_stop_says_the_same_thing_before_queueing_and_before_writing():
+    from crmapp.services.ai import gateway
+    from crmapp.services.tenancy import orgs
+
+    owner = factories.signup("Stopped")
+    proposal = make_proposal(owner)
+    with factories.scoped(owner) as session:
+        orgs.set_budget(session, owner.actor, "0", True)
+    with factories.scoped(owner) as session, pytest.raises(gateway.BudgetExceeded) as queued:
+        generation.start(session, owner.actor, proposal.id)
+    prompt = gateway.Prompt([{"role": "user", "content": "Write."}], lambda: "offline")
+    with factories.scoped(owner) as session, pytest.raises(gateway.BudgetExceeded) as writing:
+        list(gateway.generate(session, owner.actor.org_id, prompt, gateway.Outcome()))
+    assert str(queued.value) == str(writing.value)
+    assert "Settings → Proposals & AI" in str(writing.value)  # where an Owner raises it
+
+
 def test_the_page_can_tell_whether_a_run_is_still_alive():
     from jobs.proposals import job_state
 

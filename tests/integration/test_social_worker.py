@@ -45,7 +45,7 @@ def fakes() -> Iterator[tuple[FakeMastodon, FakeX]]:
 def stack(services, fakes):
     """An isolated PostgreSQL + Redis; this process's clients point at it for the module."""
     base = Path(tempfile.mkdtemp(prefix="tandem-social-"))
-    started = start_services(base, {}, persist=False)
+    started = start_services(base, persist=False)
     env = {
         **started.env,
         "TANDEM_ENV": "test",

@@ -273,7 +273,7 @@ def record_page(S: Any, entity: str, noun: str, back_href: str, back_label: str)
             rx.link(
                 rx.button(rx.icon("sparkles", size=14), "New proposal", variant="soft",
                           disabled=~S.can_write, width="100%"),
-                href="/proposals?deal=" + S.record["id"], id="deal-new-proposal", width="100%",
+                href=routes.new_proposal_for(S.record["id"]), id="deal-new-proposal", width="100%",
             )
         )  # fmt: skip
     return app_shell(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from crmapp import routes
 from crmapp.components.proposal_parts import (
     pricing_table,
     section_card,
@@ -268,7 +269,7 @@ def proposal_page() -> rx.Component:
                             rx.heading(d["title"], size="6", id="proposal-title"),
                         ),
                         rx.text(
-                            rx.link(d["deal"], href="/crm/deals/" + d["deal_id"], id="deal-link"),
+                            rx.link(d["deal"], href=routes.deal(d["deal_id"]), id="deal-link"),
                             " · ", d["template"], " · ", d["voice"], " voice · updated ",
                             d["updated_at"], size="2", color="gray",
                         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from crmapp import routes
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state, form_error, pager
 from crmapp.models.proposals import PROPOSAL_STATUSES, VOICES
@@ -65,8 +66,8 @@ def new_dialog() -> rx.Component:
 def row(r: rx.Var) -> rx.Component:
     """One proposal."""
     return rx.table.row(
-        rx.table.cell(rx.link(r["title"], href="/proposals/" + r["id"], weight="medium")),
-        rx.table.cell(rx.link(r["deal"], href="/crm/deals/" + r["deal_id"], size="2")),
+        rx.table.cell(rx.link(r["title"], href=routes.proposal(r["id"]), weight="medium")),
+        rx.table.cell(rx.link(r["deal"], href=routes.deal(r["deal_id"]), size="2")),
         rx.table.cell(rx.badge(r["status"], variant="soft")),
         rx.table.cell(rx.cond(r["approval"] != "none", rx.text(r["approval"], size="1"))),
         rx.table.cell(r["total"], text_align="right"),
@@ -95,9 +96,9 @@ def proposals_page() -> rx.Component:
                 ),
                 rx.spacer(),
                 rx.link(rx.button(rx.icon("layout-template", size=14), "Templates",
-                                  variant="soft"), href="/proposals/templates"),
+                                  variant="soft"), href=routes.TEMPLATES),
                 rx.link(rx.button(rx.icon("library", size=14), "Knowledge base",
-                                  variant="soft"), href="/proposals/knowledge"),
+                                  variant="soft"), href=routes.KNOWLEDGE),
                 rx.button(rx.icon("plus", size=14), "New proposal", on_click=S.open_dialog(""),
                           disabled=~S.can_write, id="new-proposal"),
                 width="100%", wrap="wrap",

@@ -71,7 +71,7 @@ def editor() -> rx.Component:
         rx.cond(
             S.accounts.length() == 0,
             rx.callout(rx.text("No accounts are connected yet. ",
-                               rx.link("Connect one", href="/social/accounts"), "."),
+                               rx.link("Connect one", href=routes.SOCIAL_ACCOUNTS), "."),
                        icon="plug", size="1", width="100%", id="social-no-accounts"),
             rx.hstack(rx.foreach(S.accounts, account_chip), wrap="wrap", spacing="2",
                       id="social-chips"),

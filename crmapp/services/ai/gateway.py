@@ -17,7 +17,6 @@ LiteLLM is imported only when a provider is configured: the import alone takes s
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import time
@@ -30,7 +29,7 @@ from sqlmodel import Session
 
 from crmapp.services.ai import budget
 from crmapp.services.platform.errors import ServiceError
-from crmapp.settings import get_settings
+from crmapp.settings import get_settings, set_library_defaults
 
 CONTINUE = "Continue exactly where the text stops. Do not repeat anything already written."
 
@@ -106,8 +105,7 @@ def stream_words(text: str) -> Iterator[str]:
 
 
 def _litellm() -> Any:
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    os.environ.setdefault("LITELLM_LOG", "ERROR")
+    set_library_defaults("litellm")
     import litellm
 
     litellm.telemetry = False
@@ -173,6 +171,23 @@ def _stream_once(
         raise StreamDropped("the stream ended before the model finished")
 
 
+def within_budget(session: Session, org_id: uuid.UUID) -> budget.BudgetState:
+    """This month's spend, checked against the organisation's hard stop: the one check, made
+    when a draft is queued and again before any text is generated.
+
+    Raises:
+        BudgetExceeded: the budget is spent and the organisation chose to stop there.
+    """
+    state = budget.state(session, org_id)
+    if state.level is budget.BudgetLevel.OVER and state.hard_stop:
+        raise BudgetExceeded(
+            f"This month's AI budget (${state.budget_usd:,.2f}) is spent, and your organisation"
+            " stops drafting there. An Owner can raise it in Settings → Proposals & AI;"
+            " drafting resumes next month otherwise."
+        )
+    return state
+
+
 def generate(
     session: Session,
     org_id: uuid.UUID,
@@ -188,14 +203,9 @@ def generate(
     hard-stops. Usage is recorded when the stream ends.
     """
     request_id = request_id or uuid.uuid4().hex
-    state = budget.state(session, org_id)
+    state = within_budget(session, org_id)
     outcome.budget_level = state.level.value
     over = state.level is budget.BudgetLevel.OVER
-    if over and state.hard_stop:
-        raise BudgetExceeded(
-            f"This month's AI budget (${state.budget_usd:,.2f}) is spent. An Owner can raise it"
-            " in Settings; drafting resumes next month otherwise."
-        )
     candidates = providers(over_budget=over)
     written: list[str] = []
     retries = get_settings().ai_retries

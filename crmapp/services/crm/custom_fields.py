@@ -17,7 +17,8 @@ from sqlmodel import Session, col, func, select
 
 from crmapp.models.views import CUSTOM_FIELD_TYPES, RECORD_ENTITIES, CustomField
 from crmapp.services.platform.actor import Actor
-from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.platform.db import get_in_org
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
 
@@ -96,10 +97,9 @@ def create_field(
 
 
 def _get(session: Session, actor: Actor, field_id: uuid.UUID) -> CustomField:
-    field = session.get(CustomField, field_id)
-    if field is None or field.org_id != actor.org_id:
-        raise NotFound("That custom field was not found.")
-    return field
+    return get_in_org(
+        session, CustomField, field_id, actor.org_id, "That custom field was not found."
+    )
 
 
 def update_field(

@@ -24,8 +24,9 @@ from crmapp.models.imports import IMPORT_POLICIES, ImportJob, ImportRejection
 from crmapp.services.crm import import_files, import_rows
 from crmapp.services.platform import csvfile
 from crmapp.services.platform.actor import Actor
-from crmapp.services.platform.errors import NotFound, ValidationError, report
-from crmapp.services.tenancy import audit
+from crmapp.services.platform.db import get_in_org, tenant_session
+from crmapp.services.platform.errors import ValidationError, report, user_message
+from crmapp.services.tenancy import audit, orgs
 from crmapp.services.tenancy.permissions import Perm, require
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -193,12 +194,7 @@ def start_import(
 def get_import(session: Session, actor: Actor, import_id: uuid.UUID) -> ImportJob:
     """An import of the actor's organisation."""
     require(actor.role, Perm.RECORD_READ)
-    job = session.exec(
-        select(ImportJob).where(ImportJob.id == import_id, ImportJob.org_id == actor.org_id)
-    ).first()
-    if job is None:
-        raise NotFound("Import not found.")
-    return job
+    return get_in_org(session, ImportJob, import_id, actor.org_id, "Import not found.")
 
 
 def rejections(
@@ -227,6 +223,61 @@ def rejections_csv(session: Session, actor: Actor, import_id: uuid.UUID) -> str:
 
 
 # --- the job's work -----------------------------------------------------------------------
+
+
+def _load(session: Session, import_id: uuid.UUID) -> ImportJob:
+    job = session.get(ImportJob, import_id)
+    if job is None:
+        raise LookupError(f"import {import_id} is gone")
+    return job
+
+
+def run_import(org_id: uuid.UUID, user_id: uuid.UUID, import_id: uuid.UUID) -> dict[str, int]:
+    """Import every remaining row, one committed batch at a time, as the user who started it;
+    idempotent on retry. Returns the counts.
+
+    A batch the database refuses as a whole is redone row by row, so that the row at fault is
+    rejected alone. A failure leaves the import `failed` with a sentence for the user (a
+    reference to the logged traceback for anything internal), and the file for a retry.
+    """
+    actor = orgs.member_actor(org_id, user_id, "import")
+    try:
+        with tenant_session(org_id, user_id) as session:
+            job = _load(session, import_id)
+            if job.status == "done":
+                return {"created": job.created_count}
+            width, rows = data_rows(job)
+            job.status, job.total_rows = "running", len(rows)
+            session.add(job)
+            start = job.processed_rows
+        for offset in range(start, len(rows), BATCH_SIZE):
+            batch = rows[offset : offset + BATCH_SIZE]
+            try:
+                with tenant_session(org_id, user_id) as session:
+                    import_batch(session, actor, _load(session, import_id), batch, width)
+            except DBAPIError:
+                with tenant_session(org_id, user_id) as session:
+                    job = _load(session, import_id)
+                    import_batch(session, actor, job, batch, width, one_by_one=True)
+        with tenant_session(org_id, user_id) as session:
+            job = _load(session, import_id)
+            finish(session, actor, job)
+            outcome = {
+                "created": job.created_count,
+                "updated": job.updated_count,
+                "skipped": job.skipped_count,
+                "rejected": job.rejected_count,
+            }
+        discard_file(job)
+        return outcome
+    except Exception as err:
+        message = user_message(err, f"import {import_id}")
+        with tenant_session(org_id, user_id) as session:
+            failed = session.get(ImportJob, import_id)
+            if failed is not None:
+                failed.status, failed.error = "failed", message[:2000]
+                session.add(failed)
+        raise
 
 
 def import_batch(

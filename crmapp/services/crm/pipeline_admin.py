@@ -18,7 +18,8 @@ from crmapp.models.base import utcnow
 from crmapp.models.crm import STAGE_KINDS, Deal, Pipeline, PipelineStage
 from crmapp.services.crm import pipelines
 from crmapp.services.platform.actor import Actor
-from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.platform.db import get_in_org
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.platform.wording import noun_for, plural
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
@@ -62,16 +63,11 @@ def list_pipelines(session: Session, actor: Actor) -> list[PipelineView]:
 
 
 def _pipeline(session: Session, actor: Actor, pipeline_id: uuid.UUID) -> Pipeline:
-    row = session.get(Pipeline, pipeline_id)
-    if row is None or row.org_id != actor.org_id:
-        raise NotFound("That pipeline was not found.")
-    return row
+    return get_in_org(session, Pipeline, pipeline_id, actor.org_id, "That pipeline was not found.")
 
 
 def _stage(session: Session, actor: Actor, stage_id: uuid.UUID) -> PipelineStage:
-    row = session.get(PipelineStage, stage_id)
-    if row is None or row.org_id != actor.org_id:
-        raise NotFound("That stage was not found.")
+    row = get_in_org(session, PipelineStage, stage_id, actor.org_id, "That stage was not found.")
     _lock(session, row.pipeline_id)
     return row
 

@@ -7,13 +7,14 @@ from typing import Any
 
 from sqlmodel import Session
 
+from crmapp import routes
 from crmapp.models.crm import Company, Contact, Deal, PipelineStage
 from crmapp.models.tenancy import User
 from crmapp.services.crm import builtin_fields, custom_fields
 from crmapp.services.crm.records import Record, label
 from crmapp.services.platform.actor import Actor
 
-HREF = {Contact: "/crm/contacts/", Company: "/crm/companies/", Deal: "/crm/deals/"}
+KINDS = {Contact: "contact", Company: "company", Deal: "deal"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def link(row: Record) -> dict[str, str]:
         sub = row.email or row.title
     else:
         sub = row.domain
-    return {"label": label(row), "href": HREF[type(row)] + str(row.id), "sub": sub}
+    return {"label": label(row), "href": routes.record(KINDS[type(row)], row.id), "sub": sub}
 
 
 def _reference(session: Session, kind: str, value: Any) -> str:

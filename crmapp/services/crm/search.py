@@ -34,6 +34,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
 from sqlmodel import Session, col, select
 
+from crmapp import routes
 from crmapp.models.crm import Company, Contact, Deal
 from crmapp.services.platform.actor import Actor
 from crmapp.services.tenancy.permissions import Perm, require
@@ -92,15 +93,15 @@ class _Kind:
 
 def _contact_hit(c: Contact) -> Hit:
     name = f"{c.first_name} {c.last_name}".strip()
-    return Hit("contact", name, c.email or c.phone, f"/crm/contacts/{c.id}")
+    return Hit("contact", name, c.email or c.phone, routes.contact(c.id))
 
 
 def _company_hit(c: Company) -> Hit:
-    return Hit("company", c.name, c.domain, f"/crm/companies/{c.id}")
+    return Hit("company", c.name, c.domain, routes.company(c.id))
 
 
 def _deal_hit(d: Deal) -> Hit:
-    return Hit("deal", d.title, f"{d.value:,.0f} {d.currency}", f"/crm/deals/{d.id}")
+    return Hit("deal", d.title, f"{d.value:,.0f} {d.currency}", routes.deal(d.id))
 
 
 KINDS = {

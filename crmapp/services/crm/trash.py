@@ -10,11 +10,11 @@ from typing import Any, cast
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from crmapp.models.audit import AuditEvent
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Company, Contact, Deal
-from crmapp.services.platform.actor import Actor
-from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.platform.actor import Actor, system_actor
+from crmapp.services.platform.db import get_in_org
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
 
@@ -40,10 +40,7 @@ def _get(
     model = MODELS.get(record_type)
     if model is None:
         raise ValidationError({"record": f"Only {', '.join(MODELS)} can be deleted."})
-    row = cast("Contact | Company | Deal | None", session.get(model, record_id))
-    if row is None or row.org_id != actor.org_id:
-        raise NotFound(f"That {record_type} was not found.")
-    return row
+    return get_in_org(session, model, record_id, actor.org_id, f"That {record_type} was not found.")
 
 
 def delete_record(session: Session, actor: Actor, record_type: str, record_id: uuid.UUID) -> str:
@@ -126,10 +123,8 @@ def purge_expired(
         )
         counts[record_type] = int(result.rowcount or 0)
     if any(counts.values()):
-        session.add(
-            AuditEvent(
-                org_id=org_id, actor_email="system", action="trash.purged",
-                entity_type="trash", changes={**counts, "deleted_before": cutoff.isoformat()},
-            )
-        )  # fmt: skip
+        changes = {**counts, "deleted_before": cutoff.isoformat()}
+        audit.record(
+            session, system_actor(org_id, "maintenance"), "trash.purged", "trash", "", changes
+        )
     return counts

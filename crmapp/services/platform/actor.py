@@ -25,3 +25,14 @@ class Actor:
     ip: str = ""
     user_agent: str = ""
     public: bool = False
+
+
+# The user id the system acts under: no user has it, so the audit trail names no one.
+SYSTEM_USER_ID = uuid.UUID(int=0)
+
+
+def system_actor(org_id: uuid.UUID, source: str) -> Actor:
+    """Tandem itself acting in an organisation (publishing a scheduled post, the nightly
+    housekeeping): an Owner's rights, "system" in the audit trail, and `tandem-<source>` as the
+    user agent, so the trail says which part of Tandem it was."""
+    return Actor(SYSTEM_USER_ID, org_id, Role.OWNER, "system", "", f"tandem-{source}")

@@ -11,11 +11,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
 
+from crmapp.services.platform.errors import NotFound
 from crmapp.settings import get_settings
+
+Row = TypeVar("Row")
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +71,21 @@ def tenant_session(org_id: uuid.UUID | None, user_id: uuid.UUID | None = None) -
         raise
     finally:
         session.close()
+
+
+def get_in_org(
+    session: Session, model: type[Row], row_id: uuid.UUID, org_id: uuid.UUID, missing: str
+) -> Row:
+    """The row of `model` with id `row_id` in organisation `org_id`: a lookup by id always names
+    the tenant too, row-level security or not.
+
+    Raises:
+        NotFound: with the sentence `missing`, when the organisation has no such row.
+    """
+    row: Any = session.get(model, row_id)
+    if row is None or row.org_id != org_id:
+        raise NotFound(missing)
+    return row
 
 
 _UNSET: object = object()

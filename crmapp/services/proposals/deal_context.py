@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, or_, select
 
+from crmapp import routes
 from crmapp.models.crm import Activity, Company, Contact, Deal, PipelineStage
 from crmapp.models.proposals import Proposal
 from crmapp.models.tenancy import User
@@ -63,7 +64,7 @@ def deal_context(
     company = session.get(Company, deal.company_id) if deal.company_id else None
     contact = session.get(Contact, deal.contact_id) if deal.contact_id else None
     owner = session.get(User, deal.owner_id) if deal.owner_id else None
-    sources = [Source("deal", deal.title, f"/crm/deals/{deal.id}")]
+    sources = [Source("deal", deal.title, routes.deal(deal.id))]
     facts = {
         "client": company.name if company else (records.label(contact) if contact else ""),
         "deal": deal.title,
@@ -78,10 +79,10 @@ def deal_context(
     }
     if company is not None:
         background["industry"] = company.industry
-        sources.append(Source("company", company.name, f"/crm/companies/{company.id}"))
+        sources.append(Source("company", company.name, routes.company(company.id)))
     if contact is not None:
         facts["contact"] = ", ".join(v for v in (records.label(contact), contact.title) if v)
-        sources.append(Source("contact", records.label(contact), f"/crm/contacts/{contact.id}"))
+        sources.append(Source("contact", records.label(contact), routes.contact(contact.id)))
     links = [col(Activity.deal_id) == deal.id]
     if contact is not None:
         links.append(col(Activity.contact_id) == contact.id)
@@ -106,12 +107,12 @@ def deal_context(
             richtext.html_to_text(s.get("html", "")) for s in won.sections[:3]
         )  # fmt: skip
         history.append(f"Won proposal “{won.title}”: {' '.join(text.split())[:400]}")
-        sources.append(Source("proposal", f"Won: {won.title}", f"/proposals/{won.id}"))
+        sources.append(Source("proposal", f"Won: {won.title}", routes.proposal(won.id)))
     question = " ".join(v for v in (deal.title, facts["products_of_interest"],
                                     background.get("industry", "")) if v)  # fmt: skip
     found = knowledge_base.search(session, actor, question, k=passages) if passages else []
     for passage in found:
-        sources.append(Source("document", passage.title, "/proposals/knowledge"))
+        sources.append(Source("document", passage.title, routes.KNOWLEDGE))
     return DealContext(
         {k: v for k, v in facts.items() if v}, history, found, sources,
         {k: v for k, v in background.items() if v},

@@ -21,7 +21,7 @@ from typing import Any
 from sqlmodel import Session
 
 from crmapp.models.proposals import Proposal
-from crmapp.services.ai import budget, gateway
+from crmapp.services.ai import gateway
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import ValidationError, unexpected
 from crmapp.services.platform.redis_client import get_redis
@@ -73,12 +73,7 @@ def start(
             raise ValidationError({"instruction": "Say how the section should change."})
         if not richtext.html_to_text(proposal.sections[section].get("html", "")).strip():
             raise ValidationError({"section": "Write or generate the section first."})
-    spend = budget.state(session, actor.org_id)
-    if spend.level is budget.BudgetLevel.OVER and spend.hard_stop:
-        raise gateway.BudgetExceeded(
-            f"This month's AI budget (${spend.budget_usd:,.2f}) is spent, and your organisation"
-            " stops drafting there. An Owner can raise it in Settings → Proposals & AI."
-        )
+    gateway.within_budget(session, actor.org_id)
     request_id = uuid.uuid4().hex
     lifecycle.move(session, actor, proposal, "generation", "queued",
                    {"section": section, "instruction": instruction})  # fmt: skip

@@ -20,11 +20,13 @@ from sqlmodel import Session, col, select
 from crmapp.models.kb import KBChunk, KBDocument
 from crmapp.services.ai import embeddings
 from crmapp.services.platform.actor import Actor
-from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.platform.db import get_in_org, tenant_session
+from crmapp.services.platform.errors import ValidationError, user_message
 from crmapp.services.proposals import knowledge_extract
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
 
+NO_DOCUMENT = "That document was not found."
 CHUNK_CHARS = 900
 OVERLAP_CHARS = 150
 BATCH = 32
@@ -85,9 +87,7 @@ def read_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) -
     """Extract the text of an uploaded document once (the upload is then dropped). Returns
     whether it can be embedded: a text that passes a limit or cannot be read marks the document
     failed with the reason instead (no retry would change it), and the upload is dropped too."""
-    document = session.get(KBDocument, document_id)
-    if document is None or document.org_id != org_id:
-        raise NotFound("That document was not found.")
+    document = get_in_org(session, KBDocument, document_id, org_id, NO_DOCUMENT)
     if document.source is None:
         return document.status != "failed"
     try:
@@ -105,9 +105,7 @@ def read_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) -
 
 def embed_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) -> int:
     """Chunk and embed one document (replacing earlier chunks); returns the chunk count."""
-    document = session.get(KBDocument, document_id)
-    if document is None or document.org_id != org_id:
-        raise NotFound("That document was not found.")
+    document = get_in_org(session, KBDocument, document_id, org_id, NO_DOCUMENT)
     session.exec(delete(KBChunk).where(col(KBChunk.document_id) == document.id))
     passages = chunk_text(document.text)
     for start in range(0, len(passages), BATCH):
@@ -123,6 +121,38 @@ def embed_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) 
     document.status, document.chunk_count, document.error = "ready", len(passages), ""
     session.add(document)
     return len(passages)
+
+
+def process_document(org_id: uuid.UUID, document_id: uuid.UUID) -> int:
+    """The background job's work on an upload: read its text (once), then chunk and embed it;
+    returns the passage count. A document the limits refuse is marked failed with the reason
+    (no retry would change that); any other failure is kept on the document for the page to
+    show, and raised for the job to be retried."""
+    try:
+        with tenant_session(org_id) as session:
+            readable = read_document(session, org_id, document_id)
+        if not readable:
+            return 0  # the reason is on the document
+        with tenant_session(org_id) as session:
+            return embed_document(session, org_id, document_id)
+    except Exception as err:
+        message = user_message(err, f"embedding document {document_id}")
+        with tenant_session(org_id) as session:
+            document = session.get(KBDocument, document_id)
+            if document is not None:
+                document.status, document.error = "failed", message[:500]
+                session.add(document)
+        raise
+
+
+def reembed_stale(org_id: uuid.UUID) -> int:
+    """Re-embed every document of an organisation whose passages another model made; returns
+    how many."""
+    with tenant_session(org_id) as session:
+        stale = stale_documents(session, org_id)
+    for document_id in stale:
+        process_document(org_id, document_id)
+    return len(stale)
 
 
 @dataclass(frozen=True)
@@ -188,9 +218,7 @@ def list_documents(session: Session, actor: Actor) -> list[DocumentRow]:
 def delete_document(session: Session, actor: Actor, document_id: uuid.UUID) -> str:
     """Remove a document and its passages; returns its title."""
     require(actor.role, Perm.RECORD_DELETE)
-    document = session.get(KBDocument, document_id)
-    if document is None or document.org_id != actor.org_id:
-        raise NotFound("That document was not found.")
+    document = get_in_org(session, KBDocument, document_id, actor.org_id, NO_DOCUMENT)
     session.delete(document)
     audit.record(session, actor, "kb.document_deleted", "kb_document", document.id,
                  {"title": document.title})  # fmt: skip

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from crmapp import routes
 from crmapp.models.base import utcnow
 from crmapp.models.crm import Deal
 from crmapp.models.proposals import Proposal, ProposalLink
@@ -98,6 +99,17 @@ def set_approvals_required(session: Session, actor: Actor, required: bool) -> No
     orgs.set_approval_required(session, actor, "proposal_approvals", required)
 
 
+def notify_owner(
+    session: Session, proposal: Proposal, kind: str, text: str, *, unless: uuid.UUID | None = None
+) -> None:
+    """Tell the proposal's owner, with a link to it; not when the owner is `unless` (who did it
+    themselves)."""
+    if proposal.owner_id and proposal.owner_id != unless:
+        notifications.notify(
+            session, proposal.org_id, proposal.owner_id, kind, text, routes.proposal(proposal.id)
+        )
+
+
 def submit_for_review(session: Session, actor: Actor, proposal_id: uuid.UUID) -> Proposal:
     """Draft → Review with an approval pending; Owners and Admins are notified."""
     require(actor.role, Perm.RECORD_UPDATE)
@@ -108,10 +120,13 @@ def submit_for_review(session: Session, actor: Actor, proposal_id: uuid.UUID) ->
     for user_id in orgs.admin_ids(session, actor.org_id):
         if user_id != actor.user_id:
             notifications.notify(
-                session, actor.org_id, user_id, "proposal.review",
+                session,
+                actor.org_id,
+                user_id,
+                "proposal.review",
                 f"“{proposal.title}” is waiting for your approval.",
-                f"/proposals/{proposal.id}",
-            )  # fmt: skip
+                routes.proposal(proposal.id),
+            )
     return proposal
 
 
@@ -121,11 +136,8 @@ def approve(session: Session, actor: Actor, proposal_id: uuid.UUID) -> Proposal:
     proposal = documents.get_proposal(session, actor, proposal_id, lock=True)
     move(session, actor, proposal, "approval", "approved")
     proposal.approval_note = ""
-    if proposal.owner_id and proposal.owner_id != actor.user_id:
-        notifications.notify(
-            session, actor.org_id, proposal.owner_id, "proposal.approved",
-            f"“{proposal.title}” was approved: it can be sent.", f"/proposals/{proposal.id}",
-        )  # fmt: skip
+    approved = f"“{proposal.title}” was approved: it can be sent."
+    notify_owner(session, proposal, "proposal.approved", approved, unless=actor.user_id)
     return proposal
 
 
@@ -139,11 +151,8 @@ def request_changes(session: Session, actor: Actor, proposal_id: uuid.UUID, note
     move(session, actor, proposal, "approval", "changes_requested", {"note": note[:500]})
     move(session, actor, proposal, "status", "draft")
     proposal.approval_note = note[:500]
-    if proposal.owner_id and proposal.owner_id != actor.user_id:
-        notifications.notify(
-            session, actor.org_id, proposal.owner_id, "proposal.changes_requested",
-            f"Changes requested on “{proposal.title}”: {note[:200]}", f"/proposals/{proposal.id}",
-        )  # fmt: skip
+    changes = f"Changes requested on “{proposal.title}”: {note[:200]}"
+    notify_owner(session, proposal, "proposal.changes_requested", changes, unless=actor.user_id)
     return proposal
 
 

@@ -23,10 +23,12 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from crmapp import routes
 from crmapp.models.base import utcnow
 from crmapp.models.proposals import (
     Proposal,
@@ -37,9 +39,10 @@ from crmapp.models.proposals import (
 )
 from crmapp.models.tenancy import Membership, Role
 from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.db import get_in_org
 from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.proposals import documents, lifecycle, outcomes
-from crmapp.services.tenancy import audit, notifications, tokens
+from crmapp.services.tenancy import audit, tokens
 from crmapp.services.tenancy.permissions import Perm, require
 from crmapp.settings import get_settings
 
@@ -53,7 +56,7 @@ MAX_NAME, MAX_EMAIL, MAX_REASON, MAX_TOKEN = 120, 254, 1000, 512
 
 def public_url(token: str) -> str:
     """The absolute address a client opens."""
-    return f"{get_settings().public_url.rstrip('/')}/p/{token}"
+    return get_settings().public_url.rstrip("/") + routes.public_proposal(token)
 
 
 def create_link(
@@ -99,39 +102,30 @@ def new_link(
 def revoke_link(session: Session, actor: Actor, link_id: uuid.UUID) -> None:
     """Stop a link from working; audited."""
     require(actor.role, Perm.RECORD_UPDATE)
-    link = session.exec(
-        select(ProposalLink).where(ProposalLink.id == link_id, ProposalLink.org_id == actor.org_id)
-    ).first()
-    if link is None:
-        raise NotFound("Link not found.")
+    link = get_in_org(session, ProposalLink, link_id, actor.org_id, "Link not found.")
     if link.revoked_at is None:
         link.revoked_at = utcnow()
         session.add(link)
         audit.record(session, actor, "proposal.link_revoked", "proposal", link.proposal_id)
 
 
+def _newest_first(
+    session: Session, actor: Actor, proposal_id: uuid.UUID, model: Any, since: Any
+) -> list[Any]:
+    """The rows of `model` about one of the actor's proposals, the latest `since` first."""
+    documents.get_proposal(session, actor, proposal_id)
+    query = select(model).where(model.proposal_id == proposal_id).order_by(col(since).desc())
+    return list(session.exec(query).all())
+
+
 def list_links(session: Session, actor: Actor, proposal_id: uuid.UUID) -> list[ProposalLink]:
     """The proposal's links, newest first."""
-    documents.get_proposal(session, actor, proposal_id)
-    return list(
-        session.exec(
-            select(ProposalLink)
-            .where(ProposalLink.proposal_id == proposal_id)
-            .order_by(col(ProposalLink.created_at).desc())
-        ).all()
-    )
+    return _newest_first(session, actor, proposal_id, ProposalLink, ProposalLink.created_at)
 
 
 def list_views(session: Session, actor: Actor, proposal_id: uuid.UUID) -> list[ProposalView]:
     """Every opening of the proposal's links, newest first."""
-    documents.get_proposal(session, actor, proposal_id)
-    return list(
-        session.exec(
-            select(ProposalView)
-            .where(ProposalView.proposal_id == proposal_id)
-            .order_by(col(ProposalView.started_at).desc())
-        ).all()
-    )
+    return _newest_first(session, actor, proposal_id, ProposalView, ProposalView.started_at)
 
 
 def signature_of(session: Session, proposal_id: uuid.UUID) -> ProposalSignature | None:
@@ -277,12 +271,12 @@ def record_view(session: Session, token: str, *, ip: str, user_agent: str) -> Pr
     if link.first_viewed_at is None:
         link.first_viewed_at = view.started_at
         session.add(link)
-        if proposal.owner_id:
-            notifications.notify(
-                session, proposal.org_id, proposal.owner_id, "proposal.viewed",
-                f"“{proposal.title}” was just opened ({view.client}).",
-                f"/proposals/{proposal.id}",
-            )  # fmt: skip
+        lifecycle.notify_owner(
+            session,
+            proposal,
+            "proposal.viewed",
+            f"“{proposal.title}” was just opened ({view.client}).",
+        )
     session.flush()
     return view
 
@@ -356,11 +350,9 @@ def sign(
                     "total": outcomes.amount_text(proposal)})  # fmt: skip
     proposal.signed_at = signature.signed_at
     outcomes.deal_signed(session, actor, proposal)
-    if proposal.owner_id:
-        notifications.notify(
-            session, proposal.org_id, proposal.owner_id, "proposal.signed",
-            f"“{proposal.title}” was signed by {name}.", f"/proposals/{proposal.id}",
-        )  # fmt: skip
+    lifecycle.notify_owner(
+        session, proposal, "proposal.signed", f"“{proposal.title}” was signed by {name}."
+    )
     session.flush()
     return signature
 
@@ -375,9 +367,7 @@ def decline(session: Session, token: str, *, reason: str, ip: str, user_agent: s
     proposal = opened.proposal
     actor = _public_actor(session, proposal, ip=ip, user_agent=user_agent)
     lifecycle.move(session, actor, proposal, "status", "declined", {"reason": reason})
-    if proposal.owner_id:
-        notifications.notify(
-            session, proposal.org_id, proposal.owner_id, "proposal.declined",
-            f"“{proposal.title}” was declined.", f"/proposals/{proposal.id}",
-        )  # fmt: skip
+    lifecycle.notify_owner(
+        session, proposal, "proposal.declined", f"“{proposal.title}” was declined."
+    )
     return proposal

@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 from crmapp.models.base import utcnow
 from crmapp.models.proposals import ProposalTemplate
 from crmapp.services.platform.actor import Actor
-from crmapp.services.platform.errors import NotFound, ValidationError
+from crmapp.services.platform.db import get_in_org
+from crmapp.services.platform.errors import ValidationError
 from crmapp.services.proposals.offline_writer import Section
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
@@ -89,14 +90,7 @@ def list_templates(
 def get_template(session: Session, actor: Actor, template_id: uuid.UUID) -> ProposalTemplate:
     """One template of the organisation (NotFound otherwise)."""
     require(actor.role, Perm.RECORD_READ)
-    template = session.exec(
-        select(ProposalTemplate).where(
-            ProposalTemplate.id == template_id, ProposalTemplate.org_id == actor.org_id
-        )
-    ).first()
-    if template is None:
-        raise NotFound("Template not found.")
-    return template
+    return get_in_org(session, ProposalTemplate, template_id, actor.org_id, "Template not found.")
 
 
 def sections_of(template: ProposalTemplate) -> list[Section]:

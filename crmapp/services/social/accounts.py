@@ -16,6 +16,7 @@ from zoneinfo import available_timezones
 
 from sqlmodel import Session, col, select
 
+from crmapp import routes
 from crmapp.models.base import utcnow
 from crmapp.models.social import SocialAccount
 from crmapp.services.platform import secrets
@@ -234,7 +235,7 @@ def needs_reconnect(session: Session, account: SocialAccount, reason: str) -> No
         notifications.notify(
             session, account.org_id, account.owner_id, "social.reconnect",
             f"Reconnect your {label} account {account.handle}: {reason}"[:300],
-            "/social/accounts",
+            routes.SOCIAL_ACCOUNTS,
         )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from sqlmodel import Session
 
+from crmapp import routes
 from crmapp.models.social import SocialAccount
 from crmapp.services.platform import secrets
 from crmapp.services.platform.actor import Actor
@@ -30,7 +31,7 @@ from crmapp.services.tenancy.permissions import Perm, require
 from crmapp.settings import get_settings
 
 TTL_SECONDS = 600
-CALLBACK_PATH = "/social/connect/callback"
+CALLBACK_PATH = routes.SOCIAL_CONNECT_CALLBACK
 OAUTH_NETWORKS = ("x", "linkedin", "facebook", "instagram", "mastodon")
 _CREDENTIALS = {
     "x": ("x_client_id", "TANDEM_X_CLIENT_ID"),

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from crmapp import routes
 from crmapp.models.crm import Contact
 from crmapp.models.social import SocialPostTarget
 from crmapp.models.tenancy import User
@@ -361,7 +362,7 @@ def queue(
             (
                 when,
                 {
-                    "id": str(post.id), "href": f"/social/posts/{post.id}",
+                    "id": str(post.id), "href": routes.social_post(post.id),
                     "text": (post.text[:140] + "…") if len(post.text) > 140 else post.text,
                     "time": timefmt.local(when, tz, "%H:%M"),
                     "day": f"{local:%a} {local.day} {local:%b %Y}",

@@ -22,10 +22,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from crmapp import routes
 from crmapp.models.base import utcnow
 from crmapp.models.social import SocialAccount, SocialPost, SocialPostTarget, SocialSchedule
-from crmapp.models.tenancy import Role
-from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.actor import system_actor
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import NotFound, unexpected
 from crmapp.services.social import accounts, payload, refresh
@@ -56,11 +56,6 @@ INTERRUPTED = (
 )
 
 
-def system_actor(org_id: uuid.UUID) -> Actor:
-    """Who the publisher acts as in the audit trail."""
-    return Actor(uuid.UUID(int=0), org_id, Role.OWNER, "system", "", "tandem-publisher")
-
-
 @dataclass(frozen=True)
 class Claim:
     """A target this process may publish until `lease`; `check_first` when an earlier attempt
@@ -86,7 +81,7 @@ def claim_due(org_id: uuid.UUID, *, limit: int = 64, now: datetime | None = None
     """Claim up to `limit` due targets of the organisation for this process."""
     now = now or utcnow()
     lease = now + timedelta(seconds=get_settings().social_publish_lease_seconds)
-    actor = system_actor(org_id)
+    actor = system_actor(org_id, "publisher")
     max_attempts = get_settings().social_max_attempts
     claims = []
     with tenant_session(org_id) as session:
@@ -229,7 +224,7 @@ def _record(
     checkable: bool = True,
     part_ids: tuple[str, ...] = (),
 ) -> str:
-    actor = system_actor(org_id)
+    actor = system_actor(org_id, "publisher")
     with tenant_session(org_id) as session:
         target = session.exec(
             select(SocialPostTarget)
@@ -286,7 +281,7 @@ def _dead_letter_note(session: Session, target: SocialPostTarget, what: str) -> 
     where = f"{provider_class(target.network).label} {account.handle if account else ''}".strip()
     notifications.notify(
         session, target.org_id, post.author_id, "social.failed",
-        f"Your post to {where} {what}"[:300], f"/social/posts/{post.id}",
+        f"Your post to {where} {what}"[:300], routes.social_post(post.id),
     )  # fmt: skip
 
 

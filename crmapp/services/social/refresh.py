@@ -15,11 +15,11 @@ from sqlmodel import select
 
 from crmapp.models.base import utcnow
 from crmapp.models.social import SocialAccount
-from crmapp.models.tenancy import TenantRegistry
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import NotFound, unexpected
 from crmapp.services.social import accounts
 from crmapp.services.social.base import AccountAuth, AuthExpired, SocialError, get_provider
+from crmapp.services.tenancy import orgs
 
 FRESH_ENOUGH = timedelta(minutes=5)
 
@@ -95,10 +95,8 @@ def expiring_accounts(
     """(organisation, account) of every active account whose token expires within `within`,
     visited one tenant scope at a time."""
     before = (now or utcnow()) + within
-    with tenant_session(None) as session:
-        org_ids = list(session.exec(select(TenantRegistry.id)).all())
     found = []
-    for org_id in org_ids:
+    for org_id in orgs.all_org_ids():
         with tenant_session(org_id) as session:
             found += [(org_id, a.id) for a in accounts.expiring(session, before)]
     return found

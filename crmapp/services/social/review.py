@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, select
 
+from crmapp import routes
 from crmapp.models.base import utcnow
 from crmapp.models.social import SocialPost, SocialPostComment, SocialPostTarget
 from crmapp.services.platform.actor import Actor
@@ -124,7 +125,7 @@ def submit(
                 notifications.notify(
                     session, actor.org_id, user_id, "social.review",
                     f"{actor.email or 'A teammate'} asks you to review a post: "
-                    f"“{post.text[:80]}”", f"/social/posts/{post.id}",
+                    f"“{post.text[:80]}”", routes.social_post(post.id),
                 )  # fmt: skip
     else:
         for target in targets:
@@ -173,7 +174,7 @@ def approve(
         notifications.notify(
             session, actor.org_id, post.author_id, "social.approved",
             "Your post was approved" + (" and is scheduled" if post.scheduled_at else ""),
-            f"/social/posts/{post.id}",
+            routes.social_post(post.id),
         )  # fmt: skip
     return post
 
@@ -194,7 +195,7 @@ def reject(session: Session, actor: Actor, post_id: uuid.UUID, reason: str) -> S
     session.add(post)
     notifications.notify(
         session, actor.org_id, post.author_id, "social.rejected",
-        f"Your post needs changes: {reason}"[:300], f"/social/posts/{post.id}",
+        f"Your post needs changes: {reason}"[:300], routes.social_post(post.id),
     )  # fmt: skip
     return post
 
@@ -340,7 +341,7 @@ def add_comment(
     if post.author_id != actor.user_id:
         notifications.notify(session, actor.org_id, post.author_id, "social.comment",
                              f"{actor.email or 'A teammate'} commented: {body[:120]}",
-                             f"/social/posts/{post.id}")  # fmt: skip
+                             routes.social_post(post.id))  # fmt: skip
     return comment
 
 

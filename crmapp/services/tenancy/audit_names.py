@@ -74,10 +74,10 @@ RECORD_LOOKUP = {
     "social_account": "account",
 }
 HREFS: dict[str, Callable[[str], str]] = {
-    "contact": lambda i: f"/crm/contacts/{i}",
-    "company": lambda i: f"/crm/companies/{i}",
-    "deal": lambda i: f"/crm/deals/{i}",
-    "proposal": lambda i: f"/proposals/{i}",
+    "contact": routes.contact,
+    "company": routes.company,
+    "deal": routes.deal,
+    "proposal": routes.proposal,
     "social_post": routes.social_post,
 }
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from crmapp import routes
 from crmapp.models.base import utcnow
 from crmapp.models.tenancy import (
     Invitation,
@@ -20,7 +21,7 @@ from crmapp.models.tenancy import (
     UserSession,
 )
 from crmapp.services.platform.actor import Actor
-from crmapp.services.platform.db import set_scope, tenant_session
+from crmapp.services.platform.db import get_in_org, set_scope, tenant_session
 from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
 from crmapp.services.tenancy import audit, tokens
 from crmapp.services.tenancy.auth import (
@@ -92,7 +93,7 @@ def create_invitation(
 
 def invitation_path(token: str) -> str:
     """The in-app path of an invitation link."""
-    return f"/invite/{token}"
+    return routes.invite(token)
 
 
 def list_invitations(session: Session, actor: Actor) -> list[Invitation]:
@@ -115,11 +116,7 @@ def list_invitations(session: Session, actor: Actor) -> list[Invitation]:
 def revoke_invitation(session: Session, actor: Actor, invitation_id: uuid.UUID) -> None:
     """Make an invitation link stop working."""
     require(actor.role, Perm.MEMBER_INVITE)
-    inv = session.exec(
-        select(Invitation).where(Invitation.id == invitation_id, Invitation.org_id == actor.org_id)
-    ).first()
-    if inv is None:
-        raise NotFound("Invitation not found.")
+    inv = get_in_org(session, Invitation, invitation_id, actor.org_id, "Invitation not found.")
     inv.revoked_at = utcnow()
     session.add(inv)
     audit.record(session, actor, "invitation.revoked", "invitation", inv.id, {"email": inv.email})

@@ -13,6 +13,7 @@ from crmapp.models.tenancy import (
     Membership,
     Organization,
     Role,
+    TenantRegistry,
     User,
 )
 from crmapp.services.ai import budget
@@ -122,6 +123,27 @@ def admin_ids(session: Session, org_id: uuid.UUID) -> list[uuid.UUID]:
             )
         ).all()
     )
+
+
+def member_actor(org_id: uuid.UUID, user_id: uuid.UUID, source: str) -> Actor:
+    """Who a job run on behalf of `user_id` acts as: the member, with their role as it is now
+    (`source` names the job in the audit trail). Someone removed from the organisation since
+    acts as a Viewer: they can no longer write."""
+    with tenant_session(org_id, user_id) as session:
+        member = session.exec(
+            select(Membership).where(Membership.org_id == org_id, Membership.user_id == user_id)
+        ).first()
+        user = session.get(User, user_id)
+    role = Role(member.role) if member else Role.VIEWER
+    return Actor(user_id, org_id, role, user.email if user else "", source, f"tandem-{source}")
+
+
+def all_org_ids() -> list[uuid.UUID]:
+    """Every organisation, for work that visits each in turn (housekeeping, token refresh):
+    without a tenant, row-level security hides `organization`, so `tenant_registry` (migration
+    0008) names them."""
+    with tenant_session(None) as session:
+        return list(session.exec(select(TenantRegistry.id)).all())
 
 
 def _membership(session: Session, actor: Actor, user_id: uuid.UUID) -> Membership:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import reflex as rx
 
+from crmapp import routes
 from crmapp.services.crm import basic_records, dashboard
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.db import tenant_session
@@ -97,7 +98,7 @@ class DashboardState(SessionState):
             {
                 "subject": t.subject,
                 "due": timefmt.local(t.due_at, self._tz(), "%d %b %H:%M"),
-                "href": f"/crm/contacts/{t.contact_id}" if t.contact_id else "",
+                "href": routes.contact(t.contact_id) if t.contact_id else "",
                 "overdue": "yes" if t.overdue else "",
             }
             for t in board.due_today

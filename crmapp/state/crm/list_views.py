@@ -18,7 +18,7 @@ from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.services.tenancy import orgs
 from crmapp.state.crm.list_edit import ListEditMixin
-from crmapp.state.crm.record_form import RECORD_HREF, RecordFormMixin
+from crmapp.state.crm.record_form import RecordFormMixin
 from crmapp.state.session import SessionState
 
 OP_LABELS = {
@@ -125,8 +125,7 @@ class ListMixin(rx.State, mixin=True):
             for c in result.columns
         ]  # fmt: skip
         self.choices = {c.key: c.choices() for c in result.columns if c.options}
-        href = RECORD_HREF[entity]
-        self.rows = [{**r, "href": href + r["id"]} for r in result.rows]
+        self.rows = [{**r, "href": routes.record(entity, r["id"])} for r in result.rows]
         self.views = [
             {"id": str(v.id), "name": v.name, "shared": "1" if v.shared else ""} for v in views
         ]

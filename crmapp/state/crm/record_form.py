@@ -11,8 +11,6 @@ from crmapp.services.crm import custom_fields, record_forms, records
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError, ValidationError
 
-RECORD_HREF = {"contact": "/crm/contacts/", "company": "/crm/companies/", "deal": "/crm/deals/"}
-
 
 class RecordFormMixin(rx.State, mixin=True):
     """A create / edit form for one record with its full field set and custom fields."""

@@ -90,7 +90,7 @@ class RecordPageMixin(rx.State, mixin=True):
         self.related_proposals = [
             {
                 "label": p.title,
-                "href": f"/proposals/{p.id}",
+                "href": routes.proposal(p.id),
                 "sub": f"{audit_text.state_label(p.status)} · {p.total}",
             }
             for p in proposals

@@ -116,4 +116,4 @@ class ProposalsState(SessionState):
             self.error = str(err)
             return None
         self.dialog_open = False
-        return rx.redirect(f"/proposals/{proposal.id}")
+        return rx.redirect(routes.proposal(proposal.id))

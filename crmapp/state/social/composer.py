@@ -305,7 +305,7 @@ class ComposerState(ComposerAssistMixin, ComposerReviewMixin, ComposerMediaMixin
             return rx.toast.error(str(err))
         self._queue_at_instant(actor, post_id)
         if was_new:
-            return [rx.toast.success(done), rx.redirect(f"/social/posts/{post_id}")]
+            return [rx.toast.success(done), rx.redirect(routes.social_post(post_id))]
         self._reload()
         return rx.toast.success(done)
 

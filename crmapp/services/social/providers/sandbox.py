@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
+from crmapp import routes
 from crmapp.services.social.base import (
     AccountAuth,
     InboxItem,
@@ -76,7 +77,7 @@ class SandboxProvider(SocialProvider):
         stamp = int(datetime.now(UTC).timestamp())
         digest = hashlib.sha256(post.idempotency_key.encode()).hexdigest()[:12]
         ids = tuple(f"sb-{stamp}-{digest}-{i}" for i in range(len(post.thread)))
-        return PublishResult(ids[0], f"/social/sandbox/{account.remote_id}#{ids[0]}", ids)
+        return PublishResult(ids[0], f"{routes.sandbox_feed(account.remote_id)}#{ids[0]}", ids)
 
     def refresh_token(self, account: AccountAuth) -> TokenSet:
         return TokenSet(access_token="sandbox", expires_at=None)

@@ -21,10 +21,10 @@ from crmapp.services.social.base import (
     Rejected,
     TokenSet,
     Transient,
-    get_provider,
 )
 from crmapp.services.social.providers import meta_graph
 from crmapp.services.social.providers.facebook import FacebookProvider
+from crmapp.services.social.registry import get_provider
 from crmapp.settings import get_settings
 from tests.fakes.http_fake import Reply
 from tests.fakes.meta_fake import APP_ID, APP_SECRET, FakeMeta
@@ -70,7 +70,7 @@ def _image(url: str = "https://cdn.example/a.jpg") -> MediaItem:
 def test_registered_with_its_limits():
     provider = get_provider("facebook")
     assert isinstance(provider, FacebookProvider)
-    assert (provider.max_chars, provider.max_media, provider.threads) == (63206, 10, False)
+    assert (provider.text_rules.limit, provider.max_media, provider.threads) == (63206, 10, False)
 
 
 def test_text_and_link_post_goes_to_the_feed(meta):

@@ -19,10 +19,10 @@ from crmapp.services.social.base import (
     Rejected,
     TokenSet,
     Transient,
-    provider_class,
 )
 from crmapp.services.social.providers.linkedin import LinkedInProvider
 from crmapp.services.social.providers.linkedin_api import escape_little_text, next_utc_midnight
+from crmapp.services.social.registry import provider_class
 from crmapp.settings import get_settings
 from tests.fakes.http_fake import Reply
 from tests.fakes.linkedin_fake import FakeLinkedIn
@@ -68,7 +68,7 @@ def _post(text: str = "Hello LinkedIn", **kwargs: object) -> NormalizedPost:
 
 def test_registered_with_its_limits() -> None:
     assert provider_class("linkedin") is LinkedInProvider
-    assert (LinkedInProvider.max_chars, LinkedInProvider.threads) == (3000, False)
+    assert (LinkedInProvider.text_rules.limit, LinkedInProvider.threads) == (3000, False)
 
 
 def test_little_text_escaping() -> None:

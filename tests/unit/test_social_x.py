@@ -23,10 +23,10 @@ from crmapp.services.social.base import (
     RateLimited,
     Rejected,
     Transient,
-    provider_class,
 )
 from crmapp.services.social.providers import x_api
 from crmapp.services.social.providers.x import XProvider
+from crmapp.services.social.registry import provider_class
 from crmapp.settings import get_settings
 from tests.fakes.http_fake import Reply
 from tests.fakes.x_fake import FakeX
@@ -70,7 +70,7 @@ def _post(text: str = "Hello from Tandem", **kwargs: object) -> NormalizedPost:
 
 def test_registered_with_its_limits() -> None:
     assert provider_class("x") is XProvider
-    assert (XProvider.max_chars, XProvider.threads, XProvider.max_media) == (280, True, 4)
+    assert (XProvider.text_rules.limit, XProvider.threads, XProvider.max_media) == (280, True, 4)
     assert XProvider.can_lookup and not XProvider.idempotent
 
 

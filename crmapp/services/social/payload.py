@@ -15,8 +15,9 @@ from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import NotFound, PermissionDenied
 from crmapp.services.social import library, textrules
 from crmapp.services.social import media as media_lib
-from crmapp.services.social.base import MediaItem, NormalizedPost, provider_class
+from crmapp.services.social.base import MediaItem, NormalizedPost
 from crmapp.services.social.media_store import type_of_key
+from crmapp.services.social.registry import provider_class
 from crmapp.settings import get_settings
 
 
@@ -83,8 +84,7 @@ def thread_parts(network: str, text: str, overrides: dict) -> tuple[str, ...]:
     if overrides.get("parts"):
         return tuple(str(p) for p in overrides["parts"] if str(p).strip())
     cls = provider_class(network)
-    limit = textrules.LIMITS.get(network)
-    if cls.threads and limit is not None and textrules.count(network, text) > limit:
+    if cls.threads and cls.text_rules.count(text) > cls.text_rules.limit:
         return tuple(textrules.split_thread(network, text))
     return ()
 
@@ -131,8 +131,6 @@ def build(session: Session, post: SocialPost, target: SocialPostTarget) -> Norma
                 filename=asset.filename,
             )
         )
-    if fmt == "feed" and len(items) > 1 and target.network == "instagram":
-        fmt = "carousel"
     return NormalizedPost(
         text=text,
         idempotency_key=target.idempotency_key,

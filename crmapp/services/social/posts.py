@@ -19,8 +19,7 @@ from crmapp.models.crm import Contact, Deal
 from crmapp.models.social import MediaAsset, SocialAccount, SocialPost, SocialPostTarget
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ServiceError, ValidationError
-from crmapp.services.social import textrules
-from crmapp.services.social.base import provider_class
+from crmapp.services.social import registry, textrules
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
 
@@ -36,7 +35,6 @@ TRANSITIONS: dict[str, set[str]] = {
     "published": set(),
 }
 LOCKED_STATES = {"publishing", "published", "unknown"}  # a post with these cannot be edited
-FORMATS = ("feed", "reel", "story", "carousel")
 
 
 class InvalidTransition(ServiceError):
@@ -90,7 +88,7 @@ def _validate(session: Session, actor: Actor, data: PostInput) -> list[SocialAcc
         problems["text"] = "Write something or attach media"
     if not data.account_ids:
         problems["accounts"] = "Choose at least one account to post to"
-    if data.format not in FORMATS:
+    if data.format not in {f for cls in registry.classes() for f in cls.formats}:
         problems["format"] = f"Unknown format {data.format!r}"
     accounts = list(
         session.exec(
@@ -118,9 +116,7 @@ def _validate(session: Session, actor: Actor, data: PostInput) -> list[SocialAcc
         problems["media"] = "One of the media files is not in the library"
     for network in sorted({a.network for a in accounts}):
         variant = str((data.overrides.get(network) or {}).get("text") or data.text)
-        cls = provider_class(network)
-        if network not in textrules.LIMITS:  # a network without composer rules
-            continue
+        cls = registry.provider_class(network)
         found = textrules.problems(network, variant, len(media), threaded=cls.threads)
         if found:
             problems[f"text.{network}"] = f"{cls.label}: {found[0]}"

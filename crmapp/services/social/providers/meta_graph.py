@@ -9,9 +9,8 @@ rather than 401 or 429, so the code and subcode decide what it means, not the st
 from __future__ import annotations
 
 import json
-import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -231,16 +230,35 @@ def paged(
         body = call("GET", "", token=token, network=network, url=str(next_url))
 
 
-def parse_time(value: Any) -> datetime:
-    """A Graph time (`2024-01-01T10:00:00+0000`) as an aware UTC datetime."""
-    text = str(value or "")
-    if re.search(r"[+-]\d{4}$", text):
-        text = text[:-2] + ":" + text[-2:]
+def insights(path: str, *, token: str, metrics: str, network: str) -> dict[str, Any] | None:
+    """The latest value of each of `metrics` for one post (`{path}/insights`), or None when
+    the post has no figures: too few viewers, not a post any more (code 100/33), an expired
+    story, empty data.
+
+    Raises:
+        AuthExpired: the token itself is refused.
+    """
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.now(UTC)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        body = call(
+            "GET", f"{path}/insights", token=token, network=network, params={"metric": metrics}
+        )
+    except (Rejected, AuthExpired) as error:
+        if isinstance(error, AuthExpired) and not is_missing_object(error):
+            raise
+        return None  # code 100 (not a post / invalid metric) or 10 (too few viewers)
+    values = {
+        str(entry.get("name")): (entry.get("values") or [{}])[-1].get("value")
+        for entry in body.get("data") or []
+    }
+    return values or None
+
+
+def number(value: Any) -> int:
+    """A Graph figure as an int (0 when missing or not a number)."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 # --- Facebook Login ------------------------------------------------------------------------
@@ -319,7 +337,7 @@ def refresh_page_token(account: AccountAuth, *, page_id: str, network: str) -> T
     must log in again (`AuthExpired`)."""
     user_token = str(account.extra.get("user_token") or "")
     expires = str(account.extra.get("user_token_expires_at") or "")
-    if not user_token or (expires and parse_time(expires) <= datetime.now(UTC)):
+    if not user_token or (expires and http.parse_time(expires) <= datetime.now(UTC)):
         raise AuthExpired(f"The {network} login has expired; reconnect the account")
     for page in list_pages(user_token):
         if str(page.get("id")) == page_id and page.get("access_token"):
@@ -334,13 +352,29 @@ class FacebookLogin:
 
     login_scopes: ClassVar[str] = ""
 
-    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str:
+    def authorization_url(
+        self,
+        *,
+        redirect_uri: str,
+        state: str,
+        code_challenge: str,
+        client: Mapping[str, str] | None = None,
+    ) -> str:
         """The Facebook Login dialog asking for `login_scopes`."""
         return authorization_url(
-            redirect_uri=redirect_uri, state=state, code_challenge=code_challenge,
+            redirect_uri=redirect_uri,
+            state=state,
+            code_challenge=code_challenge,
             scopes=self.login_scopes,
-        )  # fmt: skip
+        )
 
-    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
+    def exchange_code(
+        self,
+        *,
+        code: str,
+        redirect_uri: str,
+        code_verifier: str,
+        client: Mapping[str, str] | None = None,
+    ) -> TokenSet:
         """A long-lived user token (about 60 days) for the login code."""
         return exchange_code(code=code, redirect_uri=redirect_uri, code_verifier=code_verifier)

@@ -334,8 +334,13 @@ def test_a_bluesky_mention_that_cannot_be_resolved_does_not_block_the_post(monke
         try:
             owner = factories.signup()
             with factories.scoped(owner) as session:
-                account = connect.connect_bluesky(session, owner.actor, handle="alice.test",
-                                                  app_password="app-pass-1234")  # fmt: skip
+                account = connect.sign_in(
+                    session,
+                    owner.actor,
+                    "bluesky",
+                    handle="alice.test",
+                    app_password="app-pass-1234",
+                )
             fake.fail_next("GET", r"/xrpc/com\.atproto\.identity\.resolveHandle",
                            Reply(502, {"error": "UpstreamFailure", "message": "timeout"}),
                            times=10)  # fmt: skip

@@ -19,33 +19,7 @@ from PIL import Image, ImageDraw, ImageOps, ImageSequence
 from crmapp.services.platform.errors import ValidationError
 from crmapp.services.social import registry
 from crmapp.services.social.base import Ratio
-from crmapp.services.social.media_store import (
-    LocalStore,
-    MediaStore,
-    S3Store,
-    check_key,
-    new_key,
-    store,
-)
-
-__all__ = [
-    "LocalStore",
-    "MediaInfo",
-    "MediaStore",
-    "S3Store",
-    "as_jpeg",
-    "crop",
-    "crop_box",
-    "crop_preview",
-    "derived_key",
-    "fits",
-    "inspect",
-    "jpeg_key",
-    "jpeg_needed",
-    "new_key",
-    "store",
-    "thumbnail",
-]
+from crmapp.services.social.media_store import check_key
 
 MB = 1024 * 1024
 MAX_IMAGE_BYTES = 8 * MB

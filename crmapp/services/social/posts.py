@@ -37,7 +37,7 @@ TRANSITIONS: dict[str, set[str]] = {
 LOCKED_STATES = {"publishing", "published", "unknown"}  # a post with these cannot be edited
 
 
-class InvalidTransition(ServiceError):
+class WrongPostState(ServiceError):
     """A target cannot move from its state to the one asked."""
 
 
@@ -66,7 +66,7 @@ def move_target(
 ) -> None:
     """Move one target to `state` (refused unless the machine allows it), audited."""
     if state not in TRANSITIONS.get(target.state, set()):
-        raise InvalidTransition(f"A {target.state.replace('_', ' ')} post cannot become {state}")
+        raise WrongPostState(f"A {target.state.replace('_', ' ')} post cannot become {state}")
     before = target.state
     target.state = state
     target.updated_at = utcnow()
@@ -209,7 +209,7 @@ def update_post(session: Session, actor: Actor, post_id: uuid.UUID, data: PostIn
     post = get_post(session, actor, post_id, lock=True)
     targets = targets_of(session, post.id, lock=True)
     if any(t.state in LOCKED_STATES or t.part_ids for t in targets):
-        raise InvalidTransition("This post has started publishing: it can no longer be edited")
+        raise WrongPostState("This post has started publishing: it can no longer be edited")
     accounts = _validate(session, actor, data)
     before = {"text": post.text, "overrides": post.overrides, "link": post.link}
     _apply(post, data)
@@ -242,7 +242,7 @@ def delete_post(session: Session, actor: Actor, post_id: uuid.UUID) -> None:
     post = get_post(session, actor, post_id, lock=True)
     targets = targets_of(session, post.id, lock=True)
     if any(t.state in ("publishing", "unknown") for t in targets):
-        raise InvalidTransition("This post is being published; wait for it to finish")
+        raise WrongPostState("This post is being published; wait for it to finish")
     post.deleted_at = utcnow()
     for target in targets:
         if target.state == "scheduled":

@@ -17,6 +17,7 @@ from crmapp.services.social.base import (
     Connect,
     MediaItem,
     NormalizedPost,
+    OAuthFlow,
     RateLimited,
     Rejected,
     Transient,
@@ -206,19 +207,14 @@ def test_oauth_register_authorize_exchange_and_identity(fake, provider):
     assert fake.apps[client["client_id"]]["scopes"] == ["read", "write"]
     verifier = "v" * 50
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-    url = provider.authorization_url(
-        redirect_uri=redirect,
-        state="s1",
-        code_challenge=challenge.decode().rstrip("="),
-        client=client,
-    )
+    challenge_text = challenge.decode().rstrip("=")
+    flow = OAuthFlow(redirect, "s1", challenge_text, verifier, client)
+    url = provider.authorization_url(flow)
     assert url.startswith(f"{fake.base_url}/oauth/authorize?")
     location = httpx.get(url).headers["location"]
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
     assert query["state"] == ["s1"]
-    tokens = provider.exchange_code(
-        code=query["code"][0], redirect_uri=redirect, code_verifier=verifier, client=client
-    )
+    tokens = provider.exchange_code(flow, query["code"][0])
     assert tokens.access_token in fake.tokens and tokens.extra["instance_url"] == fake.base_url
     [identity] = provider.identities(tokens)
     host = urllib.parse.urlsplit(fake.base_url).netloc
@@ -230,14 +226,10 @@ def test_oauth_register_authorize_exchange_and_identity(fake, provider):
 def test_exchange_with_wrong_verifier_is_rejected(fake, provider):
     redirect = "https://tandem.example/cb"
     client = provider.register_client(instance_url=fake.base_url, redirect_uri=redirect)
-    url = provider.authorization_url(
-        redirect_uri=redirect, state="s", code_challenge="abc", client=client
-    )
+    url = provider.authorization_url(OAuthFlow(redirect, "s", "abc", "nope", client))
     code = urllib.parse.parse_qs(httpx.get(url).headers["location"].split("?")[1])["code"][0]
     with pytest.raises(Rejected, match="connect again"):
-        provider.exchange_code(
-            code=code, redirect_uri=redirect, code_verifier="nope", client=client
-        )
+        provider.exchange_code(OAuthFlow(redirect, "s", "abc", "nope", client), code)
 
 
 def test_refresh_returns_the_same_token_or_auth_expired(fake, account, provider):

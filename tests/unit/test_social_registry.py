@@ -128,7 +128,9 @@ def test_an_unregistered_network_is_gone_again(pigeon) -> None:
     assert "pigeon" not in [o.network for o in connect.options(_actor(Role.OWNER))]
 
 
-@pytest.mark.parametrize("method", ["authorization_url", "exchange_code", "register_client"])
+@pytest.mark.parametrize(
+    "method", ["authorization_url", "exchange_code", "register_client", "sign_in"]
+)
 def test_every_network_connects_through_the_same_interface(method: str) -> None:
     shared = list(inspect.signature(getattr(SocialProvider, method)).parameters)
     for cls in registry.classes():

@@ -18,6 +18,7 @@ from crmapp.services.social.base import (
     AuthExpired,
     MediaItem,
     NormalizedPost,
+    OAuthFlow,
     OutcomeUnknown,
     PartlyPublished,
     RateLimited,
@@ -263,9 +264,7 @@ def test_every_answer_has_rate_headers(fake: FakeX, account: AccountAuth) -> Non
 
 
 def test_authorization_url_has_pkce_and_scopes(fake: FakeX) -> None:
-    url = XProvider().authorization_url(
-        redirect_uri="https://app/cb", state="s1", code_challenge="c"
-    )
+    url = XProvider().authorization_url(OAuthFlow("https://app/cb", "s1", code_challenge="c"))
     parts = urllib.parse.urlsplit(url)
     query = dict(urllib.parse.parse_qsl(parts.query))
     assert url.startswith("https://x.com/i/oauth2/authorize?")
@@ -287,9 +286,7 @@ def _challenge(verifier: str) -> str:
 def test_exchange_code_and_identities(fake: FakeX) -> None:
     verifier = "v" * 50
     code = fake.authorize(code_challenge=_challenge(verifier), redirect_uri="https://app/cb")
-    tokens = XProvider().exchange_code(
-        code=code, redirect_uri="https://app/cb", code_verifier=verifier
-    )
+    tokens = XProvider().exchange_code(OAuthFlow("https://app/cb", code_verifier=verifier), code)
     assert tokens.access_token in fake.tokens and tokens.refresh_token in fake.refresh_tokens
     assert tokens.expires_at is not None
     assert (
@@ -304,9 +301,7 @@ def test_exchange_code_and_identities(fake: FakeX) -> None:
 def test_exchange_with_wrong_verifier_fails(fake: FakeX) -> None:
     code = fake.authorize(code_challenge=_challenge("right" * 10), redirect_uri="https://app/cb")
     with pytest.raises(AuthExpired, match="authorization code was invalid"):
-        XProvider().exchange_code(
-            code=code, redirect_uri="https://app/cb", code_verifier="wrong" * 10
-        )
+        XProvider().exchange_code(OAuthFlow("https://app/cb", code_verifier="wrong" * 10), code)
 
 
 def test_refresh_rotates_and_old_token_dies(fake: FakeX, account: AccountAuth) -> None:

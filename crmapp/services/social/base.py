@@ -156,6 +156,22 @@ class TokenSet:
 
 
 @dataclass(frozen=True)
+class OAuthFlow:
+    """One OAuth connection in progress, as the connect flow hands it to a provider.
+
+    `code_challenge` and `code_verifier` are "" where the network takes no PKCE (`pkce`);
+    `client` is the OAuth client `register_client` made on the user's server ({} where the
+    network's app is in Settings).
+    """
+
+    redirect_uri: str
+    state: str = ""
+    code_challenge: str = ""
+    code_verifier: str = ""
+    client: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Identity:
     """An author the user can connect after logging in (a person, a company page, a Facebook
     Page, an Instagram business account, ...), with the token to publish as it."""
@@ -310,29 +326,16 @@ class SocialProvider(abc.ABC):
     def register_client(self, *, instance_url: str, redirect_uri: str) -> dict[str, str]:
         """The OAuth client a connection on `instance_url` goes through, for networks that
         connect `OAUTH_PER_INSTANCE` (an app registered on the user's server); the connect
-        flow keeps it sealed and hands it back as `client`. {} where the app is in Settings."""
+        flow keeps it sealed and hands it back as `OAuthFlow.client`. {} where the app is in
+        Settings."""
         return {}
 
-    def authorization_url(
-        self,
-        *,
-        redirect_uri: str,
-        state: str,
-        code_challenge: str,
-        client: Mapping[str, str] | None = None,
-    ) -> str:
-        """The network's consent page (`code_challenge` is "" where `pkce` is False)."""
+    def authorization_url(self, flow: OAuthFlow) -> str:
+        """The network's consent page for `flow` (its redirect, state and PKCE challenge)."""
         raise NotSupported(f"{self.label} does not connect through OAuth")
 
-    def exchange_code(
-        self,
-        *,
-        code: str,
-        redirect_uri: str,
-        code_verifier: str,
-        client: Mapping[str, str] | None = None,
-    ) -> TokenSet:
-        """The tokens for the code the network sent back."""
+    def exchange_code(self, flow: OAuthFlow, code: str) -> TokenSet:
+        """The tokens for the `code` the network sent back at the end of `flow`."""
         raise NotSupported(f"{self.label} does not connect through OAuth")
 
     def identities(self, tokens: TokenSet) -> list[Identity]:

@@ -26,7 +26,14 @@ from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import PermissionDenied, ValidationError
 from crmapp.services.platform.redis_client import get_redis
 from crmapp.services.social import accounts, registry
-from crmapp.services.social.base import Connect, Identity, SocialError, SocialProvider, TokenSet
+from crmapp.services.social.base import (
+    Connect,
+    Identity,
+    OAuthFlow,
+    SocialError,
+    SocialProvider,
+    TokenSet,
+)
 from crmapp.services.tenancy.permissions import Perm, can, require
 from crmapp.settings import Settings, get_settings
 
@@ -138,13 +145,12 @@ def begin(session: Session, actor: Actor, network: str, *, instance_url: str = "
     provider = _connecting(network, _LOGIN_PAGE, "through a login page")
     if missing := missing_setting(network):
         raise ValidationError({"network": f"Set {missing} (and its secret) to connect {network}"})
-    state, verifier = generate_token(32), generate_token(64)
-    challenge = create_s256_code_challenge(verifier) if provider.pkce else ""
+    state, verifier = generate_token(32), generate_token(64) if provider.pkce else ""
+    challenge = create_s256_code_challenge(verifier) if verifier else ""
     try:
         client = provider.register_client(instance_url=instance_url, redirect_uri=redirect_uri())
-        url = provider.authorization_url(
-            redirect_uri=redirect_uri(), state=state, code_challenge=challenge, client=client
-        )
+        flow = OAuthFlow(redirect_uri(), state, challenge, verifier, client)
+        url = provider.authorization_url(flow)
     except SocialError as error:
         raise ValidationError({"network": str(error)}) from error
     payload = {"user": str(actor.user_id), "network": network, "verifier": verifier}
@@ -162,14 +168,9 @@ def complete(
         raise ValidationError({"code": f"The network did not connect the account: {error}"})
     network = payload["network"]
     provider = registry.get_provider(network)
-    verifier = payload["verifier"] if provider.pkce else ""
+    flow = OAuthFlow(redirect_uri(), state, "", payload["verifier"], payload.get("client") or {})
     try:
-        tokens = provider.exchange_code(
-            code=code,
-            redirect_uri=redirect_uri(),
-            code_verifier=verifier,
-            client=payload.get("client"),
-        )
+        tokens = provider.exchange_code(flow, code)
         found = provider.identities(tokens)
     except SocialError as err:
         raise ValidationError({"code": str(err)}) from err

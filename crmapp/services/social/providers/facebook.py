@@ -203,18 +203,14 @@ class FacebookProvider(graph.FacebookLogin, SocialProvider):
     def fetch_metrics(self, account: AccountAuth, remote_ids: list[str]) -> dict[str, Metrics]:
         """Post insights (§3.7): views, reactions (as likes) and clicks. Posts without figures
         (not enough audience, not a post) are left out."""
-        out: dict[str, Metrics] = {}
-        for remote_id in remote_ids:
-            values = graph.insights(
-                remote_id, token=account.access_token, metrics=INSIGHT_METRICS, network="Facebook"
-            )
-            if values is None:
-                continue
+
+        def figures(values: dict[str, Any]) -> Metrics:
             reactions = values.get("post_reactions_by_type_total")
             likes = sum(map(graph.number, reactions.values())) if isinstance(reactions, dict) else 0
-            out[remote_id] = Metrics(
+            return Metrics(
                 likes=likes,
                 views=graph.number(values.get("post_total_media_view_unique")),
                 clicks=graph.number(values.get("post_clicks")),
             )
-        return out
+
+        return graph.post_metrics(account, remote_ids, INSIGHT_METRICS, "Facebook", figures)

@@ -301,17 +301,13 @@ class InstagramProvider(graph.FacebookLogin, SocialProvider):
     def fetch_metrics(self, account: AccountAuth, remote_ids: list[str]) -> dict[str, Metrics]:
         """Media insights (§4.7): views, likes, comments (replies), shares (reposts). Media
         without figures (too few viewers, expired stories, empty data) are left out."""
-        out: dict[str, Metrics] = {}
-        for remote_id in remote_ids:
-            values = graph.insights(
-                remote_id, token=account.access_token, metrics=INSIGHT_METRICS, network="Instagram"
-            )
-            if values is None:
-                continue
-            out[remote_id] = Metrics(
+
+        def figures(values: dict[str, Any]) -> Metrics:
+            return Metrics(
                 likes=graph.number(values.get("likes")),
                 reposts=graph.number(values.get("shares")),
                 replies=graph.number(values.get("comments")),
                 views=graph.number(values.get("views")),
             )
-        return out
+
+        return graph.post_metrics(account, remote_ids, INSIGHT_METRICS, "Instagram", figures)

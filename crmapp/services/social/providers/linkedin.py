@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from crmapp.services.social.base import (
     Metrics,
     NormalizedPost,
     NotSupported,
+    OAuthFlow,
     PublishResult,
     Rejected,
     SocialError,
@@ -142,39 +143,25 @@ class LinkedInProvider(SocialProvider):
             {"grant_type": "refresh_token", "refresh_token": account.refresh_token}
         )
 
-    def authorization_url(
-        self,
-        *,
-        redirect_uri: str,
-        state: str,
-        code_challenge: str,
-        client: Mapping[str, str] | None = None,
-    ) -> str:
+    def authorization_url(self, flow: OAuthFlow) -> str:
         """LinkedIn's authorize page (state only: LinkedIn's web flow does not use PKCE)."""
         settings = get_settings()
         query = urllib.parse.urlencode(
             {
                 "response_type": "code",
                 "client_id": settings.linkedin_client_id,
-                "redirect_uri": redirect_uri,
-                "state": state,
+                "redirect_uri": flow.redirect_uri,
+                "state": flow.state,
                 "scope": SCOPES,
             },
             quote_via=urllib.parse.quote,
         )
         return f"{settings.linkedin_oauth_base.rstrip('/')}/oauth/v2/authorization?{query}"
 
-    def exchange_code(
-        self,
-        *,
-        code: str,
-        redirect_uri: str,
-        code_verifier: str,
-        client: Mapping[str, str] | None = None,
-    ) -> TokenSet:
-        """Trade the authorization code for tokens (the verifier is not used by LinkedIn)."""
+    def exchange_code(self, flow: OAuthFlow, code: str) -> TokenSet:
+        """Trade the authorization code for tokens (LinkedIn takes no PKCE verifier)."""
         return api.token_request(
-            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": flow.redirect_uri}
         )
 
     def identities(self, tokens: TokenSet) -> list[Identity]:

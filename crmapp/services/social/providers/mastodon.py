@@ -23,6 +23,7 @@ from crmapp.services.social.base import (
     MediaItem,
     Metrics,
     NormalizedPost,
+    OAuthFlow,
     PublishResult,
     Rejected,
     SocialProvider,
@@ -208,39 +209,25 @@ class MastodonProvider(SocialProvider):
             instance = "https://" + instance
         return {"instance_url": instance, **register_app(instance, redirect_uri)}
 
-    def authorization_url(
-        self,
-        *,
-        redirect_uri: str,
-        state: str,
-        code_challenge: str,
-        client: Mapping[str, str] | None = None,
-    ) -> str:
+    def authorization_url(self, flow: OAuthFlow) -> str:
         """The instance's consent page (`/oauth/authorize`, PKCE S256, scopes "read write")."""
-        client = _registered(client)
+        client = _registered(flow)
         query = urllib.parse.urlencode(
             {
                 "response_type": "code",
                 "client_id": client["client_id"],
-                "redirect_uri": redirect_uri,
+                "redirect_uri": flow.redirect_uri,
                 "scope": SCOPES,
-                "state": state,
-                "code_challenge": code_challenge,
+                "state": flow.state,
+                "code_challenge": flow.code_challenge,
                 "code_challenge_method": "S256",
             }
         )
         return f"{instance_base(client['instance_url'])}/oauth/authorize?{query}"
 
-    def exchange_code(
-        self,
-        *,
-        code: str,
-        redirect_uri: str,
-        code_verifier: str,
-        client: Mapping[str, str] | None = None,
-    ) -> TokenSet:
+    def exchange_code(self, flow: OAuthFlow, code: str) -> TokenSet:
         """Trade the code for a token (`/oauth/token`); `extra["instance_url"]` says where."""
-        client = _registered(client)
+        client = _registered(flow)
         base = instance_base(client["instance_url"])
         resp = http.request(
             "POST",
@@ -250,8 +237,8 @@ class MastodonProvider(SocialProvider):
                 "code": code,
                 "client_id": client["client_id"],
                 "client_secret": client["client_secret"],
-                "redirect_uri": redirect_uri,
-                "code_verifier": code_verifier,
+                "redirect_uri": flow.redirect_uri,
+                "code_verifier": flow.code_verifier,
                 "scope": SCOPES,
             },
         )
@@ -275,7 +262,7 @@ class MastodonProvider(SocialProvider):
         return [replace(verify_credentials(instance, tokens.access_token), tokens=tokens)]
 
 
-def _registered(client: Mapping[str, str] | None) -> Mapping[str, str]:
-    if not client or not client.get("client_id"):
+def _registered(flow: OAuthFlow) -> Mapping[str, str]:
+    if not flow.client.get("client_id"):
         raise ValueError("Mastodon OAuth needs the client `register_client` made on the instance")
-    return client
+    return flow.client

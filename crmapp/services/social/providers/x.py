@@ -8,7 +8,7 @@ account's recent posts and matches the first part's exact text.
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from crmapp.services.social.base import (
     InboxItem,
     Metrics,
     NormalizedPost,
+    OAuthFlow,
     PartlyPublished,
     PublishResult,
     Rejected,
@@ -183,44 +184,30 @@ class XProvider(SocialProvider):
             {"grant_type": "refresh_token", "refresh_token": account.refresh_token}
         )
 
-    def authorization_url(
-        self,
-        *,
-        redirect_uri: str,
-        state: str,
-        code_challenge: str,
-        client: Mapping[str, str] | None = None,
-    ) -> str:
+    def authorization_url(self, flow: OAuthFlow) -> str:
         """X's authorize page with PKCE (S256) and the scopes Tandem needs."""
         query = urllib.parse.urlencode(
             {
                 "response_type": "code",
                 "client_id": get_settings().x_client_id,
-                "redirect_uri": redirect_uri,
+                "redirect_uri": flow.redirect_uri,
                 "scope": x_api.SCOPES,
-                "state": state,
-                "code_challenge": code_challenge,
+                "state": flow.state,
+                "code_challenge": flow.code_challenge,
                 "code_challenge_method": "S256",
             },
             quote_via=urllib.parse.quote,
         )
         return f"{get_settings().x_authorize_url}?{query}"
 
-    def exchange_code(
-        self,
-        *,
-        code: str,
-        redirect_uri: str,
-        code_verifier: str,
-        client: Mapping[str, str] | None = None,
-    ) -> TokenSet:
+    def exchange_code(self, flow: OAuthFlow, code: str) -> TokenSet:
         """Trade the authorization code (valid 30 s) for tokens."""
         return x_api.token_request(
             {
                 "grant_type": "authorization_code",
                 "code": code,
-                "redirect_uri": redirect_uri,
-                "code_verifier": code_verifier,
+                "redirect_uri": flow.redirect_uri,
+                "code_verifier": flow.code_verifier,
             }
         )
 

@@ -18,9 +18,10 @@ from crmapp.services.social.base import (
     PublishResult,
     SocialProvider,
     TokenSet,
-    register,
 )
 from crmapp.services.social.posts import PostInput
+from crmapp.services.social.registry import register
+from crmapp.services.social.textcount import TextRules
 from tests import factories
 
 
@@ -30,7 +31,7 @@ class ScriptedNetwork(SocialProvider):
 
     name: ClassVar[str] = "scripted"
     label: ClassVar[str] = "Scripted"
-    max_chars: ClassVar[int] = 500
+    text_rules = TextRules(limit=500)
     can_lookup: ClassVar[bool] = False
     script: ClassVar[list] = []
     posted: ClassVar[list[str]] = []

@@ -100,6 +100,16 @@ def test_accounts_page_speaks_to_each_role_and_labels_a_sandbox_once(browser, ap
     expect(card.get_by_text("Sandbox", exact=True)).to_have_count(1)
     expect(card).not_to_contain_text("(sandbox)")
 
+    # Each network is offered as its class connects: a button, a server form, an app password.
+    expect(owner.get_by_role("button", name="Connect Facebook Page")).to_be_visible()
+    server = owner.get_by_label("Your Mastodon server")
+    expect(server).to_have_attribute("placeholder", "mastodon.social")
+    server.fill("   ")
+    owner.click("#mastodon-connect")
+    expect(owner.locator("#mastodon-error")).to_contain_text("Enter your Mastodon server")
+    expect(owner.get_by_label("Bluesky handle")).to_have_attribute("placeholder", "you.bsky.social")
+    expect(owner.get_by_label("Bluesky app password")).to_be_visible()
+
     hint = owner.locator("#connect-x-hint")
     expect(hint).to_contain_text("TANDEM_X_CLIENT_ID")
     hint.get_by_role("link").click()

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from crmapp.models.tenancy import UserSession
 from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import InvalidCredentials, RateLimited, ValidationError
+from crmapp.services.platform.errors import InvalidCredentials, TooManyAttempts, ValidationError
 from crmapp.services.tenancy import auth, tokens
 from tests import factories
 
@@ -88,7 +88,7 @@ def test_five_wrong_passwords_lock_the_account_with_a_wait():
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
             auth.login(email=owner.email, password="wrong password!", client=factories.client())
-    with pytest.raises(RateLimited) as err:
+    with pytest.raises(TooManyAttempts) as err:
         # even the right password waits: the window slides, it is not reset by guessing right
         auth.login(email=owner.email, password=factories.PASSWORD, client=factories.client())
     assert 0 < err.value.retry_after <= 15 * 60
@@ -100,7 +100,7 @@ def test_per_ip_limit_spans_accounts():
     for i in range(auth.LOGIN_IP_LIMIT):
         with pytest.raises(InvalidCredentials):
             auth.login(email=f"nobody{i}@example.test", password="x" * 12, client=same_ip)
-    with pytest.raises(RateLimited):
+    with pytest.raises(TooManyAttempts):
         auth.login(email="someone-else@example.test", password="x" * 12, client=same_ip)
 
 
@@ -112,7 +112,7 @@ def test_signup_is_rate_limited_per_ip(monkeypatch):
     for i in range(limit):
         with pytest.raises(ValidationError):
             auth.signup(email=f"bad{i}", password="", name="", org_name="", client=same_ip)
-    with pytest.raises(RateLimited, match="sign-up attempts"):
+    with pytest.raises(TooManyAttempts, match="sign-up attempts"):
         auth.signup(
             email=factories.email(),
             password=factories.PASSWORD,
@@ -127,7 +127,7 @@ def test_signup_is_rate_limited_per_address():
     for _ in range(auth.SIGNUP_EMAIL_LIMIT):
         with pytest.raises(ValidationError):
             auth.signup(email=address, password="", name="", org_name="", client=factories.client())
-    with pytest.raises(RateLimited):
+    with pytest.raises(TooManyAttempts):
         auth.signup(
             email=address,
             password=factories.PASSWORD,
@@ -177,7 +177,7 @@ def test_password_change_is_rate_limited_like_login():
                 token=owner.token, current="a wrong guess", new="another-long-password",
                 client=factories.client(),
             )  # fmt: skip
-    with pytest.raises(RateLimited) as err:  # even the right password waits
+    with pytest.raises(TooManyAttempts) as err:  # even the right password waits
         auth.change_password(
             token=owner.token, current=factories.PASSWORD, new="another-long-password",
             client=factories.client(),
@@ -185,7 +185,7 @@ def test_password_change_is_rate_limited_like_login():
     assert 0 < err.value.retry_after <= get_settings().login_window_seconds
     assert "Try again in" in str(err.value)
     assert auth.resolve(owner.token) is not None  # nothing changed
-    with pytest.raises(RateLimited):  # the guesses count against the account's login too
+    with pytest.raises(TooManyAttempts):  # the guesses count against the account's login too
         auth.login(email=owner.email, password=factories.PASSWORD, client=factories.client())
 
 

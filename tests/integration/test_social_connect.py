@@ -322,13 +322,18 @@ def test_bluesky_connects_with_an_app_password_that_is_not_kept(
         _settings_changed()
         try:
             with factories.scoped(owner) as session, pytest.raises(ValidationError):
-                connect.connect_bluesky(session, owner.actor, handle="alice.test",
-                                        app_password="wrong-pass")  # fmt: skip
+                connect.sign_in(
+                    session, owner.actor, "bluesky", handle="alice.test", app_password="wrong-pass"
+                )
             with factories.scoped(owner) as session:
-                account = connect.connect_bluesky(
-                    session, owner.actor, handle="@alice.test", app_password="app-pass-1234",
+                account = connect.sign_in(
+                    session,
+                    owner.actor,
+                    "bluesky",
+                    handle="@alice.test",
+                    app_password="app-pass-1234",
                     timezone="Europe/Paris",
-                )  # fmt: skip
+                )
                 account_id = account.id
             row = _row(owner, account_id)
             assert (row["network"], row["handle"], row["timezone"]) == (

@@ -13,7 +13,7 @@ from sqlmodel import select
 from crmapp.models.audit import AuditEvent
 from crmapp.models.social import MediaAsset
 from crmapp.services.platform.errors import PermissionDenied, ValidationError
-from crmapp.services.social import accounts, library, media, post_views, posts, review
+from crmapp.services.social import accounts, library, media_store, post_views, posts, review
 from crmapp.services.social.posts import PostInput
 from tests import factories
 
@@ -39,7 +39,7 @@ def test_a_valid_image_is_stored_in_the_organisations_namespace_and_listed():
     )  # fmt: skip
     assert asset.filename == "launch.png"  # no path from the browser survives
     assert "/" not in asset.storage_key and asset.storage_key.endswith(".png")
-    assert media.store(owner.actor.org_id).get(asset.storage_key) == png(1200, 600)
+    assert media_store.store(owner.actor.org_id).get(asset.storage_key) == png(1200, 600)
     with factories.scoped(owner) as session:
         listed = library.list_assets(session, owner.actor)
         assert [a.id for a in listed] == [asset.id]
@@ -81,7 +81,7 @@ def test_an_instagram_crop_is_stored_as_a_variant_and_a_fitting_picture_is_left_
         assert library.crop_view(session, owner.actor, wide.id, "instagram", "feed")["applied"]
     assert set(wide.variants) == {"instagram:feed", "instagram:story"}
     assert square.variants == {}  # 1:1 already fits the feed
-    store = media.store(owner.actor.org_id)
+    store = media_store.store(owner.actor.org_id)
     feed = Image.open(io.BytesIO(store.get(wide.variants["instagram:feed"])))
     story = Image.open(io.BytesIO(store.get(wide.variants["instagram:story"])))
     assert feed.size == (764, 400)  # 1.91:1, full height kept
@@ -126,7 +126,7 @@ def test_the_thumbnail_is_made_once_at_upload_and_listing_does_not_decode_the_pi
     with factories.scoped(owner) as session:
         asset = library.add_asset(session, owner.actor, png(1200, 600), "launch.png")
     # Were the listing to open the picture again, it would find this and show no thumbnail.
-    media.store(owner.actor.org_id).put(asset.storage_key, b"not a picture", "image/png")
+    media_store.store(owner.actor.org_id).put(asset.storage_key, b"not a picture", "image/png")
     with factories.scoped(owner) as session:
         (listed,) = library.list_assets(session, owner.actor)
         url = library.thumbnail_url(owner.actor, listed)

@@ -9,7 +9,8 @@ import pytest
 from moto import mock_aws
 
 from crmapp.services.platform.errors import NotFound
-from crmapp.services.social.media import LocalStore, S3Store, derived_key, new_key, store
+from crmapp.services.social.media import derived_key
+from crmapp.services.social.media_store import LocalStore, S3Store, new_key, store
 from crmapp.settings import get_settings
 
 pytestmark = pytest.mark.integration

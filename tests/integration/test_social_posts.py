@@ -14,7 +14,7 @@ from crmapp.models.social import SocialAccount, SocialPostTarget
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import PermissionDenied, ValidationError
 from crmapp.services.social import posts, publishing, review
-from crmapp.services.social.posts import InvalidTransition, PostInput
+from crmapp.services.social.posts import PostInput, WrongPostState
 from tests import factories
 from tests.social_support import (
     compose,
@@ -109,9 +109,9 @@ def test_approval_flow_notifies_and_audits_with_ip():
 def test_invalid_moves_are_refused():
     owner = factories.signup()
     post = compose(owner, connect(owner, "sandbox"))
-    with factories.scoped(owner) as session, pytest.raises(InvalidTransition):
+    with factories.scoped(owner) as session, pytest.raises(WrongPostState):
         review.approve(session, owner.actor, post.id)  # not in review
-    with factories.scoped(owner) as session, pytest.raises(InvalidTransition):
+    with factories.scoped(owner) as session, pytest.raises(WrongPostState):
         review.retry_failed(session, owner.actor, post.id)
 
 

@@ -12,7 +12,7 @@ from sqlmodel import select
 from crmapp.models.social import SocialAccount, SocialPostTarget
 from crmapp.services.social import accounts, posts, publishing, review
 from crmapp.services.social.base import AuthExpired, Identity, RateLimited, Rejected, TokenSet
-from crmapp.services.social.posts import InvalidTransition, PostInput
+from crmapp.services.social.posts import PostInput, WrongPostState
 from tests import factories
 from tests.social_support import (
     ScriptedNetwork,
@@ -40,7 +40,7 @@ def test_sandbox_publishes_once_and_a_second_sweep_does_nothing():
     done = targets(owner, post)
     assert {t.state for t in done} == {"published"}
     assert all(t.remote_id.startswith("sb-") and t.published_at for t in done)
-    with factories.scoped(owner) as session, pytest.raises(InvalidTransition):
+    with factories.scoped(owner) as session, pytest.raises(WrongPostState):
         posts.update_post(session, owner.actor, post.id,
                           PostInput(text="edit", account_ids=[done[0].account_id]))  # fmt: skip
 
@@ -212,7 +212,7 @@ def test_a_thread_cut_short_is_finished_later_without_repeating_a_part(monkeypat
         assert publishing.publish_due(owner.actor.org_id) == {"retry": 1}
         (target,) = targets(owner, post)
         assert len(target.part_ids) == 1 and "1 part(s) of the thread went out" in target.last_error
-        with factories.scoped(owner) as session, pytest.raises(InvalidTransition):
+        with factories.scoped(owner) as session, pytest.raises(WrongPostState):
             posts.update_post(session, owner.actor, post.id,
                               PostInput(text="changed", account_ids=[account.id]))  # fmt: skip
         later = datetime.now(UTC) + timedelta(hours=2)
@@ -334,8 +334,13 @@ def test_a_bluesky_mention_that_cannot_be_resolved_does_not_block_the_post(monke
         try:
             owner = factories.signup()
             with factories.scoped(owner) as session:
-                account = connect.connect_bluesky(session, owner.actor, handle="alice.test",
-                                                  app_password="app-pass-1234")  # fmt: skip
+                account = connect.sign_in(
+                    session,
+                    owner.actor,
+                    "bluesky",
+                    handle="alice.test",
+                    app_password="app-pass-1234",
+                )
             fake.fail_next("GET", r"/xrpc/com\.atproto\.identity\.resolveHandle",
                            Reply(502, {"error": "UpstreamFailure", "message": "timeout"}),
                            times=10)  # fmt: skip

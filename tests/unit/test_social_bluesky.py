@@ -13,15 +13,16 @@ from crmapp.services.social import http
 from crmapp.services.social.base import (
     AccountAuth,
     AuthExpired,
+    Connect,
     MediaItem,
     NormalizedPost,
     RateLimited,
     Rejected,
     Transient,
-    provider_class,
 )
 from crmapp.services.social.providers import bluesky, bluesky_text
 from crmapp.services.social.providers.bluesky import BlueskyProvider
+from crmapp.services.social.registry import provider_class
 from crmapp.settings import get_settings
 from tests.fakes.bluesky_fake import TID, FakeBluesky
 from tests.fakes.http_fake import Reply
@@ -68,13 +69,9 @@ def post(text: str = "Hello sky", **kw) -> NormalizedPost:
 def test_registered_with_its_limits():
     cls = provider_class("bluesky")
     assert cls is BlueskyProvider
-    assert (cls.max_chars, cls.threads, cls.oauth, cls.can_lookup, cls.idempotent) == (
-        300,
-        True,
-        False,
-        True,
-        True,
-    )
+    assert (cls.text_rules.limit, cls.text_rules.max_bytes) == (300, 3000)
+    assert (cls.threads, cls.can_lookup, cls.idempotent) == (True, True, True)
+    assert cls.connect is Connect.APP_PASSWORD
 
 
 def test_create_session_uses_the_default_pds_and_the_jwt_expiry(fake, account):

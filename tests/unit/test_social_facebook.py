@@ -16,15 +16,16 @@ from crmapp.services.social.base import (
     AuthExpired,
     MediaItem,
     NormalizedPost,
+    OAuthFlow,
     OutcomeUnknown,
     RateLimited,
     Rejected,
     TokenSet,
     Transient,
-    get_provider,
 )
 from crmapp.services.social.providers import meta_graph
 from crmapp.services.social.providers.facebook import FacebookProvider
+from crmapp.services.social.registry import get_provider
 from crmapp.settings import get_settings
 from tests.fakes.http_fake import Reply
 from tests.fakes.meta_fake import APP_ID, APP_SECRET, FakeMeta
@@ -70,7 +71,7 @@ def _image(url: str = "https://cdn.example/a.jpg") -> MediaItem:
 def test_registered_with_its_limits():
     provider = get_provider("facebook")
     assert isinstance(provider, FacebookProvider)
-    assert (provider.max_chars, provider.max_media, provider.threads) == (63206, 10, False)
+    assert (provider.text_rules.limit, provider.max_media, provider.threads) == (63206, 10, False)
 
 
 def test_text_and_link_post_goes_to_the_feed(meta):
@@ -252,7 +253,7 @@ def test_usage_headers_give_the_longest_estimate():
 
 def test_authorization_url_is_the_versioned_dialog(meta):
     url = FacebookProvider().authorization_url(
-        redirect_uri="https://app.example/cb", state="s1", code_challenge="c1"
+        OAuthFlow("https://app.example/cb", state="s1", code_challenge="c1")
     )
     parsed = urllib.parse.urlsplit(url)
     query = urllib.parse.parse_qs(parsed.query)
@@ -267,9 +268,7 @@ def test_login_yields_a_long_lived_token_and_one_identity_per_page(meta):
     meta.add_code("code-1")
     meta.add_page(PAGE, "Acme Bakery")
     meta.add_page("222", "Acme Cafe", ig_id="900")
-    tokens = FacebookProvider().exchange_code(
-        code="code-1", redirect_uri="https://app.example/cb", code_verifier=""
-    )
+    tokens = FacebookProvider().exchange_code(OAuthFlow("https://app.example/cb"), "code-1")
     assert tokens.access_token.startswith("long-user-")
     assert tokens.expires_at > datetime.now(UTC) + timedelta(days=59)
     identities = FacebookProvider().identities(tokens)
@@ -281,18 +280,14 @@ def test_login_yields_a_long_lived_token_and_one_identity_per_page(meta):
     assert identities[1].tokens.expires_at is None
     assert identities[1].tokens.extra["user_token"] == tokens.access_token
     with pytest.raises(Rejected):  # a code works once
-        FacebookProvider().exchange_code(
-            code="code-1", redirect_uri="https://a/cb", code_verifier=""
-        )
+        FacebookProvider().exchange_code(OAuthFlow("https://a/cb"), "code-1")
 
 
 def test_tokens_and_the_app_secret_never_reach_the_logs(meta, caplog):
     caplog.set_level(logging.DEBUG)  # everything any logger lets through
     meta.add_code("code-2")
     meta.add_page(PAGE, "Acme Bakery")
-    tokens = FacebookProvider().exchange_code(
-        code="code-2", redirect_uri="https://app.example/cb", code_verifier=""
-    )
+    tokens = FacebookProvider().exchange_code(OAuthFlow("https://app.example/cb"), "code-2")
     (page,) = FacebookProvider().identities(tokens)
     FacebookProvider().publish(
         NormalizedPost(text="Fresh bread", idempotency_key="k-log"),

@@ -12,10 +12,9 @@ import pytest
 from crmapp.services.social.base import (
     AccountAuth,
     SocialProvider,
-    network_names,
-    provider_class,
 )
 from crmapp.services.social.providers.sandbox import SandboxProvider
+from crmapp.services.social.registry import network_names, provider_class
 
 pytestmark = pytest.mark.unit
 

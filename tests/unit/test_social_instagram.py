@@ -17,9 +17,9 @@ from crmapp.services.social.base import (
     Rejected,
     TokenSet,
     Transient,
-    get_provider,
 )
 from crmapp.services.social.providers.instagram import InstagramProvider, check_caption
+from crmapp.services.social.registry import get_provider
 from crmapp.settings import get_settings
 from tests.fakes.http_fake import Reply
 from tests.fakes.meta_fake import APP_ID, APP_SECRET, FakeMeta
@@ -74,7 +74,7 @@ def post(*media: MediaItem, text: str = "Fresh bread #bakery", fmt: str = "feed"
 def test_registered_with_its_limits():
     provider = get_provider("instagram")
     assert isinstance(provider, InstagramProvider)
-    assert (provider.max_chars, provider.max_media, provider.threads) == (2200, 10, False)
+    assert (provider.text_rules.limit, provider.max_media, provider.threads) == (2200, 10, False)
 
 
 def test_feed_image_checks_quota_creates_polls_publishes(meta, account):

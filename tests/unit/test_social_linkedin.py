@@ -15,14 +15,15 @@ from crmapp.services.social.base import (
     MediaItem,
     NormalizedPost,
     NotSupported,
+    OAuthFlow,
     RateLimited,
     Rejected,
     TokenSet,
     Transient,
-    provider_class,
 )
 from crmapp.services.social.providers.linkedin import LinkedInProvider
 from crmapp.services.social.providers.linkedin_api import escape_little_text, next_utc_midnight
+from crmapp.services.social.registry import provider_class
 from crmapp.settings import get_settings
 from tests.fakes.http_fake import Reply
 from tests.fakes.linkedin_fake import FakeLinkedIn
@@ -68,7 +69,7 @@ def _post(text: str = "Hello LinkedIn", **kwargs: object) -> NormalizedPost:
 
 def test_registered_with_its_limits() -> None:
     assert provider_class("linkedin") is LinkedInProvider
-    assert (LinkedInProvider.max_chars, LinkedInProvider.threads) == (3000, False)
+    assert (LinkedInProvider.text_rules.limit, LinkedInProvider.threads) == (3000, False)
 
 
 def test_little_text_escaping() -> None:
@@ -210,9 +211,7 @@ def test_fake_rejects_malformed_posts(fake: FakeLinkedIn) -> None:
 
 
 def test_authorization_url(fake: FakeLinkedIn) -> None:
-    url = LinkedInProvider().authorization_url(
-        redirect_uri="https://app/cb", state="s", code_challenge="c"
-    )
+    url = LinkedInProvider().authorization_url(OAuthFlow("https://app/cb", state="s"))
     parts = urllib.parse.urlsplit(url)
     query = dict(urllib.parse.parse_qsl(parts.query))
     assert (
@@ -228,9 +227,7 @@ def test_authorization_url(fake: FakeLinkedIn) -> None:
 
 def test_exchange_code_then_identities(fake: FakeLinkedIn) -> None:
     code = fake.authorize(redirect_uri="https://app/cb")
-    tokens = LinkedInProvider().exchange_code(
-        code=code, redirect_uri="https://app/cb", code_verifier=""
-    )
+    tokens = LinkedInProvider().exchange_code(OAuthFlow("https://app/cb"), code)
     assert tokens.access_token in fake.tokens and tokens.refresh_token in fake.refresh_tokens
     assert tokens.expires_at is not None and tokens.expires_at > datetime.now(UTC) + timedelta(
         days=59
@@ -273,9 +270,7 @@ def test_identities_show_a_failure_to_list_pages_instead_of_hiding_them(
 
 def test_bad_code_is_auth_expired(fake: FakeLinkedIn) -> None:
     with pytest.raises(AuthExpired):
-        LinkedInProvider().exchange_code(
-            code="nope", redirect_uri="https://app/cb", code_verifier=""
-        )
+        LinkedInProvider().exchange_code(OAuthFlow("https://app/cb"), "nope")
 
 
 def test_refresh_is_non_sliding(fake: FakeLinkedIn) -> None:
@@ -300,9 +295,7 @@ def test_refresh_rotated_and_absent(fake: FakeLinkedIn) -> None:
         LinkedInProvider().refresh_token(AccountAuth(network="linkedin", remote_id=PERSON))
     fake.issue_refresh_tokens = False
     code = fake.authorize(redirect_uri="https://app/cb")
-    tokens = LinkedInProvider().exchange_code(
-        code=code, redirect_uri="https://app/cb", code_verifier=""
-    )
+    tokens = LinkedInProvider().exchange_code(OAuthFlow("https://app/cb"), code)
     assert tokens.refresh_token == ""
 
 

@@ -14,15 +14,17 @@ import pytest
 from crmapp.services.social.base import (
     AccountAuth,
     AuthExpired,
+    Connect,
     MediaItem,
     NormalizedPost,
+    OAuthFlow,
     RateLimited,
     Rejected,
     Transient,
-    provider_class,
 )
-from crmapp.services.social.providers import mastodon
-from crmapp.services.social.providers.mastodon import MastodonApp, MastodonProvider
+from crmapp.services.social.providers import mastodon_api
+from crmapp.services.social.providers.mastodon import MastodonProvider
+from crmapp.services.social.registry import provider_class
 from tests.fakes.http_fake import Reply
 from tests.fakes.mastodon_fake import FakeMastodon
 
@@ -64,13 +66,13 @@ def post(text: str = "Hello fediverse", **kw) -> NormalizedPost:
 def test_registered_with_its_limits():
     cls = provider_class("mastodon")
     assert cls is MastodonProvider
-    assert (cls.max_chars, cls.threads, cls.max_media, cls.oauth, cls.idempotent) == (
+    assert (cls.text_rules.limit, cls.threads, cls.max_media, cls.idempotent) == (
         500,
         True,
         4,
         True,
-        True,
     )
+    assert cls.connect is Connect.OAUTH_PER_INSTANCE and cls.pkce
 
 
 def test_publish_single_status_with_idempotency_key(fake, account, provider):
@@ -138,7 +140,7 @@ def test_too_long_is_refused_before_anything_is_posted(fake, account, provider):
 
 def test_urls_count_as_23_characters(fake, account, provider):
     text = "y" * 470 + " https://example.com/" + "p" * 200
-    assert mastodon.status_length(text) == 494
+    assert MastodonProvider.text_rules.count(text) == 494
     provider.publish(post(text), account)
     assert len(fake.created()) == 1
 
@@ -200,22 +202,19 @@ def test_fake_rejects_unknown_reply_target_and_missing_auth(fake):
 
 def test_oauth_register_authorize_exchange_and_identity(fake, provider):
     redirect = "https://tandem.example/oauth/mastodon"
-    registered = mastodon.register_app(fake.base_url, redirect)
-    assert set(registered) == {"client_id", "client_secret"}
-    app = MastodonApp(fake.base_url, registered["client_id"], registered["client_secret"])
-    assert fake.apps[app.client_id]["scopes"] == ["read", "write"]
+    client = provider.register_client(instance_url=fake.base_url, redirect_uri=redirect)
+    assert set(client) == {"instance_url", "client_id", "client_secret"}
+    assert fake.apps[client["client_id"]]["scopes"] == ["read", "write"]
     verifier = "v" * 50
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-    url = provider.authorization_url(
-        redirect_uri=redirect, state="s1", code_challenge=challenge.decode().rstrip("="), app=app
-    )
+    challenge_text = challenge.decode().rstrip("=")
+    flow = OAuthFlow(redirect, "s1", challenge_text, verifier, client)
+    url = provider.authorization_url(flow)
     assert url.startswith(f"{fake.base_url}/oauth/authorize?")
     location = httpx.get(url).headers["location"]
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
     assert query["state"] == ["s1"]
-    tokens = provider.exchange_code(
-        code=query["code"][0], redirect_uri=redirect, code_verifier=verifier, app=app
-    )
+    tokens = provider.exchange_code(flow, query["code"][0])
     assert tokens.access_token in fake.tokens and tokens.extra["instance_url"] == fake.base_url
     [identity] = provider.identities(tokens)
     host = urllib.parse.urlsplit(fake.base_url).netloc
@@ -226,14 +225,11 @@ def test_oauth_register_authorize_exchange_and_identity(fake, provider):
 
 def test_exchange_with_wrong_verifier_is_rejected(fake, provider):
     redirect = "https://tandem.example/cb"
-    reg = mastodon.register_app(fake.base_url, redirect)
-    app = MastodonApp(fake.base_url, reg["client_id"], reg["client_secret"])
-    url = provider.authorization_url(
-        redirect_uri=redirect, state="s", code_challenge="abc", app=app
-    )
+    client = provider.register_client(instance_url=fake.base_url, redirect_uri=redirect)
+    url = provider.authorization_url(OAuthFlow(redirect, "s", "abc", "nope", client))
     code = urllib.parse.parse_qs(httpx.get(url).headers["location"].split("?")[1])["code"][0]
     with pytest.raises(Rejected, match="connect again"):
-        provider.exchange_code(code=code, redirect_uri=redirect, code_verifier="nope", app=app)
+        provider.exchange_code(OAuthFlow(redirect, "s", "abc", "nope", client), code)
 
 
 def test_refresh_returns_the_same_token_or_auth_expired(fake, account, provider):
@@ -246,11 +242,11 @@ def test_refresh_returns_the_same_token_or_auth_expired(fake, account, provider)
 
 def test_instance_limits_and_fallback(fake):
     fake.fail_next("GET", r"/api/v2/instance", Reply(500, {"error": "boom"}))
-    assert mastodon.instance_limits(fake.base_url) == (500, 23)  # unreachable: the defaults
+    assert mastodon_api.instance_limits(fake.base_url) == (500, 23)  # unreachable: the defaults
     fake.advertised_max_characters = 5000
-    assert mastodon.instance_limits(fake.base_url) == (5000, 23)  # a failure is not cached
+    assert mastodon_api.instance_limits(fake.base_url) == (5000, 23)  # a failure is not cached
     fake.advertised_max_characters = 1000
-    assert mastodon.instance_limits(fake.base_url) == (5000, 23)  # an answer is, for a while
+    assert mastodon_api.instance_limits(fake.base_url) == (5000, 23)  # an answer is, for a while
     assert len(fake.calls("GET", r"/api/v2/instance")) == 2
 
 

@@ -6,11 +6,12 @@ import re
 
 import pytest
 
-from crmapp.services.social import textrules
-from crmapp.services.social.textcount import entities, hashtags, url_spans, utf8_len
+from crmapp.services.social.registry import provider_class
+from crmapp.services.social.textcount import url_spans, utf8_len
 from crmapp.services.social.textrules import (
-    LIMITS,
+    char_limit,
     count,
+    entities,
     preview,
     problems,
     split_thread,
@@ -79,7 +80,7 @@ def test_bluesky_counts_graphemes_and_exposes_the_byte_limit():
     assert count("bluesky", FAMILY) == 1
     assert count("bluesky", FAMILY * 3 + "ab") == 5
     assert count("bluesky", "cafe\u0301") == 4
-    assert textrules.BLUESKY_MAX_BYTES == 3000
+    assert provider_class("bluesky").text_rules.max_bytes == 3000
     # 300 graphemes fit, but 300 family emoji are 7,500 bytes
     assert count("bluesky", FAMILY * 300) == 300
     assert utf8_len(FAMILY * 300) > 3000
@@ -100,8 +101,8 @@ def test_mastodon_urls_count_23_and_remote_mentions_count_their_local_part():
 def test_code_point_networks():
     assert count("linkedin", "日本語") == 3
     assert count("facebook", FAMILY) == 7
-    assert LIMITS["linkedin"] == 3000 and LIMITS["instagram"] == 2200
-    assert LIMITS["facebook"] == 63206
+    assert char_limit("linkedin") == 3000 and char_limit("instagram") == 2200
+    assert char_limit("facebook") == 63206
 
 
 # --- threading ----------------------------------------------------------------------------
@@ -123,7 +124,7 @@ def test_threading_keeps_order_fits_and_numbers_the_parts(network):
     for index, part in enumerate(parts, 1):
         body, number, total = _strip_suffix(part)
         assert (number, total) == (index, len(parts))
-        assert count(network, part) <= LIMITS[network]
+        assert count(network, part) <= char_limit(network)
         bodies.append(body)
     # nothing lost, nothing reordered, no word cut
     assert " ".join(bodies).split() == text.split()
@@ -184,7 +185,7 @@ def test_truncate_cuts_at_a_word_boundary_with_an_ellipsis():
 
 def test_instagram_hashtag_and_mention_limits_and_media():
     caption = " ".join(f"#tag{i}" for i in range(33))
-    assert len(hashtags(caption)) == 33
+    assert len(provider_class("instagram").text_rules.hashtags(caption)) == 33
     assert problems("instagram", caption, media_count=1) == [
         "Instagram allows at most 30 hashtags; this caption has 33: remove 3."
     ]

@@ -18,15 +18,16 @@ from crmapp.services.social.base import (
     AuthExpired,
     MediaItem,
     NormalizedPost,
+    OAuthFlow,
     OutcomeUnknown,
     PartlyPublished,
     RateLimited,
     Rejected,
     Transient,
-    provider_class,
 )
 from crmapp.services.social.providers import x_api
 from crmapp.services.social.providers.x import XProvider
+from crmapp.services.social.registry import provider_class
 from crmapp.settings import get_settings
 from tests.fakes.http_fake import Reply
 from tests.fakes.x_fake import FakeX
@@ -70,7 +71,7 @@ def _post(text: str = "Hello from Tandem", **kwargs: object) -> NormalizedPost:
 
 def test_registered_with_its_limits() -> None:
     assert provider_class("x") is XProvider
-    assert (XProvider.max_chars, XProvider.threads, XProvider.max_media) == (280, True, 4)
+    assert (XProvider.text_rules.limit, XProvider.threads, XProvider.max_media) == (280, True, 4)
     assert XProvider.can_lookup and not XProvider.idempotent
 
 
@@ -263,9 +264,7 @@ def test_every_answer_has_rate_headers(fake: FakeX, account: AccountAuth) -> Non
 
 
 def test_authorization_url_has_pkce_and_scopes(fake: FakeX) -> None:
-    url = XProvider().authorization_url(
-        redirect_uri="https://app/cb", state="s1", code_challenge="c"
-    )
+    url = XProvider().authorization_url(OAuthFlow("https://app/cb", "s1", code_challenge="c"))
     parts = urllib.parse.urlsplit(url)
     query = dict(urllib.parse.parse_qsl(parts.query))
     assert url.startswith("https://x.com/i/oauth2/authorize?")
@@ -287,9 +286,7 @@ def _challenge(verifier: str) -> str:
 def test_exchange_code_and_identities(fake: FakeX) -> None:
     verifier = "v" * 50
     code = fake.authorize(code_challenge=_challenge(verifier), redirect_uri="https://app/cb")
-    tokens = XProvider().exchange_code(
-        code=code, redirect_uri="https://app/cb", code_verifier=verifier
-    )
+    tokens = XProvider().exchange_code(OAuthFlow("https://app/cb", code_verifier=verifier), code)
     assert tokens.access_token in fake.tokens and tokens.refresh_token in fake.refresh_tokens
     assert tokens.expires_at is not None
     assert (
@@ -304,9 +301,7 @@ def test_exchange_code_and_identities(fake: FakeX) -> None:
 def test_exchange_with_wrong_verifier_fails(fake: FakeX) -> None:
     code = fake.authorize(code_challenge=_challenge("right" * 10), redirect_uri="https://app/cb")
     with pytest.raises(AuthExpired, match="authorization code was invalid"):
-        XProvider().exchange_code(
-            code=code, redirect_uri="https://app/cb", code_verifier="wrong" * 10
-        )
+        XProvider().exchange_code(OAuthFlow("https://app/cb", code_verifier="wrong" * 10), code)
 
 
 def test_refresh_rotates_and_old_token_dies(fake: FakeX, account: AccountAuth) -> None:

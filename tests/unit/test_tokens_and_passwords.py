@@ -2,7 +2,7 @@
 
 import pytest
 
-from crmapp.services.platform.errors import RateLimited, format_wait
+from crmapp.services.platform.errors import TooManyAttempts, format_wait
 from crmapp.services.tenancy import tokens
 from crmapp.services.tenancy.passwords import hash_password, password_problem, verify_password
 from crmapp.settings import get_settings
@@ -56,7 +56,7 @@ def test_weak_passwords_are_explained():
 def test_rate_limit_message_says_how_long_to_wait():
     assert format_wait(75) == "1 min 15 s"
     assert format_wait(900) == "15 min"
-    assert str(RateLimited(42, "failed logins")) == "Too many failed logins. Try again in 42 s."
+    assert str(TooManyAttempts(42, "failed logins")) == "Too many failed logins. Try again in 42 s."
 
 
 def test_production_refuses_placeholder_secret(monkeypatch):

@@ -7,7 +7,6 @@ import reflex as rx
 from crmapp import routes
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state, form_error
-from crmapp.state.social.accounts import OAUTH_BUTTONS
 from crmapp.state.social.accounts import SocialAccountsState as S
 
 
@@ -103,84 +102,105 @@ def accounts_list() -> rx.Component:
             S.loaded,
             empty_state(
                 "at-sign", "No social accounts yet",
-                "Connect X, LinkedIn, a Facebook Page, Instagram, Mastodon or Bluesky below, or "
-                "add a sandbox account to try publishing without anything leaving Tandem.",
+                "Connect an account on one of the networks below, or add a sandbox account to "
+                "try publishing without anything leaving Tandem.",
             ),
         ),
     )  # fmt: skip
 
 
-def _oauth_button(network: str, label: str) -> rx.Component:
-    hint = S.missing[network]
+def _oauth_button(option: rx.Var) -> rx.Component:
+    network, label, hint = option["network"], option["label"], option["missing"]
     return rx.vstack(
         rx.button(
-            rx.icon("log-in", size=14), f"Connect {label}",
+            rx.icon("log-in", size=14), "Connect ", label,
             on_click=S.connect(network), disabled=(hint != "") | ~S.can_write,
-            id=f"connect-{network}", variant="soft",
+            id="connect-" + network, variant="soft",
         ),
         rx.cond(hint != "", rx.cond(
             S.can_admin,
             rx.text(label, " is not configured on this server: set ", rx.code(hint),
                     " (and its secret) in the server's environment. See ",
                     rx.link("the social settings in the README", href=routes.HELP_SOCIAL),
-                    ".", size="1", color="gray", id=f"connect-{network}-hint"),
+                    ".", size="1", color="gray", id="connect-" + network + "-hint"),
             rx.text(label, " is not configured on this server; ask your administrator.",
-                    size="1", color="gray", id=f"connect-{network}-hint"),
+                    size="1", color="gray", id="connect-" + network + "-hint"),
         )),
         spacing="1", align="start",
     )  # fmt: skip
 
 
+def _network_field(option: rx.Var) -> rx.Component:
+    return rx.el.input(type="hidden", name="network", value=option["network"])
+
+
+def _help_link(option: rx.Var) -> rx.Component:
+    return rx.cond(
+        option["help_url"] != "",
+        rx.link(option["help_text"], href=option["help_url"], is_external=True, size="1"),
+    )
+
+
+def _server_form(option: rx.Var) -> rx.Component:
+    """A network on the user's own server: its address, then that server's login page."""
+    network = option["network"]
+    return rx.form(
+        rx.vstack(
+            rx.text(option["label"], weight="medium"),
+            _network_field(option),
+            rx.hstack(
+                rx.input(name="instance", placeholder=option["hint"], id=network + "-instance",
+                         width="260px", aria_label="Your " + option["label"] + " server"),
+                rx.button("Connect", type="submit", id=network + "-connect",
+                          disabled=~S.can_write),
+                align="center",
+            ),
+            _help_link(option),
+            form_error(option["error"], id=network + "-error"),
+            spacing="2",
+        ),
+        on_submit=S.connect_server,
+    )  # fmt: skip
+
+
+def _password_form(option: rx.Var) -> rx.Component:
+    """A network connected with a handle and an app password (the password is not kept)."""
+    network = option["network"]
+    return rx.form(
+        rx.vstack(
+            rx.text(option["label"], weight="medium"),
+            _network_field(option),
+            rx.hstack(
+                rx.input(name="handle", placeholder=option["hint"], id=network + "-handle",
+                         default_value=option["prefill"], key=option["prefill"],
+                         width="220px", aria_label=option["label"] + " handle"),
+                rx.input(name="app_password", type="password", id=network + "-password",
+                         placeholder="xxxx-xxxx-xxxx-xxxx", width="220px",
+                         aria_label=option["label"] + " app password", auto_complete="off"),
+                rx.button("Connect", type="submit", id=network + "-connect",
+                          disabled=~S.can_write),
+                align="center", wrap="wrap",
+            ),
+            _help_link(option),
+            form_error(option["error"], id=network + "-error"),
+            spacing="2",
+        ),
+        on_submit=S.sign_in, reset_on_submit=True,
+    )  # fmt: skip
+
+
 def connect_card() -> rx.Component:
-    """Connect buttons, Mastodon's server, Bluesky's app password and the sandbox."""
+    """The networks' connect buttons and forms (as each network connects) and the sandbox."""
     return rx.card(
         rx.vstack(
             rx.heading("Connect an account", size="4"),
             rx.text("You go to the network's login page and come back here. Callback URL to "
                     "register with each network's app: ", rx.code(S.callback_url), size="2",
                     color="gray"),
-            rx.flex(*[_oauth_button(n, label) for n, label in OAUTH_BUTTONS],
-                    wrap="wrap", spacing="4"),
-            rx.divider(),
-            rx.form(
-                rx.vstack(
-                    rx.text("Mastodon", weight="medium"),
-                    rx.hstack(
-                        rx.input(name="instance", placeholder="mastodon.social",
-                                 id="mastodon-instance", width="260px",
-                                 aria_label="Your Mastodon server"),
-                        rx.button("Connect", type="submit", id="mastodon-connect",
-                                  disabled=~S.can_write),
-                        align="center",
-                    ),
-                    form_error(S.mastodon_error, id="mastodon-error"),
-                    spacing="2",
-                ),
-                on_submit=S.connect_mastodon,
-            ),
-            rx.divider(),
-            rx.form(
-                rx.vstack(
-                    rx.text("Bluesky", weight="medium"),
-                    rx.hstack(
-                        rx.input(name="handle", placeholder="you.bsky.social", id="bluesky-handle",
-                                 default_value=S.bluesky_handle, key=S.bluesky_handle,
-                                 width="220px", aria_label="Bluesky handle"),
-                        rx.input(name="app_password", type="password", id="bluesky-password",
-                                 placeholder="xxxx-xxxx-xxxx-xxxx", width="220px",
-                                 aria_label="Bluesky app password", auto_complete="off"),
-                        rx.button("Connect", type="submit", id="bluesky-connect",
-                                  disabled=~S.can_write),
-                        align="center", wrap="wrap",
-                    ),
-                    rx.link("Create an app password in Bluesky → Settings → App passwords",
-                            href="https://bsky.app/settings/app-passwords", is_external=True,
-                            size="1"),
-                    form_error(S.bluesky_error, id="bluesky-error"),
-                    spacing="2",
-                ),
-                on_submit=S.connect_bluesky, reset_on_submit=True,
-            ),
+            rx.flex(rx.foreach(S.oauth_options, _oauth_button), wrap="wrap", spacing="4"),
+            rx.foreach(S.server_options, lambda o: rx.fragment(rx.divider(), _server_form(o))),
+            rx.foreach(S.password_options,
+                       lambda o: rx.fragment(rx.divider(), _password_form(o))),
             rx.divider(),
             rx.form(
                 rx.vstack(

@@ -37,7 +37,7 @@ class InvalidCredentials(ServiceError):
     """Wrong email or password (never says which)."""
 
 
-class RateLimited(ServiceError):
+class TooManyAttempts(ServiceError):
     """Too many attempts; `retry_after` seconds until the next one is allowed."""
 
     def __init__(self, retry_after: int, what: str = "attempts"):

@@ -8,7 +8,7 @@ from typing import cast
 
 from redis import Redis
 
-from crmapp.services.platform.errors import RateLimited
+from crmapp.services.platform.errors import TooManyAttempts
 
 
 def _key(scope: str, ident: str) -> str:
@@ -50,7 +50,8 @@ def clear(redis: Redis, scope: str, ident: str) -> None:
 
 
 def enforce(redis: Redis, checks: list[tuple[str, str, int, int]], what: str = "attempts") -> None:
-    """Raise `RateLimited` with the longest wait among `(scope, ident, limit, window)` checks."""
+    """Raise `TooManyAttempts` with the longest wait of the `(scope, ident, limit, window)`
+    checks."""
     waits = [
         retry_after(redis, scope, ident, limit=limit, window=window)
         for scope, ident, limit, window in checks
@@ -58,4 +59,4 @@ def enforce(redis: Redis, checks: list[tuple[str, str, int, int]], what: str = "
     ]
     wait = max(waits, default=0)
     if wait:
-        raise RateLimited(wait, what)
+        raise TooManyAttempts(wait, what)

@@ -22,7 +22,8 @@ from crmapp.models.social import SocialAccount
 from crmapp.services.platform import secrets
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, PermissionDenied, ValidationError
-from crmapp.services.social.base import AccountAuth, Identity, TokenSet, provider_class
+from crmapp.services.social.base import AccountAuth, Connect, Identity, TokenSet
+from crmapp.services.social.registry import provider_class
 from crmapp.services.tenancy import audit, notifications
 from crmapp.services.tenancy.permissions import Perm, can, require
 
@@ -44,13 +45,13 @@ class AccountView:
     token_expires_at: datetime | None
     owner_id: str
     base_url: str = ""  # a Mastodon instance or Bluesky PDS (where a reconnect goes)
+    connect: str = Connect.OAUTH.value  # how the network connects (`Connect`)
 
 
 def view(account: SocialAccount) -> AccountView:
     """The browser-safe view of `account`."""
-    label = provider_class(account.network).label
-    if account.kind == "organization":
-        label = f"{label} page"
+    cls = provider_class(account.network)
+    label = cls.kind_labels.get(account.kind) or cls.label
     name = account.display_name or account.handle
     if account.sandbox:  # older versions put "(sandbox)" into the name; the badge says it now
         name = name.removesuffix(" (sandbox)")
@@ -68,6 +69,7 @@ def view(account: SocialAccount) -> AccountView:
         token_expires_at=account.token_expires_at,
         owner_id=str(account.owner_id),
         base_url=account.base_url,
+        connect=cls.connect.value,
     )
 
 

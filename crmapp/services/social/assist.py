@@ -16,9 +16,8 @@ from sqlmodel import Session
 from crmapp.services.ai import gateway
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import ValidationError
-from crmapp.services.social import textcount, textrules
-from crmapp.services.social.base import provider_class
-from crmapp.services.social.providers.instagram import InstagramProvider
+from crmapp.services.social import textrules
+from crmapp.services.social.registry import provider_class
 from crmapp.services.tenancy.permissions import Perm, require
 
 STOPWORDS = {
@@ -108,10 +107,6 @@ def _ask(
     return text, outcome.provider
 
 
-def _limit(network: str) -> int:
-    return textrules.LIMITS.get(network, provider_class(network).max_chars or 500)
-
-
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a letter, then letters, digits, apostrophes, hyphens
 _CONTRACTION = re.compile(r"(n't|'re|'ll|'ve|'d|'m)$")
 
@@ -155,7 +150,7 @@ def caption(session: Session, actor: Actor, *, brief: str, network: str) -> Assi
     brief = brief.strip()
     if not brief:
         raise ValidationError({"brief": "Say what the post is about"})
-    limit = _limit(network)
+    limit = textrules.char_limit(network)
     label = provider_class(network).label
     sentences = re.split(r"(?<=[.!?])\s+", brief)
     offline_text = " ".join(sentences[:2]) + " " + " ".join(offline_hashtags(brief, 3))
@@ -174,7 +169,7 @@ def caption(session: Session, actor: Actor, *, brief: str, network: str) -> Assi
 def hashtags(
     session: Session, actor: Actor, *, text: str, network: str, count: int = 5
 ) -> Assisted:
-    """Up to `count` hashtags for `text` (Instagram: never past its 30)."""
+    """Up to `count` hashtags for `text` (never past the network's cap, Instagram's 30)."""
     require(actor.role, Perm.RECORD_CREATE)
     if not text.strip():
         raise ValidationError({"text": "Write the post first"})
@@ -190,10 +185,10 @@ def hashtags(
         if tag.lower() not in seen:
             seen.add(tag.lower())
             tags.append(tag)
-    if network == "instagram":
-        counted = len(textcount.instagram_hashtags(text))  # as publishing counts them
-        room = max(0, InstagramProvider.max_hashtags - counted)
-        tags = tags[:room]
+    rules = provider_class(network).text_rules
+    if rules.max_hashtags:
+        counted = len(rules.hashtags(text))  # as publishing counts them
+        tags = tags[: max(0, rules.max_hashtags - counted)]
     return Assisted(text=" ".join(tags[:count]), tags=tuple(tags[:count]), provider=who)
 
 
@@ -205,7 +200,7 @@ def thread(session: Session, actor: Actor, *, text: str, network: str) -> Assist
         raise ValidationError({"text": "Paste the long text to turn into a thread"})
     if not provider_class(network).threads:
         raise ValidationError({"network": f"{provider_class(network).label} has no threads"})
-    limit = _limit(network)
+    limit = textrules.char_limit(network)
     offline_text = PART_BREAK.join(textrules.split_thread(network, text))
     answer, who = _ask(
         session, actor,

@@ -1,18 +1,22 @@
 """The one interface every network implements, the payload it publishes and its errors.
 
-Jobs and services talk to `SocialProvider` only; each network's class in `providers/` translates
-its wire contract into these types and every failure into one of the exceptions below, so that
-callers decide retry, refresh or fail without knowing the network (litellm's
-`BaseConfig.get_error_class`, social-core's backends).
+Jobs and services talk to `SocialProvider` only; each network's class in `providers/` declares
+its facts as class attributes, translates its wire contract into these types and every failure
+into one of the exceptions below, so that callers decide retry, refresh or fail without knowing
+the network (litellm's `BaseConfig.get_error_class`, social-core's backends, apprise's plugins).
+This module knows no network: `registry` finds them.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar
+
+from crmapp.services.social.textcount import TextRules
 
 # --- errors ---------------------------------------------------------------------------------
 
@@ -152,6 +156,22 @@ class TokenSet:
 
 
 @dataclass(frozen=True)
+class OAuthFlow:
+    """One OAuth connection in progress, as the connect flow hands it to a provider.
+
+    `code_challenge` and `code_verifier` are "" where the network takes no PKCE (`pkce`);
+    `client` is the OAuth client `register_client` made on the user's server ({} where the
+    network's app is in Settings).
+    """
+
+    redirect_uri: str
+    state: str = ""
+    code_challenge: str = ""
+    code_verifier: str = ""
+    client: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Identity:
     """An author the user can connect after logging in (a person, a company page, a Facebook
     Page, an Instagram business account, ...), with the token to publish as it."""
@@ -205,25 +225,63 @@ class Metrics:
 
 # --- the interface --------------------------------------------------------------------------
 
+Ratio = tuple[float, float]  # (min, max) width / height
+
+
+class Connect(StrEnum):
+    """How a user connects an account of a network."""
+
+    OAUTH = "oauth"  # the network's login page, through the app set up in Settings
+    OAUTH_PER_INSTANCE = "instance"  # the login page of the user's own server, app made there
+    APP_PASSWORD = "app_password"  # a handle and an app password, no redirect
+    BUILT_IN = "built_in"  # nothing to connect: the account lives in Tandem (the sandbox)
+
 
 class SocialProvider(abc.ABC):
-    """One network. Declarative limits as class attributes, a few methods.
+    """One network: every fact about it as a class attribute, and a few methods.
 
-    Subclasses set `name` and register themselves with `@register`.
+    The composer's rules, the payload builder, the connect flow, the accounts page and the
+    publishing engine read these attributes; none of them names a network. A subclass in a
+    module of `providers/` is found by `registry` (adding a network is adding that file).
     """
 
-    name: ClassVar[str]
-    label: ClassVar[str]
-    max_chars: ClassVar[int] = 0  # 0: no practical limit
+    # --- who it is
+    name: ClassVar[str]  # the key stored with accounts and posts ("x", "mastodon", ...)
+    label: ClassVar[str]  # how the network is named to users
+    rank: ClassVar[int] = 50  # where it is listed among the networks (lower first)
+    # How an account of a kind is named where it is not simply the network's ("LinkedIn page").
+    kind_labels: ClassVar[Mapping[str, str]] = {}
+
+    # --- text: the limit, how it is counted, links, hashtags and mentions
+    text_rules: ClassVar[TextRules]
+
+    # --- media
+    max_media: ClassVar[int] = 4  # attachments per post
+    min_media: ClassVar[int] = 0  # a post needs at least this many (Instagram: 1)
+    formats: ClassVar[tuple[str, ...]] = ("feed",)  # the kinds of post it publishes
+    # Aspect ratio (min, max) per format ("feed" a post's image, "video" a post's video, "story"
+    # and "reel" full-screen); None: any ratio. A format not named follows "feed".
+    aspect_ratios: ClassVar[Mapping[str, Ratio | None]] = {"feed": None, "video": None}
+    # The image types it publishes as they are; any other picture goes as a JPEG copy. (): any.
+    image_types: ClassVar[tuple[str, ...]] = ()
+
+    # --- publishing
     threads: ClassVar[bool] = False  # publishes `parts` as a reply chain
-    max_media: ClassVar[int] = 4
-    oauth: ClassVar[bool] = True  # connects through an OAuth2 redirect
     # Whether `lookup` can tell if a post already went out (checked before retrying an
     # unknown outcome); idempotent networks retry safely instead.
     can_lookup: ClassVar[bool] = False
     idempotent: ClassVar[bool] = False
     # Whether `fetch_inbox` also returns direct messages (kind "message"); none does yet.
     reads_messages: ClassVar[bool] = False
+
+    # --- connecting
+    connect: ClassVar[Connect] = Connect.OAUTH
+    pkce: ClassVar[bool] = True  # the OAuth flow sends a PKCE challenge (S256)
+    # The `Settings` fields that must be set before it can connect (its app's client id).
+    settings: ClassVar[tuple[str, ...]] = ()
+    connect_label: ClassVar[str] = ""  # what the connect button says after "Connect" ("": label)
+    connect_hint: ClassVar[str] = ""  # an example server or handle for the connect form
+    connect_help: ClassVar[tuple[str, str]] = ("", "")  # (text, URL) of a help link there
 
     @abc.abstractmethod
     def publish(self, post: NormalizedPost, account: AccountAuth) -> PublishResult:
@@ -263,49 +321,28 @@ class SocialProvider(abc.ABC):
         it did not. Raises `NotSupported` where the network cannot tell."""
         raise NotSupported(f"{self.label} cannot confirm whether a post went out")
 
-    # OAuth2 connect (networks with `oauth = True`); PKCE and state are handled by the caller.
-    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str:
+    # --- connecting (the connect flow calls these; state, PKCE and sealing are its own) -----
+
+    def register_client(self, *, instance_url: str, redirect_uri: str) -> dict[str, str]:
+        """The OAuth client a connection on `instance_url` goes through, for networks that
+        connect `OAUTH_PER_INSTANCE` (an app registered on the user's server); the connect
+        flow keeps it sealed and hands it back as `OAuthFlow.client`. {} where the app is in
+        Settings."""
+        return {}
+
+    def authorization_url(self, flow: OAuthFlow) -> str:
+        """The network's consent page for `flow` (its redirect, state and PKCE challenge)."""
         raise NotSupported(f"{self.label} does not connect through OAuth")
 
-    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
+    def exchange_code(self, flow: OAuthFlow, code: str) -> TokenSet:
+        """The tokens for the `code` the network sent back at the end of `flow`."""
         raise NotSupported(f"{self.label} does not connect through OAuth")
 
     def identities(self, tokens: TokenSet) -> list[Identity]:
         """The authors these tokens can publish as (chosen by the user after login)."""
         raise NotSupported(f"{self.label} does not connect through OAuth")
 
-
-_REGISTRY: dict[str, type[SocialProvider]] = {}
-
-
-def register(cls: type[SocialProvider]) -> type[SocialProvider]:
-    """Class decorator: make `cls` available as `get_provider(cls.name)`."""
-    _REGISTRY[cls.name] = cls
-    return cls
-
-
-def get_provider(name: str) -> SocialProvider:
-    """A provider instance by network name (`x`, `linkedin`, ..., `sandbox`)."""
-    from crmapp.services.social import providers  # noqa: F401  (registers the classes)
-
-    try:
-        return _REGISTRY[name]()
-    except KeyError:
-        raise NotSupported(f"Unknown network {name!r}") from None
-
-
-def network_names() -> list[str]:
-    """Every registered network, in registration order."""
-    from crmapp.services.social import providers  # noqa: F401
-
-    return list(_REGISTRY)
-
-
-def provider_class(name: str) -> type[SocialProvider]:
-    """The class registered as `name` (for its declarative limits)."""
-    from crmapp.services.social import providers  # noqa: F401
-
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise NotSupported(f"Unknown network {name!r}") from None
+    def sign_in(self, *, handle: str, password: str, instance_url: str = "") -> Identity:
+        """The account behind a handle and an app password (networks that connect with
+        `APP_PASSWORD`); the password itself is not kept."""
+        raise NotSupported(f"{self.label} does not connect with an app password")

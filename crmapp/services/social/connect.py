@@ -1,10 +1,11 @@
-"""Connecting accounts: OAuth2 (state checked, PKCE), Mastodon app registration, Bluesky app
-passwords, and the choice of authors after login (LinkedIn person or company pages, Facebook
-Pages, Instagram business accounts).
+"""Connecting accounts, for every network the way its class says (`SocialProvider.connect`):
+OAuth2 (state checked, PKCE where the network takes it) through the app in Settings or one
+registered on the user's own server, an app password, and the choice of authors after login
+(LinkedIn person or company pages, Facebook Pages, Instagram business accounts).
 
-The flow's secrets (PKCE verifier, a Mastodon app's client secret, the tokens of the authors the
-user is choosing between) wait in Redis for at most ten minutes, sealed under the organisation's
-data key; the state is single-use and bound to the user who started the flow.
+The flow's secrets (PKCE verifier, a per-server app's client secret, the tokens of the authors
+the user is choosing between) wait in Redis for at most ten minutes, sealed under the
+organisation's data key; the state is single-use and bound to the user who started the flow.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from authlib.common.security import generate_token
@@ -24,21 +26,24 @@ from crmapp.services.platform import secrets
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import PermissionDenied, ValidationError
 from crmapp.services.platform.redis_client import get_redis
-from crmapp.services.social import accounts
-from crmapp.services.social.base import Identity, SocialError, TokenSet, get_provider
-from crmapp.services.social.providers import bluesky, mastodon
-from crmapp.services.tenancy.permissions import Perm, require
-from crmapp.settings import get_settings
+from crmapp.services.social import accounts, registry
+from crmapp.services.social.base import (
+    Connect,
+    Identity,
+    OAuthFlow,
+    SocialError,
+    SocialProvider,
+    TokenSet,
+)
+from crmapp.services.tenancy.permissions import Perm, can, require
+from crmapp.settings import Settings, get_settings
 
 TTL_SECONDS = 600
 CALLBACK_PATH = routes.SOCIAL_CONNECT_CALLBACK
-OAUTH_NETWORKS = ("x", "linkedin", "facebook", "instagram", "mastodon")
-_CREDENTIALS = {
-    "x": ("x_client_id", "TANDEM_X_CLIENT_ID"),
-    "linkedin": ("linkedin_client_id", "TANDEM_LINKEDIN_CLIENT_ID"),
-    "facebook": ("meta_app_id", "TANDEM_META_APP_ID"),
-    "instagram": ("meta_app_id", "TANDEM_META_APP_ID"),
-}
+NOT_CONFIGURED = "not configured"  # what a network not set up says to non-administrators
+# The connect methods a user starts from the accounts page (the sandbox has a form of its own).
+OFFERED = (Connect.OAUTH, Connect.OAUTH_PER_INSTANCE, Connect.APP_PASSWORD)
+_LOGIN_PAGE = (Connect.OAUTH, Connect.OAUTH_PER_INSTANCE)
 
 
 @dataclass(frozen=True)
@@ -51,15 +56,63 @@ class Choice:
     display_name: str
 
 
+@dataclass(frozen=True)
+class ConnectOption:
+    """One network the accounts page offers to connect, and how."""
+
+    network: str
+    label: str  # the button's or form's name ("Facebook Page", "Mastodon")
+    method: str  # a `Connect` value
+    missing: str  # "" when it can connect; else the setting to give the server (Owners and
+    # Admins) or NOT_CONFIGURED (everyone else: setting names stay with administrators)
+    hint: str = ""  # an example server or handle
+    help_text: str = ""
+    help_url: str = ""
+
+
 def redirect_uri() -> str:
     """Where networks send the user back (register it with each network's app)."""
     return get_settings().public_url.rstrip("/") + CALLBACK_PATH
 
 
 def missing_setting(network: str) -> str:
-    """The environment variable to set before `network` can connect ("" when ready)."""
-    field, env = _CREDENTIALS.get(network, ("", ""))
-    return env if field and not getattr(get_settings(), field) else ""
+    """The environment variable to set before `network` can connect ("" when ready): the first
+    of the Settings fields its class names (`settings`) that is empty."""
+    settings = get_settings()
+    for name in registry.provider_class(network).settings:
+        if not getattr(settings, name):
+            alias = Settings.model_fields[name].alias
+            return alias or name.upper()
+    return ""
+
+
+def options(actor: Actor) -> list[ConnectOption]:
+    """Every network a user connects from the accounts page, in listing order."""
+    admin = can(actor.role, Perm.ORG_UPDATE)
+    out = []
+    for cls in registry.classes():
+        if cls.connect not in OFFERED:
+            continue
+        missing = missing_setting(cls.name)
+        out.append(
+            ConnectOption(
+                network=cls.name,
+                label=cls.connect_label or cls.label,
+                method=cls.connect.value,
+                missing=missing if admin or not missing else NOT_CONFIGURED,
+                hint=cls.connect_hint,
+                help_text=cls.connect_help[0],
+                help_url=cls.connect_help[1],
+            )
+        )
+    return out
+
+
+def _connecting(network: str, methods: tuple[Connect, ...], what: str) -> SocialProvider:
+    cls = registry.find(network)
+    if cls is None or cls.connect not in methods:
+        raise ValidationError({"network": f"{network} does not connect {what}"})
+    return cls()
 
 
 def _key(state: str, stage: str = "flow") -> str:
@@ -85,42 +138,25 @@ def _take(session: Session, actor: Actor, key: str) -> dict[str, Any]:
 
 
 def begin(session: Session, actor: Actor, network: str, *, instance_url: str = "") -> str:
-    """Start an OAuth connection; returns the network's consent URL to send the user to."""
+    """Start an OAuth connection; returns the network's consent URL to send the user to.
+
+    `instance_url` is the user's server, for networks that connect per server.
+    """
     require(actor.role, Perm.RECORD_CREATE)
-    if network not in OAUTH_NETWORKS:
-        raise ValidationError({"network": f"{network} does not connect through a login page"})
+    provider = _connecting(network, _LOGIN_PAGE, "through a login page")
     if missing := missing_setting(network):
         raise ValidationError({"network": f"Set {missing} (and its secret) to connect {network}"})
-    state, verifier = generate_token(32), generate_token(64)
-    payload: dict[str, Any] = {"user": str(actor.user_id), "network": network, "verifier": verifier}
-    provider = get_provider(network)
-    challenge = create_s256_code_challenge(verifier)
+    state, verifier = generate_token(32), generate_token(64) if provider.pkce else ""
+    challenge = create_s256_code_challenge(verifier) if verifier else ""
     try:
-        if network == "mastodon":
-            instance = _instance(instance_url)
-            app = mastodon.register_app(instance, redirect_uri())
-            payload["app"] = {"instance_url": instance, **app}
-            url = mastodon.MastodonProvider().authorization_url(
-                redirect_uri=redirect_uri(), state=state, code_challenge=challenge,
-                app=mastodon.MastodonApp(instance, app["client_id"], app["client_secret"]),
-            )  # fmt: skip
-        else:
-            url = provider.authorization_url(
-                redirect_uri=redirect_uri(), state=state, code_challenge=challenge
-            )
+        client = provider.register_client(instance_url=instance_url, redirect_uri=redirect_uri())
+        flow = OAuthFlow(redirect_uri(), state, challenge, verifier, client)
+        url = provider.authorization_url(flow)
     except SocialError as error:
         raise ValidationError({"network": str(error)}) from error
-    _put(session, actor.org_id, _key(state), payload)
+    payload = {"user": str(actor.user_id), "network": network, "verifier": verifier}
+    _put(session, actor.org_id, _key(state), {**payload, "client": client})
     return url
-
-
-def _instance(instance_url: str) -> str:
-    value = instance_url.strip().rstrip("/")
-    if not value:
-        raise ValidationError({"instance": "Enter your Mastodon server, e.g. mastodon.social"})
-    if not value.startswith(("http://", "https://")):
-        value = "https://" + value
-    return value
 
 
 def complete(
@@ -132,24 +168,17 @@ def complete(
     if error:
         raise ValidationError({"code": f"The network did not connect the account: {error}"})
     network = payload["network"]
-    provider = get_provider(network)
+    provider = registry.get_provider(network)
+    flow = OAuthFlow(redirect_uri(), state, "", payload["verifier"], payload.get("client") or {})
     try:
-        if network == "mastodon":
-            app = mastodon.MastodonApp(**payload["app"])
-            tokens = mastodon.MastodonProvider().exchange_code(
-                code=code, redirect_uri=redirect_uri(), code_verifier=payload["verifier"], app=app
-            )
-        else:
-            tokens = provider.exchange_code(
-                code=code, redirect_uri=redirect_uri(), code_verifier=payload["verifier"]
-            )
+        tokens = provider.exchange_code(flow, code)
         found = provider.identities(tokens)
     except SocialError as err:
         raise ValidationError({"code": str(err)}) from err
     if not found:
         raise ValidationError({"code": "That login has no account or page Tandem can post as"})
-    pending = {"user": str(actor.user_id), "network": network,
-               "identities": [_dump(i) for i in found]}  # fmt: skip
+    identities = [_dump(i) for i in found]
+    pending = {"user": str(actor.user_id), "network": network, "identities": identities}
     _put(session, actor.org_id, _key(state, "choose"), pending)
     return [Choice(n, i.kind, i.handle, i.display_name) for n, i in enumerate(found)]
 
@@ -169,43 +198,66 @@ def choose(
     ]
 
 
-def connect_bluesky(
-    session: Session, actor: Actor, *, handle: str, app_password: str, pds_url: str = "",
+def sign_in(
+    session: Session,
+    actor: Actor,
+    network: str,
+    *,
+    handle: str,
+    app_password: str,
+    instance_url: str = "",
     timezone: str = "UTC",
-) -> SocialAccount:  # fmt: skip
-    """Connect a Bluesky account with its handle and an app password (the password itself is
-    not kept: the session's tokens are, sealed)."""
+) -> SocialAccount:
+    """Connect an account of a network that takes a handle and an app password (the password
+    itself is not kept: the session's tokens are, sealed)."""
     require(actor.role, Perm.RECORD_CREATE)
+    provider = _connecting(network, (Connect.APP_PASSWORD,), "with an app password")
     if not handle.strip() or not app_password.strip():
         raise ValidationError({"handle": "Enter the handle and an app password"})
     try:
-        identity = bluesky.create_session(pds_url.strip(), handle.strip(), app_password.strip())
+        identity = provider.sign_in(
+            handle=handle.strip(), password=app_password.strip(), instance_url=instance_url.strip()
+        )
     except SocialError as err:
         raise ValidationError({"app_password": str(err)}) from err
-    return accounts.save_identity(session, actor, "bluesky", identity, timezone=timezone)
+    return accounts.save_identity(session, actor, network, identity, timezone=timezone)
 
 
 def _dump(identity: Identity) -> dict[str, Any]:
     t = identity.tokens
+    tokens = {
+        "access_token": t.access_token,
+        "refresh_token": t.refresh_token,
+        "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+        "scope": t.scope,
+        "extra": t.extra,
+    }
     return {
-        "kind": identity.kind, "remote_id": identity.remote_id, "handle": identity.handle,
-        "display_name": identity.display_name, "base_url": identity.base_url,
+        "kind": identity.kind,
+        "remote_id": identity.remote_id,
+        "handle": identity.handle,
+        "display_name": identity.display_name,
+        "base_url": identity.base_url,
         "extra": identity.extra,
-        "tokens": {"access_token": t.access_token, "refresh_token": t.refresh_token,
-                   "expires_at": t.expires_at.isoformat() if t.expires_at else None,
-                   "scope": t.scope, "extra": t.extra},
-    }  # fmt: skip
+        "tokens": tokens,
+    }
 
 
 def _load(data: dict[str, Any]) -> Identity:
-    from datetime import datetime
-
     t = data["tokens"]
     tokens = TokenSet(
-        access_token=t["access_token"], refresh_token=t["refresh_token"],
+        access_token=t["access_token"],
+        refresh_token=t["refresh_token"],
         expires_at=datetime.fromisoformat(t["expires_at"]) if t["expires_at"] else None,
-        scope=t["scope"], extra=t["extra"],
-    )  # fmt: skip
-    return Identity(kind=data["kind"], remote_id=data["remote_id"], handle=data["handle"],
-                    display_name=data["display_name"], tokens=tokens, base_url=data["base_url"],
-                    extra=data["extra"])  # fmt: skip
+        scope=t["scope"],
+        extra=t["extra"],
+    )
+    return Identity(
+        kind=data["kind"],
+        remote_id=data["remote_id"],
+        handle=data["handle"],
+        display_name=data["display_name"],
+        tokens=tokens,
+        base_url=data["base_url"],
+        extra=data["extra"],
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -102,6 +103,19 @@ def reset_time(value: str | None, *, now: datetime | None = None) -> datetime | 
         return email.utils.parsedate_to_datetime(value).astimezone(UTC)
     except (TypeError, ValueError):
         return None
+
+
+def parse_time(value: Any) -> datetime:
+    """A time from an API (ISO 8601 with `Z`, or Graph's `+0000`) as an aware UTC datetime;
+    now when it is missing or unreadable, UTC when it names no zone."""
+    text = str(value or "")
+    if re.search(r"[+-]\d{4}$", text):
+        text = text[:-2] + ":" + text[-2:]
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.now(UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def json_or_empty(response: httpx.Response) -> dict[str, Any]:

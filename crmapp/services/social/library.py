@@ -1,7 +1,7 @@
 """The organisation's media library: uploads checked from their bytes, stored in the
 organisation's namespace, and cropped per network and format.
 
-Files live in `media.store(org_id)` (one namespace per organisation, so keys are bare
+Files live in `media_store.store(org_id)` (one namespace per organisation, so keys are bare
 ``<random>.<ext>``); the rows are `MediaAsset`, each with the thumbnail made at upload (listing
 never opens the picture again). Every write is audited.
 """
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from crmapp.models.social import MediaAsset
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
-from crmapp.services.social import media
+from crmapp.services.social import media, media_store
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
 
@@ -32,8 +32,8 @@ def add_asset(session: Session, actor: Actor, data: bytes, filename: str) -> Med
     """
     require(actor.role, Perm.RECORD_CREATE)
     info = media.inspect(data, filename)
-    key = media.new_key(info.content_type)
-    store = media.store(actor.org_id)
+    key = media_store.new_key(info.content_type)
+    store = media_store.store(actor.org_id)
     store.put(key, data, info.content_type)
     name = PurePosixPath(filename or "").name[:255] or f"upload{PurePosixPath(key).suffix}"
     thumb = media.thumbnail(data) if info.kind == "image" else None
@@ -84,7 +84,9 @@ def _with_thumbnails(session: Session, actor: Actor, assets: list[MediaAsset]) -
         if asset.kind != "image" or asset.thumbnail is not None:
             continue
         try:
-            asset.thumbnail = media.thumbnail(media.store(actor.org_id).get(asset.storage_key))
+            asset.thumbnail = media.thumbnail(
+                media_store.store(actor.org_id).get(asset.storage_key)
+            )
         except (NotFound, ValidationError, OSError):
             asset.thumbnail = b""
         session.add(asset)
@@ -143,7 +145,7 @@ def crop_for(
     box = media.crop_box(network, fmt, asset.width, asset.height)
     if box is None:
         return asset
-    store = media.store(actor.org_id)
+    store = media_store.store(actor.org_id)
     cropped = media.crop(store.get(asset.storage_key), box, asset.content_type)
     key = media.derived_key(asset.storage_key, network, fmt)
     store.put(key, cropped, asset.content_type)
@@ -162,7 +164,7 @@ def jpeg_copy(session: Session, asset: MediaAsset, key: str) -> str:
     existing = (asset.variants or {}).get(name)
     if existing:
         return existing
-    store = media.store(asset.org_id)
+    store = media_store.store(asset.org_id)
     copy = media.jpeg_key(key)
     store.put(copy, media.as_jpeg(store.get(key)), "image/jpeg")
     asset.variants = {**(asset.variants or {}), name: copy}
@@ -174,7 +176,7 @@ def crop_preview_url(
     session: Session, actor: Actor, asset: MediaAsset, network: str, fmt: str
 ) -> str:
     """A data URL of the picture with what the crop for `network`/`fmt` removes dimmed."""
-    data = media.store(actor.org_id).get(asset.storage_key)
+    data = media_store.store(actor.org_id).get(asset.storage_key)
     return _data_url(media.crop_preview(data, network, fmt, max_side=320), "image/jpeg")
 
 

@@ -17,35 +17,9 @@ from pathlib import PurePosixPath
 from PIL import Image, ImageDraw, ImageOps, ImageSequence
 
 from crmapp.services.platform.errors import ValidationError
-from crmapp.services.social.media_store import (
-    LocalStore,
-    MediaStore,
-    S3Store,
-    check_key,
-    new_key,
-    store,
-)
-
-__all__ = [
-    "ASPECT_RULES",
-    "IMAGE_TYPES",
-    "LocalStore",
-    "MediaInfo",
-    "MediaStore",
-    "S3Store",
-    "as_jpeg",
-    "crop",
-    "crop_box",
-    "crop_preview",
-    "derived_key",
-    "fits",
-    "inspect",
-    "jpeg_key",
-    "jpeg_needed",
-    "new_key",
-    "store",
-    "thumbnail",
-]
+from crmapp.services.social import registry
+from crmapp.services.social.base import Ratio
+from crmapp.services.social.media_store import check_key
 
 MB = 1024 * 1024
 MAX_IMAGE_BYTES = 8 * MB
@@ -61,28 +35,7 @@ _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
 _SUPPORTED = "JPEG, PNG, GIF or WebP images, or MP4 or MOV videos"
 
-Ratio = tuple[float, float]
-# (min, max) width/height per network and format; None: any ratio. "feed" is a post's image,
-# "video" a post's video, "story" and "reel" full-screen vertical formats.
-ASPECT_RULES: dict[str, dict[str, Ratio | None]] = {
-    "instagram": {
-        "feed": (4 / 5, 1.91),
-        "video": (4 / 5, 1.91),
-        "story": (9 / 16, 9 / 16),
-        "reel": (9 / 16, 9 / 16),
-    },
-    "x": {"feed": None, "video": (1 / 3, 3.0)},
-    "linkedin": {"feed": (1 / 2.4, 2.4), "video": (1 / 2.4, 2.4)},
-    "facebook": {"feed": None, "video": None, "story": (9 / 16, 9 / 16), "reel": (9 / 16, 9 / 16)},
-    "bluesky": {"feed": None, "video": None},
-    "mastodon": {"feed": None, "video": None},
-    "sandbox": {"feed": None, "video": None},
-}
 TOLERANCE = 0.01  # relative: 1080x1920 and 607x1080 both pass as 9:16
-# The image types a network publishes as they are; any other picture is sent to it as a JPEG
-# copy. Instagram's content publishing takes JPEG only (contract §4.1; a PNG is refused with
-# subcode 2207005).
-IMAGE_TYPES: dict[str, tuple[str, ...]] = {"instagram": ("image/jpeg",)}
 
 
 @dataclass(frozen=True)
@@ -249,7 +202,10 @@ def _video_size(data: bytes) -> tuple[int, int]:
 
 
 def _rule(network: str, fmt: str) -> Ratio | None:
-    rules = ASPECT_RULES.get(network, {})
+    """The network's aspect ratio rule for `fmt` (its `aspect_ratios`; "feed" for a format it
+    names no rule for; none for a network Tandem does not know)."""
+    cls = registry.find(network)
+    rules = cls.aspect_ratios if cls is not None else {}
     return rules.get(fmt, rules.get("feed"))
 
 
@@ -366,7 +322,8 @@ def derived_key(key: str, network: str, fmt: str) -> str:
 
 def jpeg_needed(network: str, content_type: str) -> bool:
     """Whether a picture of `content_type` must reach `network` as a JPEG copy."""
-    allowed = IMAGE_TYPES.get(network, ())
+    cls = registry.find(network)
+    allowed = cls.image_types if cls is not None else ()
     return bool(allowed) and content_type.startswith("image/") and content_type not in allowed
 
 

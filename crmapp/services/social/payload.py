@@ -13,10 +13,11 @@ from sqlmodel import Session, col, select
 from crmapp.models.social import MediaAsset, SocialPost, SocialPostTarget
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import NotFound, PermissionDenied
-from crmapp.services.social import library, textrules
+from crmapp.services.social import library, media_store, textrules
 from crmapp.services.social import media as media_lib
-from crmapp.services.social.base import MediaItem, NormalizedPost, provider_class
+from crmapp.services.social.base import MediaItem, NormalizedPost
 from crmapp.services.social.media_store import type_of_key
+from crmapp.services.social.registry import provider_class
 from crmapp.settings import get_settings
 
 
@@ -72,7 +73,7 @@ def read_public(
         # A variant may be of another type than the original (a JPEG copy for Instagram).
         content_type = type_of_key(key) or asset.content_type
     try:
-        return media_lib.store(org_id).get(key), content_type
+        return media_store.store(org_id).get(key), content_type
     except NotFound:
         return None
 
@@ -83,8 +84,7 @@ def thread_parts(network: str, text: str, overrides: dict) -> tuple[str, ...]:
     if overrides.get("parts"):
         return tuple(str(p) for p in overrides["parts"] if str(p).strip())
     cls = provider_class(network)
-    limit = textrules.LIMITS.get(network)
-    if cls.threads and limit is not None and textrules.count(network, text) > limit:
+    if cls.threads and cls.text_rules.count(text) > cls.text_rules.limit:
         return tuple(textrules.split_thread(network, text))
     return ()
 
@@ -114,7 +114,7 @@ def build(session: Session, post: SocialPost, target: SocialPostTarget) -> Norma
     overrides = dict(post.overrides.get(target.network) or {})
     text = str(overrides.get("text") or post.text)
     fmt = str(overrides.get("format") or post.format)
-    store = media_lib.store(post.org_id)
+    store = media_store.store(post.org_id)
     items = []
     for asset, key in media_files(session, post, target.network):
         content_type = asset.content_type
@@ -131,8 +131,6 @@ def build(session: Session, post: SocialPost, target: SocialPostTarget) -> Norma
                 filename=asset.filename,
             )
         )
-    if fmt == "feed" and len(items) > 1 and target.network == "instagram":
-        fmt = "carousel"
     return NormalizedPost(
         text=text,
         idempotency_key=target.idempotency_key,

@@ -18,7 +18,7 @@ from crmapp.services.platform import timefmt
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import ValidationError
 from crmapp.services.social import accounts, posts, review, textrules
-from crmapp.services.social.base import provider_class
+from crmapp.services.social.registry import label_of, provider_class
 
 STATE_LABELS = {  # lower case, as the status list and the browser tests read them
     "draft": "draft",
@@ -85,14 +85,6 @@ class NetworkPreview:
     media: list[str] = field(default_factory=list)
 
 
-def label_of(network: str) -> str:
-    """The network's name as shown."""
-    try:
-        return provider_class(network).label
-    except Exception:  # an unregistered network still gets a name
-        return network.title()
-
-
 def account_options(session: Session, actor: Actor) -> list[dict[str, str]]:
     """Every usable account as the composer's chips show it."""
     out = []
@@ -142,7 +134,7 @@ def previews(
             handle=account.get("handle", ""), media_count=len(thumbs),
         )  # fmt: skip
         parts = data["parts"]
-        threads = network in textrules.THREADED
+        threads = provider_class(network).threads
         total = len(parts)
         out.append(
             NetworkPreview(

@@ -19,8 +19,7 @@ from crmapp.models.crm import Contact, Deal
 from crmapp.models.social import MediaAsset, SocialAccount, SocialPost, SocialPostTarget
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ServiceError, ValidationError
-from crmapp.services.social import textrules
-from crmapp.services.social.base import provider_class
+from crmapp.services.social import registry, textrules
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
 
@@ -36,10 +35,9 @@ TRANSITIONS: dict[str, set[str]] = {
     "published": set(),
 }
 LOCKED_STATES = {"publishing", "published", "unknown"}  # a post with these cannot be edited
-FORMATS = ("feed", "reel", "story", "carousel")
 
 
-class InvalidTransition(ServiceError):
+class WrongPostState(ServiceError):
     """A target cannot move from its state to the one asked."""
 
 
@@ -68,7 +66,7 @@ def move_target(
 ) -> None:
     """Move one target to `state` (refused unless the machine allows it), audited."""
     if state not in TRANSITIONS.get(target.state, set()):
-        raise InvalidTransition(f"A {target.state.replace('_', ' ')} post cannot become {state}")
+        raise WrongPostState(f"A {target.state.replace('_', ' ')} post cannot become {state}")
     before = target.state
     target.state = state
     target.updated_at = utcnow()
@@ -90,7 +88,7 @@ def _validate(session: Session, actor: Actor, data: PostInput) -> list[SocialAcc
         problems["text"] = "Write something or attach media"
     if not data.account_ids:
         problems["accounts"] = "Choose at least one account to post to"
-    if data.format not in FORMATS:
+    if data.format not in {f for cls in registry.classes() for f in cls.formats}:
         problems["format"] = f"Unknown format {data.format!r}"
     accounts = list(
         session.exec(
@@ -118,9 +116,7 @@ def _validate(session: Session, actor: Actor, data: PostInput) -> list[SocialAcc
         problems["media"] = "One of the media files is not in the library"
     for network in sorted({a.network for a in accounts}):
         variant = str((data.overrides.get(network) or {}).get("text") or data.text)
-        cls = provider_class(network)
-        if network not in textrules.LIMITS:  # a network without composer rules
-            continue
+        cls = registry.provider_class(network)
         found = textrules.problems(network, variant, len(media), threaded=cls.threads)
         if found:
             problems[f"text.{network}"] = f"{cls.label}: {found[0]}"
@@ -213,7 +209,7 @@ def update_post(session: Session, actor: Actor, post_id: uuid.UUID, data: PostIn
     post = get_post(session, actor, post_id, lock=True)
     targets = targets_of(session, post.id, lock=True)
     if any(t.state in LOCKED_STATES or t.part_ids for t in targets):
-        raise InvalidTransition("This post has started publishing: it can no longer be edited")
+        raise WrongPostState("This post has started publishing: it can no longer be edited")
     accounts = _validate(session, actor, data)
     before = {"text": post.text, "overrides": post.overrides, "link": post.link}
     _apply(post, data)
@@ -246,7 +242,7 @@ def delete_post(session: Session, actor: Actor, post_id: uuid.UUID) -> None:
     post = get_post(session, actor, post_id, lock=True)
     targets = targets_of(session, post.id, lock=True)
     if any(t.state in ("publishing", "unknown") for t in targets):
-        raise InvalidTransition("This post is being published; wait for it to finish")
+        raise WrongPostState("This post is being published; wait for it to finish")
     post.deleted_at = utcnow()
     for target in targets:
         if target.state == "scheduled":

@@ -42,10 +42,9 @@ from crmapp.services.social.base import (
     SocialError,
     SocialProvider,
     Transient,
-    get_provider,
-    provider_class,
 )
 from crmapp.services.social.posts import move_target
+from crmapp.services.social.registry import get_provider, provider_class
 from crmapp.services.tenancy import audit, notifications
 from crmapp.settings import get_settings
 

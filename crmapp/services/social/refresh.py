@@ -18,7 +18,8 @@ from crmapp.models.social import SocialAccount
 from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import NotFound, unexpected
 from crmapp.services.social import accounts
-from crmapp.services.social.base import AccountAuth, AuthExpired, SocialError, get_provider
+from crmapp.services.social.base import AccountAuth, AuthExpired, SocialError
+from crmapp.services.social.registry import get_provider
 from crmapp.services.tenancy import orgs
 
 FRESH_ENOUGH = timedelta(minutes=5)

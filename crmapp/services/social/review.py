@@ -18,7 +18,7 @@ from crmapp.models.base import utcnow
 from crmapp.models.social import SocialPost, SocialPostComment, SocialPostTarget
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import ValidationError
-from crmapp.services.social.posts import InvalidTransition, get_post, move_target, targets_of
+from crmapp.services.social.posts import WrongPostState, get_post, move_target, targets_of
 from crmapp.services.tenancy import audit, notifications, orgs
 from crmapp.services.tenancy.permissions import Perm, require
 
@@ -54,7 +54,7 @@ def set_approvals_required(session: Session, actor: Actor, required: bool) -> No
     orgs.set_approval_required(session, actor, "social_approvals", required)
 
 
-class NeedsReview(InvalidTransition):
+class NeedsReview(WrongPostState):
     """The post cannot go out before an Owner or Admin approves it (again); says what to do."""
 
 
@@ -106,7 +106,7 @@ def submit(
 
     Raises:
         ValidationError: `local` has passed or does not exist in `tz`.
-        InvalidTransition: Nothing is a draft.
+        WrongPostState: Nothing is a draft.
     """
     require(actor.role, Perm.RECORD_UPDATE)
     if local is not None:
@@ -114,7 +114,7 @@ def submit(
     post = get_post(session, actor, post_id, lock=True)
     targets = [t for t in targets_of(session, post.id, lock=True) if t.state in ("draft", "failed")]
     if not targets:
-        raise InvalidTransition("Nothing to submit: the post is not a draft")
+        raise WrongPostState("Nothing to submit: the post is not a draft")
     if approvals_required(session, actor.org_id):
         for target in targets:
             if target.state == "failed":
@@ -153,7 +153,7 @@ def approve(
 
     Raises:
         ValidationError: The chosen or saved time has passed.
-        InvalidTransition: The post is not waiting for review.
+        WrongPostState: The post is not waiting for review.
     """
     require(actor.role, Perm.SOCIAL_APPROVE)
     if local is not None:
@@ -161,7 +161,7 @@ def approve(
     post = get_post(session, actor, post_id, lock=True)
     targets = [t for t in targets_of(session, post.id, lock=True) if t.state == "pending_review"]
     if not targets:
-        raise InvalidTransition("This post is not waiting for review")
+        raise WrongPostState("This post is not waiting for review")
     if post.scheduled_at is not None and post.scheduled_at < utcnow() - timedelta(minutes=1):
         raise ValidationError({"scheduled_at": "The time chosen for this post has passed; pick "
                                "a new one (or clear it) before approving"})  # fmt: skip
@@ -188,7 +188,7 @@ def reject(session: Session, actor: Actor, post_id: uuid.UUID, reason: str) -> S
     post = get_post(session, actor, post_id, lock=True)
     targets = [t for t in targets_of(session, post.id, lock=True) if t.state == "pending_review"]
     if not targets:
-        raise InvalidTransition("This post is not waiting for review")
+        raise WrongPostState("This post is not waiting for review")
     for target in targets:
         move_target(session, actor, target, "rejected", reason=reason)
     post.review_note = reason[:1000]
@@ -245,13 +245,13 @@ def publish_now(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPos
 
     Raises:
         NeedsReview: Some target needs (new) approval first; the message says what to do.
-        InvalidTransition: The post has started publishing.
+        WrongPostState: The post has started publishing.
     """
     require(actor.role, Perm.RECORD_UPDATE)
     post = get_post(session, actor, post_id, lock=True)
     targets = targets_of(session, post.id, lock=True)
     if any(t.state in ("publishing", "published", "unknown") for t in targets):
-        raise InvalidTransition("This post has started publishing")
+        raise WrongPostState("This post has started publishing")
     drafts = any(t.state in ("draft", "failed") for t in targets)
     if drafts and not approvals_required(session, actor.org_id):
         submit(session, actor, post.id)
@@ -268,7 +268,7 @@ def _schedule_at(
     post = get_post(session, actor, post_id, lock=True)
     targets = targets_of(session, post.id, lock=True)
     if any(t.state in ("publishing", "published", "unknown") for t in targets):
-        raise InvalidTransition("This post has started publishing")
+        raise WrongPostState("This post has started publishing")
     before = post.scheduled_at
     post.scheduled_at, post.timezone = when, tz
     session.add(post)
@@ -298,7 +298,7 @@ def resolve_unknown(
         .with_for_update()
     ).first()
     if target is None or target.state != "unknown":
-        raise InvalidTransition("This post is not waiting for a check")
+        raise WrongPostState("This post is not waiting for a check")
     if went_out:
         move_target(session, actor, target, "published", reason="confirmed by hand")
         target.published_at, target.remote_url = utcnow(), remote_url.strip()[:500]
@@ -317,7 +317,7 @@ def retry_failed(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPo
     post = get_post(session, actor, post_id, lock=True)
     failed = [t for t in targets_of(session, post.id, lock=True) if t.state == "failed"]
     if not failed:
-        raise InvalidTransition("Nothing failed")
+        raise WrongPostState("Nothing failed")
     for target in failed:
         move_target(session, actor, target, "scheduled", reason="retry")
         target.next_attempt_at, target.attempts, target.last_error = utcnow(), 0, ""

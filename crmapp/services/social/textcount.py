@@ -1,29 +1,17 @@
-"""How each network counts a post's length, and where its links, hashtags and mentions are.
-
-X follows twitter-text (config v2/v3: NFC, weighted code points, every emoji sequence 2, every URL
-23); Bluesky counts graphemes (and caps UTF-8 bytes); Mastodon counts graphemes with each
-http(s) URL as 23 and a remote `@user@domain` mention as its local `@user` only (its
-`StatusLengthValidator`); LinkedIn, Instagram and Facebook count code points.
+"""How a post's text is measured: the rules a network declares (`TextRules`, a provider's
+`text_rules` attribute) and the pieces they are made of — graphemes, links as twitter-text finds
+them, hashtags and mentions. Nothing here names a network: each provider's file says which
+rules are its own (X weighs code points, Mastodon counts a link as 23, Bluesky caps bytes, ...).
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
 import regex
-
-# twitter-text config (contract §1.5): weights are in hundredths; code points in these ranges
-# weigh 100, everything else 200.
-X_SCALE = 100
-X_DEFAULT_WEIGHT = 200
-X_RANGES: tuple[tuple[int, int, int], ...] = (
-    (0, 4351, 100),
-    (8192, 8205, 100),
-    (8208, 8223, 100),
-    (8242, 8247, 100),
-)
-URL_WEIGHT = 23  # X's transformedURLLength and Mastodon's characters_reserved_per_url
-BLUESKY_MAX_BYTES = 3000
 
 # Generic TLDs twitter-text links without a scheme; two-letter (country) TLDs are linked
 # without a scheme only when a path follows, except the ones twitter-text treats as special.
@@ -53,23 +41,10 @@ _URL_RE = regex.compile(
     )""",
     regex.IGNORECASE | regex.VERBOSE,
 )
-_HASHTAG_RE = regex.compile(r"(?<![\w&#＃])[#＃](?=\w*[^\W\d_])\w+")
-# Mastodon's account mention: @user or @user@domain, not after a word character or a slash.
-_MASTODON_MENTION_RE = regex.compile(
-    r"(?<![\w/@])@(?P<user>[a-z0-9_](?:[a-z0-9_.\-]*[a-z0-9_])?)(?:@[\w.\-]*\w)?",
-    regex.IGNORECASE,
-)
-_X_MENTION_RE = regex.compile(r"(?<![\w@＠!#$%&*])[@＠]\w{1,15}(?![\w@])")
-_BLUESKY_MENTION_RE = regex.compile(
-    r"(?<![\w@])@(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z][a-z0-9\-]*[a-z0-9]", regex.I
-)
-_GENERIC_MENTION_RE = regex.compile(r"(?<![\w@])@[\w.]*\w")
-# Instagram's caption limits count tags the strict way (the composer and publishing share it):
-# a run of tags written together ("#one#two") is one tag each; digits-only and full-width tags
-# count; a "#" after a word character or "&" ("word#x", "&#39;") does not start one.
-_INSTAGRAM_TAG_RUN_RE = regex.compile(r"(?<![\w&])(?:[#＃]\w+)+")
-_INSTAGRAM_TAG_RE = regex.compile(r"[#＃]\w+")
-_INSTAGRAM_MENTION_RE = regex.compile(r"(?<![\w@])@[\w.]+")
+# A hashtag needs at least one letter and does not follow a word character, "&" or "#".
+HASHTAG = regex.compile(r"(?<![\w&#＃])[#＃](?=\w*[^\W\d_])\w+")
+# A mention where a network says nothing more precise: "@" and a name, not inside a word.
+MENTION = regex.compile(r"(?<![\w@])@[\w.]*\w")
 _GRAPHEME_RE = regex.compile(r"\X")
 _EMOJI_RE = regex.compile(
     r"[\p{Emoji_Presentation}\p{Regional_Indicator}\u20e3]"
@@ -84,13 +59,27 @@ def graphemes(text: str) -> list[str]:
     return _GRAPHEME_RE.findall(text)
 
 
+def grapheme_count(text: str) -> int:
+    """How many user-perceived characters `text` has."""
+    return len(graphemes(text))
+
+
+def is_emoji(cluster: str) -> bool:
+    """Whether a grapheme cluster is an emoji (sequence)."""
+    return bool(_EMOJI_RE.search(cluster))
+
+
+def utf8_len(text: str) -> int:
+    """The UTF-8 size of `text` in bytes."""
+    return len(text.encode("utf-8"))
+
+
 def url_spans(text: str, *, bare: bool = True) -> list[tuple[int, int]]:
     """Where the URLs are, as twitter-text finds them.
 
     Args:
         text: the post text.
-        bare: also find scheme-less domains with a known TLD (``example.com/path``); Mastodon
-            links only http(s) URLs, so it passes False.
+        bare: also find scheme-less domains with a known TLD (``example.com/path``).
 
     Returns:
         ``(start, end)`` string indices, in order.
@@ -109,119 +98,98 @@ def url_spans(text: str, *, bare: bool = True) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_emoji(cluster: str) -> bool:
-    return bool(_EMOJI_RE.search(cluster))
+@dataclass(frozen=True)
+class TextRules:
+    """How one network measures a post's text and marks up its links, hashtags and mentions.
 
-
-def _x_weight(code_point: int) -> int:
-    for start, end, weight in X_RANGES:
-        if start <= code_point <= end:
-            return weight
-    return X_DEFAULT_WEIGHT
-
-
-def _x_plain(text: str) -> int:
-    total = 0
-    for cluster in graphemes(text):
-        if _is_emoji(cluster):
-            total += X_DEFAULT_WEIGHT
-        else:
-            total += sum(_x_weight(ord(ch)) for ch in cluster)
-    return total
-
-
-def x_count(text: str) -> int:
-    """twitter-text's weighted length of `text` (the number X compares with 280)."""
-    text = unicodedata.normalize("NFC", text)
-    total, pos = 0, 0
-    for start, end in url_spans(text):
-        total += _x_plain(text[pos:start]) + URL_WEIGHT * X_SCALE
-        pos = end
-    total += _x_plain(text[pos:])
-    return total // X_SCALE
-
-
-def mastodon_count(text: str) -> int:
-    """Mastodon's length: graphemes, each http(s) URL 23, `@user@domain` counted as `@user`."""
-    out, pos = [], 0
-    for start, end in url_spans(text, bare=False):
-        out.append(_MASTODON_MENTION_RE.sub(r"@\g<user>", text[pos:start]))
-        out.append("x" * URL_WEIGHT)
-        pos = end
-    out.append(_MASTODON_MENTION_RE.sub(r"@\g<user>", text[pos:]))
-    return len(graphemes("".join(out)))
-
-
-def utf8_len(text: str) -> int:
-    """The UTF-8 size of `text` in bytes (Bluesky also caps this, at 3000)."""
-    return len(text.encode("utf-8"))
-
-
-def count(network: str, text: str) -> int:
-    """The length of `text` as `network` counts it.
-
-    Args:
-        network: a provider name (x, bluesky, mastodon, linkedin, instagram, facebook, sandbox).
-        text: the post text.
-
-    Returns:
-        Weighted characters for X, graphemes for Bluesky and Mastodon (with Mastodon's URL and
-        mention rules), code points for every other network.
+    Attributes:
+        limit: the most characters a post may have, as `count` counts them.
+        unit: the length of a text once links are weighed: code points (`len`), graphemes
+            (`grapheme_count`) or a network's own weighting.
+        normalization: a Unicode form applied before counting ("NFC"), or None.
+        url_weight: every link counts as this many characters; None: as written.
+        bare_links: scheme-less domains (``example.com/x``) are links too.
+        local_mentions: a remote ``@user@domain`` counts as its local ``@user`` (`mention`
+            then has a group named ``user``).
+        max_bytes: a cap on the UTF-8 size besides `limit`; 0 for none.
+        mention: how a mention is written on the network.
+        hashtag: how a hashtag is written on the network.
+        max_hashtags: the most hashtags a post may have (counted by `hashtag`); 0 for no cap.
+        max_mentions: the most mentions a post may have (counted by `mention`); 0 for no cap.
     """
-    if network == "x":
-        return x_count(text)
-    if network == "bluesky":
-        return len(graphemes(text))
-    if network == "mastodon":
-        return mastodon_count(text)
-    return len(text)
 
+    limit: int
+    unit: Callable[[str], int] = len
+    normalization: Literal["NFC", "NFD", "NFKC", "NFKD"] | None = None
+    url_weight: int | None = None
+    bare_links: bool = True
+    local_mentions: bool = False
+    max_bytes: int = 0
+    mention: regex.Pattern[str] = MENTION
+    hashtag: regex.Pattern[str] = HASHTAG
+    max_hashtags: int = 0
+    max_mentions: int = 0
 
-def hashtags(text: str) -> list[str]:
-    """The hashtags in `text`, with their `#`, in order (a tag needs at least one letter)."""
-    return [m.group() for m in _HASHTAG_RE.finditer(text)]
+    def count(self, text: str) -> int:
+        """The length of `text` as the network counts it."""
+        if self.normalization:
+            text = unicodedata.normalize(self.normalization, text)
+        if self.url_weight is None and not self.local_mentions:
+            return self.unit(text)
+        spans = url_spans(text, bare=self.bare_links) if self.url_weight is not None else []
+        pieces, pos = [], 0
+        for start, end in spans:
+            pieces += [self._counted_as(text[pos:start]), "x" * (self.url_weight or 0)]
+            pos = end
+        pieces.append(self._counted_as(text[pos:]))
+        return self.unit("".join(pieces))
 
+    def _counted_as(self, text: str) -> str:
+        return self.mention.sub(r"@\g<user>", text) if self.local_mentions else text
 
-def instagram_hashtags(text: str) -> list[str]:
-    """The hashtags Instagram counts against its caption limit, in order."""
-    return [
-        tag
-        for run in _INSTAGRAM_TAG_RUN_RE.finditer(text)
-        for tag in _INSTAGRAM_TAG_RE.findall(run.group())
-    ]
+    def fits(self, text: str, limit: int | None = None, max_bytes: int | None = None) -> bool:
+        """Whether `text` is within the limit (and the byte cap, where there is one)."""
+        if self.count(text) > (self.limit if limit is None else limit):
+            return False
+        cap = self.max_bytes if max_bytes is None else max_bytes
+        return not self.max_bytes or utf8_len(text) <= cap
 
+    def entities(self, text: str) -> list[Span]:
+        """Links, hashtags and mentions for highlighting: ``(start, end, kind)`` string indices.
 
-def instagram_mentions(text: str) -> list[str]:
-    """The @mentions Instagram counts against its caption limit, in order."""
-    return _INSTAGRAM_MENTION_RE.findall(text)
+        `kind` is ``"link"``, ``"hashtag"`` or ``"mention"``; spans never overlap (a link wins)
+        and are sorted by start.
+        """
+        found: list[Span] = [(s, e, "link") for s, e in url_spans(text, bare=self.bare_links)]
 
+        def free(start: int, end: int) -> bool:
+            return all(end <= s or start >= e for s, e, _ in found)
 
-def mentions(network: str, text: str) -> list[str]:
-    """The @mentions in `text` as `network` recognises them, in order."""
-    return [text[s:e] for s, e, kind in entities(network, text) if kind == "mention"]
+        for pattern, kind in ((self.mention, "mention"), (self.hashtag, "hashtag")):
+            for match in pattern.finditer(text):
+                if free(*match.span()):
+                    found.append((match.start(), match.end(), kind))
+        return sorted(found)
 
+    def hashtags(self, text: str) -> list[str]:
+        """The hashtags the network counts in `text`, with their `#`, in order."""
+        return [m.group() for m in self.hashtag.finditer(text)]
 
-def _mention_re(network: str) -> regex.Pattern[str]:
-    return {
-        "x": _X_MENTION_RE,
-        "mastodon": _MASTODON_MENTION_RE,
-        "bluesky": _BLUESKY_MENTION_RE,
-    }.get(network, _GENERIC_MENTION_RE)
+    def mentions(self, text: str) -> list[str]:
+        """The mentions the network counts in `text`, in order."""
+        return [m.group() for m in self.mention.finditer(text)]
 
-
-def entities(network: str, text: str) -> list[Span]:
-    """Links, hashtags and mentions for highlighting: ``(start, end, kind)`` string indices.
-
-    `kind` is ``"link"``, ``"hashtag"`` or ``"mention"``; spans never overlap (a link wins) and
-    are sorted by start.
-    """
-    found: list[Span] = [(s, e, "link") for s, e in url_spans(text, bare=network != "mastodon")]
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e, _ in found)
-
-    for pattern, kind in ((_mention_re(network), "mention"), (_HASHTAG_RE, "hashtag")):
-        for match in pattern.finditer(text):
-            if free(*match.span()):
-                found.append((match.start(), match.end(), kind))
-    return sorted(found)
+    def cap_problems(self, label: str, text: str) -> list[str]:
+        """What the network (`label`) would refuse in the hashtags and mentions of `text`: the
+        one rule the composer shows and publishing enforces."""
+        found = []
+        for what, most, used in (
+            ("hashtags", self.max_hashtags, len(self.hashtags(text)) if self.max_hashtags else 0),
+            ("@mentions", self.max_mentions, len(self.mentions(text)) if self.max_mentions else 0),
+        ):
+            if most and used > most:
+                found.append(
+                    f"{label} allows at most {most} {what}; this caption has {used}: "
+                    f"remove {used - most}."
+                )
+        return found

@@ -1,7 +1,6 @@
-"""Composer rules: per-network limits, problems, auto-threading, truncation and the live preview.
-
-Counting itself lives in `textcount` (re-exported here); this module decides what the composer
-shows and how a long text becomes a thread.
+"""Composer rules: what a network would refuse in a post, auto-threading, truncation and the
+live preview, all read from the network's class (`SocialProvider.text_rules`, `max_media`,
+`min_media`, `threads`, `label`); the counting itself is `TextRules.count`.
 """
 
 from __future__ import annotations
@@ -10,87 +9,40 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from crmapp.services.social.providers import instagram
-from crmapp.services.social.textcount import (
-    BLUESKY_MAX_BYTES,
-    count,
-    entities,
-    graphemes,
-    url_spans,
-    utf8_len,
-)
+from crmapp.services.social.base import SocialProvider
+from crmapp.services.social.registry import provider_class
+from crmapp.services.social.textcount import Span, TextRules, graphemes, url_spans, utf8_len
 
-__all__ = [
-    "BLUESKY_MAX_BYTES",
-    "LIMITS",
-    "MAX_MEDIA",
-    "THREADED",
-    "count",
-    "preview",
-    "problems",
-    "split_thread",
-    "truncate",
-]
-
-LIMITS: dict[str, int] = {
-    "x": 280,
-    "bluesky": 300,
-    "mastodon": 500,
-    "linkedin": 3000,
-    "instagram": 2200,
-    "facebook": 63206,
-    "sandbox": 500,
-}
-# Attachments per post: X, Bluesky and Mastodon 4; an Instagram carousel 2-10; LinkedIn
-# multiImage and a Facebook multi-photo post are capped here at 20 and 10 (the contract gives
-# no number for them).
-MAX_MEDIA: dict[str, int] = {
-    "x": 4,
-    "bluesky": 4,
-    "mastodon": 4,
-    "linkedin": 20,
-    "instagram": 10,
-    "facebook": 10,
-    "sandbox": 4,
-}
-THREADED = frozenset({"x", "bluesky", "mastodon", "sandbox"})
 ELLIPSIS = "…"
 
-_LABELS = {
-    "x": "X",
-    "bluesky": "Bluesky",
-    "mastodon": "Mastodon",
-    "linkedin": "LinkedIn",
-    "instagram": "Instagram",
-    "facebook": "Facebook",
-    "sandbox": "Sandbox",
-}
 # Separators are kept (capturing groups) so a part is exactly a slice of the original text.
 _PARAGRAPHS = re.compile(r"(\n[ \t]*\n\s*)")
 _SENTENCES = re.compile(r"((?<=[.!?…])\s+)")
 _WORDS = re.compile(r"(\s+)")
 
 
-def _label(network: str) -> str:
-    return _LABELS.get(network, network.title())
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _limit(network: str, limit: int | None) -> int:
-    if limit is not None:
-        return limit
-    if network not in LIMITS:
-        raise ValueError(f"Unknown network {network!r}")
-    return LIMITS[network]
+def _network(network: str) -> tuple[type[SocialProvider], TextRules]:
+    cls = provider_class(network)
+    return cls, cls.text_rules
 
 
-def _fits(network: str, text: str, limit: int, max_bytes: int = BLUESKY_MAX_BYTES) -> bool:
-    if count(network, text) > limit:
-        return False
-    return network != "bluesky" or utf8_len(text) <= max_bytes
+def char_limit(network: str) -> int:
+    """The most characters a post on `network` may have (as `count` counts them)."""
+    return provider_class(network).text_rules.limit
+
+
+def count(network: str, text: str) -> int:
+    """The length of `text` as `network` counts it."""
+    return provider_class(network).text_rules.count(text)
+
+
+def entities(network: str, text: str) -> list[Span]:
+    """Links, hashtags and mentions of `text` as `network` marks them (`TextRules.entities`)."""
+    return provider_class(network).text_rules.entities(text)
 
 
 def problems(
@@ -108,37 +60,38 @@ def problems(
         text: the post text as written.
         media_count: how many images or videos are attached.
         threaded: the text will be split into a thread, so its length is not a problem
-            (only for networks in `THREADED`).
+            (only for networks that thread).
         limit: override the network's limit.
 
     Returns:
         Plain-English sentences that say what to change; empty when the post is fine.
     """
-    label, limit = _label(network), _limit(network, limit)
+    cls, rules = _network(network)
+    label, most_chars = cls.label, rules.limit if limit is None else limit
     found: list[str] = []
     if not text.strip() and media_count == 0:
         found.append("Write some text or attach an image or video.")
-    can_thread = threaded and network in THREADED
-    over = count(network, text) - limit
+    can_thread = threaded and cls.threads
+    over = rules.count(text) - most_chars
     if over > 0 and not can_thread:
-        hint = " or publish it as a thread" if network in THREADED else ""
+        hint = " or publish it as a thread" if cls.threads else ""
         found.append(
-            f"{label} allows {limit} characters; this post is over by {over}. Shorten it{hint}."
+            f"{label} allows {most_chars} characters; this post is over by {over}. "
+            f"Shorten it{hint}."
         )
-    if network == "bluesky" and not can_thread and utf8_len(text) > BLUESKY_MAX_BYTES:
+    if rules.max_bytes and not can_thread and utf8_len(text) > rules.max_bytes:
         found.append(
-            f"Bluesky allows {BLUESKY_MAX_BYTES} bytes of text; this post has "
+            f"{label} allows {rules.max_bytes} bytes of text; this post has "
             f"{utf8_len(text)}. Use fewer emoji or non-Latin characters, or shorten it."
         )
-    if network == "instagram":
-        if media_count == 0:
-            found.append("Instagram posts need at least one image or video; attach one.")
-        found += instagram.caption_problems(text)  # the rule publishing enforces
-    most = MAX_MEDIA.get(network)
-    if most is not None and media_count > most:
+    if media_count < cls.min_media:
+        need = "one image or video" if cls.min_media == 1 else f"{cls.min_media} images or videos"
+        found.append(f"{label} posts need at least {need}; attach one.")
+    found += rules.cap_problems(label, text)  # the rule publishing enforces
+    if media_count > cls.max_media:
         found.append(
-            f"{label} allows at most {_plural(most, 'attachment')} per post; "
-            f"remove {media_count - most}."
+            f"{label} allows at most {_plural(cls.max_media, 'attachment')} per post; "
+            f"remove {media_count - cls.max_media}."
         )
     return found
 
@@ -203,18 +156,19 @@ def split_thread(network: str, text: str, limit: int | None = None) -> list[str]
     Returns:
         The parts in order; ``[text]`` when it already fits.
     """
-    limit = _limit(network, limit)
+    rules = provider_class(network).text_rules
+    limit = rules.limit if limit is None else limit
     text = text.strip()
-    if _fits(network, text, limit):
+    if rules.fits(text, limit):
         return [text]
     digits = 1
     while True:
         suffix = f" {'9' * digits}/{'9' * digits}"
-        budget = limit - count(network, suffix)
-        byte_budget = BLUESKY_MAX_BYTES - utf8_len(suffix)
+        budget = limit - rules.count(suffix)
+        byte_budget = rules.max_bytes - utf8_len(suffix)
 
         def fits(part: str, budget: int = budget, byte_budget: int = byte_budget) -> bool:
-            return _fits(network, part, budget, byte_budget)
+            return rules.fits(part, budget, byte_budget)
 
         parts = [p.strip() for p in _pieces(text, 0, fits)]
         parts = [p for p in parts if p]
@@ -236,22 +190,23 @@ def truncate(network: str, text: str, limit: int | None = None) -> str:
         `text` unchanged when it fits, else its longest fitting word-boundary prefix plus "…"
         (cut between graphemes only when even the first word does not fit).
     """
-    limit = _limit(network, limit)
-    if _fits(network, text, limit):
+    rules = provider_class(network).text_rules
+    limit = rules.limit if limit is None else limit
+    if rules.fits(text, limit):
         return text
 
     def candidate(end: int) -> str:
         return text[:end].rstrip().rstrip(",;:-–—") + ELLIPSIS
 
     cuts = [m.start() for m in _WORDS.finditer(text) if m.start() > 0]
-    best = _last_fitting(cuts, lambda end: _fits(network, candidate(end), limit))
+    best = _last_fitting(cuts, lambda end: rules.fits(candidate(end), limit))
     if best is not None:
         return candidate(best)
     ends, pos = [], 0
     for cluster in graphemes(text):
         pos += len(cluster)
         ends.append(pos)
-    best = _last_fitting(ends, lambda end: _fits(network, candidate(end), limit))
+    best = _last_fitting(ends, lambda end: rules.fits(candidate(end), limit))
     return candidate(best) if best is not None else ELLIPSIS
 
 
@@ -307,26 +262,27 @@ def preview(
         render in order), ``hashtags``, ``links``, ``mentions``, ``media_count`` and
         ``problems``.
     """
-    limit = _limit(network, limit)
-    total = count(network, text)
-    threads = network in THREADED
+    cls, rules = _network(network)
+    limit = rules.limit if limit is None else limit
+    total = rules.count(text)
+    threads = cls.threads
     texts = split_thread(network, text, limit) if threads else [truncate(network, text, limit)]
     parts = []
     for part in texts:
-        used = count(network, part)
-        spans = entities(network, part)
+        used = rules.count(part)
+        spans = rules.entities(part)
         parts.append(
             {
                 "text": part,
                 "count": used,
                 "limit": limit,
-                "fits": _fits(network, part, limit),
+                "fits": rules.fits(part, limit),
                 "remaining": limit - used,
                 "spans": spans,
                 "segments": _segments(part, spans),
             }
         )
-    found = entities(network, text)
+    found = rules.entities(text)
     return {
         "network": network,
         "display_name": display_name,

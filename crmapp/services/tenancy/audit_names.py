@@ -20,7 +20,8 @@ from crmapp.models.social import MediaAsset, SocialAccount, SocialPost
 from crmapp.models.tenancy import Invitation, Organization, User
 from crmapp.models.views import CustomField, SavedView
 from crmapp.services.platform.wording import humanise
-from crmapp.services.social.base import NotSupported, provider_class
+from crmapp.services.social.base import NotSupported
+from crmapp.services.social.registry import provider_class
 
 REMOVED = "(removed)"
 

@@ -23,7 +23,8 @@ from crmapp.services.crm import custom_fields
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.wording import humanise
-from crmapp.services.social.base import NotSupported, provider_class
+from crmapp.services.social.base import NotSupported
+from crmapp.services.social.registry import provider_class
 from crmapp.services.tenancy import audit_labels
 from crmapp.services.tenancy.audit_labels import HIDDEN
 from crmapp.services.tenancy.audit_names import HREFS, LOOKUPS, RECORD_LOOKUP, Names, as_uuid

@@ -7,6 +7,7 @@ URLs; the flow's secrets wait sealed in Redis on the server.
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 
 import reflex as rx
 
@@ -16,17 +17,10 @@ from crmapp.services.platform.db import tenant_session
 from crmapp.services.platform.errors import ServiceError
 from crmapp.services.social import accounts, connect, review
 from crmapp.services.social.accounts import AccountView
+from crmapp.services.social.base import Connect
 from crmapp.services.tenancy.permissions import Perm
 from crmapp.state.session import SessionState
 
-NOT_CONFIGURED = "not configured"
-# Networks that connect through the network's own login page, as the buttons name them.
-OAUTH_BUTTONS = (
-    ("x", "X"),
-    ("linkedin", "LinkedIn"),
-    ("facebook", "Facebook Page"),
-    ("instagram", "Instagram (business, via Facebook login)"),
-)
 COMMON_ZONES = (
     "UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin",
     "Europe/Madrid", "Europe/Rome", "Europe/Amsterdam", "Europe/Stockholm", "Europe/Warsaw",
@@ -64,15 +58,39 @@ class SocialAccountsState(SessionState):
     accounts: list[dict[str, str]] = []
     zones: list[str] = list(COMMON_ZONES)
     approvals: bool = False
-    # network -> "" when it can connect; else, for Owners and Admins, the setting to give the
-    # server, and for everyone else NOT_CONFIGURED (setting names stay with administrators)
-    missing: dict[str, str] = {network: "" for network, _label in OAUTH_BUTTONS}
+    # The networks to connect (`connect.options`: network, label, method, missing, hint,
+    # help_text, help_url), each with the `error` of its form and the handle Reconnect
+    # `prefill`s there.
+    connect_options: list[dict[str, str]] = []
     callback_url: str = ""
     sandbox_error: str = ""
-    mastodon_error: str = ""
-    bluesky_error: str = ""
-    bluesky_handle: str = ""  # prefilled by Reconnect on a Bluesky account
     loaded: bool = False
+
+    def _options(self, method: Connect) -> list[dict[str, str]]:
+        return [o for o in self.connect_options if o["method"] == method.value]
+
+    @rx.var
+    def oauth_options(self) -> list[dict[str, str]]:
+        """The networks connected through their login page with the server's app."""
+        return self._options(Connect.OAUTH)
+
+    @rx.var
+    def server_options(self) -> list[dict[str, str]]:
+        """The networks connected through the login page of the user's own server."""
+        return self._options(Connect.OAUTH_PER_INSTANCE)
+
+    @rx.var
+    def password_options(self) -> list[dict[str, str]]:
+        """The networks connected with a handle and an app password."""
+        return self._options(Connect.APP_PASSWORD)
+
+    def _set_option(self, network: str, **changes: str) -> None:
+        self.connect_options = [
+            {**o, **changes} if o["network"] == network else o for o in self.connect_options
+        ]
+
+    def _option(self, network: str) -> dict[str, str]:
+        return next((o for o in self.connect_options if o["network"] == network), {})
 
     @rx.var
     def can_manage_all(self) -> bool:
@@ -97,6 +115,7 @@ class SocialAccountsState(SessionState):
             if v.status != "disconnected" and (mine or Perm.MEMBER_MANAGE.value in self.perms)
             else "",
             "can_reconnect": "yes" if not v.sandbox and v.status != "active" else "",
+            "connect": v.connect,
         }
 
     @rx.event
@@ -117,11 +136,9 @@ class SocialAccountsState(SessionState):
         self.accounts = [self._row(v) for v in views]
         extra = sorted({v.timezone for v in views} - set(COMMON_ZONES))
         self.zones = list(COMMON_ZONES) + extra
-        admin = Perm.ORG_UPDATE.value in self.perms
-        self.missing = {}
-        for network, _label in OAUTH_BUTTONS:
-            setting = connect.missing_setting(network)
-            self.missing[network] = setting if admin or not setting else NOT_CONFIGURED
+        self.connect_options = [
+            {**asdict(o), "error": "", "prefill": ""} for o in connect.options(actor)
+        ]
         self.callback_url = connect.redirect_uri()
         self.loaded = True
 
@@ -133,8 +150,8 @@ class SocialAccountsState(SessionState):
             with tenant_session(actor.org_id, actor.user_id) as session:
                 url = connect.begin(session, actor, network, instance_url=instance_url)
         except ServiceError as err:
-            if network == "mastodon":
-                self.mastodon_error = str(err)
+            if self._option(network).get("method") == Connect.OAUTH_PER_INSTANCE.value:
+                self._set_option(network, error=str(err))  # shown in the network's form
                 return None
             return rx.toast.error(str(err))
         # A plain redirect to another host replaces this page (`is_external` would open a new
@@ -147,30 +164,34 @@ class SocialAccountsState(SessionState):
         return self._begin(network)
 
     @rx.event
-    def connect_mastodon(self, form: dict):
-        """Register Tandem with the user's Mastodon server and go to its consent page."""
-        self.mastodon_error = ""
-        return self._begin("mastodon", str(form.get("instance", "")))
+    def connect_server(self, form: dict):
+        """Register Tandem with the user's own server (the form's network) and go to its
+        consent page."""
+        network = str(form.get("network", ""))
+        self._set_option(network, error="")
+        return self._begin(network, str(form.get("instance", "")))
 
     @rx.event
-    def connect_bluesky(self, form: dict):
-        """Connect a Bluesky account with an app password (the password is not kept)."""
+    def sign_in(self, form: dict):
+        """Connect an account with a handle and an app password (the password is not kept)."""
         actor = self._actor()
         if actor is None:
             return rx.redirect(routes.LOGIN)
-        self.bluesky_error = ""
+        network = str(form.get("network", ""))
+        self._set_option(network, error="")
         try:
             with tenant_session(actor.org_id, actor.user_id) as session:
-                account = connect.connect_bluesky(
-                    session, actor, handle=str(form.get("handle", "")),
+                account = connect.sign_in(
+                    session, actor, network, handle=str(form.get("handle", "")),
                     app_password=str(form.get("app_password", "")), timezone=self.timezone,
                 )  # fmt: skip
                 name = account.handle
         except ServiceError as err:
-            self.bluesky_error = str(err)
+            self._set_option(network, error=str(err))
             return None
-        self.bluesky_handle = ""
-        return [SocialAccountsState.load, rx.toast.success(f"Connected {name} on Bluesky.")]
+        self._set_option(network, prefill="")
+        label = self._option(network).get("label", network)
+        return [SocialAccountsState.load, rx.toast.success(f"Connected {name} on {label}.")]
 
     @rx.event
     def add_sandbox(self, form: dict):
@@ -195,13 +216,14 @@ class SocialAccountsState(SessionState):
         row = next((a for a in self.accounts if a["id"] == account_id), None)
         if row is None:
             return rx.toast.error("That account is no longer here.")
-        if row["network"] == "bluesky":
-            self.bluesky_handle = row["handle"].lstrip("@")
+        if row["connect"] == Connect.APP_PASSWORD.value:
+            self._set_option(row["network"], prefill=row["handle"].lstrip("@"))
+            label = self._option(row["network"]).get("label", row["network"])
             return rx.toast.info(
-                f"Enter a new app password for {row['handle']} in the Bluesky form below."
+                f"Enter a new app password for {row['handle']} in the {label} form below."
             )
         instance = ""
-        if row["network"] == "mastodon":
+        if row["connect"] == Connect.OAUTH_PER_INSTANCE.value:
             actor = self._actor()
             if actor is None:
                 return rx.redirect(routes.LOGIN)

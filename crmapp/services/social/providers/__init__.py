@@ -1,11 +1,2 @@
-"""One module per network; importing this package registers every provider by name."""
-
-from crmapp.services.social.providers import (  # noqa: F401  (each module registers its class)
-    bluesky,
-    facebook,
-    instagram,
-    linkedin,
-    mastodon,
-    sandbox,
-    x,
-)
+"""One module per network, each holding its provider class with every fact about the network
+(`registry` finds the classes here), plus the wire helpers a network's class uses."""

@@ -21,6 +21,7 @@ from crmapp.services.social import http
 from crmapp.services.social.base import (
     AccountAuth,
     AuthExpired,
+    Connect,
     Identity,
     InboxItem,
     MediaItem,
@@ -33,14 +34,16 @@ from crmapp.services.social.base import (
     SocialProvider,
     TokenSet,
     Transient,
-    register,
 )
 from crmapp.services.social.providers.bluesky_text import (
+    MAX_BYTES,
     MAX_GRAPHEMES,
+    MENTION,
     check_text,
     facets,
     record_key,
 )
+from crmapp.services.social.textcount import TextRules, grapheme_count
 from crmapp.settings import get_settings
 
 POST = "app.bsky.feed.post"
@@ -95,24 +98,36 @@ def create_session(pds_url: str, handle: str, app_password: str) -> Identity:
     )
 
 
-@register
 class BlueskyProvider(SocialProvider):
     """Publishes posts, threads and images to a Bluesky account."""
 
     name = "bluesky"
     label = "Bluesky"
-    max_chars = MAX_GRAPHEMES
-    threads = True
+    rank = 60
+    text_rules = TextRules(
+        limit=MAX_GRAPHEMES, unit=grapheme_count, max_bytes=MAX_BYTES, mention=MENTION
+    )
     max_media = 4
-    oauth = False
+    threads = True
     can_lookup = True
     idempotent = True
+    connect = Connect.APP_PASSWORD
+    connect_hint = "you.bsky.social"
+    connect_help = (
+        "Create an app password in Bluesky → Settings → App passwords",
+        "https://bsky.app/settings/app-passwords",
+    )
+
+    def sign_in(self, *, handle: str, password: str, instance_url: str = "") -> Identity:
+        """Log in with the handle and an app password on the account's PDS (the default
+        `TANDEM_BLUESKY_PDS` when `instance_url` is "")."""
+        return create_session(instance_url, handle, password)
 
     def publish(self, post: NormalizedPost, account: AccountAuth) -> PublishResult:
         base = _pds(account)
         parts = post.thread
         check_text(parts)
-        _check_media(post.media)
+        _check_media(post.media, self.max_media)
         images = [self._image(base, account, item) for item in post.media]
         refs: list[dict[str, str]] = []
         unresolved: list[str] = []
@@ -239,7 +254,7 @@ class BlueskyProvider(SocialProvider):
             body = http.json_or_empty(resp)
             reached_since = False
             for note in body.get("notifications") or []:
-                when = _time(str(note.get("indexedAt") or ""))
+                when = http.parse_time(note.get("indexedAt"))
                 if since is not None and when <= since:
                     reached_since = True
                     continue
@@ -281,9 +296,9 @@ def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _check_media(media: tuple[MediaItem, ...]) -> None:
-    if len(media) > 4:
-        raise Rejected("Bluesky takes at most 4 images per post: remove some.")
+def _check_media(media: tuple[MediaItem, ...], most: int) -> None:
+    if len(media) > most:
+        raise Rejected(f"Bluesky takes at most {most} images per post: remove some.")
     for item in media:
         if not item.content_type.startswith("image/"):
             raise Rejected(
@@ -361,14 +376,6 @@ def _raise_for(resp: httpx.Response, *, what: str) -> None:
             f"Bluesky says the post is too long ({message}). Shorten it or split it into a thread."
         )
     raise Rejected(f"Bluesky refused {what}: {message}")
-
-
-def _time(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.now(UTC)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _inbox_item(note: dict[str, Any], when: datetime, ours: set[str]) -> InboxItem:

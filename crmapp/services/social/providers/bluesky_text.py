@@ -1,4 +1,4 @@
-"""Bluesky post text: grapheme counting, rich-text facets (UTF-8 byte ranges) and the
+"""Bluesky post text: its limits, rich-text facets (UTF-8 byte ranges) and the
 deterministic record keys that make a retried createRecord collide instead of posting twice."""
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from typing import Any
 import regex
 
 from crmapp.services.social.base import Rejected
+from crmapp.services.social.textcount import grapheme_count
 
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
 MAX_TAG_GRAPHEMES = 64
 
 _LINK = regex.compile(r"https?://[^\s<>\"]+", regex.IGNORECASE)
-_MENTION = regex.compile(
+# A mention is "@" and a full handle (a domain name); group 1 is the handle.
+MENTION = regex.compile(
     r"(?<![\w@/.])@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
     r"[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
 )
@@ -29,16 +31,11 @@ _TID_SPAN_US = 12 * 365 * 24 * 3600 * 1_000_000
 FACET = "app.bsky.richtext.facet"
 
 
-def grapheme_len(text: str) -> int:
-    """User-perceived characters (what Bluesky's 300 limit counts)."""
-    return len(regex.findall(r"\X", text))
-
-
 def check_text(parts: tuple[str, ...]) -> None:
     """Raise `Rejected` when a part is over Bluesky's 300 graphemes or 3000 bytes."""
     for number, text in enumerate(parts, start=1):
         where = f"Part {number} of the thread" if len(parts) > 1 else "The post"
-        length = grapheme_len(text)
+        length = grapheme_count(text)
         if length > MAX_GRAPHEMES or len(text.encode("utf-8")) > MAX_BYTES:
             raise Rejected(
                 f"{where} is {length} characters; Bluesky allows {MAX_GRAPHEMES}. "
@@ -70,7 +67,7 @@ def facets(text: str, *, resolve: Callable[[str], str | None]) -> list[dict[str,
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e, _ in found)
 
-    for match in _MENTION.finditer(text):
+    for match in MENTION.finditer(text):
         if not free(match.start(), match.end()):
             continue
         did = resolve(match.group(1).lower())
@@ -79,7 +76,7 @@ def facets(text: str, *, resolve: Callable[[str], str | None]) -> list[dict[str,
     for match in _TAG.finditer(text):
         tag = match.group(1).rstrip(_TRAILING)
         end = match.start(1) + len(tag)
-        if not tag or tag.isdigit() or grapheme_len(tag) > MAX_TAG_GRAPHEMES:
+        if not tag or tag.isdigit() or grapheme_count(tag) > MAX_TAG_GRAPHEMES:
             continue
         if free(match.start(), end):
             found.append((match.start(), end, {"$type": f"{FACET}#tag", "tag": tag}))

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
+from crmapp.services.social import http
 from crmapp.services.social.base import (
     AccountAuth,
-    AuthExpired,
     Identity,
     InboxItem,
     MediaItem,
@@ -23,9 +23,9 @@ from crmapp.services.social.base import (
     Rejected,
     SocialProvider,
     TokenSet,
-    register,
 )
 from crmapp.services.social.providers import meta_graph as graph
+from crmapp.services.social.textcount import TextRules
 
 SCOPES = (
     "pages_show_list,pages_read_engagement,pages_manage_posts,pages_manage_engagement,"
@@ -39,19 +39,24 @@ def _post_url(post_id: str) -> str:
     return f"https://www.facebook.com/{post_id}"
 
 
-@register
 class FacebookProvider(graph.FacebookLogin, SocialProvider):
     """A Facebook Page."""
 
     login_scopes: ClassVar[str] = SCOPES
-    name: ClassVar[str] = "facebook"
-    label: ClassVar[str] = "Facebook Page"
-    max_chars: ClassVar[int] = 63206
-    threads: ClassVar[bool] = False
-    max_media: ClassVar[int] = 10
-    oauth: ClassVar[bool] = True
-    can_lookup: ClassVar[bool] = False
-    idempotent: ClassVar[bool] = False
+    name = "facebook"
+    label = "Facebook"
+    rank = 30
+    kind_labels = {"page": "Facebook Page"}
+    text_rules = TextRules(limit=63206)  # code points
+    max_media = 10  # photos in one post (the contract gives no number; capped here)
+    aspect_ratios = {
+        "feed": None,
+        "video": None,
+        "story": (9 / 16, 9 / 16),
+        "reel": (9 / 16, 9 / 16),
+    }
+    settings = ("meta_app_id",)
+    connect_label = "Facebook Page"
 
     # --- publishing ------------------------------------------------------------------------
 
@@ -66,9 +71,10 @@ class FacebookProvider(graph.FacebookLogin, SocialProvider):
         text, media = post.text, post.media
         if post.format in ("story", "reel"):
             raise NotSupported(f"Facebook {post.format}s are not supported yet; post to the feed")
-        if len(text) > self.max_chars:
+        if len(text) > self.text_rules.limit:
             raise Rejected(
-                f"The text is {len(text)} characters; Facebook allows {self.max_chars}. Shorten it."
+                f"The text is {len(text)} characters; Facebook allows {self.text_rules.limit}. "
+                "Shorten it."
             )
         if len(media) > self.max_media:
             raise Rejected(f"Facebook takes at most {self.max_media} photos; remove some")
@@ -175,7 +181,7 @@ class FacebookProvider(graph.FacebookLogin, SocialProvider):
                 "limit": 25,
             }
             for comment in graph.paged(f"{post_id}/comments", token=token, params=params):
-                created = graph.parse_time(comment.get("created_time"))
+                created = http.parse_time(comment.get("created_time"))
                 if since and created <= since:
                     break  # reverse chronological: the rest is older
                 author = comment.get("from") or {}
@@ -197,37 +203,14 @@ class FacebookProvider(graph.FacebookLogin, SocialProvider):
     def fetch_metrics(self, account: AccountAuth, remote_ids: list[str]) -> dict[str, Metrics]:
         """Post insights (§3.7): views, reactions (as likes) and clicks. Posts without figures
         (not enough audience, not a post) are left out."""
-        out: dict[str, Metrics] = {}
-        for remote_id in remote_ids:
-            try:
-                body = self._call(
-                    "GET",
-                    f"{remote_id}/insights",
-                    account.access_token,
-                    params={"metric": INSIGHT_METRICS},
-                )
-            except (Rejected, AuthExpired) as error:
-                if isinstance(error, AuthExpired) and not graph.is_missing_object(error):
-                    raise
-                continue  # code 100 (not a post / invalid metric) or 10 (too few viewers)
-            values = {
-                str(entry.get("name")): (entry.get("values") or [{}])[-1].get("value")
-                for entry in body.get("data") or []
-            }
-            if not values:
-                continue
+
+        def figures(values: dict[str, Any]) -> Metrics:
             reactions = values.get("post_reactions_by_type_total")
-            likes = sum(map(_number, reactions.values())) if isinstance(reactions, dict) else 0
-            out[remote_id] = Metrics(
+            likes = sum(map(graph.number, reactions.values())) if isinstance(reactions, dict) else 0
+            return Metrics(
                 likes=likes,
-                views=_number(values.get("post_total_media_view_unique")),
-                clicks=_number(values.get("post_clicks")),
+                views=graph.number(values.get("post_total_media_view_unique")),
+                clicks=graph.number(values.get("post_clicks")),
             )
-        return out
 
-
-def _number(value: Any) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
+        return graph.post_metrics(account, remote_ids, INSIGHT_METRICS, "Facebook", figures)

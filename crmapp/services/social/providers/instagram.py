@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from crmapp.services.social import textcount
+import regex
+
+from crmapp.services.social import http
 from crmapp.services.social.base import (
     AccountAuth,
     AuthExpired,
@@ -30,10 +32,10 @@ from crmapp.services.social.base import (
     SocialProvider,
     TokenSet,
     Transient,
-    register,
 )
 from crmapp.services.social.providers import meta_graph as graph
 from crmapp.services.social.providers.facebook import SCOPES as PAGE_SCOPES
+from crmapp.services.social.textcount import TextRules
 
 SCOPES = (
     PAGE_SCOPES + ",instagram_basic,instagram_content_publish,instagram_manage_comments,"
@@ -46,53 +48,49 @@ COMMENT_FIELDS = (
 FORMATS = ("feed", "reel", "story", "carousel")
 
 
-def caption_problems(caption: str) -> list[str]:
-    """What Instagram would refuse in a caption's hashtags and @mentions (30 and 20 at most):
-    the one rule the composer shows and publishing enforces (`textcount` counts them)."""
-    found = []
-    tags = len(textcount.instagram_hashtags(caption))
-    most = InstagramProvider.max_hashtags
-    if tags > most:
-        found.append(
-            f"Instagram allows at most {most} hashtags; this caption has {tags}: "
-            f"remove {tags - most}."
-        )
-    tagged = len(textcount.instagram_mentions(caption))
-    most = InstagramProvider.max_mentions
-    if tagged > most:
-        found.append(
-            f"Instagram allows at most {most} @mentions; this caption has {tagged}: "
-            f"remove {tagged - most}."
-        )
-    return found
+# Instagram counts tags the strict way (the composer and publishing share these): a run of
+# tags written together ("#one#two") is one tag each; digits-only and full-width tags count; a
+# "#" after a word character or "&" ("word#x", "&#39;") does not start one. A mention is "@"
+# and a name of letters, digits, "_" and "." (not after a word character or "@").
+HASHTAG = regex.compile(r"(?:(?<![\w&])|(?<=(?<![\w&])(?:[#＃]\w+)+))[#＃]\w+")
+MENTION = regex.compile(r"(?<![\w@])@(?:[\w.]*\w|\.+)")
 
 
 def check_caption(caption: str) -> None:
     """Raise `Rejected` when Instagram would refuse the caption (2200 chars, 30 #, 20 @)."""
-    if len(caption) > InstagramProvider.max_chars:
+    rules = InstagramProvider.text_rules
+    if len(caption) > rules.limit:
         raise Rejected(
-            f"The caption is {len(caption)} characters; Instagram allows "
-            f"{InstagramProvider.max_chars}. Shorten it."
+            f"The caption is {len(caption)} characters; Instagram allows {rules.limit}. Shorten it."
         )
-    if problems := caption_problems(caption):
+    if problems := rules.cap_problems("Instagram", caption):
         raise Rejected(" ".join(problems))
 
 
-@register
 class InstagramProvider(graph.FacebookLogin, SocialProvider):
     """An Instagram professional (business or creator) account linked to a Facebook Page."""
 
     login_scopes: ClassVar[str] = SCOPES
-    name: ClassVar[str] = "instagram"
-    label: ClassVar[str] = "Instagram"
-    max_chars: ClassVar[int] = 2200
-    threads: ClassVar[bool] = False
-    max_media: ClassVar[int] = 10
-    max_hashtags: ClassVar[int] = 30  # per caption (contract §4), counted by `caption_problems`
-    max_mentions: ClassVar[int] = 20
-    oauth: ClassVar[bool] = True
-    can_lookup: ClassVar[bool] = False
-    idempotent: ClassVar[bool] = False
+    name = "instagram"
+    label = "Instagram"
+    rank = 40
+    # Per caption (contract §4): 2200 code points, 30 hashtags, 20 mentions.
+    text_rules = TextRules(
+        limit=2200, hashtag=HASHTAG, mention=MENTION, max_hashtags=30, max_mentions=20
+    )
+    max_media = 10  # a carousel takes 2 to 10
+    min_media = 1
+    formats = FORMATS
+    aspect_ratios = {
+        "feed": (4 / 5, 1.91),
+        "video": (4 / 5, 1.91),
+        "story": (9 / 16, 9 / 16),
+        "reel": (9 / 16, 9 / 16),
+    }
+    # Content publishing takes JPEG only (contract §4.1; a PNG is refused with 2207005).
+    image_types = ("image/jpeg",)
+    settings = ("meta_app_id",)
+    connect_label = "Instagram (business, via Facebook login)"
     poll_interval: ClassVar[float] = 3.0  # seconds between container status reads
     max_polls: ClassVar[int] = 60  # then Transient: Instagram is still processing
 
@@ -282,7 +280,7 @@ class InstagramProvider(graph.FacebookLogin, SocialProvider):
         url: str,
         since: datetime | None,
     ) -> InboxItem | None:
-        created = graph.parse_time(entry.get("timestamp"))
+        created = http.parse_time(entry.get("timestamp"))
         author = entry.get("from") or {}
         username = str(entry.get("username") or author.get("username") or "")
         own = str(author.get("id") or "") == account.remote_id or (
@@ -303,33 +301,13 @@ class InstagramProvider(graph.FacebookLogin, SocialProvider):
     def fetch_metrics(self, account: AccountAuth, remote_ids: list[str]) -> dict[str, Metrics]:
         """Media insights (§4.7): views, likes, comments (replies), shares (reposts). Media
         without figures (too few viewers, expired stories, empty data) are left out."""
-        out: dict[str, Metrics] = {}
-        for remote_id in remote_ids:
-            try:
-                body = self._call(
-                    "GET", f"{remote_id}/insights", account, params={"metric": INSIGHT_METRICS}
-                )
-            except (Rejected, AuthExpired) as error:
-                if isinstance(error, AuthExpired) and not graph.is_missing_object(error):
-                    raise
-                continue
-            values = {
-                str(entry.get("name")): (entry.get("values") or [{}])[-1].get("value")
-                for entry in body.get("data") or []
-            }
-            if not values:
-                continue
-            out[remote_id] = Metrics(
-                likes=_number(values.get("likes")),
-                reposts=_number(values.get("shares")),
-                replies=_number(values.get("comments")),
-                views=_number(values.get("views")),
+
+        def figures(values: dict[str, Any]) -> Metrics:
+            return Metrics(
+                likes=graph.number(values.get("likes")),
+                reposts=graph.number(values.get("shares")),
+                replies=graph.number(values.get("comments")),
+                views=graph.number(values.get("views")),
             )
-        return out
 
-
-def _number(value: Any) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
+        return graph.post_metrics(account, remote_ids, INSIGHT_METRICS, "Instagram", figures)

@@ -19,14 +19,15 @@ from crmapp.services.social.base import (
     Metrics,
     NormalizedPost,
     NotSupported,
+    OAuthFlow,
     PublishResult,
     Rejected,
     SocialError,
     SocialProvider,
     TokenSet,
-    register,
 )
 from crmapp.services.social.providers import linkedin_api as api
+from crmapp.services.social.textcount import TextRules
 from crmapp.settings import get_settings
 
 SCOPES = "openid profile w_member_social r_organization_social w_organization_social rw_organization_admin"  # noqa: E501
@@ -49,18 +50,18 @@ def _quoted(urn: str) -> str:
     return urllib.parse.quote(urn, safe="")
 
 
-@register
 class LinkedInProvider(SocialProvider):
     """LinkedIn Posts API (`LinkedIn-Version` header, Rest.li 2.0)."""
 
     name = "linkedin"
     label = "LinkedIn"
-    max_chars = 3000
-    threads = False
+    rank = 20
+    kind_labels = {"organization": "LinkedIn page"}
+    text_rules = TextRules(limit=3000)  # code points
     max_media = 20  # multiImage takes 2 to 20 images
-    oauth = True
-    can_lookup = False
-    idempotent = False
+    aspect_ratios = {"feed": (1 / 2.4, 2.4), "video": (1 / 2.4, 2.4)}
+    pkce = False  # LinkedIn's web flow uses the state only
+    settings = ("linkedin_client_id",)
 
     # --- publishing -------------------------------------------------------------------------
 
@@ -74,12 +75,15 @@ class LinkedInProvider(SocialProvider):
         text = post.text
         if post.link and post.link not in text:
             text = f"{text}\n\n{post.link}" if text else post.link
-        if len(text) > self.max_chars:
-            raise Rejected(f"The text is too long for LinkedIn ({len(text)} of 3000): shorten it")
+        if len(text) > self.text_rules.limit:
+            raise Rejected(
+                f"The text is too long for LinkedIn ({len(text)} of {self.text_rules.limit}): "
+                "shorten it"
+            )
         if any(m.is_video for m in post.media):
             raise NotSupported("LinkedIn video posts are not supported yet: attach images only")
         if len(post.media) > self.max_media:
-            raise Rejected("LinkedIn takes at most 20 images per post: remove some")
+            raise Rejected(f"LinkedIn takes at most {self.max_media} images per post: remove some")
         author = author_urn(account)
         token = account.access_token
         images = [(self._upload_image(item.data, author, token), item.alt) for item in post.media]
@@ -139,25 +143,25 @@ class LinkedInProvider(SocialProvider):
             {"grant_type": "refresh_token", "refresh_token": account.refresh_token}
         )
 
-    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str:
+    def authorization_url(self, flow: OAuthFlow) -> str:
         """LinkedIn's authorize page (state only: LinkedIn's web flow does not use PKCE)."""
         settings = get_settings()
         query = urllib.parse.urlencode(
             {
                 "response_type": "code",
                 "client_id": settings.linkedin_client_id,
-                "redirect_uri": redirect_uri,
-                "state": state,
+                "redirect_uri": flow.redirect_uri,
+                "state": flow.state,
                 "scope": SCOPES,
             },
             quote_via=urllib.parse.quote,
         )
         return f"{settings.linkedin_oauth_base.rstrip('/')}/oauth/v2/authorization?{query}"
 
-    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
-        """Trade the authorization code for tokens (the verifier is not used by LinkedIn)."""
+    def exchange_code(self, flow: OAuthFlow, code: str) -> TokenSet:
+        """Trade the authorization code for tokens (LinkedIn takes no PKCE verifier)."""
         return api.token_request(
-            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": flow.redirect_uri}
         )
 
     def identities(self, tokens: TokenSet) -> list[Identity]:

@@ -1,68 +1,73 @@
 """Mastodon: statuses with an `Idempotency-Key`, media v2 (sync or polled), threads by
 `in_reply_to_id`. Each account lives on its own instance (`AccountAuth.base_url`).
 
-Connecting is per instance: `register_app` creates the OAuth client on the instance once (the
-caller stores its id and secret), then the provider's OAuth methods take that app as
-`app=MastodonApp(...)`. Mastodon tokens do not expire.
+Connecting is per instance (`Connect.OAUTH_PER_INSTANCE`): `register_client` creates the OAuth
+client on the user's instance, and the connect flow hands it back to `authorization_url` and
+`exchange_code` as `client`. Mastodon tokens do not expire.
 """
 
 from __future__ import annotations
 
 import time
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from crmapp.services.social import http
 from crmapp.services.social.base import (
     AccountAuth,
+    Connect,
     Identity,
     InboxItem,
     MediaItem,
     Metrics,
     NormalizedPost,
+    OAuthFlow,
     PublishResult,
     Rejected,
     SocialProvider,
     TokenSet,
     Transient,
-    register,
 )
-from crmapp.services.social.providers.mastodon_api import (  # noqa: F401  (re-exported)
+from crmapp.services.social.providers.mastodon_api import (
     DEFAULT_MAX_CHARS,
     DEFAULT_URL_CHARS,
+    MENTION,
     SCOPES,
-    URL_RE,
-    MastodonApp,
     auth_headers,
     instance_base,
     instance_limits,
     mention_item,
-    parse_time,
     raise_for,
     register_app,
-    require_app,
-    status_length,
-    strip_html,
     verify_credentials,
 )
+from crmapp.services.social.textcount import TextRules, grapheme_count
 
 # --- the provider ---------------------------------------------------------------------------
 
 
-@register
 class MastodonProvider(SocialProvider):
     """Publishes to a Mastodon (or compatible) instance."""
 
     name = "mastodon"
     label = "Mastodon"
-    max_chars = 500
-    threads = True
+    rank = 50
+    # The defaults of an instance; publishing reads the account's own (`instance_limits`).
+    text_rules = TextRules(
+        limit=DEFAULT_MAX_CHARS,
+        unit=grapheme_count,
+        url_weight=DEFAULT_URL_CHARS,
+        bare_links=False,  # Mastodon links only http(s) URLs
+        local_mentions=True,
+        mention=MENTION,
+    )
     max_media = 4
-    oauth = True
-    can_lookup = False
+    threads = True
     idempotent = True
+    connect = Connect.OAUTH_PER_INSTANCE
+    connect_hint = "mastodon.social"
 
     # Polling of media processed asynchronously (video, gifv): every interval, this many times.
     media_poll_interval: float = 1.0
@@ -74,8 +79,9 @@ class MastodonProvider(SocialProvider):
         if len(post.media) > self.max_media:
             raise Rejected(f"Mastodon takes at most {self.max_media} attachments: remove some.")
         max_chars, url_chars = instance_limits(base)
+        rules = replace(self.text_rules, limit=max_chars, url_weight=url_chars)
         for number, text in enumerate(parts, start=1):
-            length = status_length(text, url_chars=url_chars)
+            length = rules.count(text)
             if length > max_chars:
                 where = f"Part {number} of the thread" if len(parts) > 1 else "The post"
                 raise Rejected(
@@ -193,41 +199,46 @@ class MastodonProvider(SocialProvider):
             )
         return out
 
-    # OAuth (per instance: pass the app registered there) ------------------------------------
-    def authorization_url(
-        self, *, redirect_uri: str, state: str, code_challenge: str, app: MastodonApp | None = None
-    ) -> str:
+    # OAuth (per instance: the client registered there) -------------------------------------
+    def register_client(self, *, instance_url: str, redirect_uri: str) -> dict[str, str]:
+        """Register Tandem as an OAuth application on the user's instance (`/api/v1/apps`)."""
+        instance = instance_url.strip().rstrip("/")
+        if not instance:
+            raise Rejected("Enter your Mastodon server, e.g. mastodon.social")
+        if not instance.startswith(("http://", "https://")):
+            instance = "https://" + instance
+        return {"instance_url": instance, **register_app(instance, redirect_uri)}
+
+    def authorization_url(self, flow: OAuthFlow) -> str:
         """The instance's consent page (`/oauth/authorize`, PKCE S256, scopes "read write")."""
-        app = require_app(app)
+        client = _registered(flow)
         query = urllib.parse.urlencode(
             {
                 "response_type": "code",
-                "client_id": app.client_id,
-                "redirect_uri": redirect_uri,
+                "client_id": client["client_id"],
+                "redirect_uri": flow.redirect_uri,
                 "scope": SCOPES,
-                "state": state,
-                "code_challenge": code_challenge,
+                "state": flow.state,
+                "code_challenge": flow.code_challenge,
                 "code_challenge_method": "S256",
             }
         )
-        return f"{instance_base(app.instance_url)}/oauth/authorize?{query}"
+        return f"{instance_base(client['instance_url'])}/oauth/authorize?{query}"
 
-    def exchange_code(
-        self, *, code: str, redirect_uri: str, code_verifier: str, app: MastodonApp | None = None
-    ) -> TokenSet:
+    def exchange_code(self, flow: OAuthFlow, code: str) -> TokenSet:
         """Trade the code for a token (`/oauth/token`); `extra["instance_url"]` says where."""
-        app = require_app(app)
-        base = instance_base(app.instance_url)
+        client = _registered(flow)
+        base = instance_base(client["instance_url"])
         resp = http.request(
             "POST",
             f"{base}/oauth/token",
             data={
                 "grant_type": "authorization_code",
                 "code": code,
-                "client_id": app.client_id,
-                "client_secret": app.client_secret,
-                "redirect_uri": redirect_uri,
-                "code_verifier": code_verifier,
+                "client_id": client["client_id"],
+                "client_secret": client["client_secret"],
+                "redirect_uri": flow.redirect_uri,
+                "code_verifier": flow.code_verifier,
                 "scope": SCOPES,
             },
         )
@@ -249,3 +260,9 @@ class MastodonProvider(SocialProvider):
         if not instance:
             raise Rejected("Which Mastodon server is this account on? Connect again.")
         return [replace(verify_credentials(instance, tokens.access_token), tokens=tokens)]
+
+
+def _registered(flow: OAuthFlow) -> Mapping[str, str]:
+    if not flow.client.get("client_id"):
+        raise ValueError("Mastodon OAuth needs the client `register_client` made on the instance")
+    return flow.client

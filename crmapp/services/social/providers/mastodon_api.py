@@ -4,12 +4,9 @@ credentials, instance limits, error translation, notifications and HTML to text.
 from __future__ import annotations
 
 import html
-import re
 import time
 import urllib.parse
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
@@ -29,17 +26,13 @@ from crmapp.services.social.base import (
 
 SCOPES = "read write"
 DEFAULT_MAX_CHARS = 500
-DEFAULT_URL_CHARS = 23
-URL_RE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class MastodonApp:
-    """The OAuth client registered on one instance (`register_app`)."""
-
-    instance_url: str
-    client_id: str
-    client_secret: str
+DEFAULT_URL_CHARS = 23  # characters_reserved_per_url
+# An account mention, @user or @user@domain, not after a word character or a slash; a remote
+# one counts as its local @user (the `user` group), as Mastodon's StatusLengthValidator does.
+MENTION = regex.compile(
+    r"(?<![\w/@])@(?P<user>[a-z0-9_](?:[a-z0-9_.\-]*[a-z0-9_])?)(?:@[\w.\-]*\w)?",
+    regex.IGNORECASE,
+)
 
 
 # --- module functions (connect) -------------------------------------------------------------
@@ -123,12 +116,6 @@ def _read_limits(base_url: str) -> tuple[int, int] | None:
     )
 
 
-def status_length(text: str, *, url_chars: int = DEFAULT_URL_CHARS) -> int:
-    """Length as Mastodon counts it: graphemes, every URL counting `url_chars`."""
-    countable = URL_RE.sub("x" * url_chars, text)
-    return len(regex.findall(r"\X", countable))
-
-
 # --- helpers --------------------------------------------------------------------------------
 
 
@@ -140,12 +127,6 @@ def instance_base(url: str) -> str:
 
 def auth_headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def require_app(app: MastodonApp | None) -> MastodonApp:
-    if app is None:
-        raise ValueError("Mastodon OAuth needs app=MastodonApp(...) for the instance")
-    return app
 
 
 def raise_for(resp: httpx.Response, *, what: str) -> None:
@@ -198,18 +179,10 @@ def mention_item(note: dict[str, Any], ours: Collection[str] = ()) -> InboxItem 
         kind="reply" if parent and parent in ours else "mention",
         author=f"@{account.get('acct', '')}",
         text=strip_html(str(status.get("content") or "")),
-        created_at=parse_time(str(status.get("created_at") or note.get("created_at") or "")),
+        created_at=http.parse_time(status.get("created_at") or note.get("created_at")),
         post_remote_id=parent,
         url=str(status.get("url") or ""),
     )
-
-
-def parse_time(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.now(UTC)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class _Text(HTMLParser):

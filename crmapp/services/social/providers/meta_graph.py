@@ -9,9 +9,8 @@ rather than 401 or 429, so the code and subcode decide what it means, not the st
 from __future__ import annotations
 
 import json
-import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -21,6 +20,8 @@ from crmapp.services.social import http
 from crmapp.services.social.base import (
     AccountAuth,
     AuthExpired,
+    Metrics,
+    OAuthFlow,
     RateLimited,
     Rejected,
     SocialError,
@@ -231,50 +232,83 @@ def paged(
         body = call("GET", "", token=token, network=network, url=str(next_url))
 
 
-def parse_time(value: Any) -> datetime:
-    """A Graph time (`2024-01-01T10:00:00+0000`) as an aware UTC datetime."""
-    text = str(value or "")
-    if re.search(r"[+-]\d{4}$", text):
-        text = text[:-2] + ":" + text[-2:]
+def post_metrics(
+    account: AccountAuth,
+    remote_ids: list[str],
+    metrics: str,
+    network: str,
+    figures: Callable[[dict[str, Any]], Metrics],
+) -> dict[str, Metrics]:
+    """Each post's insights (`{id}/insights`): the latest value of each of `metrics`, turned
+    into `Metrics` by `figures`. Posts without figures (too few viewers, not a post any more:
+    code 100/33, an expired story, empty data) are left out.
+
+    Raises:
+        AuthExpired: the token itself is refused.
+    """
+    out: dict[str, Metrics] = {}
+    for remote_id in remote_ids:
+        try:
+            body = call(
+                "GET",
+                f"{remote_id}/insights",
+                token=account.access_token,
+                network=network,
+                params={"metric": metrics},
+            )
+        except (Rejected, AuthExpired) as error:
+            if isinstance(error, AuthExpired) and not is_missing_object(error):
+                raise
+            continue  # code 100 (not a post / invalid metric) or 10 (too few viewers)
+        values = {
+            str(entry.get("name")): (entry.get("values") or [{}])[-1].get("value")
+            for entry in body.get("data") or []
+        }
+        if values:
+            out[remote_id] = figures(values)
+    return out
+
+
+def number(value: Any) -> int:
+    """A Graph figure as an int (0 when missing or not a number)."""
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.now(UTC)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 # --- Facebook Login ------------------------------------------------------------------------
 
 
-def authorization_url(*, redirect_uri: str, state: str, code_challenge: str, scopes: str) -> str:
+def authorization_url(flow: OAuthFlow, *, scopes: str) -> str:
     """The Facebook Login dialog URL (`{oauth base}/{version}/dialog/oauth`)."""
     settings = get_settings()
     query = {
         "client_id": settings.meta_app_id,
-        "redirect_uri": redirect_uri,
-        "state": state,
+        "redirect_uri": flow.redirect_uri,
+        "state": flow.state,
         "response_type": "code",
         "scope": scopes,
     }
-    if code_challenge:
-        query |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
+    if flow.code_challenge:
+        query |= {"code_challenge": flow.code_challenge, "code_challenge_method": "S256"}
     base = settings.meta_oauth_base.rstrip("/")
     version = settings.meta_graph_version.strip("/")
     return f"{base}/{version}/dialog/oauth?{urllib.parse.urlencode(query)}"
 
 
-def exchange_code(*, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
+def exchange_code(flow: OAuthFlow, code: str) -> TokenSet:
     """Trade the login code for a short-lived user token, then that for a long-lived one
     (about 60 days) from which Page tokens that do not expire are read."""
     settings = get_settings()
     params = {
         "client_id": settings.meta_app_id,
         "client_secret": settings.meta_app_secret,
-        "redirect_uri": redirect_uri,
+        "redirect_uri": flow.redirect_uri,
         "code": code,
     }
-    if code_verifier:
-        params["code_verifier"] = code_verifier
+    if flow.code_verifier:
+        params["code_verifier"] = flow.code_verifier
     short = call("GET", "oauth/access_token", params=params)
     return long_lived_token(str(short.get("access_token") or ""))
 
@@ -319,7 +353,7 @@ def refresh_page_token(account: AccountAuth, *, page_id: str, network: str) -> T
     must log in again (`AuthExpired`)."""
     user_token = str(account.extra.get("user_token") or "")
     expires = str(account.extra.get("user_token_expires_at") or "")
-    if not user_token or (expires and parse_time(expires) <= datetime.now(UTC)):
+    if not user_token or (expires and http.parse_time(expires) <= datetime.now(UTC)):
         raise AuthExpired(f"The {network} login has expired; reconnect the account")
     for page in list_pages(user_token):
         if str(page.get("id")) == page_id and page.get("access_token"):
@@ -334,13 +368,10 @@ class FacebookLogin:
 
     login_scopes: ClassVar[str] = ""
 
-    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str:
+    def authorization_url(self, flow: OAuthFlow) -> str:
         """The Facebook Login dialog asking for `login_scopes`."""
-        return authorization_url(
-            redirect_uri=redirect_uri, state=state, code_challenge=code_challenge,
-            scopes=self.login_scopes,
-        )  # fmt: skip
+        return authorization_url(flow, scopes=self.login_scopes)
 
-    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
+    def exchange_code(self, flow: OAuthFlow, code: str) -> TokenSet:
         """A long-lived user token (about 60 days) for the login code."""
-        return exchange_code(code=code, redirect_uri=redirect_uri, code_verifier=code_verifier)
+        return exchange_code(flow, code)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar
 
 from crmapp import routes
 from crmapp.services.social.base import (
     AccountAuth,
+    Connect,
     InboxItem,
     Metrics,
     NormalizedPost,
@@ -26,8 +26,8 @@ from crmapp.services.social.base import (
     Rejected,
     SocialProvider,
     TokenSet,
-    register,
 )
+from crmapp.services.social.textcount import TextRules
 
 COMMENTERS = ("Ada (sandbox)", "Grace (sandbox)", "Linus (sandbox)", "Margaret (sandbox)")
 COMMENTS = (
@@ -50,17 +50,17 @@ def _published_at(remote_id: str) -> datetime | None:
         return None
 
 
-@register
 class SandboxProvider(SocialProvider):
     """Publishes into Tandem itself."""
 
-    name: ClassVar[str] = "sandbox"
-    label: ClassVar[str] = "Sandbox"
-    max_chars: ClassVar[int] = 500
-    threads: ClassVar[bool] = True
-    max_media: ClassVar[int] = 4
-    oauth: ClassVar[bool] = False
-    idempotent: ClassVar[bool] = True
+    name = "sandbox"
+    label = "Sandbox"
+    rank = 90
+    text_rules = TextRules(limit=500)  # code points
+    max_media = 4
+    threads = True
+    idempotent = True
+    connect = Connect.BUILT_IN
 
     def publish(self, post: NormalizedPost, account: AccountAuth) -> PublishResult:
         if "[sandbox:reject]" in post.text:

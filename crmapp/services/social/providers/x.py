@@ -12,6 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import regex
+
+from crmapp.services.social import http
 from crmapp.services.social.base import (
     AccountAuth,
     AuthExpired,
@@ -19,19 +22,51 @@ from crmapp.services.social.base import (
     InboxItem,
     Metrics,
     NormalizedPost,
+    OAuthFlow,
     PartlyPublished,
     PublishResult,
     Rejected,
     SocialError,
     SocialProvider,
     TokenSet,
-    register,
 )
 from crmapp.services.social.providers import x_api
+from crmapp.services.social.textcount import TextRules, graphemes, is_emoji
 from crmapp.settings import get_settings
 
 MAX_INBOX_PAGES = 5
 LOOKUP_WINDOW = 50  # recent posts searched by `lookup`
+
+# twitter-text config v2/v3 (contract §1.5): weights are in hundredths; code points in these
+# ranges weigh 100, everything else (and every emoji sequence) 200; every URL counts 23.
+WEIGHT_SCALE = 100
+DEFAULT_WEIGHT = 200
+WEIGHT_RANGES: tuple[tuple[int, int, int], ...] = (
+    (0, 4351, 100),
+    (8192, 8205, 100),
+    (8208, 8223, 100),
+    (8242, 8247, 100),
+)
+URL_WEIGHT = 23  # transformedURLLength
+MENTION = regex.compile(r"(?<![\w@＠!#$%&*])[@＠]\w{1,15}(?![\w@])")
+
+
+def _weight(code_point: int) -> int:
+    for start, end, weight in WEIGHT_RANGES:
+        if start <= code_point <= end:
+            return weight
+    return DEFAULT_WEIGHT
+
+
+def weighted_length(text: str) -> int:
+    """twitter-text's weighted length of `text` (links already counted as `URL_WEIGHT`)."""
+    total = 0
+    for cluster in graphemes(text):
+        if is_emoji(cluster):
+            total += DEFAULT_WEIGHT
+        else:
+            total += sum(_weight(ord(ch)) for ch in cluster)
+    return total // WEIGHT_SCALE
 
 
 def post_url(post_id: str, handle: str = "") -> str:
@@ -41,12 +76,6 @@ def post_url(post_id: str, handle: str = "") -> str:
     return f"https://x.com/i/web/status/{post_id}"
 
 
-def _time(value: str | None) -> datetime:
-    if not value:
-        return datetime.now(UTC)
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def _replied_to(tweet: dict[str, Any]) -> str:
     for ref in tweet.get("referenced_tweets") or []:
         if ref.get("type") == "replied_to":
@@ -54,18 +83,24 @@ def _replied_to(tweet: dict[str, Any]) -> str:
     return ""
 
 
-@register
 class XProvider(SocialProvider):
     """X API v2: `POST /2/tweets`, v2 media upload, OAuth 2.0 with PKCE and rotating refresh."""
 
     name = "x"
     label = "X"
-    max_chars = 280
-    threads = True
+    rank = 10
+    text_rules = TextRules(
+        limit=280,
+        unit=weighted_length,
+        normalization="NFC",
+        url_weight=URL_WEIGHT,
+        mention=MENTION,
+    )
     max_media = 4
-    oauth = True
+    aspect_ratios = {"feed": None, "video": (1 / 3, 3.0)}
+    threads = True
     can_lookup = True
-    idempotent = False
+    settings = ("x_client_id",)
 
     # --- publishing -------------------------------------------------------------------------
 
@@ -149,30 +184,30 @@ class XProvider(SocialProvider):
             {"grant_type": "refresh_token", "refresh_token": account.refresh_token}
         )
 
-    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str) -> str:
+    def authorization_url(self, flow: OAuthFlow) -> str:
         """X's authorize page with PKCE (S256) and the scopes Tandem needs."""
         query = urllib.parse.urlencode(
             {
                 "response_type": "code",
                 "client_id": get_settings().x_client_id,
-                "redirect_uri": redirect_uri,
+                "redirect_uri": flow.redirect_uri,
                 "scope": x_api.SCOPES,
-                "state": state,
-                "code_challenge": code_challenge,
+                "state": flow.state,
+                "code_challenge": flow.code_challenge,
                 "code_challenge_method": "S256",
             },
             quote_via=urllib.parse.quote,
         )
         return f"{get_settings().x_authorize_url}?{query}"
 
-    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
+    def exchange_code(self, flow: OAuthFlow, code: str) -> TokenSet:
         """Trade the authorization code (valid 30 s) for tokens."""
         return x_api.token_request(
             {
                 "grant_type": "authorization_code",
                 "code": code,
-                "redirect_uri": redirect_uri,
-                "code_verifier": code_verifier,
+                "redirect_uri": flow.redirect_uri,
+                "code_verifier": flow.code_verifier,
             }
         )
 
@@ -223,7 +258,7 @@ class XProvider(SocialProvider):
                         kind="reply" if parent in ours else "mention",
                         author=users.get(author_id) or author_id,
                         text=str(tweet.get("text", "")),
-                        created_at=_time(tweet.get("created_at")),
+                        created_at=http.parse_time(tweet.get("created_at")),
                         post_remote_id=parent,
                         url=post_url(str(tweet["id"]), users.get(author_id, "")),
                     )

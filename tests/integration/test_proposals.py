@@ -333,7 +333,8 @@ def test_the_page_can_tell_whether_a_run_is_still_alive():
         request_id = generation.start(session, owner.actor, proposal.id)
     assert job_state(request_id) == ""  # never enqueued: the page stops waiting
     enqueue_writing(proposal.id, owner.actor.org_id, owner.actor.user_id, request_id)
-    assert job_state(request_id) == "queued"
+    # The browser tests' interactive worker, still running, may already have taken it.
+    assert job_state(request_id) in ("queued", "started", "finished")
 
 
 def test_a_run_cancelled_while_it_writes_keeps_nothing(monkeypatch):

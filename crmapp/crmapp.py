@@ -39,7 +39,7 @@ from crmapp.state.crm.contacts import ContactsState
 from crmapp.state.crm.custom_fields import FieldsState
 from crmapp.state.crm.dashboard import DashboardState
 from crmapp.state.crm.imports import ImportState
-from crmapp.state.crm.list_views import CompanyListState, DealListState
+from crmapp.state.crm.companies import CompanyListState, DealListState
 from crmapp.state.crm.pipeline_admin import PipelinesAdminState
 from crmapp.state.crm.pipeline_board import PipelineState
 from crmapp.state.crm.record_page import CompanyRecordState, ContactRecordState, DealRecordState

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import reflex as rx
+from sqlmodel import Session
 
 from crmapp.services.platform import timefmt
-from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.actor import Actor
 from crmapp.services.tenancy import notifications
 from crmapp.state.session import SessionState
 
@@ -19,25 +20,33 @@ class NotificationsState(SessionState):
     @rx.event
     def refresh(self, _tick=None):
         """Count the unread ones (cheap; polled)."""
-        actor = self._actor()
-        if actor is None:
-            return
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            self.unread = notifications.unread_count(session, actor)
+        done = self._service(notifications.unread_count)
+        if not done.ok:
+            return done.toast
+        self.unread = done.value
+        return None
 
     @rx.event
     def open_list(self, is_open: bool):
         """Show the newest and mark them read."""
         if not is_open:
-            return
-        actor = self._actor()
-        if actor is None:
-            return
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            self.items = [
-                {"message": n.message, "href": n.href or "#", "unread": "" if n.read_at else "1",
-                 "when": timefmt.local(n.created_at, self._tz())}
+            return None
+
+        def read(session: Session, actor: Actor) -> list[dict[str, str]]:
+            items = [
+                {
+                    "message": n.message,
+                    "href": n.href or "#",
+                    "unread": "" if n.read_at else "1",
+                    "when": timefmt.local(n.created_at, self._tz()),
+                }
                 for n in notifications.recent(session, actor)
-            ]  # fmt: skip
+            ]
             notifications.mark_all_read(session, actor)
-        self.unread = 0
+            return items
+
+        done = self._service(read)
+        if not done.ok:
+            return done.toast
+        self.items, self.unread = done.value, 0
+        return None

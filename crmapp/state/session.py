@@ -41,7 +41,7 @@ class Outcome(Generic[T]):
     which is None unless the user is no longer signed in.
     """
 
-    __slots__ = ("_value", "error", "fields", "login", "toast")
+    __slots__ = ("_value", "error", "failure", "fields", "login", "toast")
 
     def __init__(
         self,
@@ -51,12 +51,14 @@ class Outcome(Generic[T]):
         login: EventSpec | None = None,
         error: str = "",
         fields: dict[str, str] | None = None,
+        failure: Exception | None = None,
     ):
         self._value = value
         self.toast = toast  # None: it went well
         self.login = login
         self.error = error
         self.fields = fields or {}
+        self.failure = failure  # the exception, for a handler that treats one kind apart
 
     @property
     def ok(self) -> bool:
@@ -88,10 +90,10 @@ def attempt(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Outcome
         return Outcome(fn(*args, **kwargs))
     except ServiceError as err:
         fields = err.fields if isinstance(err, ValidationError) else {}
-        return Outcome(toast=rx.toast.error(str(err)), error=str(err), fields=fields)
+        return Outcome(toast=rx.toast.error(str(err)), error=str(err), fields=fields, failure=err)
     except Exception as err:
         message = unexpected(err, getattr(fn, "__qualname__", ""))
-        return Outcome(toast=unexpected_toast(message), error=message)
+        return Outcome(toast=unexpected_toast(message), error=message, failure=err)
 
 
 def call_as(

@@ -22,11 +22,15 @@ class InviteState(SessionState):
     error: str = ""
     field_errors: dict[str, str] = {}
 
+    def _token(self) -> str:
+        """The invitation's token, from the link (`/invite/<token>`)."""
+        return str(self.router.page.params.get("invite_token", ""))
+
     @rx.event
     def load(self):
         """Look the link up."""
         self.error, self.field_errors = "", {}
-        view = invitations.get_invitation(self.invite_token)
+        view = invitations.get_invitation(self._token())
         if view is None:
             self.status = "invalid"
             return
@@ -41,7 +45,7 @@ class InviteState(SessionState):
     def accept(self):
         """Join as the signed-in user."""
         done = attempt(
-            invitations.accept_invitation, self.invite_token, self.auth_token, self._client()
+            invitations.accept_invitation, self._token(), self.auth_token, self._client()
         )
         self.error = done.error
         if not done.ok:
@@ -54,7 +58,7 @@ class InviteState(SessionState):
         """Create the invitee's account and join."""
         done = attempt(
             invitations.signup_with_invitation,
-            self.invite_token,
+            self._token(),
             name=form.get("name", ""),
             password=form.get("password", ""),
             client=self._client(),

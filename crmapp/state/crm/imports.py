@@ -70,15 +70,7 @@ class ImportState(SessionState):
     @rx.var
     def policy_choices(self) -> list[list[str]]:
         """(value, label) of the dedupe policies; none for deals (nothing to match on)."""
-        match = {"contact": ("email", "contact"), "company": ("domain", "company")}
-        if self.entity not in match:
-            return []
-        key, noun = match[self.entity]
-        return [
-            ["skip", f"Skip rows whose {key} matches a {noun}"],
-            ["update", f"Update the matching {noun}"],
-            ["create", f"Create a new {noun} anyway"],
-        ]
+        return imports.policy_choices(self.entity)
 
     @rx.var
     def entity_plural(self) -> str:

@@ -130,7 +130,10 @@ class RecordPageMixin(RecordFormMixin, mixin=True):
         back = {"contact": routes.CONTACTS, "company": routes.COMPANIES, "deal": routes.DEALS_LIST}
         return [
             rx.redirect(back[entity]),
-            rx.toast.success(f"Deleted {label}. Admins can restore it from the trash for 30 days."),
+            rx.toast.success(
+                f"Deleted {label}. Admins can restore it from the trash for "
+                f"{trash.RETENTION.days} days."
+            ),
         ]
 
     @rx.event

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import Session
 
 from crmapp.services.platform import timefmt
-from crmapp.services.platform.actor import Actor
 from crmapp.services.tenancy import notifications
 from crmapp.state.session import SessionState
 
@@ -31,22 +29,17 @@ class NotificationsState(SessionState):
         """Show the newest and mark them read."""
         if not is_open:
             return None
-
-        def read(session: Session, actor: Actor) -> list[dict[str, str]]:
-            items = [
-                {
-                    "message": n.message,
-                    "href": n.href or "#",
-                    "unread": "" if n.read_at else "1",
-                    "when": timefmt.local(n.created_at, self._tz()),
-                }
-                for n in notifications.recent(session, actor)
-            ]
-            notifications.mark_all_read(session, actor)
-            return items
-
-        done = self._service(read)
+        done = self._service(notifications.open_recent)
         if not done.ok:
             return done.toast
-        self.items, self.unread = done.value, 0
+        self.items = [
+            {
+                "message": n.message,
+                "href": n.href or "#",
+                "unread": "1" if unread else "",
+                "when": timefmt.local(n.created_at, self._tz()),
+            }
+            for n, unread in done.value
+        ]
+        self.unread = 0
         return None

@@ -1,6 +1,7 @@
-"""Rules the composer used to decide itself, now named services it calls: what Schedule did (queued
-or waiting for an approval), saving before an action (an unedited post keeps its approval), when
-an edit loses a review, and who may disconnect an account."""
+"""Rules pages used to decide themselves, now named services they call: what the composer's
+Schedule did (queued or waiting for an approval), saving before an action (an unedited post keeps
+its approval), when an edit loses a review, who may disconnect an account, what opening the bell
+does, and which import policies an entity offers."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from crmapp.services.crm import imports
+from crmapp.services.platform.db import tenant_session
 from crmapp.services.social import accounts, posts, review
 from crmapp.services.social.posts import PostInput
+from crmapp.services.tenancy import notifications
 from tests import factories
 from tests.social_support import compose, connect, reset_script, targets
 
@@ -67,3 +71,27 @@ def test_the_owner_of_an_account_or_an_admin_may_disconnect_it():
     assert accounts.may_disconnect(member.actor, account.owner_id)
     assert accounts.may_disconnect(owner.actor, account.owner_id)
     assert not accounts.may_disconnect(other.actor, account.owner_id)
+
+
+def test_opening_the_bell_shows_what_was_unread_and_marks_everything_read():
+    owner = factories.signup()
+    with tenant_session(owner.actor.org_id) as session:
+        notifications.notify(session, owner.actor.org_id, owner.actor.user_id, "t", "First")
+        notifications.notify(session, owner.actor.org_id, owner.actor.user_id, "t", "Second")
+    with factories.scoped(owner) as session:
+        opened = notifications.open_recent(session, owner.actor)
+    assert sorted((n.message, unread) for n, unread in opened) == [
+        ("First", True),
+        ("Second", True),
+    ]
+    with factories.scoped(owner) as session:
+        assert notifications.unread_count(session, owner.actor) == 0
+        again = notifications.open_recent(session, owner.actor)
+    assert [unread for _n, unread in again] == [False, False]
+
+
+def test_import_policies_name_what_rows_are_matched_on():
+    assert [p for p, _label in imports.policy_choices("contact")] == ["skip", "update", "create"]
+    assert "email matches a contact" in imports.policy_choices("contact")[0][1]
+    assert "domain matches a company" in imports.policy_choices("company")[0][1]
+    assert imports.policy_choices("deal") == [], "deals are never matched"

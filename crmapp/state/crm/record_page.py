@@ -82,8 +82,8 @@ class RecordPageMixin(RecordFormMixin, mixin=True):
         done = self._service(read)
         if not done.ok:
             return done.toast
-        self.found = done.value is not None
         if done.value is None:
+            self.found = False
             return None
         page, linked, items, proposals = done.value
         self.found = True

@@ -35,11 +35,11 @@ from crmapp.pages.tenancy.audit import audit_page
 from crmapp.pages.tenancy.auth import login_page, signup_page
 from crmapp.pages.tenancy.invite import invite_page
 from crmapp.pages.tenancy.org_settings import settings_page
+from crmapp.state.crm.companies import CompanyListState, DealListState
 from crmapp.state.crm.contacts import ContactsState
 from crmapp.state.crm.custom_fields import FieldsState
 from crmapp.state.crm.dashboard import DashboardState
 from crmapp.state.crm.imports import ImportState
-from crmapp.state.crm.list_views import CompanyListState, DealListState
 from crmapp.state.crm.pipeline_admin import PipelinesAdminState
 from crmapp.state.crm.pipeline_board import PipelineState
 from crmapp.state.crm.record_page import CompanyRecordState, ContactRecordState, DealRecordState
@@ -58,6 +58,7 @@ from crmapp.state.social.composer import ComposerState
 from crmapp.state.social.connect import ConnectCallbackState
 from crmapp.state.social.sandbox import SandboxFeedState
 from crmapp.state.social.settings_help import HelpState
+from crmapp.state.tenancy.approvals import ApprovalsState
 from crmapp.state.tenancy.audit import AuditState
 from crmapp.state.tenancy.auth import LoginState
 from crmapp.state.tenancy.invite import InviteState
@@ -232,7 +233,7 @@ app.add_page(
     proposal_settings_page,
     route=routes.PROPOSAL_SETTINGS,
     title="Proposals & AI · Tandem",
-    on_load=[guard, ProposalSettingsState.load],
+    on_load=[guard, ProposalSettingsState.load, ApprovalsState.load],
 )
 app.add_page(
     public_proposal_page,
@@ -262,7 +263,7 @@ app.add_page(
     social_accounts_page,
     route=routes.SOCIAL_ACCOUNTS,
     title="Social accounts · Tandem",
-    on_load=[guard, SocialAccountsState.load],
+    on_load=[guard, SocialAccountsState.load, ApprovalsState.load],
 )
 app.add_page(
     connect_callback_page,

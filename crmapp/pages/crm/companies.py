@@ -10,7 +10,7 @@ from crmapp.components.recordform import DEAL_DIALOG_FIELDS, record_form_dialog
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state
 from crmapp.services.platform import wording
-from crmapp.state.crm.list_views import CompanyListState, DealListState
+from crmapp.state.crm.companies import CompanyListState, DealListState
 
 COMPANY_DIALOG_FIELDS = ("name", "domain", "industry", "size", "phone", "owner_id", "tags")
 

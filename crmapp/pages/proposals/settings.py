@@ -7,6 +7,7 @@ import reflex as rx
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import form_error
 from crmapp.state.proposals.settings import ProposalSettingsState as S
+from crmapp.state.tenancy.approvals import ApprovalsState as Approvals
 
 
 def proposal_settings_page() -> rx.Component:
@@ -23,7 +24,9 @@ def proposal_settings_page() -> rx.Component:
                         spacing="1",
                     ),
                     rx.spacer(),
-                    rx.switch(checked=S.approvals, on_change=S.set_approvals,
+                    rx.switch(checked=Approvals.required["proposal_approvals"],
+                              on_change=lambda value: Approvals.set_required(
+                                  "proposal_approvals", value),
                               disabled=~S.can_admin,
                               aria_label="Proposals need an approval before sending",
                               id="approvals-switch"),

@@ -8,6 +8,7 @@ from crmapp import routes
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state, form_error
 from crmapp.state.social.accounts import SocialAccountsState as S
+from crmapp.state.tenancy.approvals import ApprovalsState as Approvals
 
 
 def _status_badge(row: rx.Var) -> rx.Component:
@@ -237,7 +238,8 @@ def approvals_card() -> rx.Component:
                 spacing="1",
             ),
             rx.spacer(),
-            rx.switch(checked=S.approvals, on_change=S.set_approvals, disabled=~S.can_admin,
+            rx.switch(checked=Approvals.required["social_approvals"], disabled=~S.can_admin,
+                      on_change=lambda value: Approvals.set_required("social_approvals", value),
                       aria_label="Posts need an approval before publishing", id="social-approvals"),
             width="100%", align="center",
         ),

@@ -42,6 +42,20 @@ def targets(entity: str) -> dict[str, str]:
     return {t.key: t.label for t in import_rows.spec(entity).targets}
 
 
+def policy_choices(entity: str) -> list[list[str]]:
+    """[policy, label] for what to do with a row that matches an existing record; none for an
+    entity whose rows are never matched (deals)."""
+    found = import_rows.spec(entity)
+    if not found.match_on:
+        return []
+    key, noun = found.match_on, found.noun
+    return [
+        ["skip", f"Skip rows whose {key} matches a {noun}"],
+        ["update", f"Update the matching {noun}"],
+        ["create", f"Create a new {noun} anyway"],
+    ]
+
+
 def guess_mapping(headers: list[str], entity: str = "contact") -> list[str]:
     """For each column, the field it most likely holds ("" to ignore it)."""
     return import_rows.guess_mapping(entity, headers)

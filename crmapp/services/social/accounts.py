@@ -255,11 +255,17 @@ def set_timezone(session: Session, actor: Actor, account_id: uuid.UUID, tz: str)
     return account
 
 
+def may_disconnect(actor: Actor, owner_id: uuid.UUID | str) -> bool:
+    """Whether `actor` may disconnect an account that `owner_id` connected: its owner, or an
+    Admin or Owner."""
+    return str(owner_id) == str(actor.user_id) or can(actor.role, Perm.MEMBER_MANAGE)
+
+
 def disconnect(session: Session, actor: Actor, account_id: uuid.UUID) -> SocialAccount:
     """Forget the account's tokens; its scheduled posts to it fail with a reason. The owner who
     connected it or an Admin may do this."""
     account = get_account(session, actor.org_id, account_id)
-    if account.owner_id != actor.user_id and not can(actor.role, Perm.MEMBER_MANAGE):
+    if not may_disconnect(actor, account.owner_id):
         raise PermissionDenied("Only the person who connected it or an Admin can disconnect it")
     account.status, account.status_reason = "disconnected", "Disconnected"
     account.access_token_sealed = account.refresh_token_sealed = ""

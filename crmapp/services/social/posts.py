@@ -236,6 +236,31 @@ def update_post(session: Session, actor: Actor, post_id: uuid.UUID, data: PostIn
     return post
 
 
+def save_post(
+    session: Session, actor: Actor, post_id: uuid.UUID | None, data: PostInput | None
+) -> uuid.UUID:
+    """The composer's save before any action: a new post is created from `data`; a saved one is
+    updated only when `data` is given (it was edited), so acting on an unedited post keeps its
+    review. Returns the post's id."""
+    if post_id is None:
+        if data is None:
+            raise ValueError("a new post needs its data")
+        return create_post(session, actor, data).id
+    if data is not None:
+        update_post(session, actor, post_id, data)
+    return post_id
+
+
+# States an edit sends back to draft that had a review or an approval to lose (`update_post`).
+REVIEWED_STATES = frozenset({"approved", "scheduled", "pending_review"})
+
+
+def edit_loses_review(state: str) -> bool:
+    """Whether saving an edit of a post in `state` (its `summary_state`) sends a review or an
+    approval back to draft."""
+    return state in REVIEWED_STATES
+
+
 def delete_post(session: Session, actor: Actor, post_id: uuid.UUID) -> None:
     """Delete a post that is not publishing (published posts stay on the networks)."""
     require(actor.role, Perm.RECORD_DELETE)

@@ -222,6 +222,19 @@ def schedule(
     return post
 
 
+def schedule_released(
+    session: Session, actor: Actor, post_id: uuid.UUID, local: datetime, tz: str
+) -> bool:
+    """The composer's Schedule button: `schedule` with `release`. Returns whether the post is
+    queued now; False when it waits for an approval (which keeps the time)."""
+    schedule(session, actor, post_id, local, tz, release=True)
+    return any(t.state == "scheduled" for t in targets_of(session, post_id))
+
+
+# Targets in these states may go out now (Publish now needs every target in one of them).
+READY_STATES = frozenset({"approved", "scheduled"})
+
+
 def _why_not(states: set[str]) -> str:
     """Why targets in `states` cannot go out now, and what to do about it."""
     if "pending_review" in states:
@@ -255,7 +268,7 @@ def publish_now(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPos
     drafts = any(t.state in ("draft", "failed") for t in targets)
     if drafts and not approvals_required(session, actor.org_id):
         submit(session, actor, post.id)
-    waiting = {t.state for t in targets} - {"approved", "scheduled"}
+    waiting = {t.state for t in targets} - READY_STATES
     if waiting:
         raise NeedsReview(_why_not(waiting))
     return _schedule_at(session, actor, post_id, utcnow(), post.timezone)

@@ -50,6 +50,16 @@ def unread_count(session: Session, actor: Actor) -> int:
     )
 
 
+def open_recent(
+    session: Session, actor: Actor, *, limit: int = 20
+) -> list[tuple[Notification, bool]]:
+    """The bell was opened: the actor's newest notifications, each with whether it was unread,
+    and every notification of the actor is now read."""
+    items = [(n, n.read_at is None) for n in recent(session, actor, limit=limit)]
+    mark_all_read(session, actor)
+    return items
+
+
 def mark_all_read(session: Session, actor: Actor) -> None:
     """Mark every notification of the actor read."""
     session.exec(  # type: ignore[call-overload]

@@ -77,7 +77,7 @@ _DESCRIBE = {
     Perm.SOCIAL_COMMENT: "comment on social posts",
 }
 
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, str] = {
     Role.OWNER: "Owner",
     Role.ADMIN: "Admin",
     Role.MEMBER: "Member",

@@ -6,10 +6,7 @@ import uuid
 
 import reflex as rx
 
-from crmapp import routes
 from crmapp.services.crm import custom_fields
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.state.session import SessionState
 
 
@@ -32,11 +29,9 @@ class FieldsState(SessionState):
     @rx.event
     def load(self):
         """Fetch the fields of the chosen entity."""
-        actor = self._actor()
-        if actor is None:
-            return
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            defs = custom_fields.list_fields(session, actor, self.entity)
+        done = self._service(custom_fields.list_fields, self.entity)
+        if not done.ok:
+            return done.toast
         self.items = [
             {
                 "id": str(f.id),
@@ -47,19 +42,23 @@ class FieldsState(SessionState):
                 "options": ", ".join(f.options),
                 "options_lines": "\n".join(f.options),
             }
-            for f in defs
+            for f in done.value
         ]
+        return None
 
     @rx.event
     def set_entity(self, value: str | list[str]):
         """Show the fields of contacts, companies or deals."""
         self.entity = value if isinstance(value, str) else value[0]
-        self.reset_form()
+        self._clear_form()
         return FieldsState.load
 
     @rx.event
     def reset_form(self):
         """Back to adding a new field."""
+        self._clear_form()
+
+    def _clear_form(self) -> None:
         self.editing_id, self.label, self.field_type, self.options = "", "", "text", ""
         self.errors = {}
 
@@ -91,38 +90,33 @@ class FieldsState(SessionState):
     @rx.event
     def save(self):
         """Add the field, or save the one being edited."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
         options = [line for line in self.options.splitlines() if line.strip()]
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                if self.editing_id:
-                    custom_fields.update_field(session, actor, uuid.UUID(self.editing_id),
-                                               label=self.label, options=options)  # fmt: skip
-                else:
-                    custom_fields.create_field(
-                        session, actor, self.entity, label=self.label,
-                        field_type=self.field_type, options=options,
-                    )  # fmt: skip
-        except ValidationError as err:
-            self.errors = err.fields
-            return None
-        except ServiceError as err:
-            return rx.toast.error(str(err))
+        if self.editing_id:
+            done = self._service(
+                custom_fields.update_field,
+                uuid.UUID(self.editing_id),
+                label=self.label,
+                options=options,
+            )
+        else:
+            done = self._service(
+                custom_fields.create_field,
+                self.entity,
+                label=self.label,
+                field_type=self.field_type,
+                options=options,
+            )
+        self.errors = done.fields
+        if not done.ok:
+            return None if done.fields else done.toast
         message = "Field saved." if self.editing_id else f"Added “{self.label.strip()}”."
-        self.reset_form()
+        self._clear_form()
         return [FieldsState.load, rx.toast.success(message)]
 
     @rx.event
     def delete(self, field_id: str):
         """Remove a field (after confirmation in the page)."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                label = custom_fields.delete_field(session, actor, uuid.UUID(field_id))
-        except ServiceError as err:
-            return rx.toast.error(str(err))
-        return [FieldsState.load, rx.toast.success(f"Removed “{label}”.")]
+        done = self._service(custom_fields.delete_field, uuid.UUID(field_id))
+        if not done.ok:
+            return done.toast
+        return [FieldsState.load, rx.toast.success(f"Removed “{done.value}”.")]

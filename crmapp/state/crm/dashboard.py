@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import reflex as rx
+from sqlmodel import Session
 
 from crmapp import routes
 from crmapp.services.crm import basic_records, dashboard
 from crmapp.services.platform import timefmt
-from crmapp.services.platform.db import tenant_session
+from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.wording import plural
 from crmapp.state.session import SessionState
 
@@ -78,19 +79,24 @@ class DashboardState(SessionState):
     @rx.event
     def load(self):
         """on_load: fetch the summary (after the login guard)."""
-        actor = self._actor()
-        if actor is None:
-            return
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            summary = basic_records.dashboard_summary(session, actor)
-            board = dashboard.dashboard(session, actor, self.timezone)
-            done = dashboard.next_steps(session, actor, self.timezone)
+
+        def read(session: Session, actor: Actor):
+            return (
+                basic_records.dashboard_summary(session, actor),
+                dashboard.dashboard(session, actor, self.timezone),
+                dashboard.next_steps(session, actor, self.timezone),
+            )
+
+        done = self._service(read)
+        if not done.ok:
+            return done.toast
+        summary, board, next_steps = done.value
         self.chart = stage_chart(board.by_stage)
         self.steps = {
-            "contacts": done.contacts,
-            "team": done.team,
-            "timezone": done.timezone,
-            "proposal": done.proposal,
+            "contacts": next_steps.contacts,
+            "team": next_steps.team,
+            "timezone": next_steps.timezone,
+            "proposal": next_steps.proposal,
         }
         self.won = f"{board.won_count} · ${board.won_value:,.0f}"
         self.lost = f"{board.lost_count} · ${board.lost_value:,.0f}"
@@ -107,6 +113,7 @@ class DashboardState(SessionState):
         self.open_value = f"{summary.open_value:,.0f}"
         self.won_value = f"{summary.won_value:,.0f}"
         self.loaded = True
+        return None
 
 
 class PingState(rx.State):

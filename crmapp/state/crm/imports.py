@@ -6,16 +6,32 @@ import asyncio
 import uuid
 
 import reflex as rx
+from sqlmodel import Session
 
 from crmapp import routes
+from crmapp.models.imports import ImportJob
 from crmapp.services.crm import imports
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError, unexpected
-from crmapp.state.session import SessionState
+from crmapp.services.platform.actor import Actor
+from crmapp.state.session import SessionState, attempt, call_as
 from jobs.imports import enqueue_import
 
 UPLOAD_ID = "csv-upload"
 REPORT_ROWS = 200
+
+
+def _progress(
+    session: Session, actor: Actor, import_id: uuid.UUID
+) -> tuple[ImportJob, list[dict[str, str]]]:
+    """The import as it is now, and once it has finished the first rejected rows."""
+    job = imports.get_import(session, actor, import_id)
+    rows = []
+    if job.status in ("done", "failed"):
+        rows = [
+            {"row": str(r.row_number), "reason": r.reason, "raw": ", ".join(r.raw)}
+            for r in imports.rejections(session, actor, import_id, limit=REPORT_ROWS)
+        ]
+    session.expunge(job)
+    return job, rows
 
 
 class ImportState(SessionState):
@@ -54,15 +70,7 @@ class ImportState(SessionState):
     @rx.var
     def policy_choices(self) -> list[list[str]]:
         """(value, label) of the dedupe policies; none for deals (nothing to match on)."""
-        match = {"contact": ("email", "contact"), "company": ("domain", "company")}
-        if self.entity not in match:
-            return []
-        key, noun = match[self.entity]
-        return [
-            ["skip", f"Skip rows whose {key} matches a {noun}"],
-            ["update", f"Update the matching {noun}"],
-            ["create", f"Create a new {noun} anyway"],
-        ]
+        return imports.policy_choices(self.entity)
 
     @rx.var
     def entity_plural(self) -> str:
@@ -109,16 +117,13 @@ class ImportState(SessionState):
         if not files or actor is None:
             return
         upload = files[0]
-        try:
-            preview = await asyncio.to_thread(
-                imports.upload, actor, upload.file, entity=self.entity
-            )
-        except ServiceError as err:
-            self.error = str(err)
+        done = await asyncio.to_thread(
+            attempt, imports.upload, actor, upload.file, entity=self.entity
+        )
+        self.error = done.error  # never a stuck page: an internal error says so with a reference
+        if not done.ok:
             return
-        except Exception as err:  # never a stuck page: say so, with a reference to the log
-            self.error = unexpected(err, "import upload")
-            return
+        preview = done.value
         if self._file_id:
             imports.discard_upload(actor, self._file_id)
         self._file_id, self.filename = preview.file_id, upload.name or "import.csv"
@@ -138,10 +143,11 @@ class ImportState(SessionState):
         actor = self._actor()
         if actor is None or not self._file_id:
             return None
-        try:
-            self._show(imports.preview(actor, self._file_id, entity=self.entity, encoding=encoding))
-        except ServiceError as err:
-            self.error = str(err)
+        done = attempt(imports.preview, actor, self._file_id, entity=self.entity, encoding=encoding)
+        if done.ok:
+            self._show(done.value)
+        else:
+            self.error = done.error
         return None
 
     @rx.event
@@ -159,23 +165,22 @@ class ImportState(SessionState):
     @rx.event
     def start(self):
         """Store the import and queue the job; then follow its progress."""
-        self.error = ""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
         columns = ["" if m == "ignore" else m for m in self.mapping]
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                job = imports.start_import(
-                    session, actor, filename=self.filename, file_id=self._file_id,
-                    mapping=columns, policy=self.policy, entity=self.entity,
-                    encoding=self.encoding,
-                )  # fmt: skip
-        except ServiceError as err:
-            self.error = str(err)
-            return None
-        enqueue_import(job.id, actor.org_id, actor.user_id)
-        self.import_id, self.step, self.processed, self._file_id = str(job.id), "running", 0, ""
+
+        def store(session: Session, actor: Actor) -> tuple[uuid.UUID, Actor]:
+            job = imports.start_import(
+                session, actor, filename=self.filename, file_id=self._file_id,
+                mapping=columns, policy=self.policy, entity=self.entity, encoding=self.encoding,
+            )  # fmt: skip
+            return job.id, actor
+
+        done = self._service(store)
+        self.error = done.error
+        if not done.ok:
+            return done.login
+        job_id, actor = done.value
+        enqueue_import(job_id, actor.org_id, actor.user_id)
+        self.import_id, self.step, self.processed, self._file_id = str(job_id), "running", 0, ""
         return ImportState.follow
 
     @rx.event(background=True)
@@ -187,7 +192,10 @@ class ImportState(SessionState):
                 import_id = self.import_id
             if actor is None or not import_id:
                 return
-            job, rows = await asyncio.to_thread(self._fetch, actor, uuid.UUID(import_id))
+            done = await asyncio.to_thread(call_as, actor, _progress, uuid.UUID(import_id))
+            if not done.ok:
+                return done.toast
+            job, rows = done.value
             async with self:
                 self.total_rows = job.total_rows or self.total_rows
                 self.processed = job.processed_rows
@@ -199,28 +207,15 @@ class ImportState(SessionState):
                     self.step = job.status
                     self.error = job.error
                     self.rejected = rows
-                    return
+                    return None
             await asyncio.sleep(0.4)
-
-    @staticmethod
-    def _fetch(actor, import_id: uuid.UUID):
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            job = imports.get_import(session, actor, import_id)
-            rows = []
-            if job.status in ("done", "failed"):
-                rows = [
-                    {"row": str(r.row_number), "reason": r.reason, "raw": ", ".join(r.raw)}
-                    for r in imports.rejections(session, actor, import_id, limit=REPORT_ROWS)
-                ]
-            session.expunge(job)
-            return job, rows
 
     @rx.event
     def download_rejections(self):
         """The rejected rows as a CSV file."""
-        actor = self._actor()
-        if actor is None or not self.import_id:
+        if not self.import_id:
             return None
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            data = imports.rejections_csv(session, actor, uuid.UUID(self.import_id))
-        return rx.download(data=data, filename="rejected-rows.csv")
+        done = self._service(imports.rejections_csv, uuid.UUID(self.import_id))
+        if not done.ok:
+            return done.toast
+        return rx.download(data=done.value, filename="rejected-rows.csv")

@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 
 import reflex as rx
+from sqlmodel import Session
 
-from crmapp import routes
 from crmapp.services.crm import bulk_actions, list_views, records
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError, ValidationError
+from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.wording import plural
+from crmapp.state.crm.list_views import ListMixin
 
 
-class ListEditMixin(rx.State, mixin=True):
-    """Ticked rows and the cell being edited (used beside `ListMixin`)."""
+class ListEditMixin(ListMixin, mixin=True):
+    """A record list with ticked rows and the cell being edited."""
 
     # bulk selection
     selected: list[str] = []
@@ -30,13 +30,12 @@ class ListEditMixin(rx.State, mixin=True):
     @rx.var
     def selection_count(self) -> int:
         """How many rows a bulk action would touch."""
-        return self.total if self.all_matching else len(self.selected)  # type: ignore[attr-defined]
+        return self.total if self.all_matching else len(self.selected)
 
     @rx.var
     def page_all_selected(self) -> bool:
         """Whether every row on this page is ticked."""
-        rows = self.rows  # type: ignore[attr-defined]
-        return bool(rows) and all(r["id"] in self.selected for r in rows)
+        return bool(self.rows) and all(r["id"] in self.selected for r in self.rows)
 
     @rx.event
     def toggle_row(self, row_id: str, checked: bool):
@@ -75,36 +74,39 @@ class ListEditMixin(rx.State, mixin=True):
     def bulk_tag_submit(self, data: dict):
         """The add-tag form of the bulk bar."""
         self.bulk_tag = str(data.get("tag", "")).strip()
-        return type(self).run_bulk("add_tag")
+        return self._run_bulk("add_tag")
 
     @rx.event
     def run_bulk(self, action: str):
         """Assign owner / add tag / delete on the selection."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
+        return self._run_bulk(action)
+
+    def _run_bulk(self, action: str):
         value = {"assign_owner": self.bulk_owner, "add_tag": self.bulk_tag}.get(action, "")
-        entity = self._entity()
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                ids = (
-                    list_views.matching_ids(session, actor, entity, self._spec())
-                    if self.all_matching
-                    else [uuid.UUID(i) for i in self.selected]
-                )
-                count = bulk_actions.bulk_apply(session, actor, entity, ids, action, value)
-        except ServiceError as err:
-            return rx.toast.error(str(err))
-        done = {"assign_owner": "Reassigned", "add_tag": "Tagged", "delete": "Deleted"}[action]
+        entity, spec = self._entity(), self._spec()
+        chosen = None if self.all_matching else [uuid.UUID(i) for i in self.selected]
+
+        def apply(session: Session, actor: Actor) -> int:
+            ids = (
+                chosen
+                if chosen is not None
+                else list_views.matching_ids(session, actor, entity, spec)
+            )
+            return bulk_actions.bulk_apply(session, actor, entity, ids, action, value)
+
+        done = self._service(apply)
+        if not done.ok:
+            return done.toast
+        verb = {"assign_owner": "Reassigned", "add_tag": "Tagged", "delete": "Deleted"}[action]
         self.selected, self.all_matching, self.bulk_tag = [], False, ""
-        return [type(self).load, rx.toast.success(f"{done} {plural(count, 'record')}.")]
+        return [type(self).load, rx.toast.success(f"{verb} {plural(done.value, 'record')}.")]
 
     # inline edit
 
     @rx.event
     def start_edit(self, row_id: str, key: str):
         """Turn a cell into an input."""
-        if "record.update" not in self.perms:  # type: ignore[attr-defined]
+        if "record.update" not in self.perms:
             return
         row = next((r for r in self.rows if r["id"] == row_id), None)
         column = next((c for c in self.columns if c["key"] == key), None)
@@ -155,17 +157,19 @@ class ListEditMixin(rx.State, mixin=True):
     @rx.event
     def save_edit(self):
         """Save the edited cell; a bad value keeps the cell open with the reason."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None or not self.edit_row:
+        if not self.edit_row:
             return None
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                records.update_cell(session, actor, self._entity(), uuid.UUID(self.edit_row),
-                                    self.edit_key, self.edit_value)  # fmt: skip
-        except ValidationError as err:
-            self.edit_error = next(iter(err.fields.values()), str(err))
+        done = self._service(
+            records.update_cell,
+            self._entity(),
+            uuid.UUID(self.edit_row),
+            self.edit_key,
+            self.edit_value,
+        )
+        if done.fields:
+            self.edit_error = next(iter(done.fields.values()), done.error)
             return None
-        except ServiceError as err:
-            return rx.toast.error(str(err))
+        if not done.ok:
+            return done.toast
         self.edit_row = self.edit_key = ""
         return type(self).load

@@ -1,4 +1,5 @@
-"""List views of contacts, companies and deals: one state mixin, one concrete state per entity.
+"""List views of contacts, companies and deals: one state mixin, one concrete state per entity
+(`contacts.ContactsState`, `companies.CompanyListState` and `DealListState`).
 
 The mixin holds the ListSpec being looked at (search, filters, sort), the page, saved views, the
 selection for bulk actions and the cell being edited. Everything is computed by
@@ -10,15 +11,13 @@ from __future__ import annotations
 import uuid
 
 import reflex as rx
+from sqlmodel import Session
 
 from crmapp import routes
 from crmapp.services.crm import list_views, record_forms, saved_views
 from crmapp.services.crm.list_views import ListSpec
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError, ValidationError
+from crmapp.services.platform.actor import Actor
 from crmapp.services.tenancy import orgs
-from crmapp.state.crm.list_edit import ListEditMixin
-from crmapp.state.crm.record_form import RecordFormMixin
 from crmapp.state.session import SessionState
 
 OP_LABELS = {
@@ -42,8 +41,8 @@ def ops_for(kind: str) -> list[str]:
     return ["contains", "is", "empty"]
 
 
-class ListMixin(rx.State, mixin=True):
-    """What every record list keeps."""
+class ListMixin(SessionState, mixin=True):
+    """What every record list keeps (a mixin: each list page keeps its own)."""
 
     columns: list[dict[str, str]] = []
     rows: list[dict[str, str]] = []
@@ -101,23 +100,21 @@ class ListMixin(rx.State, mixin=True):
     @rx.event
     def load(self):
         """Fetch the page under the current spec."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return
-        self.list_error = ""
         entity = self._entity()
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                result = list_views.list_page(session, actor, entity, self._spec(), self.page)
-                views = saved_views.list_views(session, actor, entity)
-                members = orgs.list_members(session, actor)
-                if entity == "deal":
-                    self.stage_choices = record_forms.reference_options(session, actor, "deal")[
-                        "stage"
-                    ]
-        except ValidationError as err:
-            self.list_error = str(err)
-            return
+
+        def read(session: Session, actor: Actor):
+            result = list_views.list_page(session, actor, entity, self._spec(), self.page)
+            views = saved_views.list_views(session, actor, entity)
+            members = orgs.list_members(session, actor)
+            if entity == "deal":
+                self.stage_choices = record_forms.reference_options(session, actor, "deal")["stage"]
+            return result, views, members
+
+        done = self._service(read)
+        self.list_error = done.error if done.fields else ""
+        if not done.ok:
+            return None if done.fields else done.toast
+        result, views, members = done.value
         self.page, self.pages, self.total = result.page, result.pages, result.total
         self.columns = [
             {"key": c.key, "label": c.label, "kind": c.kind, "options": "|".join(c.options),
@@ -132,6 +129,7 @@ class ListMixin(rx.State, mixin=True):
         self.members = [{"id": m.user_id, "name": m.name or m.email} for m in members]
         if not self.filter_field and self.columns:
             self.filter_field = self.columns[0]["key"]
+        return None
 
     def _reload(self):
         self.page, self.selected, self.all_matching = 1, [], False
@@ -220,6 +218,9 @@ class ListMixin(rx.State, mixin=True):
     @rx.event
     def clear_filters(self):
         """Back to everything."""
+        return self._clear_filters()
+
+    def _clear_filters(self):
         self.filters, self.search, self.active_view = [], "", ""
         self.sort, self.desc = "created_at", True
         return self._reload()
@@ -246,33 +247,28 @@ class ListMixin(rx.State, mixin=True):
         """Save the current search, filters and sort under a name (the popover's form)."""
         self.view_name = str(data.get("name", ""))
         self.view_shared = bool(data.get("shared"))
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                view = saved_views.save_view(session, actor, self._entity(), self.view_name,
-                                             self._spec(), shared=self.view_shared)  # fmt: skip
-                self.active_view = str(view.id)
-        except ServiceError as err:
-            return rx.toast.error(str(err))
+        done = self._service(
+            saved_views.save_view,
+            self._entity(),
+            self.view_name,
+            self._spec(),
+            shared=self.view_shared,
+        )
+        if not done.ok:
+            return done.toast
+        self.active_view = str(done.value.id)
         self.view_name, self.view_popover_open = "", False
         return [type(self).load, rx.toast.success("View saved.")]
 
     @rx.event
     def apply_view(self, view_id: str):
         """Show a saved view."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
         if not view_id or view_id == "-":
-            return self.clear_filters()
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                view = saved_views.get_view(session, actor, uuid.UUID(view_id))
-        except (ServiceError, ValueError) as err:
-            return rx.toast.error(str(err))
-        spec = ListSpec.from_dict(view.spec)
+            return self._clear_filters()
+        done = self._service(saved_views.get_view, uuid.UUID(view_id))
+        if not done.ok:
+            return done.toast
+        spec = ListSpec.from_dict(done.value.spec)
         self.search, self.sort, self.desc = spec.search, spec.sort, spec.desc
         labels = {c["key"]: c["label"] for c in self.columns}
 
@@ -290,48 +286,20 @@ class ListMixin(rx.State, mixin=True):
     @rx.event
     def delete_view(self):
         """Delete the view being shown."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None or not self.active_view:
+        if not self.active_view:
             return None
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                name = saved_views.delete_view(session, actor, uuid.UUID(self.active_view))
-        except ServiceError as err:
-            return rx.toast.error(str(err))
+        done = self._service(saved_views.delete_view, uuid.UUID(self.active_view))
+        if not done.ok:
+            return done.toast
         self.active_view = ""
-        return [type(self).load, rx.toast.success(f"Deleted the view “{name}”.")]
+        return [type(self).load, rx.toast.success(f"Deleted the view “{done.value}”.")]
 
     @rx.event
     def export_csv(self):
         """Download every record matching the current search and filters as CSV."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
         entity = self._entity()
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                data = list_views.export_csv(session, actor, entity, self._spec())
-        except ServiceError as err:
-            return rx.toast.error(str(err))
+        done = self._service(list_views.export_csv, entity, self._spec())
+        if not done.ok:
+            return done.toast
         plural = {"contact": "contacts", "company": "companies", "deal": "deals"}[entity]
-        return rx.download(data=data, filename=f"{plural}.csv")
-
-
-class CompanyListState(ListMixin, ListEditMixin, RecordFormMixin, SessionState):
-    """The companies list."""
-
-    def _entity(self) -> str:
-        return "company"
-
-    def _after_save(self):
-        return [CompanyListState.load]
-
-
-class DealListState(ListMixin, ListEditMixin, RecordFormMixin, SessionState):
-    """The deals list (beside the board)."""
-
-    def _entity(self) -> str:
-        return "deal"
-
-    def _after_save(self):
-        return [DealListState.load]
+        return rx.download(data=done.value, filename=f"{plural}.csv")

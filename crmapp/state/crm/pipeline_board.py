@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 import reflex as rx
+from sqlmodel import Session
 
 from crmapp import routes
 from crmapp.services.crm import pipeline_admin, pipelines
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError
+from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.wording import plural
 from crmapp.services.tenancy import orgs
 from crmapp.state.crm.record_form import RecordFormMixin
@@ -40,11 +40,9 @@ class PipelineState(RecordFormMixin, SessionState):
     @rx.event
     def load(self):
         """Fetch the board (with the owner filter) and the people who own deals."""
-        actor = self._actor()
-        if actor is None:
-            return
         owner = None if self.owner_filter == ALL_OWNERS else uuid.UUID(self.owner_filter)
-        with tenant_session(actor.org_id, actor.user_id) as session:
+
+        def read(session: Session, actor: Actor):
             views = pipeline_admin.list_pipelines(session, actor)
             self.pipeline_choices = [
                 {"id": str(v.pipeline.id), "name": v.pipeline.name} for v in views
@@ -54,7 +52,12 @@ class PipelineState(RecordFormMixin, SessionState):
                 self.pipeline_id = ids[0] if ids else ""
             chosen = uuid.UUID(self.pipeline_id) if self.pipeline_id else None
             columns = pipelines.board(session, actor, pipeline_id=chosen, owner_id=owner)
-            members = orgs.list_members(session, actor)
+            return columns, orgs.list_members(session, actor)
+
+        done = self._service(read)
+        if not done.ok:
+            return done.toast
+        columns, members = done.value
         self.columns = [
             {
                 "id": str(c.stage.id),
@@ -80,6 +83,7 @@ class PipelineState(RecordFormMixin, SessionState):
         self.owners = [{"id": ALL_OWNERS, "name": "Everyone"}] + [
             {"id": m.user_id, "name": m.name} for m in members
         ]
+        return None
 
     @rx.event
     def set_pipeline(self, value: str):
@@ -94,14 +98,10 @@ class PipelineState(RecordFormMixin, SessionState):
         return PipelineState.load
 
     def _move(self, deal_id: str, stage_id: str, *, undo: bool):
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                move = pipelines.move_deal(session, actor, uuid.UUID(deal_id), uuid.UUID(stage_id))
-        except (ServiceError, ValueError) as err:
-            return [PipelineState.load, rx.toast.error(str(err))]
+        done = self._service(pipelines.move_deal, uuid.UUID(deal_id), uuid.UUID(stage_id))
+        if not done.ok:
+            return [PipelineState.load, done.toast]
+        move = done.value
         self.last_move = (
             {}
             if undo
@@ -111,8 +111,7 @@ class PipelineState(RecordFormMixin, SessionState):
                 "text": f"Moved “{move.title}” from {move.from_stage} to {move.to_stage}.",
             }
         )
-        self.load()
-        return None
+        return PipelineState.load
 
     @rx.event
     def move(self, deal_id: str, stage_id: str):

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from crmapp import routes
 from crmapp.services.crm import custom_fields, record_forms, records
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError, ValidationError
+from crmapp.services.platform.actor import Actor
+from crmapp.state.session import SessionState
 
 
-class RecordFormMixin(rx.State, mixin=True):
-    """A create / edit form for one record with its full field set and custom fields."""
+class RecordFormMixin(SessionState, mixin=True):
+    """A create / edit form for one record with its full field set and custom fields (a mixin:
+    each page that has the form keeps its own)."""
 
     form_open: bool = False
     form_id: str = ""
@@ -30,10 +32,11 @@ class RecordFormMixin(rx.State, mixin=True):
     def _entity(self) -> str:
         raise NotImplementedError
 
-    def _after_save(self):
-        return None
+    def _after_save(self) -> list[Any]:
+        """The events that show the page as it is after a save."""
+        return []
 
-    def _load_options(self, session, actor) -> None:
+    def _load_options(self, session: Session, actor: Actor) -> None:
         entity = self._entity()
         self.custom_defs = [
             {"key": f"custom.{f.key}", "label": f.label, "type": f.field_type,
@@ -46,15 +49,19 @@ class RecordFormMixin(rx.State, mixin=True):
         self.stage_options = options["stage"]
         self.owner_options = options["user"]
 
+    def _edit_values(self, session: Session, actor: Actor, record_id: uuid.UUID) -> None:
+        """The options, and the form filled with one record."""
+        self._load_options(session, actor)
+        row = records.get_record(session, actor, self._entity(), record_id)
+        self.form = record_forms.form_values(self._entity(), row)
+
     @rx.event
     def open_new(self):
         """An empty form."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            self._load_options(session, actor)
-        self.form = record_forms.blank_form(self._entity(), str(actor.user_id))
+        done = self._service(self._load_options)
+        if not done.ok:
+            return done.toast
+        self.form = record_forms.blank_form(self._entity(), self._user_id)
         self.form_id, self.form_errors, self.form_error = "", {}, ""
         self.form_open = True
         return None
@@ -62,16 +69,9 @@ class RecordFormMixin(rx.State, mixin=True):
     @rx.event
     def open_edit(self, record_id: str):
         """The form filled with one record."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                self._load_options(session, actor)
-                row = records.get_record(session, actor, self._entity(), uuid.UUID(record_id))
-                self.form = record_forms.form_values(self._entity(), row)
-        except (ServiceError, ValueError) as err:
-            return rx.toast.error(str(err))
+        done = self._service(self._edit_values, uuid.UUID(record_id))
+        if not done.ok:
+            return done.toast
         self.form_id, self.form_errors, self.form_error = record_id, {}, ""
         self.form_open = True
         return None
@@ -84,32 +84,21 @@ class RecordFormMixin(rx.State, mixin=True):
     @rx.event
     def save_form(self, data: dict):
         """Create or update; every bad field keeps its message in the open form."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
         values = {k: ("" if v == "-" else str(v)) for k, v in data.items()}
         builtin = {k: v for k, v in values.items() if not k.startswith("custom.")}
         custom = {k[len("custom.") :]: v for k, v in values.items() if k.startswith("custom.")}
-        self.form_errors, self.form_error = {}, ""
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                row = records.save_record(
-                    session, actor, self._entity(),
-                    uuid.UUID(self.form_id) if self.form_id else None, builtin, custom,
-                )  # fmt: skip
-                saved_id = str(row.id)
-        except ValidationError as err:
-            self.form_errors = err.fields
+        record_id = uuid.UUID(self.form_id) if self.form_id else None
+        done = self._service(records.save_record, self._entity(), record_id, builtin, custom)
+        self.form_errors, self.form_error = done.fields, done.form_error
+        if done.fields:
             self.form = {**self.form, **values}
-            return None
-        except ServiceError as err:
-            self.form_error = str(err)
-            return None
+        if not done.ok:
+            return done.login
         created = not self.form_id
         self.form_open = False
         noun = records.NOUNS[self._entity()]
-        self.last_saved = saved_id
+        self.last_saved = str(done.value.id)
         return [
-            *(self._after_save() or []),
+            *self._after_save(),
             rx.toast.success(f"{noun} added." if created else f"{noun} saved."),
         ]

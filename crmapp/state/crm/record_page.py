@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from crmapp import routes
 from crmapp.services.crm import activities, record_forms, record_page, records, trash
 from crmapp.services.platform import timefmt
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import NotFound, ServiceError, ValidationError
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound
 from crmapp.services.proposals import documents
 from crmapp.services.tenancy import audit_text
 from crmapp.state.crm.record_form import RecordFormMixin
@@ -28,8 +30,9 @@ KIND_ICONS = {
 }
 
 
-class RecordPageMixin(rx.State, mixin=True):
-    """Everything a record page shows: key fields, details, related records, timeline."""
+class RecordPageMixin(RecordFormMixin, mixin=True):
+    """Everything a record page shows: key fields, details, related records, timeline, and its
+    edit form (a mixin: each kind of record has its own page)."""
 
     found: bool = True
     record: dict[str, str] = {}
@@ -43,9 +46,6 @@ class RecordPageMixin(rx.State, mixin=True):
     field_errors: dict[str, str] = {}
     editing: bool = False
 
-    def _entity(self) -> str:
-        raise NotImplementedError
-
     def _record_uuid(self) -> uuid.UUID | None:
         param = {"contact": "contact_id", "company": "company_id", "deal": "deal_id"}
         try:
@@ -56,32 +56,36 @@ class RecordPageMixin(rx.State, mixin=True):
     @rx.event
     def load(self):
         """Fetch the record, what is linked to it, and its timeline."""
-        actor = self._actor()  # type: ignore[attr-defined]
         record_id = self._record_uuid()
-        if actor is None:
-            return
         if record_id is None:
             self.found = False
-            return
+            return None
         entity = self._entity()
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
+
+        def read(session: Session, actor: Actor):
+            try:
                 row = records.get_record(session, actor, entity, record_id)
-                page = record_page.describe(session, actor, entity, row)
-                linked = records.related(session, actor, entity, record_id)
-                items = activities.timeline(
-                    session, actor, entity, record_id,
-                    tz=self.timezone,  # type: ignore[attr-defined]
-                )  # fmt: skip
-                proposals = (
-                    documents.list_proposals(session, actor, deal_id=record_id)[0]
-                    if entity == "deal" else []
-                )  # fmt: skip
-                self._load_options(session, actor)  # type: ignore[attr-defined]
-                self.form = record_forms.form_values(entity, row)
-        except NotFound:
+            except NotFound:
+                return None
+            page = record_page.describe(session, actor, entity, row)
+            linked = records.related(session, actor, entity, record_id)
+            items = activities.timeline(session, actor, entity, record_id, tz=self.timezone)
+            proposals = (
+                documents.list_proposals(session, actor, deal_id=record_id)[0]
+                if entity == "deal"
+                else []
+            )
+            self._load_options(session, actor)
+            self.form = record_forms.form_values(entity, row)
+            return page, linked, items, proposals
+
+        done = self._service(read)
+        if not done.ok:
+            return done.toast
+        if done.value is None:
             self.found = False
-            return
+            return None
+        page, linked, items, proposals = done.value
         self.found = True
         self.record, self.details = page.header, page.details
         self.related_contacts = [record_page.link(r) for r in linked["contacts"]]
@@ -103,40 +107,40 @@ class RecordPageMixin(rx.State, mixin=True):
                 "title": item.title,
                 "detail": item.detail,
                 "who": item.who,
-                "when": timefmt.local(item.when, self._tz()),  # type: ignore[attr-defined]
-                "due": timefmt.local(item.due_at, self._tz())  # type: ignore[attr-defined]
-                if item.due_at
-                else "",
+                "when": timefmt.local(item.when, self._tz()),
+                "due": timefmt.local(item.due_at, self._tz()) if item.due_at else "",
                 "done": "yes" if item.done else "",
                 "assignee": item.assignee,
             }
             for item in items
         ]
+        return None
 
     @rx.event
     def delete_record(self):
         """Move this record to the trash and go back to its list."""
-        actor = self._actor()  # type: ignore[attr-defined]
         record_id = self._record_uuid()
-        if actor is None or record_id is None:
-            return rx.redirect(routes.LOGIN)
+        if record_id is None:
+            return None
         entity = self._entity()
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                label = trash.delete_record(session, actor, entity, record_id)
-        except ServiceError as err:
-            return rx.toast.error(str(err))
+        done = self._service(trash.delete_record, entity, record_id)
+        if not done.ok:
+            return done.toast
+        label = done.value
         back = {"contact": routes.CONTACTS, "company": routes.COMPANIES, "deal": routes.DEALS_LIST}
         return [
             rx.redirect(back[entity]),
-            rx.toast.success(f"Deleted {label}. Admins can restore it from the trash for 30 days."),
+            rx.toast.success(
+                f"Deleted {label}. Admins can restore it from the trash for "
+                f"{trash.RETENTION.days} days."
+            ),
         ]
 
     @rx.event
     def start_editing(self):
         """Show the edit form."""
-        self.form_errors, self.form_error = {}, ""  # type: ignore[attr-defined]
-        self.form_id = str(self._record_uuid() or "")  # type: ignore[attr-defined]
+        self.form_errors, self.form_error = {}, ""
+        self.form_id = str(self._record_uuid() or "")
         self.editing = True
 
     @rx.event
@@ -144,7 +148,7 @@ class RecordPageMixin(rx.State, mixin=True):
         """Hide the edit form without saving."""
         self.editing = False
 
-    def _after_save(self):
+    def _after_save(self) -> list[Any]:
         self.editing = False
         return [type(self).load]
 
@@ -157,64 +161,58 @@ class RecordPageMixin(rx.State, mixin=True):
     def add_activity(self, form: dict):
         """Log the activity and show it at the top of the timeline."""
         self.field_errors = {}
-        actor = self._actor()  # type: ignore[attr-defined]
         record_id = self._record_uuid()
-        if actor is None or record_id is None:
-            return rx.redirect(routes.LOGIN)
+        if record_id is None:
+            return None
         due = None
         if self.kind == "task" and form.get("due_at"):
             try:
                 due = datetime.fromisoformat(form["due_at"]).replace(
-                    tzinfo=timefmt.zone(self.timezone)  # type: ignore[attr-defined]
+                    tzinfo=timefmt.zone(self.timezone)
                 )
             except ValueError:
                 self.field_errors = {"due_at": "Pick a date and time."}
                 return None
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                activities.add_activity(
-                    session, actor, record_type=self._entity(), record_id=record_id,
-                    kind=self.kind, subject=form.get("subject", ""),
-                    body=form.get("body", ""), due_at=due,
-                    assignee_id=uuid.UUID(form["assignee_id"]) if self.kind == "task"
-                    and form.get("assignee_id") else None,
-                )  # fmt: skip
-        except ValidationError as err:
-            self.field_errors = err.fields
-            return None
-        except ServiceError as err:
-            return rx.toast.error(str(err))
+        assignee = form.get("assignee_id") if self.kind == "task" else None
+        done = self._service(
+            activities.add_activity,
+            record_type=self._entity(),
+            record_id=record_id,
+            kind=self.kind,
+            subject=form.get("subject", ""),
+            body=form.get("body", ""),
+            due_at=due,
+            assignee_id=uuid.UUID(assignee) if assignee else None,
+        )
+        self.field_errors = done.fields
+        if not done.ok:
+            return None if done.fields else done.toast
         return [type(self).load, rx.toast.success("Logged.")]
 
     @rx.event
     def toggle_done(self, activity_id: str, done: bool):
         """Tick a task off or reopen it."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                activities.complete_task(session, actor, uuid.UUID(activity_id), done)
-        except ServiceError as err:
-            return rx.toast.error(str(err))
+        completed = self._service(activities.complete_task, uuid.UUID(activity_id), done)
+        if not completed.ok:
+            return completed.toast
         return type(self).load
 
 
-class ContactRecordState(RecordPageMixin, RecordFormMixin, SessionState):
+class ContactRecordState(RecordPageMixin, SessionState):
     """A contact's page."""
 
     def _entity(self) -> str:
         return "contact"
 
 
-class CompanyRecordState(RecordPageMixin, RecordFormMixin, SessionState):
+class CompanyRecordState(RecordPageMixin, SessionState):
     """A company's page."""
 
     def _entity(self) -> str:
         return "company"
 
 
-class DealRecordState(RecordPageMixin, RecordFormMixin, SessionState):
+class DealRecordState(RecordPageMixin, SessionState):
     """A deal's page."""
 
     def _entity(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp.services.crm import search
-from crmapp.services.platform.db import tenant_session
 from crmapp.state.session import SessionState
 
 KIND_ICONS = {"contact": "user", "company": "building-2", "deal": "handshake"}
@@ -23,12 +22,10 @@ class SearchState(SessionState):
         self.query = value
         if len(value.strip()) < 2:
             self.hits = []
-            return
-        actor = self._actor()
-        if actor is None:
-            return
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            found = search.search(session, actor, value)
+            return None
+        done = self._service(search.search, value)
+        if not done.ok:
+            return done.toast
         self.hits = [
             {
                 "kind": h.kind,
@@ -37,8 +34,9 @@ class SearchState(SessionState):
                 "subtitle": h.subtitle,
                 "href": h.href,
             }
-            for h in found
+            for h in done.value
         ]
+        return None
 
     @rx.event
     def clear(self):

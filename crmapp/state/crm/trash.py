@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 
 import reflex as rx
+from sqlmodel import Session
 
-from crmapp import routes
 from crmapp.services.crm import trash
 from crmapp.services.platform import timefmt
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError
+from crmapp.services.platform.actor import Actor
 from crmapp.services.tenancy.permissions import Perm, can
 from crmapp.state.session import SessionState
 
@@ -24,17 +23,17 @@ class TrashState(SessionState):
     @rx.event
     def load(self):
         """Fetch the trash (Admins and Owners only)."""
-        self.error = ""
-        actor = self._actor()
-        if actor is None or not can(actor.role, Perm.RECORD_RESTORE):
-            self.items = []
-            return  # the page says who may use it
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                items = trash.list_trash(session, actor)
-        except ServiceError as err:
-            self.items, self.error = [], str(err)
-            return
+        self.items = []
+
+        def read(session: Session, actor: Actor) -> list[trash.TrashItem] | None:
+            if not can(actor.role, Perm.RECORD_RESTORE):
+                return None  # the page says who may use it
+            return trash.list_trash(session, actor)
+
+        done = self._service(read)
+        self.error = done.error
+        if not done.ok or done.value is None:
+            return done.login
         self.items = [
             {
                 "type": i.record_type,
@@ -43,19 +42,14 @@ class TrashState(SessionState):
                 "deleted": timefmt.local(i.deleted_at, self._tz()),
                 "purge": timefmt.local(i.purge_at, self._tz(), "%d %b %Y"),
             }
-            for i in items
+            for i in done.value
         ]
+        return None
 
     @rx.event
     def restore(self, record_type: str, record_id: str):
         """Bring one record back."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                label = trash.restore_record(session, actor, record_type, uuid.UUID(record_id))
-        except ServiceError as err:
-            return rx.toast.error(str(err))
-        self.load()
-        return rx.toast.success(f"Restored {label}.")
+        done = self._service(trash.restore_record, record_type, uuid.UUID(record_id))
+        if not done.ok:
+            return done.toast
+        return [TrashState.load, rx.toast.success(f"Restored {done.value}.")]

@@ -1,28 +1,27 @@
-"""The proposal editor: load, write (streamed from the job through Redis), edit, re-prompt.
-
-Lifecycle actions (review, approval, send, links, paid, PDF) live in `ProposalFlowMixin`.
-"""
+"""The proposal editor: load, write (streamed from the job through Redis), edit, re-prompt, and
+the lifecycle actions (review and approval, send and links, paid, PDF)."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
-from crmapp import routes
 from crmapp.services.ai import budget, gateway
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError
-from crmapp.services.proposals import documents, editor_view, generation
-from crmapp.state.proposals.editor_lifecycle import ProposalFlowMixin
-from crmapp.state.session import SessionState
+from crmapp.services.platform.actor import Actor
+from crmapp.services.platform.errors import NotFound
+from crmapp.services.proposals import documents, editor_view, export, generation, lifecycle, sharing
+from crmapp.services.tenancy.permissions import Perm
+from crmapp.state.session import Outcome, SessionState
 from jobs.proposals import enqueue_writing, job_state
 
 READ_BLOCK_MS = 250
 
 
-class ProposalState(ProposalFlowMixin, SessionState):
+class ProposalState(SessionState):
     """One proposal in the editor."""
 
     loaded: bool = False
@@ -35,6 +34,10 @@ class ProposalState(ProposalFlowMixin, SessionState):
     items: list[dict[str, str]] = []
     totals: dict[str, str] = {}
     versions: list[dict[str, str]] = []
+    links: list[dict[str, str]] = []
+    views: list[dict[str, str]] = []
+    signature: dict[str, str] = {}
+    share_url: str = ""
     budget_level: str = "ok"
     budget_text: str = ""
     offline_only: bool = False
@@ -59,24 +62,27 @@ class ProposalState(ProposalFlowMixin, SessionState):
         """The section being rewritten (-1: the whole document or none)."""
         return int(self.doc.get("target_section", "-1") or -1) if self.running else -1
 
-    def _proposal_id(self) -> uuid.UUID | None:
+    @rx.var
+    def can_approve(self) -> bool:
+        """Whether the user may approve proposals and mark them paid."""
+        return Perm.PROPOSAL_APPROVE.value in self.perms
+
+    def _proposal_id(self) -> uuid.UUID:
         try:
             return uuid.UUID(str(self.router.page.params.get("proposal_id", "")))
         except ValueError:
-            return None
+            raise NotFound("Proposal not found.") from None
 
     def _reload(self) -> bool:
-        actor, proposal_id = self._actor(), self._proposal_id()
-        if actor is None or proposal_id is None:
-            self.missing = "Proposal not found."
+        def read(session: Session, actor: Actor):
+            data = editor_view.editor_view(session, actor, self._proposal_id(), self._tz())
+            return data, budget.state(session, actor.org_id)
+
+        done = self._service(read)
+        if not done.ok:
+            self.missing = done.error or "Proposal not found."
             return False
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                data = editor_view.editor_view(session, actor, proposal_id, self._tz())
-                level = budget.state(session, actor.org_id)
-        except ServiceError as err:
-            self.missing = str(err)
-            return False
+        data, level = done.value
         self.missing = ""
         self.doc, self.sections, self.pending = data.doc, data.sections, data.pending
         self.diff, self.sources, self.items = data.diff, data.sources, data.items
@@ -90,6 +96,18 @@ class ProposalState(ProposalFlowMixin, SessionState):
         self.loaded = True
         return True
 
+    def _shown(self, done: Outcome[Any], *, quiet: bool = False):
+        """The proposal as it is after a change, with what went wrong (or "Saved.")."""
+        if done.login is not None:
+            return done.login
+        self.error, self.field_errors = "", done.fields
+        self._reload()
+        if not done.ok:
+            return done.toast
+        if isinstance(done.value, str) and done.value.startswith("http"):
+            self.share_url = done.value
+        return None if quiet else rx.toast.success("Saved.")
+
     @rx.event
     def load(self):
         """Open the proposal; re-attach to a generation in flight."""
@@ -98,6 +116,8 @@ class ProposalState(ProposalFlowMixin, SessionState):
         if not self._reload():
             return None
         return ProposalState.follow if self.running else None
+
+    # -- writing -----------------------------------------------------------------------------
 
     @rx.event
     def generate(self, form: dict):
@@ -114,24 +134,25 @@ class ProposalState(ProposalFlowMixin, SessionState):
         return self._start(index, str(form.get("instruction", "")), "")
 
     def _start(self, section: int | None, instruction: str, voice: str):
-        actor, proposal_id = self._actor(), self._proposal_id()
-        if actor is None or proposal_id is None:
-            return rx.redirect(routes.LOGIN)
-        self.error, self.field_errors = "", {}
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                if voice:
-                    documents.set_voice(session, actor, proposal_id, voice)
-                request_id = generation.start(
-                    session, actor, proposal_id, section=section, instruction=instruction
-                )
-            enqueue_writing(proposal_id, actor.org_id, actor.user_id, request_id)
-        except gateway.BudgetExceeded as err:
-            self.error = str(err)
+        proposal_id = self._proposal_id()
+
+        def start(session: Session, actor: Actor) -> tuple[str, Actor]:
+            if voice:
+                documents.set_voice(session, actor, proposal_id, voice)
+            request_id = generation.start(
+                session, actor, proposal_id, section=section, instruction=instruction
+            )
+            return request_id, actor
+
+        done = self._service(start)
+        budget_spent = isinstance(done.failure, gateway.BudgetExceeded)
+        self.error, self.field_errors = (done.error if budget_spent else ""), done.fields
+        if budget_spent:
             return None
-        except ServiceError as err:
-            self.field_errors = getattr(err, "fields", {})
-            return rx.toast.error(str(err))
+        if not done.ok:
+            return done.toast
+        request_id, actor = done.value
+        enqueue_writing(proposal_id, actor.org_id, actor.user_id, request_id)
         # No full reload here: the job is already starting, and the page follows its stream.
         self.stream_text = ""
         self.pending, self.diff = {}, []
@@ -143,14 +164,10 @@ class ProposalState(ProposalFlowMixin, SessionState):
     @rx.event
     def cancel(self):
         """Stop the run in progress."""
-        actor, proposal_id = self._actor(), self._proposal_id()
-        if actor is None or proposal_id is None:
-            return rx.redirect(routes.LOGIN)
         gone = not _alive(self.doc.get("request", ""))
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            generation.cancel(session, actor, proposal_id, job_gone=gone)
+        done = self._service(generation.cancel, self._proposal_id(), job_gone=gone)
         self._reload()
-        return None
+        return done.toast
 
     @rx.event(background=True)
     async def follow(self):
@@ -183,35 +200,40 @@ class ProposalState(ProposalFlowMixin, SessionState):
                 self.following = False
                 self._reload()
 
+    # -- editing -----------------------------------------------------------------------------
+
     @rx.event
     def save_section(self, index: int, html: str):
         """Autosave a section's text (from the editor, on pause and on blur)."""
-        return self._call(documents.save_section, index, html, quiet=True)
+        done = self._service(documents.save_section, self._proposal_id(), index, html)
+        return self._shown(done, quiet=True)
 
     @rx.event
     def add_section(self, form: dict):
         """Append a section."""
-        return self._call(documents.add_section, str(form.get("title", "")))
+        title = str(form.get("title", ""))
+        return self._shown(self._service(documents.add_section, self._proposal_id(), title))
 
     @rx.event
     def remove_section(self, index: int):
         """Delete a section."""
-        return self._call(documents.remove_section, index)
+        return self._shown(self._service(documents.remove_section, self._proposal_id(), index))
 
     @rx.event
     def save_title(self, form: dict):
         """Rename the proposal."""
-        return self._call(documents.save_title, str(form.get("title", "")))
+        title = str(form.get("title", ""))
+        return self._shown(self._service(documents.save_title, self._proposal_id(), title))
 
     @rx.event
     def accept_pending(self):
         """Take the rewritten section."""
-        return self._call(generation.accept_pending)
+        return self._shown(self._service(generation.accept_pending, self._proposal_id()))
 
     @rx.event
     def reject_pending(self):
         """Keep the section as it was."""
-        return self._call(generation.reject_pending)
+        return self._shown(self._service(generation.reject_pending, self._proposal_id()))
 
     @rx.event
     def add_line(self):
@@ -227,20 +249,87 @@ class ProposalState(ProposalFlowMixin, SessionState):
                                                                "unit_price")}
             for i in range(len(self.items))
         ]  # fmt: skip
-        result = self._call(
-            documents.save_pricing, rows,
-            discount=str(form.get("discount", "0")), tax=str(form.get("tax", "0")),
-        )  # fmt: skip
-        if not self.field_errors:
+        done = self._service(
+            documents.save_pricing,
+            self._proposal_id(),
+            rows,
+            discount=str(form.get("discount", "0")),
+            tax=str(form.get("tax", "0")),
+        )
+        if not done.fields:
             self.pricing_key += 1
-        return result
+        return self._shown(done)
 
     @rx.event
     def restore_version(self, number: int):
         """Bring back an earlier version (as a new one)."""
-        result = self._call(documents.restore_version, int(number))
+        done = self._service(documents.restore_version, self._proposal_id(), int(number))
         self.pricing_key += 1
-        return result
+        return self._shown(done)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @rx.event
+    def submit_review(self):
+        """Ask an Owner or Admin to approve."""
+        return self._shown(self._service(lifecycle.submit_for_review, self._proposal_id()))
+
+    @rx.event
+    def approve(self):
+        """Approve (Owner/Admin)."""
+        return self._shown(self._service(lifecycle.approve, self._proposal_id()))
+
+    @rx.event
+    def request_changes(self, form: dict):
+        """Send back to draft with a note (Owner/Admin)."""
+        note = str(form.get("note", ""))
+        return self._shown(self._service(lifecycle.request_changes, self._proposal_id(), note))
+
+    @rx.event
+    def withdraw(self):
+        """Take it out of review."""
+        return self._shown(self._service(lifecycle.withdraw, self._proposal_id()))
+
+    @rx.event
+    def send(self, form: dict):
+        """Send: freeze the content and create a tracked link."""
+        days = str(form.get("expires_days", "30") or "0")
+        expires = int(days) if days.isdigit() else 30
+        done = self._service(sharing.send, self._proposal_id(), expires_days=expires)
+        return self._shown(done)
+
+    @rx.event
+    def new_link(self):
+        """Another tracked link."""
+        return self._shown(self._service(sharing.new_link, self._proposal_id()))
+
+    @rx.event
+    def revoke_link(self, link_id: str):
+        """Stop a link from working."""
+        done = self._service(sharing.revoke_link, uuid.UUID(link_id))
+        if not done.ok:
+            return done.toast
+        self._reload()
+        return rx.toast.success("Link revoked: it no longer opens the proposal.")
+
+    @rx.event
+    def recall(self):
+        """Back to draft to change it (links stop working)."""
+        return self._shown(self._service(lifecycle.recall, self._proposal_id()))
+
+    @rx.event
+    def mark_paid(self):
+        """Signed → Paid (Owner/Admin)."""
+        return self._shown(self._service(lifecycle.mark_paid, self._proposal_id()))
+
+    @rx.event
+    def download_pdf(self):
+        """The PDF, rendered from the same document."""
+        done = self._service(export.proposal_pdf, self._proposal_id(), self.timezone)
+        if not done.ok:  # e.g. gone meanwhile, or not this organisation's
+            return done.toast
+        name, data = done.value
+        return rx.download(data=data, filename=name, mime_type="application/pdf")
 
 
 def _alive(request_id: str) -> bool:

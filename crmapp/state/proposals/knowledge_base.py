@@ -6,24 +6,33 @@ import asyncio
 import uuid
 
 import reflex as rx
+from sqlmodel import Session
 
-from crmapp import routes
+from crmapp.models.kb import KBDocument
 from crmapp.services.ai import embeddings, gateway
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError, ValidationError
+from crmapp.services.platform.actor import Actor
 from crmapp.services.proposals import knowledge_base
-from crmapp.state.session import SessionState
+from crmapp.state.session import Outcome, SessionState, call_as
 from jobs.kb import enqueue_embedding
 
 UPLOAD_ID = "kb-upload"
 
 
-def _store(actor, filename: str, content: bytes) -> uuid.UUID:
+def _store(actor: Actor, filename: str, content: bytes) -> Outcome[KBDocument]:
     """Check and keep one upload, and queue the job that reads and embeds it."""
-    with tenant_session(actor.org_id, actor.user_id) as session:
-        document = knowledge_base.add_document(session, actor, filename=filename, content=content)
-    enqueue_embedding(document.id, actor.org_id)
-    return document.id
+    done = call_as(actor, knowledge_base.add_document, filename=filename, content=content)
+    if done.ok:
+        enqueue_embedding(done.value.id, actor.org_id)
+    return done
+
+
+def _documents(session: Session, actor: Actor) -> list[dict[str, str]]:
+    return [
+        {"id": str(d.id), "title": d.title, "filename": d.filename, "status": d.status,
+         "chunks": str(d.chunk_count), "error": d.error,
+         "size": f"{d.characters:,} characters" if d.characters else "not read yet"}
+        for d in knowledge_base.list_documents(session, actor)
+    ]  # fmt: skip
 
 
 class KnowledgeState(SessionState):
@@ -42,22 +51,13 @@ class KnowledgeState(SessionState):
         """Whether a document is still being embedded."""
         return any(d["status"] in ("queued", "embedding") for d in self.documents)
 
-    def _fetch(self, actor) -> list[dict[str, str]]:
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            return [
-                {"id": str(d.id), "title": d.title, "filename": d.filename, "status": d.status,
-                 "chunks": str(d.chunk_count), "error": d.error,
-                 "size": f"{d.characters:,} characters" if d.characters else "not read yet"}
-                for d in knowledge_base.list_documents(session, actor)
-            ]  # fmt: skip
-
     @rx.event
     def load(self):
         """Fetch the documents; keep following while some are being embedded."""
-        actor = self._actor()
-        if actor is None:
-            return None
-        self.documents = self._fetch(actor)
+        done = self._service(_documents)
+        if not done.ok:
+            return done.toast
+        self.documents = done.value
         self.ai_mode = (
             "offline drafter (no AI provider configured)"
             if gateway.offline_only()
@@ -74,10 +74,14 @@ class KnowledgeState(SessionState):
             async with self:
                 actor = self._actor()
                 if actor is None:
-                    return
-                self.documents = await asyncio.to_thread(self._fetch, actor)
+                    return None
+                done = await asyncio.to_thread(call_as, actor, _documents)
+                if not done.ok:
+                    return done.toast
+                self.documents = done.value
                 if not self.pending:
-                    return
+                    return None
+        return None
 
     @rx.event
     async def handle_upload(self, files: list[rx.UploadFile]):
@@ -86,41 +90,33 @@ class KnowledgeState(SessionState):
         self.error = ""
         actor = self._actor()
         if actor is None:
-            return rx.redirect(routes.LOGIN)
+            return self._to_login()
         problems = []
         for upload in files:
             content = await upload.read()
-            try:
-                await asyncio.to_thread(_store, actor, upload.name or "document.txt", content)
-            except ValidationError as err:
-                problems.append(f"{upload.name}: {err}")
-            except ServiceError as err:
-                problems.append(str(err))
+            done = await asyncio.to_thread(_store, actor, upload.name or "document.txt", content)
+            if not done.ok:
+                problems.append(f"{upload.name}: {done.error}" if done.fields else done.error)
         self.error = " ".join(problems)
         return KnowledgeState.load
 
     @rx.event
     def search(self, form: dict):
         """The passages closest to the question."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
         self.query = str(form.get("query", ""))
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            hits = knowledge_base.search(session, actor, self.query, k=5)
-        self.results = [{"title": h.title, "text": h.text, "score": f"{h.score:.2f}"} for h in hits]
+        done = self._service(knowledge_base.search, self.query, k=5)
+        if not done.ok:
+            return done.toast
+        self.results = [
+            {"title": h.title, "text": h.text, "score": f"{h.score:.2f}"} for h in done.value
+        ]
         self.searched = True
         return None
 
     @rx.event
     def delete(self, document_id: str):
         """Remove a document and its passages."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                title = knowledge_base.delete_document(session, actor, uuid.UUID(document_id))
-        except ServiceError as err:
-            return rx.toast.error(str(err))
-        return [KnowledgeState.load, rx.toast.success(f"Removed “{title}”.")]
+        done = self._service(knowledge_base.delete_document, uuid.UUID(document_id))
+        if not done.ok:
+            return done.toast
+        return [KnowledgeState.load, rx.toast.success(f"Removed “{done.value}”.")]

@@ -6,12 +6,12 @@ import math
 import uuid
 
 import reflex as rx
+from sqlmodel import Session
 
 from crmapp import routes
 from crmapp.services.ai import budget
 from crmapp.services.platform import timefmt
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError
+from crmapp.services.platform.actor import Actor
 from crmapp.services.proposals import documents, editor_view, templates
 from crmapp.state.session import SessionState
 
@@ -39,14 +39,15 @@ class ProposalsState(SessionState):
     @rx.event
     def load(self):
         """The list; `?deal=<id>` opens the dialog for that deal."""
-        actor = self._actor()
-        if actor is None:
-            return None
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            rows, self.total = documents.list_proposals(
-                session, actor, status=self.status, page=self.page
-            )
-            state = budget.state(session, actor.org_id)
+
+        def read(session: Session, actor: Actor):
+            found = documents.list_proposals(session, actor, status=self.status, page=self.page)
+            return found, budget.state(session, actor.org_id)
+
+        done = self._service(read)
+        if not done.ok:
+            return done.toast
+        (rows, self.total), state = done.value
         self.budget_level = state.level.value
         self.budget_text = f"${state.spent_usd:,.2f} of ${state.budget_usd:,.2f} this month"
         self.rows = [
@@ -78,15 +79,19 @@ class ProposalsState(SessionState):
     @rx.event
     def open_dialog(self, deal_id: str = ""):
         """Choices for a new proposal."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            self.deal_choices = editor_view.deal_options(session, actor)
-            self.template_choices = [
-                {"id": str(t.id), "name": t.name, "description": t.description}
-                for t in templates.list_templates(session, actor)
-            ]
+
+        def read(session: Session, actor: Actor):
+            return editor_view.deal_options(session, actor), templates.list_templates(
+                session, actor
+            )
+
+        done = self._service(read)
+        if not done.ok:
+            return done.toast
+        self.deal_choices, choices = done.value
+        self.template_choices = [
+            {"id": str(t.id), "name": t.name, "description": t.description} for t in choices
+        ]
         self.chosen_deal, self.error, self.dialog_open = deal_id, "", True
         return None
 
@@ -98,22 +103,21 @@ class ProposalsState(SessionState):
     @rx.event
     def create(self, form: dict):
         """Create the draft and open it in the editor."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
         try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                proposal = documents.create_proposal(
-                    session, actor, deal_id=uuid.UUID(str(form.get("deal_id") or "")),
-                    template_id=uuid.UUID(str(form.get("template_id") or "")),
-                    voice=str(form.get("voice", "consultative")),
-                    title=str(form.get("title", "")),
-                )  # fmt: skip
+            deal_id = uuid.UUID(str(form.get("deal_id") or ""))
+            template_id = uuid.UUID(str(form.get("template_id") or ""))
         except ValueError:
             self.error = "Choose a deal and a template."
             return None
-        except ServiceError as err:
-            self.error = str(err)
-            return None
+        done = self._service(
+            documents.create_proposal,
+            deal_id=deal_id,
+            template_id=template_id,
+            voice=str(form.get("voice", "consultative")),
+            title=str(form.get("title", "")),
+        )
+        self.error = done.error
+        if not done.ok:
+            return done.login
         self.dialog_open = False
-        return rx.redirect(routes.proposal(proposal.id))
+        return rx.redirect(routes.proposal(done.value.id))

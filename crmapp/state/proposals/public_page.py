@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Concatenate
 
 import reflex as rx
+from sqlmodel import Session
 
 from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.services.proposals import export, render, sharing
+from crmapp.state.session import Outcome, P, T, attempt
 
 
 class PublicProposalState(rx.State):
@@ -33,7 +36,20 @@ class PublicProposalState(rx.State):
         with tenant_session(None) as session:
             return sharing.locate(session, self._token())
 
-    def _show(self, session) -> None:
+    def _as_reader(
+        self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> Outcome[T]:
+        """`fn(session, *args, **kwargs)` in the organisation that shared this link, as
+        `attempt` reports it (the reader has no account: the link is their only key)."""
+
+        def run() -> T:
+            with tenant_session(self._org()) as session:
+                return fn(session, *args, **kwargs)
+
+        run.__qualname__ = getattr(fn, "__qualname__", "public proposal")
+        return attempt(run)
+
+    def _show(self, session: Session) -> None:
         proposal = sharing.open_link(session, self._token()).proposal
         doc = export.render_doc(session, proposal)
         self.html, self.title, self.org_name = render.document_html(doc), doc.title, doc.org_name
@@ -46,43 +62,42 @@ class PublicProposalState(rx.State):
         """Open the link: record the view, show the document."""
         self.error, self.field_errors, self.html = "", {}, ""
         ip, agent = self._client()
-        try:
-            org_id = self._org()
-            with tenant_session(org_id) as session:
-                self._view_id = str(
-                    sharing.record_view(session, self._token(), ip=ip, user_agent=agent).id
-                )
-                self._show(session)
-        except ServiceError as err:
-            self.error = str(err)
+
+        def open_link(session: Session) -> uuid.UUID:
+            view = sharing.record_view(session, self._token(), ip=ip, user_agent=agent)
+            self._show(session)
+            return view.id
+
+        done = self._as_reader(open_link)
+        self.error = done.error
+        if done.ok:
+            self._view_id = str(done.value)
 
     @rx.event
     def heartbeat(self, _value=None):
         """The reader is still on the page (extends the view's duration)."""
         if not self._view_id:
             return
-        try:
-            with tenant_session(self._org()) as session:
-                sharing.heartbeat(session, self._token(), uuid.UUID(self._view_id))
-        except ServiceError:
+        done = self._as_reader(sharing.heartbeat, self._token(), uuid.UUID(self._view_id))
+        if not done.ok:
             self._view_id = ""
 
     @rx.event
     def sign(self, form: dict):
         """Sign with the typed name and consent."""
         ip, agent = self._client()
-        self.field_errors = {}
-        try:
-            with tenant_session(self._org()) as session:
-                sharing.sign(
-                    session, self._token(), name=str(form.get("name", "")),
-                    email=str(form.get("email", "")), consent=bool(form.get("consent")),
-                    ip=ip, user_agent=agent,
-                )  # fmt: skip
-            with tenant_session(self._org()) as session:
-                self._show(session)
-        except ServiceError as err:
-            self.field_errors = getattr(err, "fields", {}) or {"form": str(err)}
+        done = self._as_reader(
+            sharing.sign,
+            self._token(),
+            name=str(form.get("name", "")),
+            email=str(form.get("email", "")),
+            consent=bool(form.get("consent")),
+            ip=ip,
+            user_agent=agent,
+        )
+        shown = self._as_reader(self._show) if done.ok else done
+        self.field_errors = shown.fields or ({"form": shown.error} if shown.error else {})
+        if not shown.ok:
             return None
         return rx.toast.success("Signed. A copy with the signing certificate is ready.")
 
@@ -90,26 +105,21 @@ class PublicProposalState(rx.State):
     def decline(self, form: dict):
         """Decline the proposal."""
         ip, agent = self._client()
-        self.field_errors = {}
-        try:
-            with tenant_session(self._org()) as session:
-                sharing.decline(session, self._token(), reason=str(form.get("reason", "")),
-                                ip=ip, user_agent=agent)  # fmt: skip
-            with tenant_session(self._org()) as session:
-                self._show(session)
-        except ValidationError as err:
-            self.field_errors = err.fields
-            return None
-        except ServiceError as err:
-            return rx.toast.error(str(err))
+        reason = str(form.get("reason", ""))
+        done = self._as_reader(
+            sharing.decline, self._token(), reason=reason, ip=ip, user_agent=agent
+        )
+        shown = self._as_reader(self._show) if done.ok else done
+        self.field_errors = shown.fields
+        if not shown.ok:
+            return None if shown.fields else shown.toast
         return None
 
     @rx.event
     def download_pdf(self):
         """The PDF (with the signing certificate once signed)."""
-        try:
-            with tenant_session(self._org()) as session:
-                name, data = export.public_pdf(session, self._token())
-        except ServiceError as err:
-            return rx.toast.error(str(err))
+        done = self._as_reader(export.public_pdf, self._token())
+        if not done.ok:
+            return done.toast
+        name, data = done.value
         return rx.download(data=data, filename=name, mime_type="application/pdf")

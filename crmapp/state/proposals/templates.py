@@ -6,9 +6,6 @@ import uuid
 
 import reflex as rx
 
-from crmapp import routes
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError
 from crmapp.services.proposals import templates
 from crmapp.services.tenancy.permissions import Perm
 from crmapp.state.session import SessionState
@@ -33,30 +30,34 @@ class TemplatesState(SessionState):
     @rx.event
     def load(self):
         """The organisation's templates (built-ins created on first visit)."""
-        actor = self._actor()
-        if actor is None:
-            return
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            self.rows = [
-                {"id": str(t.id), "name": t.name, "description": t.description,
-                 "kind": t.kind, "sections": str(len(t.sections)),
-                 "builtin": "1" if t.builtin else ""}
-                for t in templates.list_templates(session, actor)
-            ]  # fmt: skip
+        done = self._service(templates.list_templates)
+        if not done.ok:
+            return done.toast
+        self.rows = [
+            {
+                "id": str(t.id),
+                "name": t.name,
+                "description": t.description,
+                "kind": t.kind,
+                "sections": str(len(t.sections)),
+                "builtin": "1" if t.builtin else "",
+            }
+            for t in done.value
+        ]
+        return None
 
     @rx.event
     def edit(self, template_id: str):
         """Open a template (or a blank one with "new") in the form."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
         self.errors, self.form_key = {}, self.form_key + 1
         if template_id == "new":
             self.editing, self.name, self.description = "new", "", ""
             self.sections = [{"title": "", "guidance": ""} for _ in range(3)]
             return None
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            template = templates.get_template(session, actor, uuid.UUID(template_id))
+        done = self._service(templates.get_template, uuid.UUID(template_id))
+        if not done.ok:
+            return done.toast
+        template = done.value
         self.editing, self.name, self.description = template_id, template.name, template.description
         self.sections = [dict(s) for s in template.sections]
         return None
@@ -82,34 +83,26 @@ class TemplatesState(SessionState):
     @rx.event
     def save(self, form: dict):
         """Save the template; errors stay on the form."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
         self._take(form)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                templates.save_template(
-                    session, actor,
-                    template_id=None if self.editing == "new" else uuid.UUID(self.editing),
-                    name=self.name, description=self.description, sections=self.sections,
-                )  # fmt: skip
-        except ServiceError as err:
-            self.errors = getattr(err, "fields", {}) or {"form": str(err)}
-            return None
+        done = self._service(
+            templates.save_template,
+            template_id=None if self.editing == "new" else uuid.UUID(self.editing),
+            name=self.name,
+            description=self.description,
+            sections=self.sections,
+        )
+        if not done.ok:
+            self.errors = done.fields or ({"form": done.error} if done.error else {})
+            return done.login
         self.editing, self.errors = "", {}
         return [TemplatesState.load, rx.toast.success("Template saved.")]
 
     @rx.event
     def archive(self, template_id: str):
         """Hide a template from new proposals."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                templates.archive_template(session, actor, uuid.UUID(template_id))
-        except ServiceError as err:
-            return rx.toast.error(str(err))
+        done = self._service(templates.archive_template, uuid.UUID(template_id))
+        if not done.ok:
+            return done.toast
         self.editing = ""
         return TemplatesState.load
 

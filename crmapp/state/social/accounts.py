@@ -1,4 +1,5 @@
-"""Social → Accounts: connected accounts, the connect flows, approvals.
+"""Social → Accounts: connected accounts and the connect flows (the approvals switch is
+`tenancy.approvals`).
 
 No token ever reaches this state: the services hand out `AccountView`s (no tokens) and consent
 URLs; the flow's secrets wait sealed in Redis on the server.
@@ -10,12 +11,12 @@ import uuid
 from dataclasses import asdict
 
 import reflex as rx
+from sqlmodel import Session
 
 from crmapp import routes
 from crmapp.services.platform import timefmt
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError
-from crmapp.services.social import accounts, connect, review
+from crmapp.services.platform.actor import Actor
+from crmapp.services.social import accounts, connect
 from crmapp.services.social.accounts import AccountView
 from crmapp.services.social.base import Connect
 from crmapp.services.tenancy.permissions import Perm
@@ -52,12 +53,16 @@ def _expiry_text(v: AccountView, tz: str) -> str:
     return f"Token valid until {timefmt.local(v.token_expires_at, tz)} · renews automatically"
 
 
+def _instance_of(session: Session, actor: Actor, account_id: uuid.UUID) -> str:
+    """The server a Mastodon account lives on (where its reconnect goes)."""
+    return accounts.view(accounts.get_account(session, actor.org_id, account_id)).base_url
+
+
 class SocialAccountsState(SessionState):
     """The organisation's social accounts and how to connect more."""
 
     accounts: list[dict[str, str]] = []
     zones: list[str] = list(COMMON_ZONES)
-    approvals: bool = False
     # The networks to connect (`connect.options`: network, label, method, missing, hint,
     # help_text, help_url), each with the `error` of its form and the handle Reconnect
     # `prefill`s there.
@@ -97,8 +102,7 @@ class SocialAccountsState(SessionState):
         """Whether the user may disconnect accounts others connected (Admins, Owners)."""
         return Perm.MEMBER_MANAGE.value in self.perms
 
-    def _row(self, v: AccountView) -> dict[str, str]:
-        mine = v.owner_id == self._user_id
+    def _row(self, actor: Actor, v: AccountView) -> dict[str, str]:
         return {
             "id": v.id,
             "network": v.network,
@@ -112,7 +116,7 @@ class SocialAccountsState(SessionState):
             "timezone": v.timezone,
             "feed": routes.sandbox_feed(v.id) if v.sandbox else "",
             "can_disconnect": "yes"
-            if v.status != "disconnected" and (mine or Perm.MEMBER_MANAGE.value in self.perms)
+            if v.status != "disconnected" and accounts.may_disconnect(actor, v.owner_id)
             else "",
             "can_reconnect": "yes" if not v.sandbox and v.status != "active" else "",
             "connect": v.connect,
@@ -120,20 +124,20 @@ class SocialAccountsState(SessionState):
 
     @rx.event
     def load(self):
-        """The accounts (disconnected ones too), approvals and which networks are set up."""
-        actor = self._actor()
-        if actor is None:
-            return
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            views = [
-                accounts.view(a)
-                for a in accounts.list_accounts(session, actor, include_disconnected=True)
-            ]
-            self.approvals = review.approvals_required(session, actor.org_id)
+        """The accounts (disconnected ones too) and which networks are set up."""
+
+        def read(session: Session, actor: Actor) -> tuple[Actor, list[AccountView]]:
+            found = accounts.list_accounts(session, actor, include_disconnected=True)
+            return actor, [accounts.view(a) for a in found]
+
+        done = self._service(read)
+        if not done.ok:
+            return done.toast
+        actor, views = done.value
         # Active first, then needing attention, then disconnected (the service's order within).
         rank = {"active": 0, "needs_reconnect": 1, "disconnected": 2}
         views.sort(key=lambda v: rank.get(v.status, 3))
-        self.accounts = [self._row(v) for v in views]
+        self.accounts = [self._row(actor, v) for v in views]
         extra = sorted({v.timezone for v in views} - set(COMMON_ZONES))
         self.zones = list(COMMON_ZONES) + extra
         self.connect_options = [
@@ -141,19 +145,18 @@ class SocialAccountsState(SessionState):
         ]
         self.callback_url = connect.redirect_uri()
         self.loaded = True
+        return None
 
     def _begin(self, network: str, instance_url: str = ""):
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                url = connect.begin(session, actor, network, instance_url=instance_url)
-        except ServiceError as err:
-            if self._option(network).get("method") == Connect.OAUTH_PER_INSTANCE.value:
-                self._set_option(network, error=str(err))  # shown in the network's form
+        done = self._service(connect.begin, network, instance_url=instance_url)
+        if not done.ok:
+            if done.login is None and self._option(network).get("method") == (
+                Connect.OAUTH_PER_INSTANCE.value
+            ):
+                self._set_option(network, error=done.error)  # shown in the network's form
                 return None
-            return rx.toast.error(str(err))
+            return done.toast
+        url = done.value
         # A plain redirect to another host replaces this page (`is_external` would open a new
         # tab from a server event, which popup blockers stop).
         return rx.redirect(url)
@@ -174,40 +177,31 @@ class SocialAccountsState(SessionState):
     @rx.event
     def sign_in(self, form: dict):
         """Connect an account with a handle and an app password (the password is not kept)."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
         network = str(form.get("network", ""))
-        self._set_option(network, error="")
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                account = connect.sign_in(
-                    session, actor, network, handle=str(form.get("handle", "")),
-                    app_password=str(form.get("app_password", "")), timezone=self.timezone,
-                )  # fmt: skip
-                name = account.handle
-        except ServiceError as err:
-            self._set_option(network, error=str(err))
-            return None
+        done = self._service(
+            connect.sign_in,
+            network,
+            handle=str(form.get("handle", "")),
+            app_password=str(form.get("app_password", "")),
+            timezone=self.timezone,
+        )
+        self._set_option(network, error=done.error)
+        if not done.ok:
+            return done.login
         self._set_option(network, prefill="")
         label = self._option(network).get("label", network)
+        name = done.value.handle
         return [SocialAccountsState.load, rx.toast.success(f"Connected {name} on {label}.")]
 
     @rx.event
     def add_sandbox(self, form: dict):
         """A sandbox account: publishing that never leaves Tandem."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        self.sandbox_error = ""
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                accounts.connect_sandbox(
-                    session, actor, name=str(form.get("name", "")), timezone=self.timezone
-                )
-        except ServiceError as err:
-            self.sandbox_error = str(err)
-            return None
+        done = self._service(
+            accounts.connect_sandbox, name=str(form.get("name", "")), timezone=self.timezone
+        )
+        self.sandbox_error = done.error
+        if not done.ok:
+            return done.login
         return [SocialAccountsState.load, rx.toast.success("Sandbox account added.")]
 
     @rx.event
@@ -224,25 +218,18 @@ class SocialAccountsState(SessionState):
             )
         instance = ""
         if row["connect"] == Connect.OAUTH_PER_INSTANCE.value:
-            actor = self._actor()
-            if actor is None:
-                return rx.redirect(routes.LOGIN)
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                account = accounts.get_account(session, actor.org_id, uuid.UUID(account_id))
-                instance = accounts.view(account).base_url
+            done = self._service(_instance_of, uuid.UUID(account_id))
+            if not done.ok:
+                return done.toast
+            instance = done.value
         return self._begin(row["network"], instance)
 
     @rx.event
     def set_zone(self, account_id: str, tz: str):
         """The time zone the account's audience lives in."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                accounts.set_timezone(session, actor, uuid.UUID(account_id), tz)
-        except (ServiceError, ValueError) as err:
-            return rx.toast.error(str(err))
+        done = self._service(accounts.set_timezone, uuid.UUID(account_id), tz)
+        if not done.ok:
+            return done.toast
         for row in self.accounts:
             if row["id"] == account_id:
                 row["timezone"] = tz
@@ -252,27 +239,8 @@ class SocialAccountsState(SessionState):
     @rx.event
     def disconnect(self, account_id: str):
         """Forget the account's tokens (its scheduled posts fail with a reason)."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                account = accounts.disconnect(session, actor, uuid.UUID(account_id))
-                name = account.display_name or account.handle
-        except (ServiceError, ValueError) as err:
-            return rx.toast.error(str(err))
+        done = self._service(accounts.disconnect, uuid.UUID(account_id))
+        if not done.ok:
+            return done.toast
+        name = done.value.display_name or done.value.handle
         return [SocialAccountsState.load, rx.toast.success(f"Disconnected {name}.")]
-
-    @rx.event
-    def set_approvals(self, value: bool):
-        """Require (or not) an Owner's or Admin's approval before posts are scheduled."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                review.set_approvals_required(session, actor, bool(value))
-        except ServiceError as err:
-            return rx.toast.error(str(err))
-        self.approvals = bool(value)
-        return rx.toast.success("Saved.")

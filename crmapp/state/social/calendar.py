@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from crmapp.services.platform.db import tenant_session
 from crmapp.services.social import post_views
 from crmapp.services.social.post_views import QueueSection
 from crmapp.state.session import SessionState
@@ -21,35 +20,35 @@ class QueueState(SessionState):
     more: bool = False
     loaded: bool = False
 
-    def _fetch(self) -> None:
-        actor = self._actor()
-        if actor is None:
-            return
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            self.sections, self.more = post_views.queue(
-                session, actor, self._tz(), state=self.state_filter, limit=self.limit
-            )
+    def _fetch(self):
+        done = self._service(
+            post_views.queue, self._tz(), state=self.state_filter, limit=self.limit
+        )
+        if not done.ok:
+            return done.toast
+        self.sections, self.more = done.value
         self.loaded = True
+        return None
 
     @rx.event
     def load(self):
         """The first page."""
         self.limit = PAGE
-        self._fetch()
+        return self._fetch()
 
     @rx.event
     def filter_state(self, state: str):
         """Only posts with a target in `state` ("all": every post)."""
         self.state_filter, self.limit = ("" if state == "all" else state), PAGE
-        self._fetch()
+        return self._fetch()
 
     @rx.event
     def load_more(self):
         """The next posts."""
         self.limit += PAGE
-        self._fetch()
+        return self._fetch()
 
     @rx.event
     def refresh(self, _value: object = None):
         """Re-read (polled while the page is open)."""
-        self._fetch()
+        return self._fetch()

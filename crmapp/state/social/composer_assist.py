@@ -9,14 +9,16 @@ from __future__ import annotations
 import asyncio
 
 import reflex as rx
+from sqlmodel import Session
 
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError
+from crmapp.services.platform.actor import Actor
 from crmapp.services.social import assist
+from crmapp.state.session import call_as
+from crmapp.state.social.composer_media import ComposerMediaState
 
 
-class ComposerAssistMixin(rx.State, mixin=True):
-    """Adds the assist actions to the composer state."""
+class ComposerAssistState(ComposerMediaState):
+    """The assist actions of the composer."""
 
     assisting: str = ""  # the action running ("" when idle)
     assist_note: str = ""
@@ -31,11 +33,9 @@ class ComposerAssistMixin(rx.State, mixin=True):
 
     def _assist_network(self) -> str:
         """The network the assist writes for: the open tab, else the first chosen one."""
-        network = getattr(self, "active_network", "")
-        if not network:
-            previews = getattr(self, "previews", [])
-            network = previews[0].network if previews else "x"
-        return network
+        if self.active_network:
+            return self.active_network
+        return self.previews[0].network if self.previews else "x"
 
     @rx.event(background=True)
     async def run_assist(self, action: str):
@@ -46,39 +46,30 @@ class ComposerAssistMixin(rx.State, mixin=True):
             actor = self._actor()
             if actor is None:
                 return
-            text, network = getattr(self, "text", ""), self._assist_network()
+            text, network = self.text, self._assist_network()
             self.assisting, self.assist_note = action, ""
 
-        def call() -> assist.Assisted:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                if action == "caption":
-                    return assist.caption(session, actor, brief=text, network=network)
-                if action == "hashtags":
-                    return assist.hashtags(session, actor, text=text, network=network)
-                return assist.thread(session, actor, text=text, network=network)
+        def write(session: Session, actor: Actor) -> assist.Assisted:
+            if action == "caption":
+                return assist.caption(session, actor, brief=text, network=network)
+            if action == "hashtags":
+                return assist.hashtags(session, actor, text=text, network=network)
+            return assist.thread(session, actor, text=text, network=network)
 
-        try:
-            result = await asyncio.to_thread(call)
-        except ServiceError as err:
-            async with self:
-                self.assisting = ""
-            yield rx.toast.error(str(err))
-            return
+        done = await asyncio.to_thread(call_as, actor, write)
         async with self:
             self.assisting = ""
-            writer = "the offline writer" if result.provider == "offline" else "the AI model"
-            self.assist_note = f"Written by {writer}. Review it before posting."
-            self._apply_assist(action, network, result)
-        yield rx.toast.success("Assist done.")
-
-    def _changed(self) -> None:
-        self.dirty, self.form_key = True, self.form_key + 1  # type: ignore[attr-defined]
-        self._recompute()  # type: ignore[attr-defined]
+            if done.ok:
+                provider = done.value.provider
+                writer = "the offline writer" if provider == "offline" else "the AI model"
+                self.assist_note = f"Written by {writer}. Review it before posting."
+                self._apply_assist(action, network, done.value)
+        yield done.toast if not done.ok else rx.toast.success("Assist done.")
 
     def _remember(self, label: str) -> None:
         """Keep the text and variants as they are now, for Undo."""
-        self.undo_text = self.text  # type: ignore[attr-defined]
-        self.undo_overrides = dict(self.overrides)  # type: ignore[attr-defined]
+        self.undo_text = self.text
+        self.undo_overrides = dict(self.overrides)
         self.undo_label = label
 
     def _apply_assist(self, action: str, network: str, result: assist.Assisted) -> None:
@@ -88,11 +79,11 @@ class ComposerAssistMixin(rx.State, mixin=True):
             return
         if action == "hashtags":
             self._remember("Undo the hashtags")
-            self.text = f"{self.text.rstrip()}\n\n{result.text}".strip()  # type: ignore[attr-defined]
+            self.text = f"{self.text.rstrip()}\n\n{result.text}".strip()
         else:  # a thread for one network: its variant, one part per paragraph
             self._remember("Undo the thread")
-            self.overrides = {**self.overrides, network: "\n\n".join(result.parts)}  # type: ignore[attr-defined]
-            self.active_network = network  # type: ignore[attr-defined]
+            self.overrides = {**self.overrides, network: "\n\n".join(result.parts)}
+            self.active_network = network
         self._changed()
 
     @rx.event
@@ -101,9 +92,8 @@ class ComposerAssistMixin(rx.State, mixin=True):
         if not self.suggestion or how not in ("insert", "replace"):
             return
         self._remember("Undo the caption")
-        text = self.text  # type: ignore[attr-defined]
         caption = self.suggestion
-        self.text = caption if how == "replace" else f"{text.rstrip()}\n\n{caption}".strip()  # type: ignore[attr-defined]
+        self.text = caption if how == "replace" else f"{self.text.rstrip()}\n\n{caption}".strip()
         self.suggestion = ""
         self._changed()
 
@@ -117,6 +107,6 @@ class ComposerAssistMixin(rx.State, mixin=True):
         """Put the text and variants back as they were before the last assist."""
         if not self.undo_label:
             return
-        self.text, self.overrides = self.undo_text, dict(self.undo_overrides)  # type: ignore[attr-defined]
+        self.text, self.overrides = self.undo_text, dict(self.undo_overrides)
         self.undo_label = ""
         self._changed()

@@ -3,33 +3,27 @@ actions for unknown and failed outcomes (polled while something is scheduled or 
 
 from __future__ import annotations
 
-import contextlib
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
 
-from crmapp import routes
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError
-from crmapp.services.social import post_views, posts, review
+from crmapp.services.social import post_views, review
 from crmapp.services.social.post_views import ACTIVE_STATES
 from crmapp.services.tenancy.permissions import Perm
-from jobs.social import enqueue_publish_at
+from crmapp.state.session import attempt
+from crmapp.state.social.composer_assist import ComposerAssistState
 
 
-class ComposerReviewMixin(rx.State, mixin=True):
+class ComposerReviewState(ComposerAssistState):
     """Review, comments and target status of the post in the composer."""
 
-    targets: list[dict[str, str]] = []
-    comments: list[dict[str, str]] = []
     reject_error: str = ""
 
     @rx.var
     def can_approve(self) -> bool:
         """Whether the user may approve or reject posts (Owner/Admin)."""
-        return Perm.SOCIAL_APPROVE.value in self.perms  # type: ignore[attr-defined]
+        return Perm.SOCIAL_APPROVE.value in self.perms
 
     @rx.var
     def in_review(self) -> bool:
@@ -48,54 +42,29 @@ class ComposerReviewMixin(rx.State, mixin=True):
 
     @rx.var
     def ready_to_publish(self) -> bool:
-        """Whether every target is approved or scheduled (Publish now applies once approval
-        was needed; pressing it after an edit says that the post needs review again)."""
-        return bool(self.targets) and all(
-            t["state"] in ("approved", "scheduled") for t in self.targets
-        )
+        """Whether every target may go out now (Publish now applies once approval was needed;
+        pressing it after an edit says that the post needs review again)."""
+        return bool(self.targets) and all(t["state"] in review.READY_STATES for t in self.targets)
 
     @rx.var
     def can_comment(self) -> bool:
         """Whether the user may comment on the post (every role, Viewers included)."""
-        return Perm.SOCIAL_COMMENT.value in self.perms  # type: ignore[attr-defined]
-
-    def _run(self, fn: Callable[..., Any], done: str, *args: Any, **kwargs: Any):
-        actor = self._actor()  # type: ignore[attr-defined]
-        post_id = self._post_uuid()  # type: ignore[attr-defined]
-        if actor is None or post_id is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                fn(session, actor, post_id, *args, **kwargs)
-        except ServiceError as err:
-            self._reload()  # type: ignore[attr-defined]
-            return rx.toast.error(str(err))
-        self._queue_at_instant(actor, post_id)
-        self._reload()  # type: ignore[attr-defined]
-        return rx.toast.success(done)
-
-    def _queue_at_instant(self, actor: Any, post_id: Any) -> None:
-        """Ask RQ's scheduler to publish at the post's time (the dispatcher's sweep of
-        PostgreSQL publishes it anyway should Redis be unavailable now)."""
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            due = posts.next_due(session, post_id)
-        if due is not None:
-            with contextlib.suppress(Exception):
-                enqueue_publish_at(actor.org_id, due)
+        return Perm.SOCIAL_COMMENT.value in self.perms
 
     @rx.event
     def approve(self):
         """Approve the post in review at the time under When (the author's, or one the
         approver picks there); without a time it waits, approved, to be scheduled or
         published by hand."""
-        try:
-            local = self._chosen_time()  # type: ignore[attr-defined]
-        except ServiceError as err:
-            return rx.toast.error(str(err))
-        hint = self.sched_hint  # type: ignore[attr-defined]
+        when = attempt(self._chosen_time)
+        if not when.ok:
+            return when.toast
+        local, tz, hint = when.value, self.sched_tz, self.sched_hint
         done = (f"Approved: it goes out {hint}." if local and hint
                 else "Approved. No time is set: schedule it or publish it now.")  # fmt: skip
-        return self._run(review.approve, done, local=local, tz=self.sched_tz)  # type: ignore[attr-defined]
+        return self._on_post(
+            lambda s, a, p: review.approve(s, a, p, local=local, tz=tz), done, save=False
+        )
 
     @rx.event
     def reject(self, form: dict):
@@ -105,33 +74,35 @@ class ComposerReviewMixin(rx.State, mixin=True):
             self.reject_error = "Say what should change before rejecting."
             return None
         self.reject_error = ""
-        return self._run(review.reject, "Rejected: the author sees your reason.", reason)
+        return self._on_post(
+            lambda s, a, p: review.reject(s, a, p, reason),
+            "Rejected: the author sees your reason.",
+            save=False,
+        )
 
     @rx.event
     def add_comment(self, form: dict):
         """A comment on the post, or on one network's variant."""
-        body = str(form.get("body", ""))
-        network = str(form.get("network", ""))
-        return self._run(review.add_comment, "Comment added.", body, network)
+        body, network = str(form.get("body", "")), str(form.get("network", ""))
+        return self._on_post(
+            lambda s, a, p: review.add_comment(s, a, p, body, network), "Comment added.", save=False
+        )
 
     @rx.event
     def retry(self):
         """Queue the failed targets again now."""
-        return self._run(review.retry_failed, "Queued again.")
+        return self._on_post(review.retry_failed, "Queued again.", save=False)
 
     def _resolve(self, target_id: str, went_out: bool, url: str = ""):
         """A person checked the network: the post is there, or it is not (publish again)."""
-        actor = self._actor()  # type: ignore[attr-defined]
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                review.resolve_unknown(session, actor, uuid.UUID(target_id), went_out=went_out,
-                                       remote_url=url)  # fmt: skip
-        except (ServiceError, ValueError) as err:
-            self._reload()  # type: ignore[attr-defined]
-            return rx.toast.error(str(err))
-        self._reload()  # type: ignore[attr-defined]
+        done = self._service(
+            review.resolve_unknown, uuid.UUID(target_id), went_out=went_out, remote_url=url
+        )
+        if done.login is not None:
+            return done.login
+        self._reload()
+        if not done.ok:
+            return done.toast
         return rx.toast.success("Marked published." if went_out else "Publishing again.")
 
     @rx.event
@@ -147,15 +118,14 @@ class ComposerReviewMixin(rx.State, mixin=True):
     @rx.event
     def refresh(self, _value: Any = None):
         """Re-read the status while something is scheduled or publishing."""
-        if not self.polling or self.dirty:  # type: ignore[attr-defined]
+        post_id = self._post_uuid()
+        if not self.polling or self.dirty or post_id is None:
             return None
-        actor = self._actor()  # type: ignore[attr-defined]
-        post_id = self._post_uuid()  # type: ignore[attr-defined]
-        if actor is None or post_id is None:
-            return None
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            data = post_views.status_view(session, actor, post_id, self._tz())  # type: ignore[attr-defined]
+        done = self._service(post_views.status_view, post_id, self._tz())
+        if not done.ok:
+            return done.toast
+        data = done.value
         self.targets = data["targets"]
-        self.post_state, self.post_state_label = data["state"], data["state_label"]  # type: ignore[has-type]
-        self.post_editable = data["editable"]  # type: ignore[has-type]
+        self.post_state, self.post_state_label = data["state"], data["state_label"]
+        self.post_editable = data["editable"]
         return None

@@ -9,8 +9,6 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError
 from crmapp.services.social import connect
 from crmapp.state.session import SessionState
 
@@ -43,9 +41,6 @@ class ConnectCallbackState(SessionState):
         if state and state == self._flow_state:
             return None  # the page hydrated again (a reconnecting socket): already handled
         self.phase, self.error, self.choose_error, self.choices = "working", "", "", []
-        actor = self._actor()
-        if actor is None:
-            return None
         denied = self._param("error_description") or self._param("error")
         if not state:
             self.phase = "error"
@@ -56,14 +51,13 @@ class ConnectCallbackState(SessionState):
             )
             return None
         self._flow_state = state
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                found = connect.complete(session, actor, state=state, code=code, error=denied)
-            if len(found) == 1:
-                return self._choose([found[0].index])
-        except ServiceError as err:
-            self.phase, self.error = "error", str(err)
-            return None
+        done = self._service(connect.complete, state=state, code=code, error=denied)
+        if not done.ok:
+            self.phase, self.error = "error", done.error
+            return done.login
+        found = done.value
+        if len(found) == 1:
+            return self._choose([found[0].index])
         self.choices = [
             {"index": str(c.index), "kind": KIND_LABELS.get(c.kind, c.kind.title()),
              "name": c.display_name, "handle": c.handle}
@@ -73,14 +67,13 @@ class ConnectCallbackState(SessionState):
         return None
 
     def _choose(self, indexes: list[int]):
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect(routes.LOGIN)
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            connected = connect.choose(
-                session, actor, state=self._flow_state, indexes=indexes, timezone=self.timezone
-            )
-            names = ", ".join(a.display_name or a.handle for a in connected)
+        done = self._service(
+            connect.choose, state=self._flow_state, indexes=indexes, timezone=self.timezone
+        )
+        if not done.ok:
+            self.phase, self.error = "error", done.error
+            return done.login
+        names = ", ".join(a.display_name or a.handle for a in done.value)
         return [rx.redirect(routes.SOCIAL_ACCOUNTS), rx.toast.success(f"Connected {names}.")]
 
     @rx.event
@@ -92,8 +85,4 @@ class ConnectCallbackState(SessionState):
         if not picked:
             self.choose_error = "Tick at least one account or page."
             return None
-        try:
-            return self._choose(picked)
-        except ServiceError as err:
-            self.phase, self.error = "error", str(err)
-            return None
+        return self._choose(picked)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 import reflex as rx
+from sqlmodel import Session
 
 from crmapp.services.platform import timefmt
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError
+from crmapp.services.platform.actor import Actor
 from crmapp.services.social import accounts, feed
 from crmapp.state.session import SessionState
 
@@ -62,17 +62,17 @@ class SandboxFeedState(SessionState):
     def load(self):
         """The account and its posts, newest first."""
         self.loaded, self.error, self.posts = False, "", []
-        actor = self._actor()
-        if actor is None:
-            return
         key = str(self.router.page.params.get("account_id", ""))
-        try:
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                account = accounts.view(feed.sandbox_account(session, actor, key))
-                items = feed.sandbox_feed(session, actor, account.id)
-        except ServiceError as err:
-            self.error, self.loaded = str(err), True
-            return
+
+        def read(session: Session, actor: Actor):
+            account = accounts.view(feed.sandbox_account(session, actor, key))
+            return account, feed.sandbox_feed(session, actor, account.id)
+
+        done = self._service(read)
+        if not done.ok:
+            self.error, self.loaded = done.error, done.login is None
+            return done.login
+        account, items = done.value
         self.name, self.handle = account.display_name, account.handle
 
         def when(item: dict) -> str:
@@ -94,3 +94,4 @@ class SandboxFeedState(SessionState):
             for p in items
         ]
         self.loaded = True
+        return None

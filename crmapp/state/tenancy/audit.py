@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import reflex as rx
+from sqlmodel import Session
 
 from crmapp.services.platform import timefmt
-from crmapp.services.platform.db import tenant_session
-from crmapp.services.platform.errors import ServiceError
+from crmapp.services.platform.actor import Actor
 from crmapp.services.tenancy import audit, audit_text
 from crmapp.services.tenancy.audit import AuditFilter
 from crmapp.services.tenancy.permissions import Perm, can
@@ -44,11 +44,7 @@ class AuditState(SessionState):
     @rx.event
     def load(self):
         """Fetch the current page with the current filters."""
-        self.error = ""
-        actor = self._actor()
-        if actor is None or not can(actor.role, Perm.AUDIT_VIEW):
-            self.rows, self.total = [], 0
-            return  # the page says who may use it
+        self.error, self.rows, self.total = "", [], 0
         try:
             flt = AuditFilter(
                 action="" if self.action == ANY else self.action,
@@ -56,13 +52,22 @@ class AuditState(SessionState):
                 since=self._day(self.since, end=False),
                 until=self._day(self.until, end=True),
             )
-            with tenant_session(actor.org_id, actor.user_id) as session:
-                events, self.total = audit.list_events(session, actor, flt, page=self.page)
-                views = audit_text.describe(session, actor, events, self.timezone)
-                known = audit.known_actions(session, actor)
-        except (ServiceError, ValueError) as err:
-            self.error, self.rows, self.total = str(err), [], 0
-            return
+        except ValueError as err:
+            self.error = str(err)
+            return None
+
+        def read(session: Session, actor: Actor):
+            if not can(actor.role, Perm.AUDIT_VIEW):
+                return None  # the page says who may use it
+            events, total = audit.list_events(session, actor, flt, page=self.page)
+            views = audit_text.describe(session, actor, events, self.timezone)
+            return events, total, views, audit.known_actions(session, actor)
+
+        done = self._service(read)
+        if not done.ok or done.value is None:
+            self.error = done.error
+            return done.login
+        events, self.total, views, known = done.value
         labelled = sorted(((audit_text.action_label(a), a) for a in known), key=lambda p: p[0])
         self.actions = [[ANY, "Any action"], *([a, label] for label, a in labelled)]
         self.rows = [
@@ -78,6 +83,7 @@ class AuditState(SessionState):
             }
             for e, v in zip(events, views, strict=True)
         ]
+        return None
 
     def _refilter(self):
         self.page = 1

@@ -5,9 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.services.tenancy import auth
-from crmapp.state.session import SessionState
+from crmapp.state.session import SessionState, attempt
 
 
 class LoginState(SessionState):
@@ -29,18 +28,20 @@ class LoginState(SessionState):
         """Check the credentials and start a session (the button spins meanwhile)."""
         self.error, self.busy = "", True
         yield
-        try:
-            token = auth.login(
-                email=form.get("email", ""),
-                password=form.get("password", ""),
-                client=self._client(),
-                previous_token=self.auth_token,
-            )
-        except ServiceError as err:  # wrong credentials, or rate-limited with the wait
-            self.error = str(err)
+        done = attempt(
+            auth.login,
+            email=form.get("email", ""),
+            password=form.get("password", ""),
+            client=self._client(),
+            previous_token=self.auth_token,
+        )
+        self.error, self.busy = (
+            done.error,
+            False,
+        )  # wrong credentials, or rate-limited with the wait
+        if not done.ok:
             return
-        finally:
-            self.busy = False
+        token = done.value
         next_path = self.router.url.query_parameters.get("next", "")
         yield self._signed_in(token, routes.safe_next(next_path))
 
@@ -57,21 +58,18 @@ class SignupState(SessionState):
         """Create the account and organisation, then open the dashboard."""
         self.error, self.field_errors, self.busy = "", {}, True
         yield
-        try:
-            token = auth.signup(
-                email=form.get("email", ""),
-                password=form.get("password", ""),
-                name=form.get("name", ""),
-                org_name=form.get("org_name", ""),
-                client=self._client(),
-                timezone=form.get("timezone", "") or "UTC",
-            )
-        except ValidationError as err:
-            self.field_errors = err.fields
+        done = attempt(
+            auth.signup,
+            email=form.get("email", ""),
+            password=form.get("password", ""),
+            name=form.get("name", ""),
+            org_name=form.get("org_name", ""),
+            client=self._client(),
+            timezone=form.get("timezone", "") or "UTC",
+        )
+        self.busy = False
+        if not done.ok:
+            self.field_errors = done.fields
+            self.error = done.form_error
             return
-        except ServiceError as err:
-            self.error = str(err)
-            return
-        finally:
-            self.busy = False
-        yield self._signed_in(token)
+        yield self._signed_in(done.value)

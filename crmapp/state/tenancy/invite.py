@@ -5,10 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp import routes
-from crmapp.services.platform.errors import ServiceError, ValidationError
 from crmapp.services.tenancy import auth, invitations
 from crmapp.services.tenancy.permissions import ROLE_LABELS
-from crmapp.state.session import SessionState
+from crmapp.state.session import SessionState, attempt
 
 
 class InviteState(SessionState):
@@ -23,11 +22,15 @@ class InviteState(SessionState):
     error: str = ""
     field_errors: dict[str, str] = {}
 
+    def _token(self) -> str:
+        """The invitation's token, from the link (`/invite/<token>`)."""
+        return str(self.router.page.params.get("invite_token", ""))
+
     @rx.event
     def load(self):
         """Look the link up."""
         self.error, self.field_errors = "", {}
-        view = invitations.get_invitation(self.invite_token)
+        view = invitations.get_invitation(self._token())
         if view is None:
             self.status = "invalid"
             return
@@ -41,11 +44,11 @@ class InviteState(SessionState):
     @rx.event
     def accept(self):
         """Join as the signed-in user."""
-        self.error = ""
-        try:
-            invitations.accept_invitation(self.invite_token, self.auth_token, self._client())
-        except ServiceError as err:
-            self.error = str(err)
+        done = attempt(
+            invitations.accept_invitation, self._token(), self.auth_token, self._client()
+        )
+        self.error = done.error
+        if not done.ok:
             return None
         self._refresh()
         return rx.redirect(routes.DASHBOARD)
@@ -53,19 +56,16 @@ class InviteState(SessionState):
     @rx.event
     def create_account(self, form: dict):
         """Create the invitee's account and join."""
-        self.error, self.field_errors = "", {}
-        try:
-            token = invitations.signup_with_invitation(
-                self.invite_token,
-                name=form.get("name", ""),
-                password=form.get("password", ""),
-                client=self._client(),
-                timezone=form.get("timezone", "") or "UTC",
-            )
-        except ValidationError as err:
-            self.field_errors = err.fields
+        done = attempt(
+            invitations.signup_with_invitation,
+            self._token(),
+            name=form.get("name", ""),
+            password=form.get("password", ""),
+            client=self._client(),
+            timezone=form.get("timezone", "") or "UTC",
+        )
+        self.field_errors = done.fields
+        self.error = done.form_error
+        if not done.ok:
             return None
-        except ServiceError as err:
-            self.error = str(err)
-            return None
-        return self._signed_in(token)
+        return self._signed_in(done.value)

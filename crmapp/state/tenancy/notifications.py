@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from crmapp.services.platform import timefmt
-from crmapp.services.platform.db import tenant_session
 from crmapp.services.tenancy import notifications
 from crmapp.state.session import SessionState
 
@@ -19,25 +18,28 @@ class NotificationsState(SessionState):
     @rx.event
     def refresh(self, _tick=None):
         """Count the unread ones (cheap; polled)."""
-        actor = self._actor()
-        if actor is None:
-            return
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            self.unread = notifications.unread_count(session, actor)
+        done = self._service(notifications.unread_count)
+        if not done.ok:
+            return done.toast
+        self.unread = done.value
+        return None
 
     @rx.event
     def open_list(self, is_open: bool):
         """Show the newest and mark them read."""
         if not is_open:
-            return
-        actor = self._actor()
-        if actor is None:
-            return
-        with tenant_session(actor.org_id, actor.user_id) as session:
-            self.items = [
-                {"message": n.message, "href": n.href or "#", "unread": "" if n.read_at else "1",
-                 "when": timefmt.local(n.created_at, self._tz())}
-                for n in notifications.recent(session, actor)
-            ]  # fmt: skip
-            notifications.mark_all_read(session, actor)
+            return None
+        done = self._service(notifications.open_recent)
+        if not done.ok:
+            return done.toast
+        self.items = [
+            {
+                "message": n.message,
+                "href": n.href or "#",
+                "unread": "1" if unread else "",
+                "when": timefmt.local(n.created_at, self._tz()),
+            }
+            for n, unread in done.value
+        ]
         self.unread = 0
+        return None

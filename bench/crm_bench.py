@@ -70,11 +70,18 @@ def main() -> None:
                 ) as copy:
                     for i in range(CONTACTS):
                         first, last = FIRST[i % len(FIRST)], LAST[(i // 7) % len(LAST)]
-                        copy.write_row((
-                            uuid.uuid4(), org, first, f"{last}{i}",
-                            f"{first.lower()}.{last.lower()}{i}@example.test", "+1 555 0100",
-                            "Engineer", "2026-01-01T00:00:00Z",
-                        ))  # fmt: skip
+                        copy.write_row(
+                            (
+                                uuid.uuid4(),
+                                org,
+                                first,
+                                f"{last}{i}",
+                                f"{first.lower()}.{last.lower()}{i}@example.test",
+                                "+1 555 0100",
+                                "Engineer",
+                                "2026-01-01T00:00:00Z",
+                            )
+                        )
                 conn.commit()
                 conn.autocommit = True
                 conn.execute("VACUUM ANALYZE contact")  # as autovacuum soon would
@@ -92,8 +99,7 @@ def main() -> None:
             def raw_page(search: str = "", page: int = 1):
                 where = "org_id = :org AND deleted_at IS NULL"
                 if search:
-                    where += (" AND (first_name ILIKE :q OR last_name ILIKE :q"
-                              " OR email ILIKE :q)")  # fmt: skip
+                    where += " AND (first_name ILIKE :q OR last_name ILIKE :q OR email ILIKE :q)"
                 if len(search) >= 3:  # the trigram index, through the probe (migration 0011)
                     where += " AND id IN (SELECT tandem_search_ids('contact', '{}', NULL, :term))"
                 params = {
@@ -108,10 +114,13 @@ def main() -> None:
                         session.exec(
                             text(f"SELECT count(*) FROM contact WHERE {where}"), params=params
                         ).one()
-                        session.exec(text(
-                            f"SELECT * FROM contact WHERE {where} "
-                            "ORDER BY created_at DESC, id LIMIT 25 OFFSET :off"
-                        ), params=params).all()  # fmt: skip
+                        session.exec(
+                            text(
+                                f"SELECT * FROM contact WHERE {where} "
+                                "ORDER BY created_at DESC, id LIMIT 25 OFFSET :off"
+                            ),
+                            params=params,
+                        ).all()
 
                 return run
 
@@ -286,9 +295,13 @@ def main() -> None:
             preview = imports.upload(owner.actor, io.BytesIO(content))
             with tenant_session(org, owner.actor.user_id) as session:
                 job = imports.start_import(
-                    session, owner.actor, filename="bench.csv", file_id=preview.file_id,
-                    mapping=preview.mapping, policy="skip",
-                )  # fmt: skip
+                    session,
+                    owner.actor,
+                    filename="bench.csv",
+                    file_id=preview.file_id,
+                    mapping=preview.mapping,
+                    policy="skip",
+                )
             started = time.perf_counter()
             result = import_jobs.run_import(str(job.id), str(org), str(owner.actor.user_id))
             elapsed = time.perf_counter() - started

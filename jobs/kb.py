@@ -24,9 +24,14 @@ def enqueue_embedding(document_id: uuid.UUID, org_id: uuid.UUID) -> None:
     """Queue the reading and embedding of a document (one job per document: a second click adds
     nothing) behind the organisation's other bulk jobs."""
     fair.enqueue(
-        org_id, embed_document, str(document_id), str(org_id), job_id=f"kb-embed-{document_id}",
-        job_timeout=EMBED_TIMEOUT, retry=Retry(max=2, interval=[5, 30]),
-    )  # fmt: skip
+        org_id,
+        embed_document,
+        str(document_id),
+        str(org_id),
+        job_id=f"kb-embed-{document_id}",
+        job_timeout=EMBED_TIMEOUT,
+        retry=Retry(max=2, interval=[5, 30]),
+    )
 
 
 def reembed_stale(org_id: str) -> int:

@@ -85,5 +85,9 @@ def daily_purge() -> dict[str, int]:
     sessions = purge_ended_sessions()
     proposals = expire_proposals()
     uploads = import_files.sweep()  # CSV uploads nobody imported within a day
-    return {"sessions": sessions, "proposals_expired": proposals, "uploads": uploads,
-            **purge_trash()}  # fmt: skip
+    return {
+        "sessions": sessions,
+        "proposals_expired": proposals,
+        "uploads": uploads,
+        **purge_trash(),
+    }

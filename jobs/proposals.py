@@ -24,9 +24,14 @@ def enqueue_writing(
     """Queue the run on the interactive worker, which waits for nothing else (its id is the
     request id: enqueueing twice runs it once)."""
     queue(INTERACTIVE).enqueue(
-        write_proposal, str(proposal_id), str(org_id), str(user_id), request_id,
-        job_id=f"proposal-write-{request_id}", job_timeout=600,
-    )  # fmt: skip
+        write_proposal,
+        str(proposal_id),
+        str(org_id),
+        str(user_id),
+        request_id,
+        job_id=f"proposal-write-{request_id}",
+        job_timeout=600,
+    )
 
 
 def job_state(request_id: str) -> str:

@@ -72,9 +72,12 @@ def refresh_tokens() -> int:
     slot = int(time.time() // REFRESH_EVERY.total_seconds())
     for org_id, account_id in due:
         q.enqueue(
-            refresh_one, str(org_id), str(account_id), job_id=f"social-refresh-{account_id}-{slot}",
+            refresh_one,
+            str(org_id),
+            str(account_id),
+            job_id=f"social-refresh-{account_id}-{slot}",
             retry=Retry(max=3, interval=[10, 60, 300]),
-        )  # fmt: skip
+        )
     return len(due)
 
 
@@ -103,9 +106,12 @@ class Dispatcher:
             if self._waiting(self._last.get(org_id)):
                 continue
             job = queue(PUBLISH_QUEUE).enqueue(
-                publish_due, str(org_id), job_id=f"social-publish-{org_id}-{time.time_ns()}",
-                job_timeout=900, result_ttl=600,
-            )  # fmt: skip
+                publish_due,
+                str(org_id),
+                job_id=f"social-publish-{org_id}-{time.time_ns()}",
+                job_timeout=900,
+                result_ttl=600,
+            )
             self._last[org_id] = job.id
             enqueued += 1
         slot = int(time.time() // REFRESH_EVERY.total_seconds())

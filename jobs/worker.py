@@ -55,8 +55,13 @@ def warm_up(kind: str = ALL) -> None:
 def main() -> None:
     """Run the worker until stopped (or until its queues are empty with `--burst`)."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--class", dest="kind", choices=[*WORKER_CLASSES, ALL], default=ALL,
-                        help="which class of queues to serve (default: all of them)")  # fmt: skip
+    parser.add_argument(
+        "--class",
+        dest="kind",
+        choices=[*WORKER_CLASSES, ALL],
+        default=ALL,
+        help="which class of queues to serve (default: all of them)",
+    )
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -98,9 +98,14 @@ def workspace(owner: Signed) -> Workspace:
         contact.company_id = company.id
         session.flush()
         deal = basic_records.create_deal(
-            session, actor, title="Fjord rebrand", value="12000", stage="Lead",
-            contact_id=contact.id, company_id=company.id,
-        )  # fmt: skip
+            session,
+            actor,
+            title="Fjord rebrand",
+            value="12000",
+            stage="Lead",
+            contact_id=contact.id,
+            company_id=company.id,
+        )
         template = next(t for t in templates.list_templates(session, actor) if t.kind == "sow")
         proposal = documents.create_proposal(
             session, actor, deal_id=deal.id, template_id=template.id

@@ -62,8 +62,9 @@ class ScriptedNetwork(SocialProvider):
         self.refreshes.append(account.refresh_token)
         rotated = f"refresh-{len(self.refreshes)}" if step == "ok" else ""
         expires = datetime.now(UTC) + timedelta(hours=2)
-        return TokenSet(access_token=f"access-{len(self.refreshes)}", refresh_token=rotated,
-                        expires_at=expires)  # fmt: skip
+        return TokenSet(
+            access_token=f"access-{len(self.refreshes)}", refresh_token=rotated, expires_at=expires
+        )
 
     def fetch_inbox(self, account, post_ids, since):
         return []
@@ -84,10 +85,14 @@ def connect(signed, network="scripted", *, expires_in=timedelta(hours=2)):
         if network == "sandbox":
             return accounts.connect_sandbox(session, signed.actor, name="Acme")
         identity = Identity(
-            kind="user", remote_id=f"u-{factories.email()}", handle="@acme",
-            display_name="Acme", tokens=TokenSet("secret-access-token", "secret-refresh-token",
-                                                 datetime.now(UTC) + expires_in),
-        )  # fmt: skip
+            kind="user",
+            remote_id=f"u-{factories.email()}",
+            handle="@acme",
+            display_name="Acme",
+            tokens=TokenSet(
+                "secret-access-token", "secret-refresh-token", datetime.now(UTC) + expires_in
+            ),
+        )
         return accounts.save_identity(session, signed.actor, network, identity)
 
 

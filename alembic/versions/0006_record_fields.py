@@ -36,9 +36,11 @@ def _custom() -> sa.Column:
 
 def _string(name: str, length: int, default: str = "") -> sa.Column:
     return sa.Column(
-        name, sqlmodel.sql.sqltypes.AutoString(length=length), nullable=False,
+        name,
+        sqlmodel.sql.sqltypes.AutoString(length=length),
+        nullable=False,
         server_default=default,
-    )  # fmt: skip
+    )
 
 
 def upgrade() -> None:
@@ -119,6 +121,12 @@ def downgrade() -> None:
     for column in ("industry", "size", "address", "phone", "tags", "custom"):
         op.drop_column("company", column)
     for column in (
-        "extra_emails", "extra_phones", "tags", "source", "lifecycle_stage", "notes", "custom",
-    ):  # fmt: skip
+        "extra_emails",
+        "extra_phones",
+        "tags",
+        "source",
+        "lifecycle_stage",
+        "notes",
+        "custom",
+    ):
         op.drop_column("contact", column)

@@ -20,26 +20,43 @@ def status_badges() -> rx.Component:
         rx.badge(
             d["status"],
             color_scheme=rx.match(
-                d["status"], ("signed", "green"), ("paid", "green"), ("sent", "blue"),
-                ("review", "amber"), ("declined", "red"), ("expired", "gray"), "gray",
+                d["status"],
+                ("signed", "green"),
+                ("paid", "green"),
+                ("sent", "blue"),
+                ("review", "amber"),
+                ("declined", "red"),
+                ("expired", "gray"),
+                "gray",
             ),
-            size="2", id="proposal-status",
+            size="2",
+            id="proposal-status",
         ),
         rx.cond(
             d["approval"] != "none",
-            rx.badge("approval: ", d["approval"], variant="soft", id="proposal-approval",
-                     color_scheme=rx.match(d["approval"], ("approved", "green"),
-                                           ("changes_requested", "red"), "amber")),
+            rx.badge(
+                "approval: ",
+                d["approval"],
+                variant="soft",
+                id="proposal-approval",
+                color_scheme=rx.match(
+                    d["approval"], ("approved", "green"), ("changes_requested", "red"), "amber"
+                ),
+            ),
         ),
         rx.cond(
             S.running,
-            rx.badge(rx.spinner(size="1"), rx.cond(d["generation"] == "queued", "Starting…",
-                                                   "Writing…"),
-                     variant="outline", id="proposal-writing"),
+            rx.badge(
+                rx.spinner(size="1"),
+                rx.cond(d["generation"] == "queued", "Starting…", "Writing…"),
+                variant="outline",
+                id="proposal-writing",
+            ),
         ),
         rx.text("v", d["version"], size="1", color="gray"),
-        spacing="2", align="center",
-    )  # fmt: skip
+        spacing="2",
+        align="center",
+    )
 
 
 def stream_panel() -> rx.Component:
@@ -52,16 +69,25 @@ def stream_panel() -> rx.Component:
                 weight="medium",
             ),
             rx.spacer(),
-            rx.cond(S.can_write, rx.button(
-                rx.icon("square", size=14), "Cancel", color_scheme="red", variant="soft",
-                on_click=S.cancel, id="cancel-generation",
-            )),
-            width="100%", align="center",
+            rx.cond(
+                S.can_write,
+                rx.button(
+                    rx.icon("square", size=14),
+                    "Cancel",
+                    color_scheme="red",
+                    variant="soft",
+                    on_click=S.cancel,
+                    id="cancel-generation",
+                ),
+            ),
+            width="100%",
+            align="center",
         ),
-        rx.box(rx.markdown(S.stream_text), id="stream", class_name="proposal-stream",
-               min_height="3em"),
+        rx.box(
+            rx.markdown(S.stream_text), id="stream", class_name="proposal-stream", min_height="3em"
+        ),
         width="100%",
-    )  # fmt: skip
+    )
 
 
 def diff_view() -> rx.Component:
@@ -80,23 +106,42 @@ def diff_view() -> rx.Component:
                         run["text"],
                         class_name="diff-" + run["op"],
                         style=rx.match(
-                            run["op"], ("insert", OP_STYLE["insert"]),
-                            ("delete", OP_STYLE["delete"]), {},
+                            run["op"],
+                            ("insert", OP_STYLE["insert"]),
+                            ("delete", OP_STYLE["delete"]),
+                            {},
                         ),
                     ),
                 ),
-                white_space="pre-wrap", id="section-diff", line_height="1.7",
+                white_space="pre-wrap",
+                id="section-diff",
+                line_height="1.7",
             ),
-            rx.cond(S.can_write, rx.hstack(
-                rx.button(rx.icon("check", size=14), "Accept", on_click=S.accept_pending,
-                          id="accept-rewrite"),
-                rx.button(rx.icon("x", size=14), "Reject", variant="soft", color_scheme="gray",
-                          on_click=S.reject_pending, id="reject-rewrite"),
-            )),
-            spacing="3", width="100%",
+            rx.cond(
+                S.can_write,
+                rx.hstack(
+                    rx.button(
+                        rx.icon("check", size=14),
+                        "Accept",
+                        on_click=S.accept_pending,
+                        id="accept-rewrite",
+                    ),
+                    rx.button(
+                        rx.icon("x", size=14),
+                        "Reject",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=S.reject_pending,
+                        id="reject-rewrite",
+                    ),
+                ),
+            ),
+            spacing="3",
+            width="100%",
         ),
-        width="100%", border=f"1px solid {rx.color('accent', 7)}",
-    )  # fmt: skip
+        width="100%",
+        border=f"1px solid {rx.color('accent', 7)}",
+    )
 
 
 def reprompt_form(index: rx.Var) -> rx.Component:
@@ -105,16 +150,27 @@ def reprompt_form(index: rx.Var) -> rx.Component:
         rx.hstack(
             rx.input(type="hidden", name="section", value=index.to_string()),
             rx.input(
-                name="instruction", placeholder="Ask for a change to this section…",
+                name="instruction",
+                placeholder="Ask for a change to this section…",
                 aria_label="Ask for a change to this section",
-                width="100%", size="1", class_name="reprompt-input",
+                width="100%",
+                size="1",
+                class_name="reprompt-input",
             ),
-            rx.button(rx.icon("sparkles", size=12), "Rewrite", size="1", variant="soft",
-                      type="submit", class_name="reprompt-submit"),
+            rx.button(
+                rx.icon("sparkles", size=12),
+                "Rewrite",
+                size="1",
+                variant="soft",
+                type="submit",
+                class_name="reprompt-submit",
+            ),
             width="100%",
         ),
-        on_submit=S.reprompt, reset_on_submit=True, width="100%",
-    )  # fmt: skip
+        on_submit=S.reprompt,
+        reset_on_submit=True,
+        width="100%",
+    )
 
 
 def section_card(section: rx.Var, index: rx.Var) -> rx.Component:
@@ -126,17 +182,25 @@ def section_card(section: rx.Var, index: rx.Var) -> rx.Component:
                 rx.spacer(),
                 rx.cond(
                     S.editable,
-                    rx.icon_button(rx.icon("trash-2", size=14), size="1", variant="ghost",
-                                   color_scheme="gray", on_click=S.remove_section(index),
-                                   aria_label="Remove section", title="Remove section"),
+                    rx.icon_button(
+                        rx.icon("trash-2", size=14),
+                        size="1",
+                        variant="ghost",
+                        color_scheme="gray",
+                        on_click=S.remove_section(index),
+                        aria_label="Remove section",
+                        title="Remove section",
+                    ),
                 ),
                 width="100%",
             ),
             rich_text_editor(
-                content=section["html"], editable=S.editable,
+                content=section["html"],
+                editable=S.editable,
                 placeholder="Write this section, or let the writer draft it.",
                 on_save=lambda html: S.save_section(index, html),
-                id="section-" + index.to_string(), class_name="section-editor",
+                id="section-" + index.to_string(),
+                class_name="section-editor",
             ),
             rx.cond(S.writing_section == index, stream_panel()),
             rx.cond(
@@ -144,10 +208,12 @@ def section_card(section: rx.Var, index: rx.Var) -> rx.Component:
                 diff_view(),
                 rx.cond(S.editable & (section["empty"] == ""), reprompt_form(index)),
             ),
-            spacing="2", width="100%",
+            spacing="2",
+            width="100%",
         ),
-        width="100%", class_name="proposal-section",
-    )  # fmt: skip
+        width="100%",
+        class_name="proposal-section",
+    )
 
 
 def pricing_table() -> rx.Component:
@@ -158,62 +224,112 @@ def pricing_table() -> rx.Component:
             rx.vstack(
                 rx.heading("Pricing", size="4"),
                 rx.table.root(
-                    rx.table.header(rx.table.row(
-                        rx.table.column_header_cell("Description"),
-                        rx.table.column_header_cell("Qty", width="90px"),
-                        rx.table.column_header_cell("Unit price", width="140px"),
-                        rx.table.column_header_cell("Total", width="150px", text_align="right"),
-                    )),
-                    rx.table.body(
-                        rx.foreach(S.items, lambda item, i: rx.table.row(
-                            rx.table.cell(rx.input(name="description_" + i.to_string(),
-                                                   default_value=item["description"],
-                                                   aria_label="Description, line "
-                                                   + (i + 1).to_string(),
-                                                   read_only=~editable, size="1")),
-                            rx.table.cell(rx.input(name="quantity_" + i.to_string(),
-                                                   default_value=item["quantity"],
-                                                   aria_label="Quantity, line "
-                                                   + (i + 1).to_string(),
-                                                   read_only=~editable, size="1")),
-                            rx.table.cell(rx.input(name="unit_price_" + i.to_string(),
-                                                   default_value=item["unit_price"],
-                                                   aria_label="Unit price, line "
-                                                   + (i + 1).to_string(),
-                                                   read_only=~editable, size="1")),
-                            rx.table.cell(item["total"], text_align="right"),
-                            class_name="pricing-row",
-                        )),
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Description"),
+                            rx.table.column_header_cell("Qty", width="90px"),
+                            rx.table.column_header_cell("Unit price", width="140px"),
+                            rx.table.column_header_cell("Total", width="150px", text_align="right"),
+                        )
                     ),
-                    width="100%", variant="surface", size="1",
+                    rx.table.body(
+                        rx.foreach(
+                            S.items,
+                            lambda item, i: rx.table.row(
+                                rx.table.cell(
+                                    rx.input(
+                                        name="description_" + i.to_string(),
+                                        default_value=item["description"],
+                                        aria_label="Description, line " + (i + 1).to_string(),
+                                        read_only=~editable,
+                                        size="1",
+                                    )
+                                ),
+                                rx.table.cell(
+                                    rx.input(
+                                        name="quantity_" + i.to_string(),
+                                        default_value=item["quantity"],
+                                        aria_label="Quantity, line " + (i + 1).to_string(),
+                                        read_only=~editable,
+                                        size="1",
+                                    )
+                                ),
+                                rx.table.cell(
+                                    rx.input(
+                                        name="unit_price_" + i.to_string(),
+                                        default_value=item["unit_price"],
+                                        aria_label="Unit price, line " + (i + 1).to_string(),
+                                        read_only=~editable,
+                                        size="1",
+                                    )
+                                ),
+                                rx.table.cell(item["total"], text_align="right"),
+                                class_name="pricing-row",
+                            ),
+                        ),
+                    ),
+                    width="100%",
+                    variant="surface",
+                    size="1",
                 ),
                 rx.hstack(
-                    rx.cond(editable, rx.button(rx.icon("plus", size=12), "Add line", size="1",
-                                                variant="soft", type="button",
-                                                on_click=S.add_line, id="add-line")),
+                    rx.cond(
+                        editable,
+                        rx.button(
+                            rx.icon("plus", size=12),
+                            "Add line",
+                            size="1",
+                            variant="soft",
+                            type="button",
+                            on_click=S.add_line,
+                            id="add-line",
+                        ),
+                    ),
                     rx.spacer(),
                     rx.text("Discount %", size="1"),
-                    rx.input(name="discount", default_value=S.totals["discount_pct"], size="1",
-                             width="70px", read_only=~editable,
-                             aria_label="Discount %", id="discount"),
+                    rx.input(
+                        name="discount",
+                        default_value=S.totals["discount_pct"],
+                        size="1",
+                        width="70px",
+                        read_only=~editable,
+                        aria_label="Discount %",
+                        id="discount",
+                    ),
                     rx.text("Tax %", size="1"),
-                    rx.input(name="tax", default_value=S.totals["tax_pct"], size="1",
-                             width="70px", read_only=~editable, aria_label="Tax %", id="tax"),
-                    width="100%", align="center",
+                    rx.input(
+                        name="tax",
+                        default_value=S.totals["tax_pct"],
+                        size="1",
+                        width="70px",
+                        read_only=~editable,
+                        aria_label="Tax %",
+                        id="tax",
+                    ),
+                    width="100%",
+                    align="center",
                 ),
                 rx.vstack(
                     rx.text("Subtotal: ", S.totals["subtotal"], size="2"),
-                    rx.cond(S.totals["has_discount"] != "",
-                            rx.text("Discount: −", S.totals["discount"], size="2")),
+                    rx.cond(
+                        S.totals["has_discount"] != "",
+                        rx.text("Discount: −", S.totals["discount"], size="2"),
+                    ),
                     rx.cond(S.totals["has_tax"] != "", rx.text("Tax: ", S.totals["tax"], size="2")),
                     rx.text("Total: ", S.totals["total"], weight="bold", id="pricing-total"),
-                    align="end", width="100%", spacing="1",
+                    align="end",
+                    width="100%",
+                    spacing="1",
                 ),
-                rx.cond(editable, rx.button("Save pricing", type="submit", size="2",
-                                            id="save-pricing")),
-                spacing="3", width="100%",
+                rx.cond(
+                    editable, rx.button("Save pricing", type="submit", size="2", id="save-pricing")
+                ),
+                spacing="3",
+                width="100%",
             ),
-            on_submit=S.save_pricing, width="100%", key=S.pricing_key.to_string(),
+            on_submit=S.save_pricing,
+            width="100%",
+            key=S.pricing_key.to_string(),
         ),
         width="100%",
-    )  # fmt: skip
+    )

@@ -17,9 +17,16 @@ HINTS = {
 }
 # The fields of the New deal dialog, on the deals list and on the board alike.
 DEAL_DIALOG_FIELDS = (
-    "title", "value", "currency", "stage_id", "expected_close_date", "owner_id", "contact_id",
-    "company_id", "products",
-)  # fmt: skip
+    "title",
+    "value",
+    "currency",
+    "stage_id",
+    "expected_close_date",
+    "owner_id",
+    "contact_id",
+    "company_id",
+    "products",
+)
 REF_OPTIONS = {
     "company": "company_options",
     "contact": "contact_options",
@@ -58,9 +65,12 @@ def field_input(state: Any, entity: str, field: FieldDef) -> rx.Component:
     kind = field.kind
     if kind in REF_OPTIONS:
         control = native_select(
-            field.key, value, getattr(state, REF_OPTIONS[kind]),
-            blank=None if kind == "stage" else "—", id=dom_id,
-        )  # fmt: skip
+            field.key,
+            value,
+            getattr(state, REF_OPTIONS[kind]),
+            blank=None if kind == "stage" else "—",
+            id=dom_id,
+        )
     elif kind == "select":
         control = native_select(field.key, value, field.choices(), blank="—", id=dom_id)
     elif kind in ("longtext", "emails", "phones"):

@@ -266,31 +266,61 @@ def notification_bell() -> rx.Component:
     return rx.popover.root(
         rx.popover.trigger(
             rx.box(
-                rx.icon_button(rx.icon("bell", size=16), variant="ghost", id="bell",
-                               aria_label="Notifications", title="Notifications"),
-                rx.cond(n.unread > 0, rx.badge(n.unread, color_scheme="red", size="1",
-                                               variant="solid", id="bell-count",
-                                               position="absolute", top="-6px", right="-8px",
-                                               border_radius="999px")),
+                rx.icon_button(
+                    rx.icon("bell", size=16),
+                    variant="ghost",
+                    id="bell",
+                    aria_label="Notifications",
+                    title="Notifications",
+                ),
+                rx.cond(
+                    n.unread > 0,
+                    rx.badge(
+                        n.unread,
+                        color_scheme="red",
+                        size="1",
+                        variant="solid",
+                        id="bell-count",
+                        position="absolute",
+                        top="-6px",
+                        right="-8px",
+                        border_radius="999px",
+                    ),
+                ),
                 rx.moment(interval=POLL_MS, on_change=n.refresh, display="none"),
-                position="relative", on_mount=n.refresh,
+                position="relative",
+                on_mount=n.refresh,
             )
         ),
         rx.popover.content(
             rx.vstack(
                 rx.text("Notifications", weight="bold", size="2"),
                 rx.cond(n.items.length() == 0, rx.text("Nothing new.", size="1", color="gray")),
-                rx.foreach(n.items, lambda item: rx.link(
-                    rx.vstack(rx.text(item["message"], size="2",
-                                      weight=rx.cond(item["unread"] != "", "bold", "regular")),
-                              rx.text(item["when"], size="1", color="gray"), spacing="0"),
-                    href=item["href"], class_name="notification-item", underline="none",
-                )),
-                spacing="2", max_height="360px", overflow_y="auto", width="320px",
+                rx.foreach(
+                    n.items,
+                    lambda item: rx.link(
+                        rx.vstack(
+                            rx.text(
+                                item["message"],
+                                size="2",
+                                weight=rx.cond(item["unread"] != "", "bold", "regular"),
+                            ),
+                            rx.text(item["when"], size="1", color="gray"),
+                            spacing="0",
+                        ),
+                        href=item["href"],
+                        class_name="notification-item",
+                        underline="none",
+                    ),
+                ),
+                spacing="2",
+                max_height="360px",
+                overflow_y="auto",
+                width="320px",
             ),
         ),
         on_open_change=n.open_list,
-    )  # fmt: skip
+    )
 
 
 def top_bar(title: str) -> rx.Component:

@@ -119,9 +119,18 @@ def spawn_web(
     """Start building and serving a Reflex app (production mode, one port); returns at once."""
     host = get_settings().host
     args = [
-        sys.executable, "-m", "crmapp.launcher.web", "run", "--env", "prod", "--single-port",
-        "--backend-port", str(port), "--backend-host", host,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "crmapp.launcher.web",
+        "run",
+        "--env",
+        "prod",
+        "--single-port",
+        "--backend-port",
+        str(port),
+        "--backend-host",
+        host,
+    ]
     return _spawn(args, env, log_path, app_dir)
 
 

@@ -92,8 +92,9 @@ def _run(port: int) -> int:
             flush=True,
         )
         while True:
-            children = [(f"{kind} worker", proc, worker_log(logs, kind))
-                        for kind, proc in workers.items()]  # fmt: skip
+            children = [
+                (f"{kind} worker", proc, worker_log(logs, kind)) for kind, proc in workers.items()
+            ]
             for name, proc, log in [*children, ("web app", web, logs / "web.log")]:
                 if proc.poll() is not None:
                     print(f"Tandem: the {name} exited ({proc.returncode}):\n{log_tail(log)}")

@@ -58,10 +58,11 @@ class Pipeline(SQLModel, table=True):
     signed_stage_id: uuid.UUID | None = Field(
         default=None,
         sa_column=Column(
-            Uuid, ForeignKey("pipeline_stage.id", ondelete="SET NULL", use_alter=True),
+            Uuid,
+            ForeignKey("pipeline_stage.id", ondelete="SET NULL", use_alter=True),
             nullable=True,
         ),
-    )  # fmt: skip
+    )
     created_at: datetime = created_at_field()
 
 

@@ -83,11 +83,20 @@ def _named_team(org: str):
 def test_timeline_and_audit_trail_read_in_words(browser, app_url):
     owner, _member = _named_team("Words & Co")
     with factories.scoped(owner) as session:
-        company = records.save_record(session, owner.actor, "company", None,
-                                      {"name": "Harbour Lights"})  # fmt: skip
-        contact = records.save_record(session, owner.actor, "contact", None, {
-            "first_name": "Petra", "last_name": "Ng", "company_id": str(company.id),
-        })  # fmt: skip
+        company = records.save_record(
+            session, owner.actor, "company", None, {"name": "Harbour Lights"}
+        )
+        contact = records.save_record(
+            session,
+            owner.actor,
+            "contact",
+            None,
+            {
+                "first_name": "Petra",
+                "last_name": "Ng",
+                "company_id": str(company.id),
+            },
+        )
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     log_in(page, app_url, owner.email, factories.PASSWORD)

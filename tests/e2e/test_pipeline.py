@@ -126,11 +126,16 @@ def test_a_card_opens_its_deal_on_click_or_enter_and_new_deal_takes_contact_and_
 
     owner = factories.signup("Board Clicks")
     with factories.scoped(owner) as session:
-        company = records.save_record(session, owner.actor, "company", None,
-                                      {"name": "Harbour Lights"})  # fmt: skip
-        records.save_record(session, owner.actor, "contact", None,
-                            {"first_name": "Hana", "last_name": "Hale",
-                             "company_id": str(company.id)})  # fmt: skip
+        company = records.save_record(
+            session, owner.actor, "company", None, {"name": "Harbour Lights"}
+        )
+        records.save_record(
+            session,
+            owner.actor,
+            "contact",
+            None,
+            {"first_name": "Hana", "last_name": "Hale", "company_id": str(company.id)},
+        )
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     log_in(page, app_url, owner.email, factories.PASSWORD)

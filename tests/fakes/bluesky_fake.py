@@ -73,11 +73,22 @@ class FakeBluesky(FakeServer):
         self.alice = self.add_account("alice.test", "app-pass-1234", main_password="hunter2")
 
     # scripting -------------------------------------------------------------------------------
-    def add_account(self, handle: str, app_password: str = "", *, main_password: str = "",
-                    email_2fa: bool = True) -> dict[str, Any]:  # fmt: skip
+    def add_account(
+        self,
+        handle: str,
+        app_password: str = "",
+        *,
+        main_password: str = "",
+        email_2fa: bool = True,
+    ) -> dict[str, Any]:
         did = "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
-        account = {"did": did, "handle": handle, "app_password": app_password,
-                   "main_password": main_password, "email_2fa": email_2fa}  # fmt: skip
+        account = {
+            "did": did,
+            "handle": handle,
+            "app_password": app_password,
+            "main_password": main_password,
+            "email_2fa": email_2fa,
+        }
         self.accounts[handle] = account
         return account
 
@@ -85,17 +96,26 @@ class FakeBluesky(FakeServer):
         for claims in self.access.values():
             claims["exp"] = time.time() - 1
 
-    def add_notification(self, *, reason: str, author: str, text: str, indexed_at: str = "",
-                         reply_parent: str = "") -> dict[str, Any]:  # fmt: skip
+    def add_notification(
+        self, *, reason: str, author: str, text: str, indexed_at: str = "", reply_parent: str = ""
+    ) -> dict[str, Any]:
         did = (self.accounts.get(author) or self.add_account(author))["did"]
         rkey = secrets.token_hex(6)
         record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": indexed_at}
         if reply_parent:
-            record["reply"] = {"root": {"uri": reply_parent, "cid": "x"},
-                               "parent": {"uri": reply_parent, "cid": "x"}}  # fmt: skip
-        note = {"uri": f"at://{did}/{POST}/{rkey}", "cid": _cid(rkey.encode()),
-                "author": {"did": did, "handle": author}, "reason": reason, "record": record,
-                "isRead": False, "indexedAt": indexed_at or _now()}  # fmt: skip
+            record["reply"] = {
+                "root": {"uri": reply_parent, "cid": "x"},
+                "parent": {"uri": reply_parent, "cid": "x"},
+            }
+        note = {
+            "uri": f"at://{did}/{POST}/{rkey}",
+            "cid": _cid(rkey.encode()),
+            "author": {"did": did, "handle": author},
+            "reason": reason,
+            "record": record,
+            "isRead": False,
+            "indexedAt": indexed_at or _now(),
+        }
         self.notifications.append(note)
         return note
 
@@ -117,8 +137,11 @@ class FakeBluesky(FakeServer):
         }
         if over:
             self.requests.append(request)
-            return Reply(429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
-                         headers=headers)  # fmt: skip
+            return Reply(
+                429,
+                {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+                headers=headers,
+            )
         reply = super()._dispatch(request)
         reply.headers = {**headers, **reply.headers}
         return reply
@@ -130,15 +153,25 @@ class FakeBluesky(FakeServer):
         now = time.time()
         did = account["did"]
         head = _b64({"typ": "at+jwt", "alg": "HS256"})
-        claims = {"scope": "com.atproto.appPass", "sub": did, "iat": int(now),
-                  "exp": int(now + self.access_ttl), "aud": "did:web:fake.pds"}  # fmt: skip
+        claims = {
+            "scope": "com.atproto.appPass",
+            "sub": did,
+            "iat": int(now),
+            "exp": int(now + self.access_ttl),
+            "aud": "did:web:fake.pds",
+        }
         access = f"{head}.{_b64(claims)}.{secrets.token_urlsafe(16)}"
         refresh_claims = {"scope": "com.atproto.refresh", "sub": did, "jti": secrets.token_hex(8)}
         refresh = f"{head}.{_b64(refresh_claims)}.{secrets.token_urlsafe(16)}"
         self.access[access] = {"did": did, "exp": now + self.access_ttl}
         self.refresh[refresh] = did
-        return {"accessJwt": access, "refreshJwt": refresh, "handle": account["handle"],
-                "did": did, "active": True}  # fmt: skip
+        return {
+            "accessJwt": access,
+            "refreshJwt": refresh,
+            "handle": account["handle"],
+            "did": did,
+            "active": True,
+        }
 
     def _authed(self, request: Request) -> tuple[str, Reply | None]:
         """The caller's DID, or the error reply for a missing, bad or expired token."""
@@ -173,8 +206,11 @@ class FakeBluesky(FakeServer):
         account = self.accounts.get(body["identifier"].lower())
         if account and account["main_password"] and body["password"] == account["main_password"]:
             if account["email_2fa"]:
-                return _err(401, "AuthFactorTokenRequired",
-                            "A sign in code has been sent to your email address")  # fmt: skip
+                return _err(
+                    401,
+                    "AuthFactorTokenRequired",
+                    "A sign in code has been sent to your email address",
+                )
             return Reply(200, self._session(account))
         if (
             account is None
@@ -211,8 +247,12 @@ class FakeBluesky(FakeServer):
         if not request.content_type or not request.body:
             return _invalid("Request encoding (Content-Type) required but not provided")
         ref = _cid(request.body, "bafkrei")
-        blob = {"$type": "blob", "ref": {"$link": ref}, "mimeType": request.content_type,
-                "size": len(request.body)}  # fmt: skip
+        blob = {
+            "$type": "blob",
+            "ref": {"$link": ref},
+            "mimeType": request.content_type,
+            "size": len(request.body),
+        }
         self.blobs[ref] = blob
         self.blob_data[ref] = request.body
         return Reply(200, {"blob": blob})
@@ -237,7 +277,7 @@ class FakeBluesky(FakeServer):
             or rkey in (".", "..")
             or (collection == POST and not TID.match(rkey))
         ):
-            return _invalid(f"Invalid record key: {rkey}")  # fmt: skip
+            return _invalid(f"Invalid record key: {rkey}")
         record = body["record"]
         problem = self._check_post(record) if collection == POST else None
         if problem:
@@ -246,10 +286,24 @@ class FakeBluesky(FakeServer):
         if uri in self.records:
             return _invalid(f"Record already exists: {uri}")
         cid = _cid(json.dumps(record, sort_keys=True).encode())
-        self.records[uri] = {"uri": uri, "cid": cid, "value": record, "likeCount": 0,
-                             "repostCount": 0, "replyCount": 0, "quoteCount": 0}  # fmt: skip
-        return Reply(200, {"uri": uri, "cid": cid, "commit": {"cid": _cid(cid.encode()),
-                           "rev": self._tid()}, "validationStatus": "valid"})  # fmt: skip
+        self.records[uri] = {
+            "uri": uri,
+            "cid": cid,
+            "value": record,
+            "likeCount": 0,
+            "repostCount": 0,
+            "replyCount": 0,
+            "quoteCount": 0,
+        }
+        return Reply(
+            200,
+            {
+                "uri": uri,
+                "cid": cid,
+                "commit": {"cid": _cid(cid.encode()), "rev": self._tid()},
+                "validationStatus": "valid",
+            },
+        )
 
     def _check_post(self, record: Any) -> str | None:
         if not isinstance(record, dict) or record.get("$type") != POST:
@@ -272,7 +326,7 @@ class FakeBluesky(FakeServer):
             if not (
                 isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(raw)
             ):
-                return f"Record/facets/{i}/index must be a byte range inside the text"  # fmt: skip
+                return f"Record/facets/{i}/index must be a byte range inside the text"
             if any(pos < len(raw) and raw[pos] & 0xC0 == 0x80 for pos in (start, end)):
                 return f"Record/facets/{i}/index must fall on UTF-8 character boundaries"
             for feature in facet.get("features") or [None]:
@@ -346,9 +400,14 @@ class FakeBluesky(FakeServer):
             found = self.records.get(uri)
             if found:
                 author = uri.split("/")[2]
-                posts.append({**found, "record": found["value"],
-                              "author": {"did": author, "handle": self._handle_of(author)},
-                              "indexedAt": found["value"]["createdAt"]})  # fmt: skip
+                posts.append(
+                    {
+                        **found,
+                        "record": found["value"],
+                        "author": {"did": author, "handle": self._handle_of(author)},
+                        "indexedAt": found["value"]["createdAt"],
+                    }
+                )
         return Reply(200, {"posts": posts})
 
     def _handle_of(self, did: str) -> str:

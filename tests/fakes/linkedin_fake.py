@@ -28,10 +28,19 @@ from tests.fakes.http_fake import FakeServer, Reply, Request, route
 
 AUTHOR_RX = re.compile(r"^urn:li:(person|organization):[A-Za-z0-9_-]+$")
 POST_KEYS = {
-    "author", "commentary", "visibility", "distribution", "lifecycleState",
-    "isReshareDisabledByAuthor", "content", "contentLandingPage", "contentCallToActionLabel",
-    "reshareContext", "container", "adContext",
-}  # fmt: skip
+    "author",
+    "commentary",
+    "visibility",
+    "distribution",
+    "lifecycleState",
+    "isReshareDisabledByAuthor",
+    "content",
+    "contentLandingPage",
+    "contentCallToActionLabel",
+    "reshareContext",
+    "container",
+    "adContext",
+}
 REQUIRED = ("author", "commentary", "visibility", "distribution", "lifecycleState")
 UNESCAPED_RX = re.compile(r"(?<!\\)[()\[\]{}<>#~_|*@]")
 

@@ -80,8 +80,14 @@ class FakeMastodon(FakeServer):
         self.tokens[token] = account_id
         return token
 
-    def add_mention(self, *, author: str, content: str, in_reply_to_id: str | None = None,
-                    created_at: str | None = None) -> dict[str, Any]:  # fmt: skip
+    def add_mention(
+        self,
+        *,
+        author: str,
+        content: str,
+        in_reply_to_id: str | None = None,
+        created_at: str | None = None,
+    ) -> dict[str, Any]:
         """A remote user's mention of alice (notification + status)."""
         status_id = self._id()
         when = created_at or _now_iso()
@@ -93,8 +99,13 @@ class FakeMastodon(FakeServer):
             "url": f"https://remote.example/@{author}/{status_id}",
             "account": {"id": "9", "username": author, "acct": f"{author}@remote.example"},
         }
-        note = {"id": self._id(), "type": "mention", "created_at": when,
-                "account": status["account"], "status": status}  # fmt: skip
+        note = {
+            "id": self._id(),
+            "type": "mention",
+            "created_at": when,
+            "account": status["account"],
+            "status": status,
+        }
         self.notifications.append(note)
         return note
 
@@ -173,15 +184,29 @@ class FakeMastodon(FakeServer):
         fields = self._fields(request)
         name = fields.get("client_name", [""])[0]
         redirect = fields.get("redirect_uris", [""])[0]
-        missing = [label for label, value in (("Application name", name),
-                   ("Redirect URI", redirect)) if not value]  # fmt: skip
+        missing = [
+            label
+            for label, value in (("Application name", name), ("Redirect URI", redirect))
+            if not value
+        ]
         if missing:
-            return Reply(422, {"error": "Validation failed: "
-                               + ", ".join(f"{m} can't be blank" for m in missing)})  # fmt: skip
-        app = {"id": self._id(), "name": name, "website": None, "redirect_uri": redirect,
-               "redirect_uris": redirect.split(), "client_id": secrets.token_urlsafe(16),
-               "client_secret": secrets.token_urlsafe(32),
-               "scopes": fields.get("scopes", ["read"])[0].split()}  # fmt: skip
+            return Reply(
+                422,
+                {
+                    "error": "Validation failed: "
+                    + ", ".join(f"{m} can't be blank" for m in missing)
+                },
+            )
+        app = {
+            "id": self._id(),
+            "name": name,
+            "website": None,
+            "redirect_uri": redirect,
+            "redirect_uris": redirect.split(),
+            "client_id": secrets.token_urlsafe(16),
+            "client_secret": secrets.token_urlsafe(32),
+            "scopes": fields.get("scopes", ["read"])[0].split(),
+        }
         self.apps[app["client_id"]] = app
         return Reply(200, app)
 
@@ -195,9 +220,12 @@ class FakeMastodon(FakeServer):
         if request.arg("response_type") != "code":
             return Reply(400, raw=b"unsupported_response_type", content_type="text/html")
         code = secrets.token_urlsafe(16)
-        self.codes[code] = {"client_id": app["client_id"], "redirect_uri": redirect,
-                            "challenge": request.arg("code_challenge"),
-                            "scope": request.arg("scope", "read")}  # fmt: skip
+        self.codes[code] = {
+            "client_id": app["client_id"],
+            "redirect_uri": redirect,
+            "challenge": request.arg("code_challenge"),
+            "scope": request.arg("scope", "read"),
+        }
         query = urllib.parse.urlencode({"code": code, "state": request.arg("state")})
         return Reply(302, headers={"Location": f"{redirect}?{query}"})
 
@@ -206,8 +234,13 @@ class FakeMastodon(FakeServer):
         fields = {k: v[0] for k, v in self._fields(request).items()}
         app = self.apps.get(fields.get("client_id", ""))
         if app is None or app["client_secret"] != fields.get("client_secret"):
-            return Reply(401, {"error": "invalid_client", "error_description": "Client "
-                               "authentication failed due to unknown client."})  # fmt: skip
+            return Reply(
+                401,
+                {
+                    "error": "invalid_client",
+                    "error_description": "Client authentication failed due to unknown client.",
+                },
+            )
         grant = self.codes.pop(fields.get("code", ""), None)
         verifier = fields.get("code_verifier", "").encode()
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).decode()
@@ -217,13 +250,26 @@ class FakeMastodon(FakeServer):
             or grant["redirect_uri"] != fields.get("redirect_uri")
             or (grant["challenge"] and grant["challenge"] != challenge.rstrip("="))
         ):
-            return Reply(400, {"error": "invalid_grant", "error_description": "The provided "
-                               "authorization grant is invalid, expired, revoked, does not "
-                               "match the redirection URI used in the authorization request, "
-                               "or was issued to another client."})  # fmt: skip
+            return Reply(
+                400,
+                {
+                    "error": "invalid_grant",
+                    "error_description": "The provided "
+                    "authorization grant is invalid, expired, revoked, does not "
+                    "match the redirection URI used in the authorization request, "
+                    "or was issued to another client.",
+                },
+            )
         token = self.add_token(self.alice["id"])
-        return Reply(200, {"access_token": token, "token_type": "Bearer",
-                           "scope": grant["scope"], "created_at": int(time.time())})  # fmt: skip
+        return Reply(
+            200,
+            {
+                "access_token": token,
+                "token_type": "Bearer",
+                "scope": grant["scope"],
+                "created_at": int(time.time()),
+            },
+        )
 
     @route("GET", r"/api/v1/accounts/verify_credentials")
     def verify_credentials(self, request: Request) -> Reply:
@@ -234,9 +280,20 @@ class FakeMastodon(FakeServer):
     def instance(self, request: Request) -> Reply:
         advertised = self.advertised_max_characters or self.max_characters
         host = urllib.parse.urlsplit(self.base_url).netloc
-        return Reply(200, {"domain": host, "title": "Fake Mastodon", "configuration": {
-            "statuses": {"max_characters": advertised, "max_media_attachments": self.max_media,
-                         "characters_reserved_per_url": self.url_chars}}})  # fmt: skip
+        return Reply(
+            200,
+            {
+                "domain": host,
+                "title": "Fake Mastodon",
+                "configuration": {
+                    "statuses": {
+                        "max_characters": advertised,
+                        "max_media_attachments": self.max_media,
+                        "characters_reserved_per_url": self.url_chars,
+                    }
+                },
+            },
+        )
 
     # statuses --------------------------------------------------------------------------------
     @route("POST", r"/api/v1/statuses")
@@ -255,29 +312,45 @@ class FakeMastodon(FakeServer):
         if not text.strip() and not media_ids:
             return Reply(422, {"error": "Validation failed: Text can't be blank"})
         if self.length(text) > self.max_characters:
-            return Reply(422, {"error": "Validation failed: Text character limit of "
-                               f"{self.max_characters} exceeded"})  # fmt: skip
+            return Reply(
+                422,
+                {
+                    "error": "Validation failed: Text character limit of "
+                    f"{self.max_characters} exceeded"
+                },
+            )
         if len(media_ids) > self.max_media:
             return Reply(422, {"error": f"You cannot attach more than {self.max_media} files."})
         media = [self.media[m] for m in media_ids if m in self.media]
         if any(m["_polls_left"] > 0 or m["_failed"] for m in media):
-            return Reply(422, {"error": "Cannot attach files that have not finished "
-                               "processing. Try again in a moment!"})  # fmt: skip
+            return Reply(
+                422,
+                {
+                    "error": "Cannot attach files that have not finished "
+                    "processing. Try again in a moment!"
+                },
+            )
         reply_to = fields.get("in_reply_to_id", [""])[0] or None
         if reply_to and reply_to not in self.statuses:
             return Reply(404, {"error": "Record not found"})
         status_id = self._id()
         status = {
-            "id": status_id, "created_at": _now_iso(), "in_reply_to_id": reply_to,
+            "id": status_id,
+            "created_at": _now_iso(),
+            "in_reply_to_id": reply_to,
             "visibility": fields.get("visibility", ["public"])[0],
             "url": f"{self.base_url}/@{user['username']}/{status_id}",
             "uri": f"{self.base_url}/users/{user['username']}/statuses/{status_id}",
             "content": "<p>" + text.replace("&", "&amp;").replace("<", "&lt;") + "</p>",
-            "replies_count": 0, "reblogs_count": 0, "favourites_count": 0,
+            "replies_count": 0,
+            "reblogs_count": 0,
+            "favourites_count": 0,
             "media_attachments": [self._media_public(m) for m in media],
-            "account": user, "application": {"name": "Tandem", "website": None},
-            "_local": True, "_text": text,
-        }  # fmt: skip
+            "account": user,
+            "application": {"name": "Tandem", "website": None},
+            "_local": True,
+            "_text": text,
+        }
         self.statuses[status_id] = status
         if reply_to:
             self.statuses[reply_to]["replies_count"] += 1
@@ -308,13 +381,19 @@ class FakeMastodon(FakeServer):
             return Reply(422, {"error": "Validation failed: File can't be blank"})
         filename, data, kind = parts["file"]
         if not data or kind.split("/")[0] not in ("image", "video", "audio"):
-            return Reply(422, {"error": "Validation failed: File content type is invalid, "
-                               "File is invalid"})  # fmt: skip
+            return Reply(
+                422, {"error": "Validation failed: File content type is invalid, File is invalid"}
+            )
         slow = self.async_media or kind.split("/")[0] != "image"
-        media = {"id": self._id(), "type": kind.split("/")[0], "_filename": filename,
-                 "description": parts.get("description", ("", b"", ""))[1].decode() or None,
-                 "_polls_left": self.processing_polls if slow else 0, "_data": data,
-                 "_failed": self.fail_processing and slow}  # fmt: skip
+        media = {
+            "id": self._id(),
+            "type": kind.split("/")[0],
+            "_filename": filename,
+            "description": parts.get("description", ("", b"", ""))[1].decode() or None,
+            "_polls_left": self.processing_polls if slow else 0,
+            "_data": data,
+            "_failed": self.fail_processing and slow,
+        }
         self.media[media["id"]] = media
         return Reply(202 if slow else 200, self._media_public(media))
 
@@ -335,9 +414,16 @@ class FakeMastodon(FakeServer):
     def _media_public(self, media: dict[str, Any]) -> dict[str, Any]:
         ready = media["_polls_left"] == 0 and not media["_failed"]
         url = f"{self.base_url}/system/media/{media['id']}" if ready else None
-        return {"id": media["id"], "type": media["type"], "url": url,
-                "preview_url": url, "remote_url": None, "description": media["description"],
-                "meta": {}, "blurhash": None}  # fmt: skip
+        return {
+            "id": media["id"],
+            "type": media["type"],
+            "url": url,
+            "preview_url": url,
+            "remote_url": None,
+            "description": media["description"],
+            "meta": {},
+            "blurhash": None,
+        }
 
     # notifications ---------------------------------------------------------------------------
     @route("GET", r"/api/v1/notifications")
@@ -349,9 +435,11 @@ class FakeMastodon(FakeServer):
         notes = sorted(self.notifications, key=lambda n: int(n["id"]), reverse=True)
         if types:
             notes = [n for n in notes if n["type"] in types]
-        for name, keep in (("max_id", lambda n, v: int(n["id"]) < v),
-                           ("since_id", lambda n, v: int(n["id"]) > v),
-                           ("min_id", lambda n, v: int(n["id"]) > v)):  # fmt: skip
+        for name, keep in (
+            ("max_id", lambda n, v: int(n["id"]) < v),
+            ("since_id", lambda n, v: int(n["id"]) > v),
+            ("min_id", lambda n, v: int(n["id"]) > v),
+        ):
             if request.arg(name):
                 value = int(request.arg(name))
                 notes = [n for n in notes if keep(n, value)]
@@ -360,6 +448,8 @@ class FakeMastodon(FakeServer):
         if page:
             base = f"{self.base_url}/api/v1/notifications"
             extra = "".join(f"&types[]={t}" for t in types) + f"&limit={limit}"
-            headers["Link"] = (f'<{base}?max_id={page[-1]["id"]}{extra}>; rel="next", '
-                               f'<{base}?min_id={page[0]["id"]}{extra}>; rel="prev"')  # fmt: skip
+            headers["Link"] = (
+                f'<{base}?max_id={page[-1]["id"]}{extra}>; rel="next", '
+                f'<{base}?min_id={page[0]["id"]}{extra}>; rel="prev"'
+            )
         return Reply(200, page, headers=headers)

@@ -357,8 +357,12 @@ class FakeMeta(InstagramRoutes, FakeServer):
             return graph_error(400, 324, "(#324) Missing or invalid image file")
         photo_id = self.next_id()
         published = str(fields.get("published", "true")).lower() != "false"
-        self.photos[photo_id] = {"page": page, "source": source, "published": published,
-                                 "data": data}  # fmt: skip
+        self.photos[photo_id] = {
+            "page": page,
+            "source": source,
+            "published": published,
+            "data": data,
+        }
         if not published:
             return self.ok({"id": photo_id})
         post_id = self.store_post(page, str(fields.get("caption") or ""), photos=[photo_id])

@@ -66,8 +66,12 @@ class InstagramRoutes:
         try:
             return self.fetch(url), None
         except Exception:
-            return None, graph_error(400, 9004, "Media download has failed.: The media could "
-                                     "not be fetched from the URI", 2207052)  # fmt: skip
+            return None, graph_error(
+                400,
+                9004,
+                "Media download has failed.: The media could not be fetched from the URI",
+                2207052,
+            )
 
     def add_ig_user(self, ig_id: str, username: str, page_id: str) -> None:
         self.ig_users[ig_id] = {"id": ig_id, "username": username, "page": page_id, "usage": 0}
@@ -159,8 +163,12 @@ class InstagramRoutes:
         if refused:
             return refused
         if image and data is not None and not data.startswith(b"\xff\xd8\xff"):
-            return graph_error(400, 9004, "The image format is not supported. Only JPEG images "
-                               "can be published.", 2207005)  # fmt: skip
+            return graph_error(
+                400,
+                9004,
+                "The image format is not supported. Only JPEG images can be published.",
+                2207005,
+            )
         error = self.next_container_error
         self.next_container_error = None
         if "bad-ratio" in image:

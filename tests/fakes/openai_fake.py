@@ -53,8 +53,9 @@ class FakeOpenAI:
                 pass
 
             def _error(self, status: int, message: str, kind: str, code: str | None) -> None:
-                body = json.dumps({"error": {"message": message, "type": kind, "param": None,
-                                             "code": code}}).encode()  # fmt: skip
+                body = json.dumps(
+                    {"error": {"message": message, "type": kind, "param": None, "code": code}}
+                ).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -65,31 +66,43 @@ class FakeOpenAI:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
                 if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
-                    return self._error(404, f"Unknown path {self.path}", "invalid_request_error",
-                                       None)  # fmt: skip
+                    return self._error(
+                        404, f"Unknown path {self.path}", "invalid_request_error", None
+                    )
                 if not self.headers.get("Authorization", "").startswith("Bearer "):
-                    return self._error(401, "You didn't provide an API key.",
-                                       "invalid_request_error", None)  # fmt: skip
+                    return self._error(
+                        401, "You didn't provide an API key.", "invalid_request_error", None
+                    )
                 try:
                     body = json.loads(raw)
                 except ValueError:
-                    return self._error(400, "We could not parse the JSON body of your request.",
-                                       "invalid_request_error", None)  # fmt: skip
+                    return self._error(
+                        400,
+                        "We could not parse the JSON body of your request.",
+                        "invalid_request_error",
+                        None,
+                    )
                 if not body.get("model") or not isinstance(body.get("messages"), list):
-                    return self._error(400, "'model' and 'messages' are required.",
-                                       "invalid_request_error", None)  # fmt: skip
+                    return self._error(
+                        400, "'model' and 'messages' are required.", "invalid_request_error", None
+                    )
                 fake.calls += 1
                 fake.requests.append(body)
                 if fake.mode == "down":
                     return self._error(503, "The server is overloaded.", "server_error", None)
                 if fake.mode == "auth":
-                    return self._error(401, "Incorrect API key provided.",
-                                       "invalid_request_error", "invalid_api_key")  # fmt: skip
+                    return self._error(
+                        401,
+                        "Incorrect API key provided.",
+                        "invalid_request_error",
+                        "invalid_api_key",
+                    )
                 words = fake.words()
                 continuing = any(m.get("role") == "assistant" for m in body["messages"])
                 if continuing:
-                    already = next(m["content"] for m in body["messages"]
-                                   if m.get("role") == "assistant")  # fmt: skip
+                    already = next(
+                        m["content"] for m in body["messages"] if m.get("role") == "assistant"
+                    )
                     words = _rest(fake.answer, already)
                 drop = fake.mode == "drop" and fake.calls == 1
                 self.send_response(200)
@@ -105,10 +118,13 @@ class FakeOpenAI:
                     self.wfile.flush()
 
                 def chunk(delta: dict, finish: str | None = None) -> dict:
-                    return {"id": "chatcmpl-fake", "object": "chat.completion.chunk",
-                            "created": created, "model": body["model"],
-                            "choices": [{"index": 0, "delta": delta,
-                                         "finish_reason": finish}]}  # fmt: skip
+                    return {
+                        "id": "chatcmpl-fake",
+                        "object": "chat.completion.chunk",
+                        "created": created,
+                        "model": body["model"],
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                    }
 
                 send(chunk({"role": "assistant", "content": ""}))
                 for i, word in enumerate(words):
@@ -122,11 +138,20 @@ class FakeOpenAI:
                         time.sleep(fake.chunk_delay)
                 send(chunk({}, "stop"))
                 if (body.get("stream_options") or {}).get("include_usage"):
-                    send({"id": "chatcmpl-fake", "object": "chat.completion.chunk",
-                          "created": created, "model": body["model"], "choices": [],
-                          "usage": {"prompt_tokens": fake.prompt_tokens,
-                                    "completion_tokens": len(words),
-                                    "total_tokens": fake.prompt_tokens + len(words)}})  # fmt: skip
+                    send(
+                        {
+                            "id": "chatcmpl-fake",
+                            "object": "chat.completion.chunk",
+                            "created": created,
+                            "model": body["model"],
+                            "choices": [],
+                            "usage": {
+                                "prompt_tokens": fake.prompt_tokens,
+                                "completion_tokens": len(words),
+                                "total_tokens": fake.prompt_tokens + len(words),
+                            },
+                        }
+                    )
                 send("[DONE]")
                 return None
 

@@ -26,9 +26,14 @@ def test_timeline_merges_activities_and_changes_newest_first():
     contact = _contact(owner)
     with factories.scoped(owner) as session:
         activities.add_activity(
-            session, owner.actor, record_type="contact", record_id=contact.id,
-            kind="call", subject="Intro call", body="Wants a quote by Friday",
-        )  # fmt: skip
+            session,
+            owner.actor,
+            record_type="contact",
+            record_id=contact.id,
+            kind="call",
+            subject="Intro call",
+            body="Wants a quote by Friday",
+        )
     with factories.scoped(owner) as session:
         basic_records.update_contact(
             session,
@@ -53,9 +58,14 @@ def test_tasks_have_a_due_time_an_assignee_and_can_be_completed():
     due = datetime(2030, 1, 15, 9, 30, tzinfo=UTC)
     with factories.scoped(owner) as session:
         task = activities.add_activity(
-            session, owner.actor, record_type="contact", record_id=contact.id,
-            kind="task", subject="Send proposal", due_at=due,
-        )  # fmt: skip
+            session,
+            owner.actor,
+            record_type="contact",
+            record_id=contact.id,
+            kind="task",
+            subject="Send proposal",
+            due_at=due,
+        )
     assert task.assignee_id == owner.actor.user_id
     with factories.scoped(owner) as session:
         activities.complete_task(session, owner.actor, task.id)
@@ -72,14 +82,24 @@ def test_a_task_is_assigned_to_a_member_only():
     contact = _contact(owner)
     with factories.scoped(owner) as session:
         task = activities.add_activity(
-            session, owner.actor, record_type="contact", record_id=contact.id, kind="task",
-            subject="Call back", assignee_id=member.actor.user_id,
-        )  # fmt: skip
+            session,
+            owner.actor,
+            record_type="contact",
+            record_id=contact.id,
+            kind="task",
+            subject="Call back",
+            assignee_id=member.actor.user_id,
+        )
         with pytest.raises(ValidationError, match="member of this organisation"):
             activities.add_activity(
-                session, owner.actor, record_type="contact", record_id=contact.id, kind="task",
-                subject="Leak", assignee_id=stranger.actor.user_id,
-            )  # fmt: skip
+                session,
+                owner.actor,
+                record_type="contact",
+                record_id=contact.id,
+                kind="task",
+                subject="Leak",
+                assignee_id=stranger.actor.user_id,
+            )
     assert task.assignee_id == member.actor.user_id
 
 
@@ -88,9 +108,14 @@ def test_bad_activity_is_explained():
     contact = _contact(owner)
     with factories.scoped(owner) as session, pytest.raises(ValidationError) as err:
         activities.add_activity(
-            session, owner.actor, record_type="contact", record_id=contact.id,
-            kind="gossip", subject=" ", due_at=datetime(2030, 1, 1),
-        )  # fmt: skip
+            session,
+            owner.actor,
+            record_type="contact",
+            record_id=contact.id,
+            kind="gossip",
+            subject=" ",
+            due_at=datetime(2030, 1, 1),
+        )
     assert set(err.value.fields) == {"kind", "subject", "due_at"}
 
 
@@ -101,9 +126,13 @@ def test_viewer_cannot_log_and_strangers_cannot_see():
     contact = _contact(owner)
     with factories.scoped(viewer) as session, pytest.raises(PermissionDenied):
         activities.add_activity(
-            session, viewer.actor, record_type="contact", record_id=contact.id,
-            kind="note", subject="Sneaky",
-        )  # fmt: skip
+            session,
+            viewer.actor,
+            record_type="contact",
+            record_id=contact.id,
+            kind="note",
+            subject="Sneaky",
+        )
     with factories.scoped(viewer) as session:
         assert activities.timeline(session, viewer.actor, "contact", contact.id)
     with factories.scoped(stranger) as session, pytest.raises(NotFound):

@@ -63,7 +63,7 @@ def _deal(signed):
             subject="Discovery call",
             body="They lose bookings on mobile.",
         )
-    return deal  # fmt: skip
+    return deal
 
 
 def test_the_context_graph_holds_the_deal_its_people_history_and_passages(rq_worker_burst):
@@ -80,7 +80,7 @@ def test_the_context_graph_holds_the_deal_its_people_history_and_passages(rq_wor
                 session, who.actor, filename="kb.md", content=body.encode()
             )
         kb_jobs.enqueue_embedding(document.id, who.actor.org_id)
-    rq_worker_burst()  # fmt: skip
+    rq_worker_burst()
 
     with factories.scoped(owner) as session:
         graph = deal_context.deal_context(session, owner.actor, deal.id)

@@ -50,8 +50,16 @@ def _prompt() -> gateway.Prompt:
 def _run(signed, request_id: str | None = None) -> tuple[list[str], gateway.Outcome]:
     outcome = gateway.Outcome()
     with tenant_session(signed.actor.org_id) as session:
-        pieces = list(gateway.generate(session, signed.actor.org_id, _prompt(), outcome,
-                                       request_id=request_id, sleep=lambda _s: None))  # fmt: skip
+        pieces = list(
+            gateway.generate(
+                session,
+                signed.actor.org_id,
+                _prompt(),
+                outcome,
+                request_id=request_id,
+                sleep=lambda _s: None,
+            )
+        )
     return pieces, outcome
 
 
@@ -99,8 +107,12 @@ def test_both_down_falls_back_to_the_offline_drafter(fakes):
 
 
 def test_no_provider_configured_means_offline_only(monkeypatch):
-    for key in ("TANDEM_AI_PRIMARY_BASE_URL", "OPENAI_API_KEY", "TANDEM_AI_FALLBACK_BASE_URL",
-                "GEMINI_API_KEY"):  # fmt: skip
+    for key in (
+        "TANDEM_AI_PRIMARY_BASE_URL",
+        "OPENAI_API_KEY",
+        "TANDEM_AI_FALLBACK_BASE_URL",
+        "GEMINI_API_KEY",
+    ):
         monkeypatch.delenv(key, raising=False)
     get_settings.cache_clear()
     try:

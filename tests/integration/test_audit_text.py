@@ -54,32 +54,71 @@ def _assert_readable(views):
 def test_crm_changes_read_with_labels_names_and_values():
     owner, member = _people()
     with factories.scoped(owner) as session:
-        custom_fields.create_field(session, owner.actor, "deal", label="Tier", field_type="select",
-                                   options=["Gold", "Silver"])  # fmt: skip
-        company = records.save_record(session, owner.actor, "company", None,
-                                      {"name": "Harbour Lights"})  # fmt: skip
-        contact = records.save_record(session, owner.actor, "contact", None, {
-            "first_name": "Petra", "last_name": "Ng", "company_id": str(company.id),
-            "lifecycle_stage": "qualified",
-        })  # fmt: skip
-        deal = records.save_record(session, owner.actor, "deal", None, {
-            "title": "Brand film", "value": "12500", "contact_id": str(contact.id),
-            "company_id": str(company.id), "products": "Brand video, Social cutdowns",
-        }, {"tier": "Gold"})  # fmt: skip
+        custom_fields.create_field(
+            session,
+            owner.actor,
+            "deal",
+            label="Tier",
+            field_type="select",
+            options=["Gold", "Silver"],
+        )
+        company = records.save_record(
+            session, owner.actor, "company", None, {"name": "Harbour Lights"}
+        )
+        contact = records.save_record(
+            session,
+            owner.actor,
+            "contact",
+            None,
+            {
+                "first_name": "Petra",
+                "last_name": "Ng",
+                "company_id": str(company.id),
+                "lifecycle_stage": "qualified",
+            },
+        )
+        deal = records.save_record(
+            session,
+            owner.actor,
+            "deal",
+            None,
+            {
+                "title": "Brand film",
+                "value": "12500",
+                "contact_id": str(contact.id),
+                "company_id": str(company.id),
+                "products": "Brand video, Social cutdowns",
+            },
+            {"tier": "Gold"},
+        )
     with factories.scoped(owner) as session:
-        records.save_record(session, owner.actor, "contact", contact.id, {
-            "owner_id": str(member.actor.user_id), "lifecycle_stage": "customer",
-            "tags": "vip, q4",
-        })  # fmt: skip
-        records.save_record(session, owner.actor, "deal", deal.id,
-                            {"products": "Brand video, Social cutdowns, Stills"})  # fmt: skip
+        records.save_record(
+            session,
+            owner.actor,
+            "contact",
+            contact.id,
+            {
+                "owner_id": str(member.actor.user_id),
+                "lifecycle_stage": "customer",
+                "tags": "vip, q4",
+            },
+        )
+        records.save_record(
+            session,
+            owner.actor,
+            "deal",
+            deal.id,
+            {"products": "Brand video, Social cutdowns, Stills"},
+        )
 
     created, updated = _describe(owner, _events(owner, entity_type="deal"))
     assert created.title == "Deal created"
     assert created.actor == "Olga Owens"
     assert (created.record_kind, created.record, created.href) == (
-        "Deal", "Brand film", f"/crm/deals/{deal.id}"
-    )  # fmt: skip
+        "Deal",
+        "Brand film",
+        f"/crm/deals/{deal.id}",
+    )
     texts = [c.text() for c in created.changes]
     assert "Products of interest: Brand video, Social cutdowns" in texts
     assert "Company: Harbour Lights" in texts
@@ -118,9 +157,10 @@ def test_proposals_posts_and_members_read_in_words():
         orgs.change_role(session, owner.actor, member.actor.user_id, "viewer")
 
     status = next(
-        v for v in _describe(owner, _events(owner, entity_type="proposal"))
+        v
+        for v in _describe(owner, _events(owner, entity_type="proposal"))
         if v.action == "proposal.status_changed"
-    )  # fmt: skip
+    )
     assert (status.title, status.detail) == ("Proposal status changed", "Status: Draft → In review")
     assert status.href == f"/proposals/{proposal.id}"
 
@@ -134,8 +174,11 @@ def test_proposals_posts_and_members_read_in_words():
     assert "Status: Draft → " in moved.detail
 
     (role,) = _describe(owner, _events(owner, action="member.role_changed"))
-    assert (role.title, role.record_kind, role.record) == ("Member role changed", "Member",
-                                                           "Milo Marsh")  # fmt: skip
+    assert (role.title, role.record_kind, role.record) == (
+        "Member role changed",
+        "Member",
+        "Milo Marsh",
+    )
     assert role.detail == "Role: Member → Viewer"
     _assert_readable([status, *post_views, role])
 
@@ -145,10 +188,17 @@ def test_names_are_looked_up_once_per_kind_not_once_per_event():
     with factories.scoped(owner) as session:
         company = records.save_record(session, owner.actor, "company", None, {"name": "Bay"})
         for i in range(12):
-            records.save_record(session, owner.actor, "contact", None, {
-                "first_name": f"P{i}", "company_id": str(company.id),
-                "owner_id": str(member.actor.user_id),
-            })  # fmt: skip
+            records.save_record(
+                session,
+                owner.actor,
+                "contact",
+                None,
+                {
+                    "first_name": f"P{i}",
+                    "company_id": str(company.id),
+                    "owner_id": str(member.actor.user_id),
+                },
+            )
     few = _events(owner, entity_type="contact")[:1]
     many = _events(owner, entity_type="contact")
 

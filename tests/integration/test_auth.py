@@ -174,14 +174,18 @@ def test_password_change_is_rate_limited_like_login():
     for _ in range(get_settings().login_max_attempts):
         with pytest.raises(ValidationError, match="not right"):
             auth.change_password(
-                token=owner.token, current="a wrong guess", new="another-long-password",
+                token=owner.token,
+                current="a wrong guess",
+                new="another-long-password",
                 client=factories.client(),
-            )  # fmt: skip
+            )
     with pytest.raises(TooManyAttempts) as err:  # even the right password waits
         auth.change_password(
-            token=owner.token, current=factories.PASSWORD, new="another-long-password",
+            token=owner.token,
+            current=factories.PASSWORD,
+            new="another-long-password",
             client=factories.client(),
-        )  # fmt: skip
+        )
     assert 0 < err.value.retry_after <= get_settings().login_window_seconds
     assert "Try again in" in str(err.value)
     assert auth.resolve(owner.token) is not None  # nothing changed
@@ -213,13 +217,21 @@ def test_user_in_two_orgs_switches_between_them():
 def test_signup_keeps_the_time_zone_the_browser_gave_and_refuses_a_made_up_one():
     address = factories.email("paris")
     token = auth.signup(
-        email=address, password=factories.PASSWORD, name="Paule", org_name="Paris Org",
-        client=factories.client(), timezone="Europe/Paris",
-    )  # fmt: skip
+        email=address,
+        password=factories.PASSWORD,
+        name="Paule",
+        org_name="Paris Org",
+        client=factories.client(),
+        timezone="Europe/Paris",
+    )
     assert auth.resolve(token).timezone == "Europe/Paris"
     with pytest.raises(ValidationError) as err:
         auth.signup(
-            email=factories.email("mars"), password=factories.PASSWORD, name="Marvin",
-            org_name="Mars Org", client=factories.client(), timezone="Mars/Olympus_Mons",
-        )  # fmt: skip
+            email=factories.email("mars"),
+            password=factories.PASSWORD,
+            name="Marvin",
+            org_name="Mars Org",
+            client=factories.client(),
+            timezone="Mars/Olympus_Mons",
+        )
     assert set(err.value.fields) == {"timezone"}

@@ -19,8 +19,12 @@ def test_pipeline_by_stage_and_this_months_results():
         )
         lost = basic_records.create_deal(session, owner.actor, title="D", value="40", stage="Lead")
     with factories.scoped(owner) as session:
-        stages = {s.name: s.id for s in pipelines.stages(
-            session, owner.actor, pipelines.default_pipeline(session, owner.actor).id)}  # fmt: skip
+        stages = {
+            s.name: s.id
+            for s in pipelines.stages(
+                session, owner.actor, pipelines.default_pipeline(session, owner.actor).id
+            )
+        }
         pipelines.move_deal(session, owner.actor, won.id, stages["Won"])
         pipelines.move_deal(session, owner.actor, lost.id, stages["Lost"])
     with factories.scoped(owner) as session:
@@ -51,9 +55,14 @@ def test_tasks_due_today_in_my_zone_only_mine_and_open():
     def task(signed, subject, due):
         with factories.scoped(signed) as session:
             return activities.add_activity(
-                session, signed.actor, record_type="contact", record_id=contact.id,
-                kind="task", subject=subject, due_at=due,
-            )  # fmt: skip
+                session,
+                signed.actor,
+                record_type="contact",
+                record_id=contact.id,
+                kind="task",
+                subject=subject,
+                due_at=due,
+            )
 
     task(owner, "late", now - timedelta(days=2))
     task(owner, "tonight", now + timedelta(hours=1))  # 23:00 Paris, same day

@@ -78,8 +78,10 @@ def test_a_utf_16_file_with_its_mark_is_read():
     owner = factories.signup()
     preview = upload(owner, "First name,Email\nJosé,j@x.example\n".encode("utf-16"))
     assert (preview.encoding, preview.headers, preview.rows) == (
-        "utf-16", ["First name", "Email"], [["José", "j@x.example"]],
-    )  # fmt: skip
+        "utf-16",
+        ["First name", "Email"],
+        [["José", "j@x.example"]],
+    )
 
 
 def _xlsx() -> bytes:
@@ -133,9 +135,14 @@ def test_a_row_the_database_refuses_is_rejected_alone_without_sql(monkeypatch, c
     preview = upload(owner, content)
     with factories.scoped(owner) as session:
         job = imports.start_import(
-            session, owner.actor, filename="p.csv", file_id=preview.file_id,
-            mapping=preview.mapping, policy="create", encoding=preview.encoding,
-        )  # fmt: skip
+            session,
+            owner.actor,
+            filename="p.csv",
+            file_id=preview.file_id,
+            mapping=preview.mapping,
+            policy="create",
+            encoding=preview.encoding,
+        )
     from crmapp.services.crm import import_rows
 
     real_apply = import_rows.apply_row
@@ -153,8 +160,11 @@ def test_a_row_the_database_refuses_is_rejected_alone_without_sql(monkeypatch, c
         [rejected] = imports.rejections(session, owner.actor, job.id)
         names = sorted(c.first_name for c in basic_records.list_contacts(session, owner.actor)[0])
     assert (done.status, done.created_count, done.rejected_count, names) == (
-        "done", 2, 1, ["Ada", "Bea"],
-    )  # fmt: skip
+        "done",
+        2,
+        1,
+        ["Ada", "Bea"],
+    )
     assert rejected.row_number == 3
     assert rejected.reason.startswith("This row could not be saved")
     _assert_generic(rejected.reason, caplog)
@@ -174,9 +184,14 @@ def test_a_failed_import_shows_a_reference_not_the_database_error(monkeypatch, c
     preview = upload(owner, b"First name\nAda\n")
     with factories.scoped(owner) as session:
         job = imports.start_import(
-            session, owner.actor, filename="p.csv", file_id=preview.file_id,
-            mapping=preview.mapping, policy="create", encoding=preview.encoding,
-        )  # fmt: skip
+            session,
+            owner.actor,
+            filename="p.csv",
+            file_id=preview.file_id,
+            mapping=preview.mapping,
+            policy="create",
+            encoding=preview.encoding,
+        )
 
     def database_refuses(session, *args, **kwargs):
         session.execute(text("SELECT CAST(:value AS text)"), {"value": "a\x00b"})

@@ -29,10 +29,15 @@ def run_file(signed, preview, policy: str, rq_worker_burst, mapping=None, entity
     """Import an uploaded file (its preview) on the real worker; returns the finished job."""
     with factories.scoped(signed) as session:
         job = imports.start_import(
-            session, signed.actor, filename="people.csv", file_id=preview.file_id,
-            mapping=mapping or preview.mapping, policy=policy, entity=entity,
+            session,
+            signed.actor,
+            filename="people.csv",
+            file_id=preview.file_id,
+            mapping=mapping or preview.mapping,
+            policy=policy,
+            entity=entity,
             encoding=preview.encoding,
-        )  # fmt: skip
+        )
     import_jobs.enqueue_import(job.id, signed.actor.org_id, signed.actor.user_id)
     rq_worker_burst()
     with factories.scoped(signed) as session:
@@ -44,8 +49,15 @@ def upload(signed, content: bytes, entity: str = "contact", encoding: str = ""):
     return imports.upload(signed.actor, io.BytesIO(content), entity=entity, encoding=encoding)
 
 
-def _run(signed, content: bytes, policy: str, rq_worker_burst, mapping=None, entity="contact",
-         encoding=""):  # fmt: skip
+def _run(
+    signed,
+    content: bytes,
+    policy: str,
+    rq_worker_burst,
+    mapping=None,
+    entity="contact",
+    encoding="",
+):
     preview = upload(signed, content, entity, encoding)
     return run_file(signed, preview, policy, rq_worker_burst, mapping=mapping, entity=entity)
 
@@ -131,9 +143,13 @@ def test_a_crash_mid_import_resumes_without_duplicates(monkeypatch):
     preview = upload(owner, content)
     with factories.scoped(owner) as session:
         job = imports.start_import(
-            session, owner.actor, filename="big.csv", file_id=preview.file_id,
-            mapping=["first_name"], policy="create",
-        )  # fmt: skip
+            session,
+            owner.actor,
+            filename="big.csv",
+            file_id=preview.file_id,
+            mapping=["first_name"],
+            policy="create",
+        )
     monkeypatch.setattr(imports, "BATCH_SIZE", 10)
     real_batch, calls = imports.import_batch, []
 
@@ -165,17 +181,25 @@ def test_mapping_and_roles_are_checked():
     emails = upload(owner, b"Email\na@b.co\n")
     with factories.scoped(owner) as session, pytest.raises(ValidationError, match="First name"):
         imports.start_import(
-            session, owner.actor, filename="x.csv", file_id=emails.file_id,
-            mapping=["email"], policy="skip",
-        )  # fmt: skip
+            session,
+            owner.actor,
+            filename="x.csv",
+            file_id=emails.file_id,
+            mapping=["email"],
+            policy="skip",
+        )
     with pytest.raises(PermissionDenied):
         upload(viewer, b"Name\nA\n")
     names = upload(owner, b"Name\nA\n")
     with factories.scoped(viewer) as session, pytest.raises(PermissionDenied):
         imports.start_import(
-            session, viewer.actor, filename="x.csv", file_id=names.file_id,
-            mapping=["full_name"], policy="skip",
-        )  # fmt: skip
+            session,
+            viewer.actor,
+            filename="x.csv",
+            file_id=names.file_id,
+            mapping=["full_name"],
+            policy="skip",
+        )
 
 
 def test_preview_guesses_the_mapping_and_counts_rows():
@@ -195,10 +219,18 @@ def test_contacts_export_follows_the_search_and_reimports_cleanly(rq_worker_burs
     owner = factories.signup()
     with factories.scoped(owner) as session:
         acme = records.save_record(session, owner.actor, "company", None, {"name": "Acme"})
-        records.save_record(session, owner.actor, "contact", None, {
-            "first_name": "Keep", "email": "keep@x.example", "company_id": str(acme.id),
-            "tags": "vip, q4",
-        })  # fmt: skip
+        records.save_record(
+            session,
+            owner.actor,
+            "contact",
+            None,
+            {
+                "first_name": "Keep",
+                "email": "keep@x.example",
+                "company_id": str(acme.id),
+                "tags": "vip, q4",
+            },
+        )
         basic_records.create_contact(
             session, owner.actor, basic_records.ContactInput("Other", email="o@x.example")
         )
@@ -284,7 +316,9 @@ def test_deals_import_rejects_unknown_stages_and_bad_numbers_and_links_records(r
     assert reasons[2] == "Expected close must be a date as YYYY-MM-DD. Got '31/01/2027'."
     refit, stage = deals["Refit"]
     assert (stage, str(refit.value), str(refit.expected_close_date)) == (
-        "Proposal", "12500.00", "2027-01-31",
-    )  # fmt: skip
+        "Proposal",
+        "12500.00",
+        "2027-01-31",
+    )
     assert refit.contact_id is not None and refit.company_id is not None
     assert deals["Plain"][1] == "Lead"  # no stage: the pipeline's first stage

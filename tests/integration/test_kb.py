@@ -48,8 +48,9 @@ def _pdf(body: str) -> bytes:
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for offset in offsets:
         out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF"
-              .encode())  # fmt: skip
+    out.write(
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF".encode()
+    )
     return out.getvalue()
 
 
@@ -78,11 +79,15 @@ def _upload(signed, filename: str, content: bytes, rq_worker_burst) -> KBDocumen
 def test_documents_of_every_kind_are_embedded_and_searchable(rq_worker_burst):
     owner = factories.signup()
     handbook = _upload(owner, "handbook.md", HANDBOOK.encode(), rq_worker_burst)
-    pdf = _upload(owner, "terms.pdf", _pdf("Payment is due within 30 days of invoice."),
-                  rq_worker_burst)  # fmt: skip
-    word = _upload(owner, "case.docx", _docx(["Harbour Lights case study.",
-                                              "We rebuilt their booking site in six weeks."]),
-                   rq_worker_burst)  # fmt: skip
+    pdf = _upload(
+        owner, "terms.pdf", _pdf("Payment is due within 30 days of invoice."), rq_worker_burst
+    )
+    word = _upload(
+        owner,
+        "case.docx",
+        _docx(["Harbour Lights case study.", "We rebuilt their booking site in six weeks."]),
+        rq_worker_burst,
+    )
     assert [d.status for d in (handbook, pdf, word)] == ["ready"] * 3
     assert handbook.chunk_count >= 1 and "Payment is due" in pdf.text
     with factories.scoped(owner) as session:
@@ -114,10 +119,16 @@ def test_search_uses_the_hnsw_index(rq_worker_burst):
     vector = str(embeddings.query("retainer").vectors[0])
     with tenant_session(owner.actor.org_id) as session:
         session.exec(text("SET LOCAL enable_seqscan = off"))
-        plan = "\n".join(r[0] for r in session.exec(text(
-            "EXPLAIN SELECT id FROM kb_chunk WHERE embed_dim = 384 "
-            "ORDER BY embedding::vector(384) <=> CAST(:q AS vector(384)) LIMIT 5"
-        ), params={"q": vector}).all())  # fmt: skip
+        plan = "\n".join(
+            r[0]
+            for r in session.exec(
+                text(
+                    "EXPLAIN SELECT id FROM kb_chunk WHERE embed_dim = 384 "
+                    "ORDER BY embedding::vector(384) <=> CAST(:q AS vector(384)) LIMIT 5"
+                ),
+                params={"q": vector},
+            ).all()
+        )
     assert "ix_kb_chunk_embedding_384" in plan
 
 

@@ -28,10 +28,13 @@ def _seed(owner):
             ("Dune", "Energy", "q4", "", "2027-06-30"),
         ]:
             records.save_record(
-                session, owner.actor, "company", None,
+                session,
+                owner.actor,
+                "company",
+                None,
                 {"name": name, "industry": industry, "tags": tags},
                 {"arr": arr, "renewal": renewal},
-            )  # fmt: skip
+            )
 
 
 def _names(owner, spec: ListSpec, page: int = 1, page_size: int = 25) -> list[str]:
@@ -44,16 +47,21 @@ def test_filters_on_built_in_tag_and_custom_fields():
     owner = factories.signup()
     _seed(owner)
     f = lambda field, op, value="": {"field": field, "op": op, "value": value}  # noqa: E731
-    assert _names(owner, ListSpec(filters=[f("industry", "is", "energy")], sort="name",
-                                  desc=False)) == ["Bolt", "Dune"]  # fmt: skip
+    assert _names(
+        owner, ListSpec(filters=[f("industry", "is", "energy")], sort="name", desc=False)
+    ) == ["Bolt", "Dune"]
     assert sorted(_names(owner, ListSpec(filters=[f("tags", "has", "vip")]))) == ["Acme", "Bolt"]
-    assert _names(owner, ListSpec(filters=[f("custom.arr", "gte", "900")], sort="custom.arr",
-                                  desc=False)) == ["Acme", "Bolt"]  # fmt: skip
-    assert _names(owner, ListSpec(filters=[f("custom.renewal", "lte", "2027-03-01")],
-                                  sort="name", desc=False)) == ["Acme", "Bolt"]  # fmt: skip
+    assert _names(
+        owner, ListSpec(filters=[f("custom.arr", "gte", "900")], sort="custom.arr", desc=False)
+    ) == ["Acme", "Bolt"]
+    assert _names(
+        owner, ListSpec(filters=[f("custom.renewal", "lte", "2027-03-01")], sort="name", desc=False)
+    ) == ["Acme", "Bolt"]
     assert _names(owner, ListSpec(filters=[f("custom.arr", "empty")])) == ["Dune"]
-    assert _names(owner, ListSpec(filters=[f("tags", "has", "q4"), f("custom.arr", "lte", "100")]
-                                  )) == []  # fmt: skip
+    assert (
+        _names(owner, ListSpec(filters=[f("tags", "has", "q4"), f("custom.arr", "lte", "100")]))
+        == []
+    )
     with pytest.raises(ValidationError, match="enter a number"):
         _names(owner, ListSpec(filters=[f("custom.arr", "gte", "lots")]))
 
@@ -105,8 +113,12 @@ def test_bulk_assign_tag_and_delete_the_matching_rows():
     with factories.scoped(owner) as session:
         ids = list_views.matching_ids(session, owner.actor, "company", energy)
         assert len(ids) == 2
-        assert bulk_actions.bulk_apply(session, owner.actor, "company", ids, "assign_owner",
-                                       str(member.actor.user_id)) == 2  # fmt: skip
+        assert (
+            bulk_actions.bulk_apply(
+                session, owner.actor, "company", ids, "assign_owner", str(member.actor.user_id)
+            )
+            == 2
+        )
         assert bulk_actions.bulk_apply(session, owner.actor, "company", ids, "add_tag", "hot") == 2
         assert bulk_actions.bulk_apply(session, owner.actor, "company", ids, "add_tag", "hot") == 0
     with factories.scoped(viewer) as session, pytest.raises(PermissionDenied):
@@ -123,14 +135,16 @@ def test_bulk_assign_tag_and_delete_the_matching_rows():
 def test_export_follows_the_filters_and_includes_custom_fields():
     owner = factories.signup()
     _seed(owner)
-    spec = ListSpec(filters=[{"field": "tags", "op": "has", "value": "vip"}], sort="name",
-                    desc=False)  # fmt: skip
+    spec = ListSpec(
+        filters=[{"field": "tags", "op": "has", "value": "vip"}], sort="name", desc=False
+    )
     with factories.scoped(owner) as session:
         text = list_views.export_csv(session, owner.actor, "company", spec)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["Name"], r["ARR"], r["Tags"]) for r in rows] == [
-        ("Acme", "900", "vip"), ("Bolt", "12,000", "vip, q4"),
-    ]  # fmt: skip
+        ("Acme", "900", "vip"),
+        ("Bolt", "12,000", "vip, q4"),
+    ]
     assert "Address" in rows[0]  # every built-in field, not only the list's columns
 
 

@@ -140,12 +140,18 @@ def test_joining_by_invitation_keeps_the_browsers_time_zone():
         )
     with pytest.raises(ValidationError) as err:
         invitations.signup_with_invitation(
-            link, name="Nia", password=factories.PASSWORD, client=factories.client(),
+            link,
+            name="Nia",
+            password=factories.PASSWORD,
+            client=factories.client(),
             timezone="Atlantis/Capital",
-        )  # fmt: skip
+        )
     assert set(err.value.fields) == {"timezone"}
     token = invitations.signup_with_invitation(
-        link, name="Nia", password=factories.PASSWORD, client=factories.client(),
+        link,
+        name="Nia",
+        password=factories.PASSWORD,
+        client=factories.client(),
         timezone="America/New_York",
-    )  # fmt: skip
+    )
     assert auth.resolve(token).timezone == "America/New_York"

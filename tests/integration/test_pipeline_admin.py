@@ -19,19 +19,29 @@ def test_add_rename_reorder_and_delete_stages():
     owner = factories.signup()
     with factories.scoped(owner) as session:
         pid = pipelines.default_pipeline(session, owner.actor).id
-        discovery = pipeline_admin.add_stage(session, owner.actor, pid, name="Discovery",
-                                             probability=15)  # fmt: skip
-        pipeline_admin.add_stage(session, owner.actor, pid, name="On hold", kind="lost",
-                                 probability=0)  # fmt: skip
+        discovery = pipeline_admin.add_stage(
+            session, owner.actor, pid, name="Discovery", probability=15
+        )
+        pipeline_admin.add_stage(
+            session, owner.actor, pid, name="On hold", kind="lost", probability=0
+        )
     with factories.scoped(owner) as session:
         # An open stage goes before the first closed one; a closed one at the end.
         assert _names(session, owner.actor, pid) == [
-            "Lead", "Qualified", "Proposal", "Negotiation", "Discovery", "Won", "Lost", "On hold",
-        ]  # fmt: skip
+            "Lead",
+            "Qualified",
+            "Proposal",
+            "Negotiation",
+            "Discovery",
+            "Won",
+            "Lost",
+            "On hold",
+        ]
         for _ in range(3):
             pipeline_admin.move_stage(session, owner.actor, discovery.id, -1)
-        pipeline_admin.update_stage(session, owner.actor, discovery.id, name="Discovery call",
-                                    kind="open", probability="20")  # fmt: skip
+        pipeline_admin.update_stage(
+            session, owner.actor, discovery.id, name="Discovery call", kind="open", probability="20"
+        )
     with factories.scoped(owner) as session:
         assert _names(session, owner.actor, pid)[:3] == ["Lead", "Discovery call", "Qualified"]
         positions = [s.position for s in pipelines.stages(session, owner.actor, pid)]
@@ -50,8 +60,9 @@ def test_a_pipeline_keeps_an_open_a_won_and_a_lost_stage():
         with pytest.raises(ValidationError, match="one won"):
             pipeline_admin.delete_stage(session, owner.actor, won.id)
         with pytest.raises(ValidationError, match="one won"):
-            pipeline_admin.update_stage(session, owner.actor, won.id, name="Won", kind="open",
-                                        probability=100)  # fmt: skip
+            pipeline_admin.update_stage(
+                session, owner.actor, won.id, name="Won", kind="open", probability=100
+            )
     with factories.scoped(owner) as session:
         assert "Won" in _names(session, owner.actor, pid)
 
@@ -83,8 +94,9 @@ def test_several_pipelines_default_and_deletion_rules():
         with pytest.raises(ValidationError, match="already a pipeline"):
             pipeline_admin.create_pipeline(session, owner.actor, "renewals")
         first = pipelines.stages(session, owner.actor, renewals.id)[0]
-        deal = records.save_record(session, owner.actor, "deal", None,
-                                   {"title": "Renew", "stage_id": str(first.id)})  # fmt: skip
+        deal = records.save_record(
+            session, owner.actor, "deal", None, {"title": "Renew", "stage_id": str(first.id)}
+        )
     assert deal.pipeline_id == renewals.id
     with factories.scoped(owner) as session:
         views = pipeline_admin.list_pipelines(session, owner.actor)
@@ -97,8 +109,11 @@ def test_several_pipelines_default_and_deletion_rules():
         pipeline_admin.make_default(session, owner.actor, renewals.id)
     with factories.scoped(owner) as session:
         assert pipelines.default_pipeline(session, owner.actor).id == renewals.id
-        sales = next(v.pipeline for v in pipeline_admin.list_pipelines(session, owner.actor)
-                     if v.pipeline.name == "Sales pipeline")  # fmt: skip
+        sales = next(
+            v.pipeline
+            for v in pipeline_admin.list_pipelines(session, owner.actor)
+            if v.pipeline.name == "Sales pipeline"
+        )
         assert pipeline_admin.delete_pipeline(session, owner.actor, sales.id) == "Sales pipeline"
         with pytest.raises(ValidationError, match="default"):
             pipeline_admin.delete_pipeline(session, owner.actor, renewals.id)

@@ -77,14 +77,22 @@ def test_signing_freezes_the_version_moves_the_deal_and_certifies_the_pdf():
     owner = factories.signup("Signers")
     proposal, token = sent_proposal(owner)
     with public(token) as session, pytest.raises(ValidationError) as refused:
-        sharing.sign(session, token, name="A", email="bad", consent=False, ip="1.2.3.4",
-                     user_agent=AGENT)  # fmt: skip
+        sharing.sign(
+            session, token, name="A", email="bad", consent=False, ip="1.2.3.4", user_agent=AGENT
+        )
     assert set(refused.value.fields) == {"name", "email", "consent"}
     with public(token) as session:
         deal_before = session.get(Deal, proposal.deal_id)
         stage_before = session.get(PipelineStage, deal_before.stage_id)
-        signature = sharing.sign(session, token, name="Hana Hale", email="hana@example.test",
-                                 consent=True, ip="198.51.100.7", user_agent=AGENT)  # fmt: skip
+        signature = sharing.sign(
+            session,
+            token,
+            name="Hana Hale",
+            email="hana@example.test",
+            consent=True,
+            ip="198.51.100.7",
+            user_agent=AGENT,
+        )
     signed = load(owner, proposal)
     assert signed.status == "signed" and signed.signed_at is not None
     assert signature.document_sha256 == documents.proposal_hash(signed)
@@ -143,8 +151,7 @@ def test_won_proposals_enter_the_context_of_similar_deals_and_drive_the_upsell()
     owner = factories.signup("Winners")
     proposal, token = sent_proposal(owner)
     with public(token) as session:
-        sharing.sign(session, token, name="Hana Hale", email="", consent=True, ip="",
-                     user_agent="")  # fmt: skip
+        sharing.sign(session, token, name="Hana Hale", email="", consent=True, ip="", user_agent="")
     with factories.scoped(owner) as session:
         won = session.exec(select(PipelineStage).where(PipelineStage.kind == "won")).first()
         deal = session.get(Deal, proposal.deal_id)
@@ -241,15 +248,33 @@ def internal_deal(owner, author):
             subject="Price sensitive",
             body="They compare us with Acme.",
         )
-    return deal  # fmt: skip
+    return deal
 
 
 INTERNAL = [
-    "Negotiation", "Ottoline", "65%", "2031-09-30", "$12k", "$10k", "Finance must approve",
-    "Chase Finance", "CFO wants", "Price sensitive", "compare us with Acme", "Hospitality",
-    "task:", "note:", "Stage", "Account Owner", "Products Of Interest", "Probability",
-    "What we have discussed", "This section will", "We will summarise", "Summarise the client",
-]  # fmt: skip
+    "Negotiation",
+    "Ottoline",
+    "65%",
+    "2031-09-30",
+    "$12k",
+    "$10k",
+    "Finance must approve",
+    "Chase Finance",
+    "CFO wants",
+    "Price sensitive",
+    "compare us with Acme",
+    "Hospitality",
+    "task:",
+    "note:",
+    "Stage",
+    "Account Owner",
+    "Products Of Interest",
+    "Probability",
+    "What we have discussed",
+    "This section will",
+    "We will summarise",
+    "Summarise the client",
+]
 
 
 def test_internal_crm_facts_never_reach_the_draft_the_public_page_or_the_pdf():
@@ -275,8 +300,15 @@ def test_internal_crm_facts_never_reach_the_draft_the_public_page_or_the_pdf():
 
 def sign_as(token, name="Hana Hale", email="hana@example.test"):
     with public(token) as session:
-        return sharing.sign(session, token, name=name, email=email, consent=True,
-                            ip="198.51.100.7", user_agent=AGENT)  # fmt: skip
+        return sharing.sign(
+            session,
+            token,
+            name=name,
+            email=email,
+            consent=True,
+            ip="198.51.100.7",
+            user_agent=AGENT,
+        )
 
 
 def deal_of(owner, proposal):
@@ -289,13 +321,21 @@ def test_public_inputs_are_bounded_and_the_signer_is_recorded_as_a_public_actor(
     owner = factories.signup("Bounded")
     proposal, token = sent_proposal(owner)
     with public(token) as session, pytest.raises(ValidationError) as refused:
-        sharing.sign(session, token, name="Hana " * 40_000, email="h" * 250 + "@example.test",
-                     consent=True, ip="", user_agent="")  # fmt: skip
+        sharing.sign(
+            session,
+            token,
+            name="Hana " * 40_000,
+            email="h" * 250 + "@example.test",
+            consent=True,
+            ip="",
+            user_agent="",
+        )
     assert "at most 120 characters" in refused.value.fields["name"]
     assert "at most 254 characters" in refused.value.fields["email"]
     with public(token) as session, pytest.raises(ValidationError) as refused:
-        sharing.sign(session, token, name="Hana\x00Hale", email="", consent=True, ip="",
-                     user_agent="")  # fmt: skip
+        sharing.sign(
+            session, token, name="Hana\x00Hale", email="", consent=True, ip="", user_agent=""
+        )
     assert set(refused.value.fields) == {"name"}
     with public(token) as session, pytest.raises(ValidationError) as refused:
         sharing.decline(session, token, reason="Too dear. " * 20_000, ip="", user_agent="")
@@ -314,8 +354,11 @@ def test_public_inputs_are_bounded_and_the_signer_is_recorded_as_a_public_actor(
         ).all()
     signed = [e for e in public_side if e.changes.get("status") == ["sent", "signed"]]
     assert len(signed) == 1 and signed[0].actor_email.startswith("Hana HHH")
-    assert {e.action for e in public_side} >= {"deal.proposal_viewed", "deal.proposal_signed",
-                                               "deal.stage_changed"}  # fmt: skip
+    assert {e.action for e in public_side} >= {
+        "deal.proposal_viewed",
+        "deal.proposal_signed",
+        "deal.stage_changed",
+    }
     for event in public_side:  # the client acted, not the proposal's owner
         assert event.actor_user_id is None, event.action
         assert "(public link)" in event.actor_email and owner.email not in event.actor_email
@@ -328,10 +371,17 @@ def test_signing_wins_the_deal_at_the_signed_total_and_paid_records_the_payment(
     proposal = make_proposal(owner)  # a deal of 12,500 EUR in Lead (10 %)
     write(owner, proposal)
     with factories.scoped(owner) as session:
-        documents.save_pricing(session, owner.actor, proposal.id, [
-            {"description": "Booking site rebuild", "quantity": "1", "unit_price": "12500"},
-            {"description": "Hosting (12 months)", "quantity": "12", "unit_price": "50"},
-        ], discount="0", tax="0")  # fmt: skip
+        documents.save_pricing(
+            session,
+            owner.actor,
+            proposal.id,
+            [
+                {"description": "Booking site rebuild", "quantity": "1", "unit_price": "12500"},
+                {"description": "Hosting (12 months)", "quantity": "12", "unit_price": "50"},
+            ],
+            discount="0",
+            tax="0",
+        )
         token = sharing.send(session, owner.actor, proposal.id).rsplit("/", 1)[1]
     before, lead = deal_of(owner, proposal)
     assert (lead.name, before.value, before.probability) == ("Lead", Decimal("12500.00"), 10)
@@ -362,9 +412,14 @@ def test_each_pipeline_chooses_the_stage_a_signature_moves_its_deals_to():
     with factories.scoped(owner) as session:
         pipeline = pipelines.default_pipeline(session, owner.actor)
         assert pipelines.signed_stage(session, owner.actor, pipeline.id).name == "Won"
-        onboarding = pipeline_admin.add_stage(session, owner.actor, pipeline.id,
-                                              name="Signed: onboarding", kind="won",
-                                              probability=100)  # fmt: skip
+        onboarding = pipeline_admin.add_stage(
+            session,
+            owner.actor,
+            pipeline.id,
+            name="Signed: onboarding",
+            kind="won",
+            probability=100,
+        )
         other = pipeline_admin.create_pipeline(session, owner.actor, "Renewals")
     with factories.scoped(owner) as session:
         lost = pipelines.stage_named(session, owner.actor, "Lost")

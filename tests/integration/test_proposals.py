@@ -24,10 +24,19 @@ def make_deal(signed, *, title="Booking site rebuild", products="Web design, Hos
             None,
             {"name": "Harbour Lights", "industry": "Hospitality"},
         )
-        deal = records.save_record(session, signed.actor, "deal", None, {
-            "title": title, "value": "12500", "currency": "EUR",
-            "company_id": str(company.id), "products": products,
-        })  # fmt: skip
+        deal = records.save_record(
+            session,
+            signed.actor,
+            "deal",
+            None,
+            {
+                "title": title,
+                "value": "12500",
+                "currency": "EUR",
+                "company_id": str(company.id),
+                "products": products,
+            },
+        )
     return deal
 
 
@@ -63,14 +72,26 @@ def test_every_organisation_starts_with_the_four_templates_and_can_add_its_own()
         kinds = {t.kind for t in templates.list_templates(session, owner.actor)}
         assert {"sow", "retainer", "fixed_bid", "msa"} <= kinds
         custom = templates.save_template(
-            session, owner.actor, template_id=None, name="Audit", description="",
-            sections=[{"title": "Findings", "guidance": "what we found"},
-                      {"title": "", "guidance": ""}],
-        )  # fmt: skip
+            session,
+            owner.actor,
+            template_id=None,
+            name="Audit",
+            description="",
+            sections=[
+                {"title": "Findings", "guidance": "what we found"},
+                {"title": "", "guidance": ""},
+            ],
+        )
         assert custom.sections == [{"title": "Findings", "guidance": "what we found"}]
         with pytest.raises(ValidationError, match="exists already"):
-            templates.save_template(session, owner.actor, template_id=None, name="Audit",
-                                    description="", sections=[{"title": "X"}])  # fmt: skip
+            templates.save_template(
+                session,
+                owner.actor,
+                template_id=None,
+                name="Audit",
+                description="",
+                sections=[{"title": "X"}],
+            )
     member = factories.member(owner, "member")
     with factories.scoped(member) as session, pytest.raises(PermissionDenied):
         templates.archive_template(session, member.actor, custom.id)
@@ -113,14 +134,21 @@ def test_a_section_rewrite_is_a_diff_to_accept_or_reject():
     owner = factories.signup("Rewriters")
     proposal = make_proposal(owner)
     write(owner, proposal)
-    timeline = next(i for i, s in enumerate(load(owner, proposal).sections)
-                    if s["title"] == "Timeline")  # fmt: skip
+    timeline = next(
+        i for i, s in enumerate(load(owner, proposal).sections) if s["title"] == "Timeline"
+    )
     with factories.scoped(owner) as session:
-        documents.save_section(session, owner.actor, proposal.id, timeline,
-                               "<p>Discovery takes 3 weeks, build 9 weeks.</p>")  # fmt: skip
+        documents.save_section(
+            session,
+            owner.actor,
+            proposal.id,
+            timeline,
+            "<p>Discovery takes 3 weeks, build 9 weeks.</p>",
+        )
     before = load(owner, proposal)
-    _, state = write(owner, proposal, section=timeline,
-                     instruction="make the timeline more aggressive")  # fmt: skip
+    _, state = write(
+        owner, proposal, section=timeline, instruction="make the timeline more aggressive"
+    )
     assert state == "done"
     after = load(owner, proposal)
     assert after.sections == before.sections  # nothing changes until accepted
@@ -177,10 +205,17 @@ def test_edits_autosave_sanitized_and_coalesce_into_one_version():
             '<p onclick="x()">Hello <script>bad()</script><b>world</b></p>',
         )
         documents.save_section(session, owner.actor, proposal.id, 0, "<p>Hello again</p>")
-        documents.save_pricing(session, owner.actor, proposal.id, [
-            {"description": "Design", "quantity": "2", "unit_price": "1,000"},
-            {"description": "", "quantity": "", "unit_price": ""},
-        ], discount="10", tax="20")  # fmt: skip
+        documents.save_pricing(
+            session,
+            owner.actor,
+            proposal.id,
+            [
+                {"description": "Design", "quantity": "2", "unit_price": "1,000"},
+                {"description": "", "quantity": "", "unit_price": ""},
+            ],
+            discount="10",
+            tax="20",
+        )
         with pytest.raises(ValidationError, match="Row 1"):
             documents.save_pricing(
                 session,
@@ -245,14 +280,21 @@ def test_state_machines_refuse_invalid_moves_and_audit_valid_ones():
     assert (sent.status, sent.approval) == ("sent", "approved")
     with factories.scoped(owner) as session:
         actions = session.exec(
-            select(AuditEvent.action, AuditEvent.changes).where(
-                AuditEvent.entity_type == "proposal", AuditEvent.entity_id == str(proposal.id),
+            select(AuditEvent.action, AuditEvent.changes)
+            .where(
+                AuditEvent.entity_type == "proposal",
+                AuditEvent.entity_id == str(proposal.id),
                 col(AuditEvent.action).like("proposal.%_changed"),
-            ).order_by(col(AuditEvent.created_at))
-        ).all()  # fmt: skip
+            )
+            .order_by(col(AuditEvent.created_at))
+        ).all()
     statuses = [c["status"] for a, c in actions if a == "proposal.status_changed"]
-    assert statuses == [["draft", "review"], ["review", "draft"], ["draft", "review"],
-                        ["review", "sent"]]  # fmt: skip
+    assert statuses == [
+        ["draft", "review"],
+        ["review", "draft"],
+        ["draft", "review"],
+        ["review", "sent"],
+    ]
     generations = [c["generation"] for a, c in actions if a == "proposal.generation_changed"]
     assert generations == [["idle", "queued"], ["queued", "streaming"], ["streaming", "done"]]
 

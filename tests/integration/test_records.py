@@ -17,21 +17,53 @@ from tests import factories
 def test_company_contact_and_deal_with_their_full_field_sets():
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        company = records.save_record(session, owner.actor, "company", None, {
-            "name": "Harbour Lights", "domain": "https://www.Harbour.example/",
-            "industry": "Hospitality", "size": "11-50", "address": "1 Quay St", "tags": "vip, q4",
-        })  # fmt: skip
-        contact = records.save_record(session, owner.actor, "contact", None, {
-            "first_name": "Hana", "email": "HANA@harbour.example",
-            "extra_emails": "h@home.example\nhana@alt.example", "phone": "+44 20 7946 0958",
-            "extra_phones": "+44 7700 900123", "company_id": str(company.id), "tags": "vip",
-            "source": "Referral", "lifecycle_stage": "qualified", "notes": "Met at the fair.",
-        })  # fmt: skip
-        deal = records.save_record(session, owner.actor, "deal", None, {
-            "title": "Refit", "value": "12,500", "currency": "eur", "expected_close_date":
-            "2026-12-31", "contact_id": str(contact.id), "company_id": str(company.id),
-            "products": "Design, Build",
-        })  # fmt: skip
+        company = records.save_record(
+            session,
+            owner.actor,
+            "company",
+            None,
+            {
+                "name": "Harbour Lights",
+                "domain": "https://www.Harbour.example/",
+                "industry": "Hospitality",
+                "size": "11-50",
+                "address": "1 Quay St",
+                "tags": "vip, q4",
+            },
+        )
+        contact = records.save_record(
+            session,
+            owner.actor,
+            "contact",
+            None,
+            {
+                "first_name": "Hana",
+                "email": "HANA@harbour.example",
+                "extra_emails": "h@home.example\nhana@alt.example",
+                "phone": "+44 20 7946 0958",
+                "extra_phones": "+44 7700 900123",
+                "company_id": str(company.id),
+                "tags": "vip",
+                "source": "Referral",
+                "lifecycle_stage": "qualified",
+                "notes": "Met at the fair.",
+            },
+        )
+        deal = records.save_record(
+            session,
+            owner.actor,
+            "deal",
+            None,
+            {
+                "title": "Refit",
+                "value": "12,500",
+                "currency": "eur",
+                "expected_close_date": "2026-12-31",
+                "contact_id": str(contact.id),
+                "company_id": str(company.id),
+                "products": "Design, Build",
+            },
+        )
     assert company.domain == "harbour.example" and company.tags == ["vip", "q4"]
     assert contact.email == "hana@harbour.example"
     assert contact.extra_emails == ["h@home.example", "hana@alt.example"]
@@ -48,10 +80,19 @@ def test_company_contact_and_deal_with_their_full_field_sets():
 def test_every_bad_value_is_reported_at_once_and_nothing_is_saved():
     owner = factories.signup()
     with factories.scoped(owner) as session, pytest.raises(ValidationError) as err:
-        records.save_record(session, owner.actor, "deal", None, {
-            "title": "", "value": "lots", "currency": "EURO", "probability": "140",
-            "expected_close_date": "31/12/2026",
-        })  # fmt: skip
+        records.save_record(
+            session,
+            owner.actor,
+            "deal",
+            None,
+            {
+                "title": "",
+                "value": "lots",
+                "currency": "EURO",
+                "probability": "140",
+                "expected_close_date": "31/12/2026",
+            },
+        )
     assert set(err.value.fields) == {
         "title",
         "value",
@@ -60,9 +101,17 @@ def test_every_bad_value_is_reported_at_once_and_nothing_is_saved():
         "expected_close_date",
     }
     with factories.scoped(owner) as session, pytest.raises(ValidationError) as err:
-        records.save_record(session, owner.actor, "contact", None, {
-            "first_name": "A", "extra_emails": "ok@x.example, nope", "lifecycle_stage": "king",
-        })  # fmt: skip
+        records.save_record(
+            session,
+            owner.actor,
+            "contact",
+            None,
+            {
+                "first_name": "A",
+                "extra_emails": "ok@x.example, nope",
+                "lifecycle_stage": "king",
+            },
+        )
     assert "nope" in err.value.fields["extra_emails"]
     assert "lifecycle_stage" in err.value.fields
 
@@ -72,10 +121,17 @@ def test_references_must_belong_to_the_organisation():
     with factories.scoped(stranger) as session:
         theirs = records.save_record(session, stranger.actor, "company", None, {"name": "Theirs"})
     with factories.scoped(owner) as session, pytest.raises(ValidationError) as err:
-        records.save_record(session, owner.actor, "contact", None, {
-            "first_name": "X", "company_id": str(theirs.id),
-            "owner_id": str(stranger.actor.user_id),
-        })  # fmt: skip
+        records.save_record(
+            session,
+            owner.actor,
+            "contact",
+            None,
+            {
+                "first_name": "X",
+                "company_id": str(theirs.id),
+                "owner_id": str(stranger.actor.user_id),
+            },
+        )
     assert set(err.value.fields) == {"company_id", "owner_id"}
     with factories.scoped(owner) as session, pytest.raises(NotFound):
         records.get_record(session, owner.actor, "company", theirs.id)
@@ -130,9 +186,13 @@ def test_custom_fields_are_typed_validated_and_audited():
             session, owner.actor, "contact", label="Renewal", field_type="date"
         )
         custom_fields.create_field(
-            session, owner.actor, "contact", label="Tier", field_type="select",
+            session,
+            owner.actor,
+            "contact",
+            label="Tier",
+            field_type="select",
             options=["Gold", "Silver", "Gold", " "],
-        )  # fmt: skip
+        )
         with pytest.raises(ValidationError, match="already a field"):
             custom_fields.create_field(
                 session, owner.actor, "contact", label="budget", field_type="text"
@@ -144,12 +204,18 @@ def test_custom_fields_are_typed_validated_and_audited():
     with factories.scoped(member) as session:
         defs = custom_fields.list_fields(session, member.actor, "contact")
         assert [(f.key, f.options) for f in defs] == [
-            ("budget", []), ("renewal", []), ("tier", ["Gold", "Silver"]),
-        ]  # fmt: skip
+            ("budget", []),
+            ("renewal", []),
+            ("tier", ["Gold", "Silver"]),
+        ]
         contact = records.save_record(
-            session, member.actor, "contact", None, {"first_name": "C"},
+            session,
+            member.actor,
+            "contact",
+            None,
+            {"first_name": "C"},
             {"budget": "1,250", "renewal": "2027-01-15", "tier": "Gold"},
-        )  # fmt: skip
+        )
         with pytest.raises(ValidationError) as err:
             records.save_record(
                 session,

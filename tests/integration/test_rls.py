@@ -49,9 +49,13 @@ def two_tenants():
             )
             session.flush()
             activities.add_activity(
-                session, signed.actor, record_type="contact", record_id=contact.id,
-                kind="note", subject=f"{name} note",
-            )  # fmt: skip
+                session,
+                signed.actor,
+                record_type="contact",
+                record_id=contact.id,
+                kind="note",
+                subject=f"{name} note",
+            )
             basic_records.create_deal(session, signed.actor, title=f"{name} deal", value="100")
             invitations.create_invitation(session, signed.actor, factories.email(name), "viewer")
             session.flush()

@@ -38,8 +38,11 @@ def test_sealed_values_open_only_in_their_organisation_and_never_show_the_secret
 def test_data_keys_are_wrapped_by_kms_when_a_key_id_is_set(monkeypatch):
     from moto import mock_aws
 
-    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                        ("AWS_REGION", "eu-west-1")):  # fmt: skip
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", "eu-west-1"),
+    ):
         monkeypatch.setenv(name, value)
     with mock_aws():
         import boto3

@@ -52,9 +52,13 @@ def fake_linkedin(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLinkedIn]:
     server = FakeLinkedIn(client_id="li-client", client_secret="li-secret").start()
     server.add_organization("2414183", "Harbour Works")
     server.add_organization("5550001", "Harbour Labs")
-    for name, value in (("API_BASE", server.base_url), ("OAUTH_BASE", server.base_url),
-                        ("CLIENT_ID", "li-client"), ("CLIENT_SECRET", "li-secret"),
-                        ("VERSION", "202601")):  # fmt: skip
+    for name, value in (
+        ("API_BASE", server.base_url),
+        ("OAUTH_BASE", server.base_url),
+        ("CLIENT_ID", "li-client"),
+        ("CLIENT_SECRET", "li-secret"),
+        ("VERSION", "202601"),
+    ):
         monkeypatch.setenv(f"TANDEM_LINKEDIN_{name}", value)
     _settings_changed()
     yield server
@@ -66,9 +70,13 @@ def fake_linkedin(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLinkedIn]:
 @pytest.fixture
 def fake_meta(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMeta]:
     server = FakeMeta().start()
-    for name, value in (("GRAPH_BASE", server.base_url), ("OAUTH_BASE", "https://fb.example"),
-                        ("GRAPH_VERSION", "v23.0"), ("APP_ID", APP_ID),
-                        ("APP_SECRET", APP_SECRET)):  # fmt: skip
+    for name, value in (
+        ("GRAPH_BASE", server.base_url),
+        ("OAUTH_BASE", "https://fb.example"),
+        ("GRAPH_VERSION", "v23.0"),
+        ("APP_ID", APP_ID),
+        ("APP_SECRET", APP_SECRET),
+    ):
         monkeypatch.setenv(f"TANDEM_META_{name}", value)
     _settings_changed()
     yield server
@@ -98,8 +106,9 @@ def _choose(signed: factories.Signed, state: str, indexes: list[int]):
 
 def _connect_x(owner: factories.Signed, fake: FakeX, user: str = X_USER):
     query = _begin(owner, "x")
-    code = fake.authorize(code_challenge=query["code_challenge"],
-                          redirect_uri=query["redirect_uri"], user_id=user)  # fmt: skip
+    code = fake.authorize(
+        code_challenge=query["code_challenge"], redirect_uri=query["redirect_uri"], user_id=user
+    )
     (choice,) = _complete(owner, query["state"], code)
     (account,) = _choose(owner, query["state"], [choice.index])
     return account
@@ -120,8 +129,9 @@ def test_x_connects_with_pkce_and_its_tokens_are_sealed(fake_x: FakeX) -> None:
     assert query["code_challenge_method"] == "S256" and query["client_id"] == "x-client"
     raw = get_redis().get(f"social:oauth:flow:{query['state']}")
     assert raw and b"verifier" not in raw, "the flow's secrets wait sealed"
-    code = fake_x.authorize(code_challenge=query["code_challenge"],
-                            redirect_uri=query["redirect_uri"])  # fmt: skip
+    code = fake_x.authorize(
+        code_challenge=query["code_challenge"], redirect_uri=query["redirect_uri"]
+    )
     (choice,) = _complete(owner, query["state"], code)
     assert (choice.handle, choice.kind) == ("tandem_test", "user")
     (token_call,) = fake_x.calls("POST", r"/2/oauth2/token")
@@ -138,16 +148,18 @@ def test_x_connects_with_pkce_and_its_tokens_are_sealed(fake_x: FakeX) -> None:
         assert secret not in stored, "no plaintext token in social_account"
     assert row["access_token_sealed"] and row["refresh_token_sealed"]
     with factories.scoped(owner) as session:
-        opened = accounts.credentials(session, accounts.get_account(session, owner.actor.org_id,
-                                                                    account.id))  # fmt: skip
+        opened = accounts.credentials(
+            session, accounts.get_account(session, owner.actor.org_id, account.id)
+        )
         assert opened.access_token in tokens and opened.refresh_token in refresh
 
 
 def test_a_wrong_verifier_is_refused_by_the_network(fake_x: FakeX) -> None:
     owner = factories.signup()
     query = _begin(owner, "x")
-    code = fake_x.authorize(code_challenge="not-the-challenge-" + "a" * 30,
-                            redirect_uri=query["redirect_uri"])  # fmt: skip
+    code = fake_x.authorize(
+        code_challenge="not-the-challenge-" + "a" * 30, redirect_uri=query["redirect_uri"]
+    )
     with pytest.raises(ValidationError):
         _complete(owner, query["state"], code)
 
@@ -158,8 +170,9 @@ def test_the_state_is_single_use_and_bound_to_the_user(fake_x: FakeX) -> None:
     stranger = factories.signup("Other org")
 
     query = _begin(owner, "x")
-    code = fake_x.authorize(code_challenge=query["code_challenge"],
-                            redirect_uri=query["redirect_uri"])  # fmt: skip
+    code = fake_x.authorize(
+        code_challenge=query["code_challenge"], redirect_uri=query["redirect_uri"]
+    )
     with pytest.raises(PermissionDenied, match="someone else"):
         _complete(colleague, query["state"], code)
     with pytest.raises(ValidationError, match="expired or was already used"):
@@ -171,8 +184,9 @@ def test_the_state_is_single_use_and_bound_to_the_user(fake_x: FakeX) -> None:
 
     _connect_x(owner, fake_x)
     query = _begin(owner, "x")
-    code = fake_x.authorize(code_challenge=query["code_challenge"],
-                            redirect_uri=query["redirect_uri"])  # fmt: skip
+    code = fake_x.authorize(
+        code_challenge=query["code_challenge"], redirect_uri=query["redirect_uri"]
+    )
     _complete(owner, query["state"], code)
     with pytest.raises(ValidationError, match="already used"):
         _complete(owner, query["state"], code)
@@ -249,8 +263,9 @@ def test_linkedin_pages_that_cannot_be_listed_are_reported_not_hidden(
     owner = factories.signup()
     query = _begin(owner, "linkedin")
     code = fake_linkedin.authorize(redirect_uri=query["redirect_uri"])
-    fake_linkedin.fail_next("GET", r"/rest/organizationAcls",
-                            Reply(404, {"message": "Not found", "status": 404}))  # fmt: skip
+    fake_linkedin.fail_next(
+        "GET", r"/rest/organizationAcls", Reply(404, {"message": "Not found", "status": 404})
+    )
     with pytest.raises(ValidationError, match="could not list the company pages"):
         _complete(owner, query["state"], code)
     with factories.scoped(owner) as session:
@@ -337,8 +352,10 @@ def test_bluesky_connects_with_an_app_password_that_is_not_kept(
                 account_id = account.id
             row = _row(owner, account_id)
             assert (row["network"], row["handle"], row["timezone"]) == (
-                "bluesky", "alice.test", "Europe/Paris",
-            )  # fmt: skip
+                "bluesky",
+                "alice.test",
+                "Europe/Paris",
+            )
             stored = " ".join(str(v) for v in row.values())
             assert "app-pass-1234" not in stored
             for jwt in list(fake.access) + list(fake.refresh):

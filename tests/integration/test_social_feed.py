@@ -98,8 +98,13 @@ def test_only_sandbox_accounts_of_the_organisation():
     with pytest.raises(NotFound):
         _feed(stranger, account.remote_id)
     with factories.scoped(owner) as session:
-        identity = Identity(kind="user", remote_id="real-1", handle="@real", display_name="Real",
-                            tokens=TokenSet("t"))  # fmt: skip
+        identity = Identity(
+            kind="user",
+            remote_id="real-1",
+            handle="@real",
+            display_name="Real",
+            tokens=TokenSet("t"),
+        )
         real = accounts.save_identity(session, owner.actor, "mastodon", identity)
     with pytest.raises(NotFound):
         _feed(owner, real.id)

@@ -35,8 +35,11 @@ def test_a_valid_image_is_stored_in_the_organisations_namespace_and_listed():
     with factories.scoped(owner) as session:
         asset = library.add_asset(session, owner.actor, png(1200, 600), "../../launch.png")
     assert (asset.kind, asset.content_type, asset.width, asset.height) == (
-        "image", "image/png", 1200, 600,
-    )  # fmt: skip
+        "image",
+        "image/png",
+        1200,
+        600,
+    )
     assert asset.filename == "launch.png"  # no path from the browser survives
     assert "/" not in asset.storage_key and asset.storage_key.endswith(".png")
     assert media_store.store(owner.actor.org_id).get(asset.storage_key) == png(1200, 600)
@@ -105,8 +108,12 @@ def huge_png(width: int, height: int) -> bytes:
         idat.append(packer.compress(row))
     idat.append(packer.flush())
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(idat))
-            + chunk(b"IEND", b""))  # fmt: skip
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", b"".join(idat))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_a_picture_with_too_many_pixels_is_refused_before_it_is_decoded():
@@ -138,8 +145,9 @@ def test_the_thumbnail_is_made_once_at_upload_and_listing_does_not_decode_the_pi
 def test_the_composer_display_data_counts_threads_and_shows_times_in_each_accounts_zone():
     owner = factories.signup()
     with factories.scoped(owner) as session:
-        account = accounts.connect_sandbox(session, owner.actor, name="Acme",
-                                           timezone="America/New_York")  # fmt: skip
+        account = accounts.connect_sandbox(
+            session, owner.actor, name="Acme", timezone="America/New_York"
+        )
         chosen = post_views.account_options(session, owner.actor)
     assert chosen[0]["sandbox"] == "1" and chosen[0]["timezone"] == "America/New_York"
     x_account = {**chosen[0], "network": "x", "label": "X", "handle": "@acme"}
@@ -165,8 +173,9 @@ def test_the_composer_display_data_counts_threads_and_shows_times_in_each_accoun
         review.submit(session, owner.actor, post.id)
         at = post_views.parse_local("2031-12-09", "09:00")
         review.schedule(session, owner.actor, post.id, at, "Europe/Paris")
-        draft = posts.create_post(session, owner.actor,
-                                  PostInput(text="Later", account_ids=[account.id]))  # fmt: skip
+        draft = posts.create_post(
+            session, owner.actor, PostInput(text="Later", account_ids=[account.id])
+        )
         data = post_views.post_view(session, owner.actor, post.id, "Europe/Paris")
         sections, more = post_views.queue(session, owner.actor, "Europe/Paris")
     assert data["state"] == "scheduled" and data["date"] == "2031-12-09"

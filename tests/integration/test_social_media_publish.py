@@ -113,9 +113,13 @@ def test_x_uploads_the_picture_and_attaches_it_to_the_post(env):
 
 def test_linkedin_uploads_the_picture_and_the_post_carries_its_urn(env):
     fake = FakeLinkedIn(client_id="li-client", client_secret="li-secret").start()
-    for name, value in (("API_BASE", fake.base_url), ("OAUTH_BASE", fake.base_url),
-                        ("CLIENT_ID", "li-client"), ("CLIENT_SECRET", "li-secret"),
-                        ("VERSION", "202601")):  # fmt: skip
+    for name, value in (
+        ("API_BASE", fake.base_url),
+        ("OAUTH_BASE", fake.base_url),
+        ("CLIENT_ID", "li-client"),
+        ("CLIENT_SECRET", "li-secret"),
+        ("VERSION", "202601"),
+    ):
         env.setenv(f"TANDEM_LINKEDIN_{name}", value)
     _settings_changed()
     try:
@@ -134,8 +138,14 @@ def test_mastodon_uploads_the_picture_and_the_status_carries_it():
     fake = FakeMastodon().start()
     try:
         owner = factories.signup()
-        identity = Identity("user", fake.alice["id"], "@alice", "Alice", _tokens(fake.alice_token),
-                            base_url=fake.base_url + "/")  # fmt: skip
+        identity = Identity(
+            "user",
+            fake.alice["id"],
+            "@alice",
+            "Alice",
+            _tokens(fake.alice_token),
+            base_url=fake.base_url + "/",
+        )
         (target,) = _publish(owner, _account(owner, "mastodon", identity))
         status = fake.statuses[target.remote_id]
         (attached,) = status["media_attachments"]
@@ -164,9 +174,13 @@ def test_bluesky_uploads_the_picture_as_a_blob_and_embeds_it(env):
 def meta(env) -> Iterator[FakeMeta]:
     fake = FakeMeta().start()
     fake.fetch = fetch  # Meta downloads the media from the URL in the request
-    for name, value in (("GRAPH_BASE", fake.base_url), ("OAUTH_BASE", "https://fb.example"),
-                        ("GRAPH_VERSION", "v23.0"), ("APP_ID", APP_ID),
-                        ("APP_SECRET", APP_SECRET)):  # fmt: skip
+    for name, value in (
+        ("GRAPH_BASE", fake.base_url),
+        ("OAUTH_BASE", "https://fb.example"),
+        ("GRAPH_VERSION", "v23.0"),
+        ("APP_ID", APP_ID),
+        ("APP_SECRET", APP_SECRET),
+    ):
         env.setenv(f"TANDEM_META_{name}", value)
     env.setattr(InstagramProvider, "poll_interval", 0.01)
     _settings_changed()
@@ -186,8 +200,14 @@ def test_facebook_gets_a_url_it_can_download_the_picture_from(meta):
 def test_instagram_gets_a_jpeg_of_the_png_it_can_download(meta):
     owner = factories.signup()
     token = meta.add_page(PAGE, "Harbour Works", ig_id=IG, ig_username="harbourworks")
-    identity = Identity("instagram_business", IG, "harbourworks", "Harbour Works",
-                        TokenSet(token), extra={"page_id": PAGE})  # fmt: skip
+    identity = Identity(
+        "instagram_business",
+        IG,
+        "harbourworks",
+        "Harbour Works",
+        TokenSet(token),
+        extra={"page_id": PAGE},
+    )
     (target,) = _publish(owner, _account(owner, "instagram", identity))
     container = next(c for c in meta.containers.values() if c["published"])
     data = container["data"]

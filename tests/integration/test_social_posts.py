@@ -90,8 +90,12 @@ def test_approval_flow_notifies_and_audits_with_ip():
     assert targets(author, post)[0].state == "rejected"
     assert "Too long" in notes(author, "social.rejected")[0].message
     with factories.scoped(author) as session:
-        posts.update_post(session, author.actor, post.id,
-                          PostInput(text="Short and sweet", account_ids=[account.id]))  # fmt: skip
+        posts.update_post(
+            session,
+            author.actor,
+            post.id,
+            PostInput(text="Short and sweet", account_ids=[account.id]),
+        )
         review.schedule(session, author.actor, post.id, datetime(2030, 1, 2, 9), "UTC")
         review.submit(session, author.actor, post.id)
     with factories.scoped(owner) as session:
@@ -100,8 +104,13 @@ def test_approval_flow_notifies_and_audits_with_ip():
     with factories.scoped(owner) as session:
         events = session.exec(select(AuditEvent).where(AuditEvent.entity_id == str(post.id))).all()
     actions = [e.action for e in events]
-    for action in ("social_post.pending_review", "social_post.rejected", "social_post.approved",
-                   "social_post.scheduled", "social_post.commented"):  # fmt: skip
+    for action in (
+        "social_post.pending_review",
+        "social_post.rejected",
+        "social_post.approved",
+        "social_post.scheduled",
+        "social_post.commented",
+    ):
         assert action in actions
     assert all(e.ip for e in events if e.action == "social_post.approved")
 

@@ -41,8 +41,9 @@ def test_sandbox_publishes_once_and_a_second_sweep_does_nothing():
     assert {t.state for t in done} == {"published"}
     assert all(t.remote_id.startswith("sb-") and t.published_at for t in done)
     with factories.scoped(owner) as session, pytest.raises(WrongPostState):
-        posts.update_post(session, owner.actor, post.id,
-                          PostInput(text="edit", account_ids=[done[0].account_id]))  # fmt: skip
+        posts.update_post(
+            session, owner.actor, post.id, PostInput(text="edit", account_ids=[done[0].account_id])
+        )
 
 
 def test_lost_answer_on_a_network_that_cannot_check_waits_for_a_person():
@@ -56,8 +57,9 @@ def test_lost_answer_on_a_network_that_cannot_check_waits_for_a_person():
     assert "check" in notes(owner, "social.failed")[0].message
     assert publishing.publish_due(owner.actor.org_id) == {}, "never re-sent on its own"
     with factories.scoped(owner) as session:
-        review.resolve_unknown(session, owner.actor, target.id, went_out=True,
-                               remote_url="https://scripted.example/1")  # fmt: skip
+        review.resolve_unknown(
+            session, owner.actor, target.id, went_out=True, remote_url="https://scripted.example/1"
+        )
     assert targets(owner, post)[0].state == "published"
     assert len(ScriptedNetwork.posted) == 1
 
@@ -70,8 +72,9 @@ def test_lost_answer_is_checked_before_retrying_where_the_network_allows():
     make_due(owner, post)
     assert publishing.publish_due(owner.actor.org_id) == {"unknown": 1}
     with factories.scoped(owner) as session:  # the retry is due now
-        target = session.exec(select(SocialPostTarget).where(
-            SocialPostTarget.post_id == post.id)).one()  # fmt: skip
+        target = session.exec(
+            select(SocialPostTarget).where(SocialPostTarget.post_id == post.id)
+        ).one()
         target.next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)
         session.add(target)
     assert publishing.publish_due(owner.actor.org_id) == {"published": 1}
@@ -164,13 +167,24 @@ def test_a_post_whose_media_file_is_gone_fails_with_a_reason_instead_of_looping(
     owner = factories.signup()
     account = connect(owner, "sandbox")
     with factories.scoped(owner) as session:
-        asset = MediaAsset(org_id=owner.actor.org_id, storage_key="gone.png", filename="a.png",
-                           content_type="image/png", kind="image", size=10, width=10, height=10,
-                           created_by=owner.actor.user_id)  # fmt: skip
+        asset = MediaAsset(
+            org_id=owner.actor.org_id,
+            storage_key="gone.png",
+            filename="a.png",
+            content_type="image/png",
+            kind="image",
+            size=10,
+            width=10,
+            height=10,
+            created_by=owner.actor.user_id,
+        )
         session.add(asset)
         session.flush()
-        post = posts.create_post(session, owner.actor, PostInput(
-            text="With a picture", account_ids=[account.id], media_ids=[asset.id]))  # fmt: skip
+        post = posts.create_post(
+            session,
+            owner.actor,
+            PostInput(text="With a picture", account_ids=[account.id], media_ids=[asset.id]),
+        )
     make_due(owner, post)
     assert publishing.publish_due(owner.actor.org_id) == {"failed": 1}
     (target,) = targets(owner, post)
@@ -202,9 +216,15 @@ def test_a_thread_cut_short_is_finished_later_without_repeating_a_part(monkeypat
     try:
         owner = factories.signup()
         with factories.scoped(owner) as session:
-            identity = Identity("user", "2244994945", "@tandem_test", "Tandem",
-                                TokenSet(fake.issue_token(), fake.issue_refresh(),
-                                         datetime.now(UTC) + timedelta(hours=2)))  # fmt: skip
+            identity = Identity(
+                "user",
+                "2244994945",
+                "@tandem_test",
+                "Tandem",
+                TokenSet(
+                    fake.issue_token(), fake.issue_refresh(), datetime.now(UTC) + timedelta(hours=2)
+                ),
+            )
             account = accounts.save_identity(session, owner.actor, "x", identity)
         words = " ".join(f"Sentence number {i} about the harbour museum." for i in range(18))
         post = compose(owner, account, text=words)  # over 280: threads automatically
@@ -213,8 +233,9 @@ def test_a_thread_cut_short_is_finished_later_without_repeating_a_part(monkeypat
         (target,) = targets(owner, post)
         assert len(target.part_ids) == 1 and "1 part(s) of the thread went out" in target.last_error
         with factories.scoped(owner) as session, pytest.raises(WrongPostState):
-            posts.update_post(session, owner.actor, post.id,
-                              PostInput(text="changed", account_ids=[account.id]))  # fmt: skip
+            posts.update_post(
+                session, owner.actor, post.id, PostInput(text="changed", account_ids=[account.id])
+            )
         later = datetime.now(UTC) + timedelta(hours=2)
         (claim,) = publishing.claim_due(owner.actor.org_id, now=later)
         assert publishing.publish_one(owner.actor.org_id, claim) == "published"
@@ -262,17 +283,29 @@ def fake_x(monkeypatch):
 
 def _x_account(owner, fake):
     with factories.scoped(owner) as session:
-        identity = Identity("user", "2244994945", "@tandem_test", "Tandem",
-                            TokenSet(fake.issue_token(), fake.issue_refresh(),
-                                     datetime.now(UTC) + timedelta(hours=2)))  # fmt: skip
+        identity = Identity(
+            "user",
+            "2244994945",
+            "@tandem_test",
+            "Tandem",
+            TokenSet(
+                fake.issue_token(), fake.issue_refresh(), datetime.now(UTC) + timedelta(hours=2)
+            ),
+        )
         return accounts.save_identity(session, owner.actor, "x", identity)
 
 
 def _x_thread(owner, account, parts):
     with factories.scoped(owner) as session:
-        return posts.create_post(session, owner.actor, PostInput(
-            text=" ".join(parts), account_ids=[account.id],
-            overrides={"x": {"parts": list(parts)}}))  # fmt: skip
+        return posts.create_post(
+            session,
+            owner.actor,
+            PostInput(
+                text=" ".join(parts),
+                account_ids=[account.id],
+                overrides={"x": {"parts": list(parts)}},
+            ),
+        )
 
 
 def _chain(fake, part_ids):
@@ -341,9 +374,12 @@ def test_a_bluesky_mention_that_cannot_be_resolved_does_not_block_the_post(monke
                     handle="alice.test",
                     app_password="app-pass-1234",
                 )
-            fake.fail_next("GET", r"/xrpc/com\.atproto\.identity\.resolveHandle",
-                           Reply(502, {"error": "UpstreamFailure", "message": "timeout"}),
-                           times=10)  # fmt: skip
+            fake.fail_next(
+                "GET",
+                r"/xrpc/com\.atproto\.identity\.resolveHandle",
+                Reply(502, {"error": "UpstreamFailure", "message": "timeout"}),
+                times=10,
+            )
             post = compose(owner, account, text="Launch day with @partner.example!")
             make_due(owner, post)
             assert publishing.publish_due(owner.actor.org_id) == {"published": 1}

@@ -41,8 +41,9 @@ def x(monkeypatch):
 
 
 def x_account(owner, fake: FakeX, *, expires_in: timedelta, refresh: str | None = None):
-    tokens = TokenSet(fake.issue_token(), refresh or fake.issue_refresh(),
-                      datetime.now(UTC) + expires_in)  # fmt: skip
+    tokens = TokenSet(
+        fake.issue_token(), refresh or fake.issue_refresh(), datetime.now(UTC) + expires_in
+    )
     identity = Identity("user", "2244994945", "@tandem_test", "Tandem Test", tokens)
     with factories.scoped(owner) as session:
         return accounts.save_identity(session, owner.actor, "x", identity)
@@ -79,9 +80,11 @@ def test_a_revoked_refresh_token_asks_the_owner_to_reconnect(x):
     assert row.status == "needs_reconnect"
     assert kept == "revoked-token", "a failed refresh never wipes the stored token"
     with factories.scoped(owner) as session:
-        (note,) = session.exec(select(Notification).where(
-            Notification.user_id == owner.actor.user_id, Notification.kind == "social.reconnect"
-        )).all()  # fmt: skip
+        (note,) = session.exec(
+            select(Notification).where(
+                Notification.user_id == owner.actor.user_id, Notification.kind == "social.reconnect"
+            )
+        ).all()
     assert note.message.startswith("Reconnect your X account @tandem_test")
 
 
@@ -104,8 +107,9 @@ def test_tokens_are_sealed_refreshed_kept_and_never_shown():
         assert "secret-access-token" not in row.access_token_sealed
         assert "secret-refresh-token" not in row.refresh_token_sealed
         shown = accounts.view(row)
-        events = session.exec(select(AuditEvent).where(
-            AuditEvent.entity_id == str(account.id))).all()  # fmt: skip
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.entity_id == str(account.id))
+        ).all()
     assert "secret" not in repr(shown)
     assert events and all("secret" not in repr(e.changes) for e in events)
     due = refresh.expiring_accounts(timedelta(hours=1))

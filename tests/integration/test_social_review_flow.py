@@ -85,8 +85,9 @@ def test_publish_now_where_no_approval_is_needed_publishes_drafts_at_once():
         review.publish_now(session, owner.actor, post.id)
     done = targets(owner, post)
     assert {t.state for t in done} == {"scheduled"}
-    assert all(before - timedelta(seconds=1) <= t.next_attempt_at <= datetime.now(UTC)
-               for t in done)  # fmt: skip
+    assert all(
+        before - timedelta(seconds=1) <= t.next_attempt_at <= datetime.now(UTC) for t in done
+    )
 
 
 def test_publish_now_of_a_scheduled_post_brings_it_forward():
@@ -101,14 +102,16 @@ def test_the_composers_schedule_button_queues_drafts_only_where_no_approval_is_n
     owner = factories.signup()
     free = compose(owner, connect(owner, "sandbox"))
     with factories.scoped(owner) as session:
-        review.schedule(session, owner.actor, free.id, datetime(2031, 3, 4, 10), "UTC",
-                        release=True)  # fmt: skip
+        review.schedule(
+            session, owner.actor, free.id, datetime(2031, 3, 4, 10), "UTC", release=True
+        )
     assert targets(owner, free)[0].state == "scheduled"
     _approvals(owner)
     held = compose(owner, connect(owner, "sandbox"))
     with factories.scoped(owner) as session:
-        review.schedule(session, owner.actor, held.id, datetime(2031, 3, 4, 10), "UTC",
-                        release=True)  # fmt: skip
+        review.schedule(
+            session, owner.actor, held.id, datetime(2031, 3, 4, 10), "UTC", release=True
+        )
     assert targets(owner, held)[0].state == "draft"
     assert _post_row(owner, held).scheduled_at == datetime(2031, 3, 4, 10, tzinfo=UTC)
 
@@ -119,8 +122,9 @@ def test_a_time_chosen_before_submitting_travels_with_the_review_and_approval_sc
     _approvals(owner)
     post = compose(author, connect(owner, "sandbox"))
     with factories.scoped(author) as session:
-        review.submit(session, author.actor, post.id, local=datetime(2031, 6, 1, 9, 30),
-                      tz="Europe/Paris")  # fmt: skip
+        review.submit(
+            session, author.actor, post.id, local=datetime(2031, 6, 1, 9, 30), tz="Europe/Paris"
+        )
     with factories.scoped(owner) as session:  # what the reviewer sees
         seen = post_views.post_view(session, owner.actor, post.id, "Europe/Paris")
     assert (seen["date"], seen["time"], seen["timezone"]) == ("2031-06-01", "09:30", "Europe/Paris")
@@ -144,8 +148,9 @@ def test_the_approver_chooses_the_time_when_none_was_set():
         review.approve(session, owner.actor, post.id, local=datetime(2031, 2, 3, 8, 0), tz="UTC")
     (target,) = targets(owner, post)
     assert (target.state, target.next_attempt_at) == (
-        "scheduled", datetime(2031, 2, 3, 8, 0, tzinfo=UTC),
-    )  # fmt: skip
+        "scheduled",
+        datetime(2031, 2, 3, 8, 0, tzinfo=UTC),
+    )
 
 
 def test_approval_without_any_time_leaves_the_post_approved_to_publish_by_hand():
@@ -163,9 +168,13 @@ def test_a_time_that_passed_while_in_review_is_not_approved_as_is():
     post = compose(owner, connect(owner, "sandbox"))
     _approvals(owner)
     with factories.scoped(owner) as session:
-        review.submit(session, owner.actor, post.id,
-                      local=(datetime.now(UTC) + timedelta(minutes=5)).replace(tzinfo=None),
-                      tz="UTC")  # fmt: skip
+        review.submit(
+            session,
+            owner.actor,
+            post.id,
+            local=(datetime.now(UTC) + timedelta(minutes=5)).replace(tzinfo=None),
+            tz="UTC",
+        )
     with factories.scoped(owner) as session:
         row = session.get(SocialPost, post.id)
         assert row is not None

@@ -109,11 +109,25 @@ def wait_for(check, timeout: float = 30.0, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def account_on(owner, network: str, remote_id: str, token: str, *, refresh: str = "",
-               base_url: str = "", expires_in: timedelta = timedelta(hours=2)):  # fmt: skip
+def account_on(
+    owner,
+    network: str,
+    remote_id: str,
+    token: str,
+    *,
+    refresh: str = "",
+    base_url: str = "",
+    expires_in: timedelta = timedelta(hours=2),
+):
     tokens = TokenSet(token, refresh, datetime.now(UTC) + expires_in)
-    identity = Identity(kind="user", remote_id=remote_id, handle="@acme", display_name="Acme",
-                        base_url=base_url, tokens=tokens)  # fmt: skip
+    identity = Identity(
+        kind="user",
+        remote_id=remote_id,
+        handle="@acme",
+        display_name="Acme",
+        base_url=base_url,
+        tokens=tokens,
+    )
     with factories.scoped(owner) as session:
         return accounts.save_identity(session, owner.actor, network, identity)
 
@@ -137,8 +151,11 @@ def target_of(owner, post) -> SocialPostTarget:
 
 
 def published(owner, post, timeout: float = 30.0) -> SocialPostTarget:
-    return wait_for(lambda: (t := target_of(owner, post)).state == "published" and t,
-                    timeout, "the post to be published")  # fmt: skip
+    return wait_for(
+        lambda: (t := target_of(owner, post)).state == "published" and t,
+        timeout,
+        "the post to be published",
+    )
 
 
 def statuses(fake: FakeMastodon, text: str) -> list[dict]:
@@ -148,8 +165,9 @@ def statuses(fake: FakeMastodon, text: str) -> list[dict]:
 def test_a_post_due_in_two_seconds_publishes_on_time(stack, worker, fakes):
     mastodon, _ = fakes
     owner = factories.signup()
-    account = account_on(owner, "mastodon", mastodon.alice["id"], mastodon.alice_token,
-                         base_url=mastodon.base_url)  # fmt: skip
+    account = account_on(
+        owner, "mastodon", mastodon.alice["id"], mastodon.alice_token, base_url=mastodon.base_url
+    )
     due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
     post = schedule(owner, account, "On time, every time", due)
     target = published(owner, post)
@@ -162,8 +180,9 @@ def test_a_post_due_in_two_seconds_publishes_on_time(stack, worker, fakes):
 def test_killing_the_worker_mid_publish_publishes_exactly_once(stack, worker, fakes):
     mastodon, _ = fakes
     owner = factories.signup()
-    account = account_on(owner, "mastodon", mastodon.alice["id"], mastodon.alice_token,
-                         base_url=mastodon.base_url)  # fmt: skip
+    account = account_on(
+        owner, "mastodon", mastodon.alice["id"], mastodon.alice_token, base_url=mastodon.base_url
+    )
     mastodon.hang_next("POST", r"/api/v1/statuses", 20.0)  # sent, then the answer never comes
     post = schedule(
         owner, account, "Exactly once, please", datetime.now(UTC) + timedelta(seconds=1)
@@ -188,8 +207,13 @@ def test_killing_the_worker_mid_thread_finishes_the_thread_once(stack, worker, f
     def thread_on_x() -> list[dict]:
         return [t for t in list(x.tweets.values()) if t["text"].startswith("Killed mid-thread")]
 
-    post = schedule(owner, account, " ".join(parts), datetime.now(UTC) + timedelta(seconds=1),
-                    overrides={"x": {"parts": parts}})  # fmt: skip
+    post = schedule(
+        owner,
+        account,
+        " ".join(parts),
+        datetime.now(UTC) + timedelta(seconds=1),
+        overrides={"x": {"parts": parts}},
+    )
     wait_for(lambda: len(thread_on_x()) == 2, 30, "two parts to reach the network")
     worker.kill()  # the network holds parts [1, 1, 0]
     worker.start()
@@ -202,8 +226,9 @@ def test_killing_the_worker_mid_thread_finishes_the_thread_once(stack, worker, f
 def test_a_redis_restart_loses_nothing(stack, worker, fakes):
     mastodon, _ = fakes
     owner = factories.signup()
-    account = account_on(owner, "mastodon", mastodon.alice["id"], mastodon.alice_token,
-                         base_url=mastodon.base_url)  # fmt: skip
+    account = account_on(
+        owner, "mastodon", mastodon.alice["id"], mastodon.alice_token, base_url=mastodon.base_url
+    )
     post = schedule(owner, account, "Survives Redis", datetime.now(UTC) + timedelta(seconds=3))
     stack.redis.stop()  # everything RQ knew is gone (no persistence)
     time.sleep(4)
@@ -218,10 +243,24 @@ def test_a_429_then_success_makes_one_post(stack, worker, fakes):
     owner = factories.signup()
     account = account_on(owner, "x", "2244994945", x.issue_token())
     reset = str(int(time.time()) + 2)
-    x.fail_next("POST", r"/2/tweets", Reply(429, {"title": "Too Many Requests",
-                "detail": "Too Many Requests", "type": "about:blank", "status": 429},
-                headers={"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0",
-                         "x-rate-limit-reset": reset}))  # fmt: skip
+    x.fail_next(
+        "POST",
+        r"/2/tweets",
+        Reply(
+            429,
+            {
+                "title": "Too Many Requests",
+                "detail": "Too Many Requests",
+                "type": "about:blank",
+                "status": 429,
+            },
+            headers={
+                "x-rate-limit-limit": "100",
+                "x-rate-limit-remaining": "0",
+                "x-rate-limit-reset": reset,
+            },
+        ),
+    )
     post = schedule(owner, account, "Patience pays", datetime.now(UTC) + timedelta(seconds=1))
     target = published(owner, post)
     assert [t for t in x.tweets.values() if t["text"] == "Patience pays"] != []

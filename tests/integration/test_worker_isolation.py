@@ -41,8 +41,9 @@ def workers(stack) -> Iterator[dict]:
 def queue_document(signed, filename: str) -> str:
     """Upload a document and queue its embedding (a bulk job); returns the job id."""
     with factories.scoped(signed) as session:
-        document = knowledge_base.add_document(session, signed.actor, filename=filename,
-                                               content=HANDBOOK.encode())  # fmt: skip
+        document = knowledge_base.add_document(
+            session, signed.actor, filename=filename, content=HANDBOOK.encode()
+        )
     kb_jobs.enqueue_embedding(document.id, signed.actor.org_id)
     return f"kb-embed-{document.id}"
 
@@ -56,8 +57,9 @@ def long_bulk_job(stack, workers) -> Iterator[str]:
     """Another organisation's bulk job, running until the test ends."""
     busy = factories.signup("Busy Imports")
     flag = f"tandem:test:release:{uuid.uuid4()}"
-    job_id = fair.enqueue(busy.actor.org_id, hold, flag, job_id=f"test-hold-{uuid.uuid4()}",
-                          job_timeout=300)  # fmt: skip
+    job_id = fair.enqueue(
+        busy.actor.org_id, hold, flag, job_id=f"test-hold-{uuid.uuid4()}", job_timeout=300
+    )
     wait_for(lambda: status(job_id) == JobStatus.STARTED, 60, "the bulk job to start")
     try:
         yield job_id
@@ -69,8 +71,9 @@ def long_bulk_job(stack, workers) -> Iterator[str]:
 def test_a_post_due_during_a_long_bulk_job_goes_out_while_it_runs(fakes, long_bulk_job):
     mastodon, _ = fakes
     owner = factories.signup("On Time")
-    account = account_on(owner, "mastodon", mastodon.alice["id"], mastodon.alice_token,
-                         base_url=mastodon.base_url)  # fmt: skip
+    account = account_on(
+        owner, "mastodon", mastodon.alice["id"], mastodon.alice_token, base_url=mastodon.base_url
+    )
     post = schedule(
         owner, account, "Not behind the import", datetime.now(UTC) + timedelta(seconds=2)
     )
@@ -94,11 +97,15 @@ def test_one_organisations_bulk_jobs_take_turns_with_anothers(stack, workers):
     all of A's; and A's run one at a time."""
     first, second = factories.signup("Many Docs"), factories.signup("One Doc")
     flag = f"tandem:test:release:{uuid.uuid4()}"
-    blocker = fair.enqueue(first.actor.org_id, hold, flag, job_id=f"test-hold-{uuid.uuid4()}",
-                           job_timeout=300)  # fmt: skip
+    blocker = fair.enqueue(
+        first.actor.org_id, hold, flag, job_id=f"test-hold-{uuid.uuid4()}", job_timeout=300
+    )
     wait_for(lambda: status(blocker) == JobStatus.STARTED, 60, "A's first job to start")
-    ids = [queue_document(first, "a2.md"), queue_document(first, "a3.md"),
-           queue_document(second, "b1.md")]  # fmt: skip
+    ids = [
+        queue_document(first, "a2.md"),
+        queue_document(first, "a3.md"),
+        queue_document(second, "b1.md"),
+    ]
     get_redis().set(flag, "1")
     wait_for(lambda: all(status(i) == JobStatus.FINISHED for i in ids), 120, "every document")
     runs = {i: Job.fetch(i, connection=get_redis()) for i in [blocker, *ids]}

@@ -56,8 +56,10 @@ def paragraph(text: str) -> bytes:
 def words(count: int, seed: int = 7) -> list[str]:
     """Different short words, so the text does not compress like a bomb."""
     rng = random.Random(seed)
-    return ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(3, 9)))
-            for _ in range(count)]  # fmt: skip
+    return [
+        "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(3, 9)))
+        for _ in range(count)
+    ]
 
 
 def test_a_docx_that_unpacks_to_hundreds_of_times_its_size_is_refused_unread():
@@ -81,9 +83,7 @@ def test_a_docx_with_too_many_paragraphs_is_refused():
 
 def test_a_docx_with_too_much_text_is_refused():
     body = " ".join(words(knowledge_extract.MAX_CHARACTERS // 5))
-    long_paragraphs = b"".join(
-        paragraph(body[i : i + 5000]) for i in range(0, len(body), 5000)
-    )  # fmt: skip
+    long_paragraphs = b"".join(paragraph(body[i : i + 5000]) for i in range(0, len(body), 5000))
     with pytest.raises(
         ValidationError, match=f"more than {knowledge_extract.MAX_CHARACTERS:,} characters"
     ):
@@ -113,12 +113,16 @@ def test_an_ordinary_docx_keeps_its_paragraphs_tabs_breaks_and_tables():
     body = (
         paragraph("Harbour Lights case study.")
         + b"<w:p><w:r><w:t>Six</w:t><w:tab/><w:t>weeks</w:t><w:br/><w:t>on budget</w:t></w:r></w:p>"
-        + b"<w:tbl><w:tr><w:tc>" + paragraph("Retainer: 20 hours") + b"</w:tc></w:tr></w:tbl>"
-    )  # fmt: skip
+        + b"<w:tbl><w:tr><w:tc>"
+        + paragraph("Retainer: 20 hours")
+        + b"</w:tc></w:tr></w:tbl>"
+    )
     text = knowledge_extract.extract_text("case.docx", docx_of(body))
     assert text.split("\n\n") == [
-        "Harbour Lights case study.", "Six weeks\non budget", "Retainer: 20 hours",
-    ]  # fmt: skip
+        "Harbour Lights case study.",
+        "Six weeks\non budget",
+        "Retainer: 20 hours",
+    ]
 
 
 def test_a_docx_made_by_word_is_read():

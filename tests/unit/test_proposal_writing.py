@@ -74,11 +74,29 @@ GUIDED = [
     offline_writer.Section("Investment", "Summarise the fees and the payment schedule"),
 ]
 LEAKS = [
-    "Negotiation", "Ottoline", "75%", "12,500", "2026-09-30", "$12k", "$10k", "Chase Finance",
-    "price sensitive", "CFO", "task:", "note:", "Stage", "Account Owner", "Products Of Interest",
-    "What we have discussed", "This section will", "Together, we will", "We will summarise",
-    "summarise the client", "list what is in scope", "payment schedule",
-]  # fmt: skip
+    "Negotiation",
+    "Ottoline",
+    "75%",
+    "12,500",
+    "2026-09-30",
+    "$12k",
+    "$10k",
+    "Chase Finance",
+    "price sensitive",
+    "CFO",
+    "task:",
+    "note:",
+    "Stage",
+    "Account Owner",
+    "Products Of Interest",
+    "What we have discussed",
+    "This section will",
+    "Together, we will",
+    "We will summarise",
+    "summarise the client",
+    "list what is in scope",
+    "payment schedule",
+]
 
 
 def graph() -> DealContext:
@@ -88,15 +106,18 @@ def graph() -> DealContext:
         "contact": "Hana Hale, COO",
         "products_of_interest": "Web design, Hosting",
     }
-    return DealContext(facts, HISTORY, background=dict(INTERNAL))  # fmt: skip
+    return DealContext(facts, HISTORY, background=dict(INTERNAL))
 
 
 @pytest.mark.parametrize("voice", ["formal", "consultative", "direct"])
 def test_the_offline_draft_quotes_no_internal_fact_and_no_guidance(voice):
     text = offline_writer.draft(draft_input(graph(), GUIDED, voice))
     assert [line for line in text.splitlines() if line.startswith("## ")] == [
-        "## Overview", "## Scope of work", "## Timeline", "## Investment",
-    ]  # fmt: skip
+        "## Overview",
+        "## Scope of work",
+        "## Timeline",
+        "## Investment",
+    ]
     assert "Harbour Lights" in text and "Web design" in text and "Hosting" in text
     found = [leak for leak in LEAKS if leak.lower() in text.lower()]
     assert found == [], text

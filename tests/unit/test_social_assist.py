@@ -12,14 +12,17 @@ pytestmark = pytest.mark.unit
 @pytest.mark.parametrize(
     ("text", "wanted", "never"),
     [
-        ("Northwind's harbour tours: Northwind's boats leave at nine.",
-         "#Northwind", {"#NorthwindS", "#Northwinds"}),
+        (
+            "Northwind's harbour tours: Northwind's boats leave at nine.",
+            "#Northwind",
+            {"#NorthwindS", "#Northwinds"},
+        ),
         ("Northwind’s new boats. Northwind’s crew.", "#Northwind", {"#NorthwindS"}),
         ("The customers' favourite customers' lounge", "#Customers", {"#Customers'"}),
         ("Don't miss it, don't wait: the follow-up follow-up tour", "#FollowUp", {"#DonT"}),
         ("Café Müller opens. Café Müller serves.", "#Café", set()),
     ],
-)  # fmt: skip
+)
 def test_tags_are_whole_words(text: str, wanted: str, never: set[str]) -> None:
     tags = offline_hashtags(text)
     assert wanted in tags

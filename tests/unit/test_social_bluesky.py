@@ -142,8 +142,14 @@ def test_a_mention_that_cannot_be_resolved_goes_out_as_plain_text_and_is_reporte
 
 
 def test_thread_with_image_sets_root_and_parent(fake, account, provider):
-    image = MediaItem(content_type="image/jpeg", data=b"\xff\xd8" + b"1" * 500, width=1200,
-                      height=800, alt="Harbour at dusk", filename="h.jpg")  # fmt: skip
+    image = MediaItem(
+        content_type="image/jpeg",
+        data=b"\xff\xd8" + b"1" * 500,
+        width=1200,
+        height=800,
+        alt="Harbour at dusk",
+        filename="h.jpg",
+    )
     result = provider.publish(post(parts=("one", "two", "three"), media=(image,)), account)
     one, two, three = fake.posts()
     assert result.part_ids == (one["uri"], two["uri"], three["uri"])
@@ -180,11 +186,17 @@ def test_too_long_is_refused_before_posting_but_graphemes_not_codepoints(fake, a
     assert len(fake.posts()) == 1
     resp = httpx.post(
         f"{fake.base_url}/xrpc/com.atproto.repo.createRecord",
-        json={"repo": account.remote_id, "collection": "app.bsky.feed.post",
-              "record": {"$type": "app.bsky.feed.post", "text": "a" * 301,
-                         "createdAt": "2026-01-01T00:00:00Z"}},
+        json={
+            "repo": account.remote_id,
+            "collection": "app.bsky.feed.post",
+            "record": {
+                "$type": "app.bsky.feed.post",
+                "text": "a" * 301,
+                "createdAt": "2026-01-01T00:00:00Z",
+            },
+        },
         headers={"Authorization": f"Bearer {account.access_token}"},
-    )  # fmt: skip
+    )
     assert resp.status_code == 400 and resp.json()["error"] == "InvalidRequest"
     assert "300 graphemes" in resp.json()["message"]
 
@@ -193,17 +205,26 @@ def test_fake_validates_facets_replies_and_auth(fake, account):
     def create(record: dict, token: str | None = account.access_token) -> httpx.Response:
         base = {"$type": "app.bsky.feed.post", "createdAt": "2026-01-01T00:00:00Z"}
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        body = {"repo": account.remote_id, "collection": "app.bsky.feed.post",
-                "record": {**base, **record}}  # fmt: skip
-        return httpx.post(f"{fake.base_url}/xrpc/com.atproto.repo.createRecord", json=body,
-                          headers=headers)  # fmt: skip
+        body = {
+            "repo": account.remote_id,
+            "collection": "app.bsky.feed.post",
+            "record": {**base, **record},
+        }
+        return httpx.post(
+            f"{fake.base_url}/xrpc/com.atproto.repo.createRecord", json=body, headers=headers
+        )
 
     link = {"$type": f"{FACET}#link", "uri": "https://x.y"}
-    mid_char = create({"text": "é https://x.y", "facets": [{"index": {"byteStart": 1,
-                      "byteEnd": 5}, "features": [link]}]})  # fmt: skip
+    mid_char = create(
+        {
+            "text": "é https://x.y",
+            "facets": [{"index": {"byteStart": 1, "byteEnd": 5}, "features": [link]}],
+        }
+    )
     assert mid_char.status_code == 400 and "boundaries" in mid_char.json()["message"]
-    outside = create({"text": "ab", "facets": [{"index": {"byteStart": 0, "byteEnd": 9},
-                     "features": [link]}]})  # fmt: skip
+    outside = create(
+        {"text": "ab", "facets": [{"index": {"byteStart": 0, "byteEnd": 9}, "features": [link]}]}
+    )
     assert outside.status_code == 400
     half_reply = create({"text": "r", "reply": {"root": {"uri": "at://a", "cid": "b"}}})
     assert half_reply.status_code == 400 and "parent" in half_reply.json()["message"]
@@ -262,10 +283,15 @@ def test_inbox_pages_filters_reasons_and_stops_at_since(fake, account, provider)
     old = (datetime.now(UTC) - timedelta(days=3)).isoformat().replace("+00:00", "Z")
     fake.add_notification(reason="mention", author="old.test", text="old", indexed_at=old)
     for i in range(55):
-        fake.add_notification(reason="like" if i % 5 == 0 else "mention", author="u.test",
-                              text=f"m{i}")  # fmt: skip
-    fake.add_notification(reason="reply", author="carol.test", text="nice",
-                          reply_parent="at://did:x/app.bsky.feed.post/abc")  # fmt: skip
+        fake.add_notification(
+            reason="like" if i % 5 == 0 else "mention", author="u.test", text=f"m{i}"
+        )
+    fake.add_notification(
+        reason="reply",
+        author="carol.test",
+        text="nice",
+        reply_parent="at://did:x/app.bsky.feed.post/abc",
+    )
     quote = fake.add_notification(reason="quote", author="dan.test", text="look")
     everything = provider.fetch_inbox(account, ["at://did:x/app.bsky.feed.post/abc"], since=None)
     assert len(everything) == 44 + 1 + 2  # 55 minus 11 likes, the old one, reply, quote
@@ -281,10 +307,15 @@ def test_inbox_pages_filters_reasons_and_stops_at_since(fake, account, provider)
 
 def test_inbox_returns_replies_to_the_published_posts(fake, account, provider):
     published = provider.publish(post("Our launch"), account).remote_id
-    reply = fake.add_notification(reason="reply", author="carol.test", text="congrats",
-                                  reply_parent=published)  # fmt: skip
-    other = fake.add_notification(reason="reply", author="dan.test", text="on an old post",
-                                  reply_parent="at://did:x/app.bsky.feed.post/old")  # fmt: skip
+    reply = fake.add_notification(
+        reason="reply", author="carol.test", text="congrats", reply_parent=published
+    )
+    other = fake.add_notification(
+        reason="reply",
+        author="dan.test",
+        text="on an old post",
+        reply_parent="at://did:x/app.bsky.feed.post/old",
+    )
     items = {i.remote_id: i for i in provider.fetch_inbox(account, [published], since=None)}
     assert (items[reply["uri"]].kind, items[reply["uri"]].post_remote_id) == ("reply", published)
     assert items[other["uri"]].kind == "mention"

@@ -291,9 +291,10 @@ def test_tokens_and_the_app_secret_never_reach_the_logs(meta, caplog):
     (page,) = FacebookProvider().identities(tokens)
     FacebookProvider().publish(
         NormalizedPost(text="Fresh bread", idempotency_key="k-log"),
-        AccountAuth(network="facebook", remote_id=PAGE, kind="page",
-                    access_token=page.tokens.access_token),
-    )  # fmt: skip
+        AccountAuth(
+            network="facebook", remote_id=PAGE, kind="page", access_token=page.tokens.access_token
+        ),
+    )
     assert meta.requests, "the calls were made"
     for secret in (APP_SECRET, tokens.access_token, page.tokens.access_token, "short-code-2"):
         assert secret not in caplog.text

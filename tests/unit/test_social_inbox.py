@@ -23,8 +23,11 @@ pytestmark = pytest.mark.unit
 def test_every_provider_is_given_the_published_post_ids(network: str) -> None:
     cls = provider_class(network)
     assert list(inspect.signature(cls.fetch_inbox).parameters) == [
-        "self", "account", "post_ids", "since",
-    ]  # fmt: skip
+        "self",
+        "account",
+        "post_ids",
+        "since",
+    ]
     assert isinstance(cls.reads_messages, bool)
 
 

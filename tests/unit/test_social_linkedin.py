@@ -182,9 +182,12 @@ def test_fake_rejects_malformed_posts(fake: FakeLinkedIn) -> None:
     token = fake.issue_token()
     url = f"{fake.base_url}/rest/posts"
     good = {
-        "author": f"urn:li:person:{PERSON}", "commentary": "hi", "visibility": "PUBLIC",
-        "distribution": {"feedDistribution": "MAIN_FEED"}, "lifecycleState": "PUBLISHED",
-    }  # fmt: skip
+        "author": f"urn:li:person:{PERSON}",
+        "commentary": "hi",
+        "visibility": "PUBLIC",
+        "distribution": {"feedDistribution": "MAIN_FEED"},
+        "lifecycleState": "PUBLISHED",
+    }
     full = {
         "Authorization": f"Bearer {token}",
         "LinkedIn-Version": "202601",
@@ -316,8 +319,11 @@ def test_inbox_reads_comments_on_known_posts(fake: FakeLinkedIn) -> None:
     )
     first = items[0]
     assert (first.kind, first.author, first.text, first.post_remote_id) == (
-        "comment", "urn:li:person:B", "nice", post,
-    )  # fmt: skip
+        "comment",
+        "urn:li:person:B",
+        "nice",
+        post,
+    )
     assert first.remote_id == f"urn:li:comment:({post},{new})"
     assert len(items) == 61  # pages followed on the second post
     assert all(i.post_remote_id != "urn:li:share:789" for i in items)
@@ -334,9 +340,13 @@ def test_inbox_reads_comments_on_the_posts_published_with_tandem(fake: FakeLinke
 
 def test_metrics_for_organization_posts(fake: FakeLinkedIn) -> None:
     fake.stats["urn:li:share:123"] = {
-        "likeCount": 3, "shareCount": 1, "commentCount": 2, "impressionCount": 40,
-        "clickCount": 5, "uniqueImpressionsCount": 10,
-    }  # fmt: skip
+        "likeCount": 3,
+        "shareCount": 1,
+        "commentCount": 2,
+        "impressionCount": 40,
+        "clickCount": 5,
+        "uniqueImpressionsCount": 10,
+    }
     account = _account(fake, "organization")
     metrics = LinkedInProvider().fetch_metrics(account, ["urn:li:share:123", "urn:li:share:9"])
     assert set(metrics) == {"urn:li:share:123"}

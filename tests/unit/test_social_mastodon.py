@@ -274,8 +274,9 @@ def test_inbox_follows_link_pages_and_strips_html(fake, account, provider):
 
 def test_inbox_marks_replies_to_the_published_posts(fake, account, provider):
     published = provider.publish(post("Our launch"), account).remote_id
-    reply = fake.add_mention(author="bob", content="<p>@alice congrats</p>",
-                             in_reply_to_id=published)  # fmt: skip
+    reply = fake.add_mention(
+        author="bob", content="<p>@alice congrats</p>", in_reply_to_id=published
+    )
     other = fake.add_mention(author="cy", content="<p>@alice hi</p>")
     items = {i.remote_id: i for i in provider.fetch_inbox(account, [published], since=None)}
     replied = items[reply["status"]["id"]]

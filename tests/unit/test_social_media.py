@@ -38,9 +38,11 @@ def _box(kind: bytes, payload: bytes) -> bytes:
 def _mp4(width: int, height: int, *, brand: bytes = b"isom", rotated: bool = False) -> bytes:
     """A minimal ISO-BMFF file: ftyp + moov/trak/tkhd (version 0) carrying the size."""
     one, minus_one = 0x00010000, -0x00010000
-    matrix = [0, one, 0, minus_one, 0, 0, 0, 0, 0x40000000] if rotated else [
-        one, 0, 0, 0, one, 0, 0, 0, 0x40000000
-    ]  # fmt: skip
+    matrix = (
+        [0, one, 0, minus_one, 0, 0, 0, 0, 0x40000000]
+        if rotated
+        else [one, 0, 0, 0, one, 0, 0, 0, 0x40000000]
+    )
     tkhd = (
         b"\x00\x00\x00\x03"  # version 0, flags
         + struct.pack(">5I", 0, 0, 1, 0, 10)  # created, modified, track id, reserved, duration

@@ -107,8 +107,13 @@ def test_a_thread_cut_short_resumes_after_the_parts_that_went_out(
         if path == "/2/tweets":
             posts_sent.append(path)
             if len(posts_sent) == 2:
-                fake.fail_next("POST", r"/2/tweets", Reply(503, {"title": "Service Unavailable",
-                               "type": "about:blank", "status": 503}))  # fmt: skip
+                fake.fail_next(
+                    "POST",
+                    r"/2/tweets",
+                    Reply(
+                        503, {"title": "Service Unavailable", "type": "about:blank", "status": 503}
+                    ),
+                )
         return real_call(method, path, token, **kwargs)
 
     monkeypatch.setattr(x_api, "call", second_post_fails)
@@ -181,10 +186,20 @@ def test_rate_limit_retries_after_the_floored_reset_second(
     fake: FakeX, account: AccountAuth
 ) -> None:
     reset = int(datetime.now(UTC).timestamp()) + 60
-    headers = {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0",
-               "x-rate-limit-reset": str(reset)}  # fmt: skip
-    fake.fail_next("POST", r"/2/tweets", Reply(429, {"title": "Too Many Requests",
-                   "type": "about:blank", "status": 429}, headers=headers))  # fmt: skip
+    headers = {
+        "x-rate-limit-limit": "100",
+        "x-rate-limit-remaining": "0",
+        "x-rate-limit-reset": str(reset),
+    }
+    fake.fail_next(
+        "POST",
+        r"/2/tweets",
+        Reply(
+            429,
+            {"title": "Too Many Requests", "type": "about:blank", "status": 429},
+            headers=headers,
+        ),
+    )
     with pytest.raises(RateLimited) as error:
         XProvider().publish(_post(), account)
     retry_at = error.value.retry_at
@@ -349,8 +364,11 @@ def test_inbox_lists_mentions_since(fake: FakeX, account: AccountAuth) -> None:
     assert [i.remote_id for i in items] == [new]
     item = items[0]
     assert (item.kind, item.author, item.text, item.post_remote_id) == (
-        "mention", "alice", "@tandem_test congrats!", mine,
-    )  # fmt: skip
+        "mention",
+        "alice",
+        "@tandem_test congrats!",
+        mine,
+    )
     assert item.created_at.tzinfo is not None
     assert fake.calls("GET", r"/2/users/\d+/mentions")[0].arg("start_time").endswith("Z")
     assert {i.remote_id for i in XProvider().fetch_inbox(account, [], None)} == {old, new}

@@ -10,10 +10,16 @@ from crmapp.services.platform import wording
 
 @pytest.mark.parametrize(
     ("count", "noun", "shown"),
-    [(1, "company", "1 company"), (3, "company", "3 companies"), (0, "deal", "0 deals"),
-     (1, "proposal", "1 proposal"), (2, "match", "2 matches"), (1200, "row", "1,200 rows"),
-     (2, "day", "2 days")],
-)  # fmt: skip
+    [
+        (1, "company", "1 company"),
+        (3, "company", "3 companies"),
+        (0, "deal", "0 deals"),
+        (1, "proposal", "1 proposal"),
+        (2, "match", "2 matches"),
+        (1200, "row", "1,200 rows"),
+        (2, "day", "2 days"),
+    ],
+)
 def test_counts_agree_with_their_noun(count, noun, shown):
     assert wording.plural(count, noun) == shown
 

@@ -87,9 +87,17 @@ def deleted_bar() -> rx.Component:
 
 
 CONTACT_DIALOG_FIELDS = (
-    "first_name", "last_name", "email", "phone", "title", "company_id", "owner_id",
-    "lifecycle_stage", "source", "tags",
-)  # fmt: skip
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "title",
+    "company_id",
+    "owner_id",
+    "lifecycle_stage",
+    "source",
+    "tags",
+)
 
 
 def contacts_page() -> rx.Component:

@@ -137,8 +137,11 @@ def signed_stage_select(p: rx.Var) -> rx.Component:
     """ "On signature → stage": where a signed proposal moves this pipeline's deals."""
     select_id = "signed-stage-" + p["id"]
     return rx.hstack(
-        rx.el.label("When a proposal is signed, move the deal to", html_for=select_id,
-                    style={"font_size": "var(--font-size-2)"}),
+        rx.el.label(
+            "When a proposal is signed, move the deal to",
+            html_for=select_id,
+            style={"font_size": "var(--font-size-2)"},
+        ),
         rx.el.select(
             rx.foreach(
                 S.stages,
@@ -147,12 +150,17 @@ def signed_stage_select(p: rx.Var) -> rx.Component:
                     rx.el.option(o["name"], value=o["id"]),
                 ),
             ),
-            id=select_id, default_value=p["signed_stage"], key=p["id"] + p["signed_stage"],
-            class_name="tandem-select signed-stage", disabled=~S.can_manage,
+            id=select_id,
+            default_value=p["signed_stage"],
+            key=p["id"] + p["signed_stage"],
+            class_name="tandem-select signed-stage",
+            disabled=~S.can_manage,
             on_change=lambda stage_id: S.set_signed_stage(p["id"], stage_id),
         ),
-        align="center", spacing="2", wrap="wrap",
-    )  # fmt: skip
+        align="center",
+        spacing="2",
+        wrap="wrap",
+    )
 
 
 def pipeline_card(p: rx.Var) -> rx.Component:

@@ -271,11 +271,18 @@ def record_page(S: Any, entity: str, noun: str, back_href: str, back_label: str)
         related.append(related_list("Proposals", S.related_proposals, "No proposals yet."))
         related.append(
             rx.link(
-                rx.button(rx.icon("sparkles", size=14), "New proposal", variant="soft",
-                          disabled=~S.can_write, width="100%"),
-                href=routes.new_proposal_for(S.record["id"]), id="deal-new-proposal", width="100%",
+                rx.button(
+                    rx.icon("sparkles", size=14),
+                    "New proposal",
+                    variant="soft",
+                    disabled=~S.can_write,
+                    width="100%",
+                ),
+                href=routes.new_proposal_for(S.record["id"]),
+                id="deal-new-proposal",
+                width="100%",
             )
-        )  # fmt: skip
+        )
     return app_shell(
         noun,
         rx.cond(
@@ -312,14 +319,16 @@ def record_page(S: Any, entity: str, noun: str, back_href: str, back_label: str)
 
 def contact_record_page() -> rx.Component:
     """A contact's page."""
-    return record_page(ContactRecordState, "contact", "Contact", routes.CONTACTS,
-                       "Back to contacts")  # fmt: skip
+    return record_page(
+        ContactRecordState, "contact", "Contact", routes.CONTACTS, "Back to contacts"
+    )
 
 
 def company_record_page() -> rx.Component:
     """A company's page."""
-    return record_page(CompanyRecordState, "company", "Company", routes.COMPANIES,
-                       "Back to companies")  # fmt: skip
+    return record_page(
+        CompanyRecordState, "company", "Company", routes.COMPANIES, "Back to companies"
+    )
 
 
 def deal_record_page() -> rx.Component:

@@ -25,36 +25,62 @@ def banners() -> rx.Component:
             rx.callout(
                 "No AI provider is configured: drafts are written by Tandem's offline drafter "
                 "from your template, the deal and your knowledge base.",
-                icon="cpu", color_scheme="gray", size="1", id="offline-notice", width="100%",
+                icon="cpu",
+                color_scheme="gray",
+                size="1",
+                id="offline-notice",
+                width="100%",
             ),
         ),
         rx.cond(
             S.budget_level == "warn",
-            rx.callout(rx.text("AI budget at 80% or more: ", S.budget_text, "."),
-                       icon="gauge", color_scheme="amber", id="budget-banner", width="100%"),
+            rx.callout(
+                rx.text("AI budget at 80% or more: ", S.budget_text, "."),
+                icon="gauge",
+                color_scheme="amber",
+                id="budget-banner",
+                width="100%",
+            ),
         ),
         rx.cond(
             S.budget_level == "over",
-            rx.callout(rx.text("This month's AI budget is spent (", S.budget_text, "): drafts "
-                               "use the smaller model, or stop where your organisation chose "
-                               "so."),
-                       icon="octagon-alert", color_scheme="red", id="budget-banner",
-                       width="100%"),
+            rx.callout(
+                rx.text(
+                    "This month's AI budget is spent (",
+                    S.budget_text,
+                    "): drafts use the smaller model, or stop where your organisation chose so.",
+                ),
+                icon="octagon-alert",
+                color_scheme="red",
+                id="budget-banner",
+                width="100%",
+            ),
         ),
         form_error(S.error, id="proposal-error"),
         rx.cond(
             S.doc["generation"] == "failed",
-            rx.callout(S.doc["generation_error"], icon="circle-x", color_scheme="orange",
-                       size="1", id="generation-error", width="100%"),
+            rx.callout(
+                S.doc["generation_error"],
+                icon="circle-x",
+                color_scheme="orange",
+                size="1",
+                id="generation-error",
+                width="100%",
+            ),
         ),
         rx.cond(
             S.doc["approval"] == "changes_requested",
-            rx.callout(rx.text("Changes requested: ", S.doc["approval_note"]),
-                       icon="message-square-warning", color_scheme="amber", width="100%",
-                       id="changes-requested"),
+            rx.callout(
+                rx.text("Changes requested: ", S.doc["approval_note"]),
+                icon="message-square-warning",
+                color_scheme="amber",
+                width="100%",
+                id="changes-requested",
+            ),
         ),
-        width="100%", spacing="2",
-    )  # fmt: skip
+        width="100%",
+        spacing="2",
+    )
 
 
 def write_form() -> rx.Component:
@@ -63,15 +89,22 @@ def write_form() -> rx.Component:
         rx.hstack(
             rx.el.select(
                 *[rx.el.option(v.title(), value=v) for v in VOICES],
-                name="voice", default_value=S.doc["voice"], id="voice", aria_label="Voice",
-                class_name="rt-reset", style={"padding": "0.35em", "border_radius": "6px",
-                                              "border": "1px solid var(--gray-7)"},
+                name="voice",
+                default_value=S.doc["voice"],
+                id="voice",
+                aria_label="Voice",
+                class_name="rt-reset",
+                style={
+                    "padding": "0.35em",
+                    "border_radius": "6px",
+                    "border": "1px solid var(--gray-7)",
+                },
             ),
             rx.button(rx.icon("sparkles", size=14), "Write draft", type="submit", id="generate"),
             align="center",
         ),
         on_submit=S.generate,
-    )  # fmt: skip
+    )
 
 
 def send_dialog() -> rx.Component:
@@ -82,26 +115,30 @@ def send_dialog() -> rx.Component:
             rx.dialog.title("Send as a tracked link"),
             rx.dialog.description(
                 "The content is frozen as a version, and a public link (no login) is created. "
-                "You'll see each view and be notified on the first.", size="2",
+                "You'll see each view and be notified on the first.",
+                size="2",
             ),
             rx.form(
                 rx.hstack(
                     rx.text("Link expires after", size="2"),
-                    rx.input(name="expires_days", default_value="30", width="70px",
-                             id="expires-days"),
+                    rx.input(
+                        name="expires_days", default_value="30", width="70px", id="expires-days"
+                    ),
                     rx.text("days (0: never)", size="2"),
                     align="center",
                 ),
                 rx.hstack(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray",
-                                              type="button")),
+                    rx.dialog.close(
+                        rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                    ),
                     rx.dialog.close(rx.button("Send", type="submit", id="send-confirm")),
-                    justify="end", margin_top="1em",
+                    justify="end",
+                    margin_top="1em",
                 ),
                 on_submit=S.send,
             ),
         ),
-    )  # fmt: skip
+    )
 
 
 def actions() -> rx.Component:
@@ -111,45 +148,112 @@ def actions() -> rx.Component:
     return rx.hstack(
         rx.cond(
             (status == "draft") & S.can_write & ~S.running,
-            rx.hstack(write_form(), rx.button("Submit for review", variant="soft",
-                                              on_click=S.submit_review, id="submit-review"),
-                      send_dialog(), wrap="wrap"),
+            rx.hstack(
+                write_form(),
+                rx.button(
+                    "Submit for review",
+                    variant="soft",
+                    on_click=S.submit_review,
+                    id="submit-review",
+                ),
+                send_dialog(),
+                wrap="wrap",
+            ),
         ),
         rx.cond(
             (status == "review") & S.can_approve & (d["approval"] == "pending"),
             rx.hstack(
-                rx.button(rx.icon("check", size=14), "Approve", color_scheme="green",
-                          on_click=S.approve, id="approve"),
+                rx.button(
+                    rx.icon("check", size=14),
+                    "Approve",
+                    color_scheme="green",
+                    on_click=S.approve,
+                    id="approve",
+                ),
                 rx.popover.root(
-                    rx.popover.trigger(rx.button("Request changes", variant="soft",
-                                                 color_scheme="amber", id="request-changes")),
-                    rx.popover.content(rx.form(
-                        rx.vstack(rx.text_area(name="note", placeholder="What should change?",
-                                               id="changes-note"),
-                                  rx.button("Send back to draft", type="submit", size="1",
-                                            id="changes-submit")),
-                        on_submit=S.request_changes,
-                    )),
+                    rx.popover.trigger(
+                        rx.button(
+                            "Request changes",
+                            variant="soft",
+                            color_scheme="amber",
+                            id="request-changes",
+                        )
+                    ),
+                    rx.popover.content(
+                        rx.form(
+                            rx.vstack(
+                                rx.text_area(
+                                    name="note",
+                                    placeholder="What should change?",
+                                    id="changes-note",
+                                ),
+                                rx.button(
+                                    "Send back to draft",
+                                    type="submit",
+                                    size="1",
+                                    id="changes-submit",
+                                ),
+                            ),
+                            on_submit=S.request_changes,
+                        )
+                    ),
                 ),
             ),
         ),
-        rx.cond((status == "review") & S.can_write,
-                rx.hstack(rx.cond(d["approval"] == "approved", send_dialog()),
-                          rx.button("Withdraw", variant="soft", color_scheme="gray",
-                                    on_click=S.withdraw, id="withdraw"))),
-        rx.cond((status == "sent") & S.can_write,
-                rx.hstack(rx.button(rx.icon("link", size=14), "New link", variant="soft",
-                                    on_click=S.new_link, id="new-link"),
-                          rx.button("Recall to edit", variant="soft", color_scheme="gray",
-                                    on_click=S.recall, id="recall"))),
-        rx.cond((status == "signed") & S.can_approve,
-                rx.button(rx.icon("banknote", size=14), "Mark paid", color_scheme="green",
-                          on_click=S.mark_paid, id="mark-paid")),
+        rx.cond(
+            (status == "review") & S.can_write,
+            rx.hstack(
+                rx.cond(d["approval"] == "approved", send_dialog()),
+                rx.button(
+                    "Withdraw",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.withdraw,
+                    id="withdraw",
+                ),
+            ),
+        ),
+        rx.cond(
+            (status == "sent") & S.can_write,
+            rx.hstack(
+                rx.button(
+                    rx.icon("link", size=14),
+                    "New link",
+                    variant="soft",
+                    on_click=S.new_link,
+                    id="new-link",
+                ),
+                rx.button(
+                    "Recall to edit",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.recall,
+                    id="recall",
+                ),
+            ),
+        ),
+        rx.cond(
+            (status == "signed") & S.can_approve,
+            rx.button(
+                rx.icon("banknote", size=14),
+                "Mark paid",
+                color_scheme="green",
+                on_click=S.mark_paid,
+                id="mark-paid",
+            ),
+        ),
         rx.spacer(),
-        rx.button(rx.icon("file-down", size=14), "PDF", variant="outline",
-                  on_click=S.download_pdf, id="download-pdf"),
-        width="100%", align="center", wrap="wrap",
-    )  # fmt: skip
+        rx.button(
+            rx.icon("file-down", size=14),
+            "PDF",
+            variant="outline",
+            on_click=S.download_pdf,
+            id="download-pdf",
+        ),
+        width="100%",
+        align="center",
+        wrap="wrap",
+    )
 
 
 def share_box() -> rx.Component:
@@ -159,91 +263,179 @@ def share_box() -> rx.Component:
         rx.callout(
             rx.hstack(
                 rx.text("Public link: ", rx.code(S.share_url, id="share-url")),
-                rx.icon_button(rx.icon("copy", size=14), size="1", variant="ghost",
-                               on_click=rx.set_clipboard(S.share_url), aria_label="Copy link"),
+                rx.icon_button(
+                    rx.icon("copy", size=14),
+                    size="1",
+                    variant="ghost",
+                    on_click=rx.set_clipboard(S.share_url),
+                    aria_label="Copy link",
+                ),
                 align="center",
             ),
-            icon="link", color_scheme="blue", width="100%",
+            icon="link",
+            color_scheme="blue",
+            width="100%",
         ),
-    )  # fmt: skip
+    )
 
 
 def side_panel() -> rx.Component:
     """Tone, upsell, sources, versions, links and views, signature."""
     d = S.doc
     return rx.vstack(
-        rx.cond(d["tone_score"] != "", rx.card(
-            rx.text("Tone", weight="bold", size="2"),
-            rx.heading(d["tone_score"], "/100", size="6", id="tone-score"),
-            rx.text(d["tone_label"], size="1", color="gray"),
-            rx.cond(d["upsell"] != "", rx.callout(d["upsell"], icon="trending-up", size="1",
-                                                  id="upsell", margin_top="0.5em")),
-            width="100%",
-        )),
+        rx.cond(
+            d["tone_score"] != "",
+            rx.card(
+                rx.text("Tone", weight="bold", size="2"),
+                rx.heading(d["tone_score"], "/100", size="6", id="tone-score"),
+                rx.text(d["tone_label"], size="1", color="gray"),
+                rx.cond(
+                    d["upsell"] != "",
+                    rx.callout(
+                        d["upsell"], icon="trending-up", size="1", id="upsell", margin_top="0.5em"
+                    ),
+                ),
+                width="100%",
+            ),
+        ),
         rx.card(
             rx.text("Sources used", weight="bold", size="2"),
-            rx.cond(S.sources.length() == 0,
-                    rx.text("Write a draft to see what it was built from.", size="1",
-                            color="gray")),
-            rx.foreach(S.sources, lambda s: rx.hstack(
-                rx.badge(s["kind"], size="1", variant="soft"),
-                rx.link(s["label"], href=s["href"], size="1"), align="center",
-                class_name="source-item",
-            )),
-            rx.cond(d["provider"] != "", rx.text("Written by: ", d["provider"], size="1",
-                                                 color="gray", id="written-by")),
-            width="100%", id="sources",
-        ),
-        rx.cond(S.signature.contains("name"), rx.card(
-            rx.text("Signature", weight="bold", size="2"),
-            rx.text(S.signature["name"], " ", S.signature["email"], size="2", id="signed-by"),
-            rx.text(S.signature["when"], " · v", S.signature["version"], size="1"),
-            rx.text("SHA-256 ", rx.code(S.signature["sha256"]), size="1",
-                    word_break="break-all"),
+            rx.cond(
+                S.sources.length() == 0,
+                rx.text("Write a draft to see what it was built from.", size="1", color="gray"),
+            ),
+            rx.foreach(
+                S.sources,
+                lambda s: rx.hstack(
+                    rx.badge(s["kind"], size="1", variant="soft"),
+                    rx.link(s["label"], href=s["href"], size="1"),
+                    align="center",
+                    class_name="source-item",
+                ),
+            ),
+            rx.cond(
+                d["provider"] != "",
+                rx.text("Written by: ", d["provider"], size="1", color="gray", id="written-by"),
+            ),
             width="100%",
-        )),
+            id="sources",
+        ),
+        rx.cond(
+            S.signature.contains("name"),
+            rx.card(
+                rx.text("Signature", weight="bold", size="2"),
+                rx.text(S.signature["name"], " ", S.signature["email"], size="2", id="signed-by"),
+                rx.text(S.signature["when"], " · v", S.signature["version"], size="1"),
+                rx.text(
+                    "SHA-256 ", rx.code(S.signature["sha256"]), size="1", word_break="break-all"
+                ),
+                width="100%",
+            ),
+        ),
         rx.card(
             rx.text("Links and views", weight="bold", size="2"),
-            rx.foreach(S.links, lambda link: rx.hstack(
-                rx.text(link["created"], " · expires ", link["expires"], " · viewed ",
-                        link["viewed"], size="1"),
-                rx.badge(link["state"], size="1"),
-                rx.cond((link["state"] == "active") & S.can_write,
-                        rx.button("Revoke", size="1", variant="ghost", color_scheme="red",
-                                  on_click=S.revoke_link(link["id"]))),
-                class_name="link-item", align="center", wrap="wrap",
-            )),
-            rx.foreach(S.views, lambda v: rx.text(
-                v["when"], " · ", v["client"], " · ", v["duration"], " · ip#", v["ip"],
-                size="1", class_name="view-item",
-            )),
+            rx.foreach(
+                S.links,
+                lambda link: rx.hstack(
+                    rx.text(
+                        link["created"],
+                        " · expires ",
+                        link["expires"],
+                        " · viewed ",
+                        link["viewed"],
+                        size="1",
+                    ),
+                    rx.badge(link["state"], size="1"),
+                    rx.cond(
+                        (link["state"] == "active") & S.can_write,
+                        rx.button(
+                            "Revoke",
+                            size="1",
+                            variant="ghost",
+                            color_scheme="red",
+                            on_click=S.revoke_link(link["id"]),
+                        ),
+                    ),
+                    class_name="link-item",
+                    align="center",
+                    wrap="wrap",
+                ),
+            ),
+            rx.foreach(
+                S.views,
+                lambda v: rx.text(
+                    v["when"],
+                    " · ",
+                    v["client"],
+                    " · ",
+                    v["duration"],
+                    " · ip#",
+                    v["ip"],
+                    size="1",
+                    class_name="view-item",
+                ),
+            ),
             rx.cond(S.links.length() == 0, rx.text("Not sent yet.", size="1", color="gray")),
-            width="100%", id="links",
+            width="100%",
+            id="links",
         ),
         rx.card(
             rx.text("Versions", weight="bold", size="2"),
-            rx.foreach(S.versions, lambda v: rx.hstack(
-                rx.text("v", v["number"], " · ", v["reason"], " · ", v["when"], size="1"),
-                rx.spacer(),
-                rx.cond(S.editable, rx.button("Restore", size="1", variant="ghost",
-                                              on_click=S.restore_version(v["number"]))),
-                class_name="version-item", width="100%", align="center",
-            )),
-            width="100%", id="versions", max_height="320px", overflow_y="auto",
+            rx.foreach(
+                S.versions,
+                lambda v: rx.hstack(
+                    rx.text("v", v["number"], " · ", v["reason"], " · ", v["when"], size="1"),
+                    rx.spacer(),
+                    rx.cond(
+                        S.editable,
+                        rx.button(
+                            "Restore",
+                            size="1",
+                            variant="ghost",
+                            on_click=S.restore_version(v["number"]),
+                        ),
+                    ),
+                    class_name="version-item",
+                    width="100%",
+                    align="center",
+                ),
+            ),
+            width="100%",
+            id="versions",
+            max_height="320px",
+            overflow_y="auto",
         ),
-        width=["100%", "100%", "320px"], min_width=["0", "0", "280px"], spacing="3",
-    )  # fmt: skip
+        width=["100%", "100%", "320px"],
+        min_width=["0", "0", "280px"],
+        spacing="3",
+    )
 
 
 def add_section_form() -> rx.Component:
     """Append a section to the document."""
-    return rx.cond(S.editable, rx.form(
-        rx.hstack(rx.input(name="title", placeholder="New section title", size="1",
-                           aria_label="New section title"),
-                  rx.button(rx.icon("plus", size=12), "Add section", size="1", variant="soft",
-                            type="submit", id="add-section")),
-        on_submit=S.add_section, reset_on_submit=True,
-    ))  # fmt: skip
+    return rx.cond(
+        S.editable,
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="title",
+                    placeholder="New section title",
+                    size="1",
+                    aria_label="New section title",
+                ),
+                rx.button(
+                    rx.icon("plus", size=12),
+                    "Add section",
+                    size="1",
+                    variant="soft",
+                    type="submit",
+                    id="add-section",
+                ),
+            ),
+            on_submit=S.add_section,
+            reset_on_submit=True,
+        ),
+    )
 
 
 def proposal_page() -> rx.Component:
@@ -254,47 +446,70 @@ def proposal_page() -> rx.Component:
         rx.cond(
             S.missing != "",
             rx.callout(S.missing, icon="file-x", color_scheme="red", id="proposal-missing"),
-            rx.cond(~S.loaded, rx.center(rx.spinner(size="3"), padding="3em"), rx.vstack(
-                rx.hstack(
-                    rx.vstack(
-                        rx.cond(
-                            S.editable,
-                            rx.form(
-                                rx.input(name="title", default_value=d["title"], size="3",
-                                         id="proposal-title-input", key=d["title"],
-                                         aria_label="Proposal title",
-                                         min_width=["0", "0", "420px"], width="100%"),
-                                on_submit=S.save_title,
+            rx.cond(
+                ~S.loaded,
+                rx.center(rx.spinner(size="3"), padding="3em"),
+                rx.vstack(
+                    rx.hstack(
+                        rx.vstack(
+                            rx.cond(
+                                S.editable,
+                                rx.form(
+                                    rx.input(
+                                        name="title",
+                                        default_value=d["title"],
+                                        size="3",
+                                        id="proposal-title-input",
+                                        key=d["title"],
+                                        aria_label="Proposal title",
+                                        min_width=["0", "0", "420px"],
+                                        width="100%",
+                                    ),
+                                    on_submit=S.save_title,
+                                ),
+                                rx.heading(d["title"], size="6", id="proposal-title"),
                             ),
-                            rx.heading(d["title"], size="6", id="proposal-title"),
+                            rx.text(
+                                rx.link(d["deal"], href=routes.deal(d["deal_id"]), id="deal-link"),
+                                " · ",
+                                d["template"],
+                                " · ",
+                                d["voice"],
+                                " voice · updated ",
+                                d["updated_at"],
+                                size="2",
+                                color="gray",
+                            ),
+                            spacing="1",
                         ),
-                        rx.text(
-                            rx.link(d["deal"], href=routes.deal(d["deal_id"]), id="deal-link"),
-                            " · ", d["template"], " · ", d["voice"], " voice · updated ",
-                            d["updated_at"], size="2", color="gray",
+                        rx.spacer(),
+                        status_badges(),
+                        width="100%",
+                        align="start",
+                        wrap="wrap",
+                    ),
+                    banners(),
+                    actions(),
+                    share_box(),
+                    rx.flex(  # the side panel goes under the text on narrow screens
+                        rx.vstack(
+                            rx.cond(S.running & (S.writing_section == -1), stream_panel()),
+                            rx.foreach(S.sections, section_card),
+                            add_section_form(),
+                            pricing_table(),
+                            width="100%",
+                            spacing="3",
+                            min_width="0",
                         ),
-                        spacing="1",
+                        side_panel(),
+                        direction=rx.breakpoints(initial="column", md="row"),
+                        width="100%",
+                        align="start",
+                        spacing="4",
                     ),
-                    rx.spacer(),
-                    status_badges(),
-                    width="100%", align="start", wrap="wrap",
+                    width="100%",
+                    spacing="3",
                 ),
-                banners(),
-                actions(),
-                share_box(),
-                rx.flex(  # the side panel goes under the text on narrow screens
-                    rx.vstack(
-                        rx.cond(S.running & (S.writing_section == -1), stream_panel()),
-                        rx.foreach(S.sections, section_card),
-                        add_section_form(),
-                        pricing_table(),
-                        width="100%", spacing="3", min_width="0",
-                    ),
-                    side_panel(),
-                    direction=rx.breakpoints(initial="column", md="row"),
-                    width="100%", align="start", spacing="4",
-                ),
-                width="100%", spacing="3",
-            )),
+            ),
         ),
-    )  # fmt: skip
+    )

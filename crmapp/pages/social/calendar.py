@@ -11,15 +11,22 @@ from crmapp.components.ui import empty_state
 from crmapp.services.social.post_views import STATE_LABELS
 from crmapp.state.social.calendar import QueueState as S
 
-SELECT_STYLE = {"padding": "0.4em", "border_radius": "6px", "border": "1px solid var(--gray-7)",
-                "width": "200px"}  # fmt: skip
+SELECT_STYLE = {
+    "padding": "0.4em",
+    "border_radius": "6px",
+    "border": "1px solid var(--gray-7)",
+    "width": "200px",
+}
 
 
 def write_button() -> rx.Component:
     """Go to the composer."""
-    return rx.link(rx.button(rx.icon("pen-line", size=14), "Write a post",
-                             id="social-write", disabled=~S.can_write),
-                   href=routes.SOCIAL_COMPOSER)  # fmt: skip
+    return rx.link(
+        rx.button(
+            rx.icon("pen-line", size=14), "Write a post", id="social-write", disabled=~S.can_write
+        ),
+        href=routes.SOCIAL_COMPOSER,
+    )
 
 
 def post_row(r: rx.Var) -> rx.Component:
@@ -29,18 +36,33 @@ def post_row(r: rx.Var) -> rx.Component:
             rx.text(r["time"], size="2", weight="bold", min_width="48px"),
             rx.vstack(
                 rx.text(r["text"], size="2", class_name="queue-text", width="100%"),
-                rx.text(r["networks"], " · ", r["handles"],
-                        rx.cond(r["campaign"] != "", rx.text.span(" · ", r["campaign"])),
-                        size="1", color="gray"),
-                spacing="0", min_width="0", flex="1", overflow="hidden",
+                rx.text(
+                    r["networks"],
+                    " · ",
+                    r["handles"],
+                    rx.cond(r["campaign"] != "", rx.text.span(" · ", r["campaign"])),
+                    size="1",
+                    color="gray",
+                ),
+                spacing="0",
+                min_width="0",
+                flex="1",
+                overflow="hidden",
             ),
             rx.badge(r["state_label"], color_scheme=r["color"], variant="soft"),
-            align="center", width="100%", spacing="3",
+            align="center",
+            width="100%",
+            spacing="3",
         ),
-        href=r["href"], underline="none", color="inherit", class_name="queue-row",
-        display="block", width="100%",
-        id="social-queue-" + r["id"], custom_attrs={"data-state": r["state"]},
-    )  # fmt: skip
+        href=r["href"],
+        underline="none",
+        color="inherit",
+        class_name="queue-row",
+        display="block",
+        width="100%",
+        id="social-queue-" + r["id"],
+        custom_attrs={"data-state": r["state"]},
+    )
 
 
 def day_group(d: rx.Var) -> rx.Component:
@@ -48,8 +70,9 @@ def day_group(d: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.text(d.day, size="1", weight="bold", color="gray", class_name="queue-day"),
         rx.foreach(d.rows, post_row),
-        width="100%", spacing="1",
-    )  # fmt: skip
+        width="100%",
+        spacing="1",
+    )
 
 
 def section(s: rx.Var) -> rx.Component:
@@ -57,8 +80,10 @@ def section(s: rx.Var) -> rx.Component:
     return rx.card(
         rx.heading(s.title, size="3"),
         rx.vstack(rx.foreach(s.days, day_group), width="100%", spacing="3"),
-        width="100%", id="social-queue-" + s.key, class_name="queue-section",
-    )  # fmt: skip
+        width="100%",
+        id="social-queue-" + s.key,
+        class_name="queue-section",
+    )
 
 
 def calendar_page() -> rx.Component:
@@ -69,10 +94,14 @@ def calendar_page() -> rx.Component:
             rx.hstack(
                 rx.el.select(
                     rx.el.option("All states", value="all"),
-                    *[rx.el.option(label.capitalize(), value=state)
-                      for state, label in STATE_LABELS.items()],
+                    *[
+                        rx.el.option(label.capitalize(), value=state)
+                        for state, label in STATE_LABELS.items()
+                    ],
                     on_change=S.filter_state,
-                    aria_label="State", id="social-queue-filter", style=SELECT_STYLE,
+                    aria_label="State",
+                    id="social-queue-filter",
+                    style=SELECT_STYLE,
                 ),
                 rx.spacer(),
                 write_button(),
@@ -81,15 +110,26 @@ def calendar_page() -> rx.Component:
             rx.moment(interval=30_000, on_change=S.refresh, display="none"),
             rx.cond(
                 S.loaded & (S.sections.length() == 0),
-                empty_state("calendar-days", "Nothing in the queue",
-                            rx.cond(S.state_filter != "", "No post is in that state.",
-                                    "Write a post once and send it to every network you "
-                                    "connected; scheduled posts appear here by day."),
-                            write_button()),
+                empty_state(
+                    "calendar-days",
+                    "Nothing in the queue",
+                    rx.cond(
+                        S.state_filter != "",
+                        "No post is in that state.",
+                        "Write a post once and send it to every network you "
+                        "connected; scheduled posts appear here by day.",
+                    ),
+                    write_button(),
+                ),
                 rx.vstack(rx.foreach(S.sections, section), width="100%", spacing="3"),
             ),
-            rx.cond(S.more, rx.button("Load more", variant="soft", on_click=S.load_more,
-                                      id="social-queue-more")),
-            width="100%", spacing="3",
+            rx.cond(
+                S.more,
+                rx.button(
+                    "Load more", variant="soft", on_click=S.load_more, id="social-queue-more"
+                ),
+            ),
+            width="100%",
+            spacing="3",
         ),
-    )  # fmt: skip
+    )

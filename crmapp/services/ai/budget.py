@@ -110,14 +110,21 @@ def record(
     inserted = session.exec(  # type: ignore[call-overload]
         insert(AIUsage)
         .values(
-            id=uuid.uuid4(), org_id=org_id, request_id=request_id, month=month, purpose=purpose,
-            provider=provider, model=model, prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens, cost_usd=cost_usd,
+            id=uuid.uuid4(),
+            org_id=org_id,
+            request_id=request_id,
+            month=month,
+            purpose=purpose,
+            provider=provider,
+            model=model,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cost_usd=cost_usd,
             created_at=datetime.now(UTC),
         )
         .on_conflict_do_nothing(index_elements=["org_id", "request_id"])
         .returning(col(AIUsage.id))
-    ).first()  # fmt: skip
+    ).first()
     if inserted is None:
         return False
     session.commit()  # the ledger row first: the counter follows the truth, never leads it

@@ -39,7 +39,7 @@ def _remote(texts: list[str]) -> Embedded:
         api_base=settings.ai_embedding_base_url or None,
         api_key=settings.ai_primary_api_key or "not-needed",
         timeout=settings.ai_timeout_seconds,
-    )  # fmt: skip
+    )
     vectors = [list(map(float, item["embedding"])) for item in response.data]
     return Embedded(vectors, model, len(vectors[0]) if vectors else 0)
 

@@ -145,7 +145,8 @@ def _stream_once(
 ) -> Iterator[str]:
     settings = get_settings()
     response = litellm.completion(
-        model=provider.model if "/" in provider.model or not provider.base_url
+        model=provider.model
+        if "/" in provider.model or not provider.base_url
         else f"openai/{provider.model}",
         messages=messages,
         stream=True,
@@ -154,7 +155,7 @@ def _stream_once(
         api_key=provider.api_key or "not-needed",
         timeout=settings.ai_timeout_seconds,
         num_retries=0,
-    )  # fmt: skip
+    )
     for chunk in response:
         reported = getattr(chunk, "usage", None)
         if reported:
@@ -245,11 +246,16 @@ def generate(
                     litellm, provider.model, outcome.prompt_tokens, outcome.completion_tokens
                 )
                 budget.record(
-                    session, org_id, request_id=request_id, purpose=prompt.purpose,
-                    provider=provider.name, model=provider.model,
+                    session,
+                    org_id,
+                    request_id=request_id,
+                    purpose=prompt.purpose,
+                    provider=provider.name,
+                    model=provider.model,
                     prompt_tokens=outcome.prompt_tokens,
-                    completion_tokens=outcome.completion_tokens, cost_usd=outcome.cost_usd,
-                )  # fmt: skip
+                    completion_tokens=outcome.completion_tokens,
+                    cost_usd=outcome.cost_usd,
+                )
                 return
     # Offline: the whole draft. If a model had already streamed part of an answer before every
     # provider gave up, that part stays (the reader has seen it) and the offline draft follows.
@@ -260,6 +266,13 @@ def generate(
         yield piece
     outcome.provider, outcome.model = "offline", "tandem-offline-drafter"
     budget.record(
-        session, org_id, request_id=request_id, purpose=prompt.purpose, provider="offline",
-        model=outcome.model, prompt_tokens=0, completion_tokens=0, cost_usd=0.0,
-    )  # fmt: skip
+        session,
+        org_id,
+        request_id=request_id,
+        purpose=prompt.purpose,
+        provider="offline",
+        model=outcome.model,
+        prompt_tokens=0,
+        completion_tokens=0,
+        cost_usd=0.0,
+    )

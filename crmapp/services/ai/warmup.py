@@ -26,9 +26,13 @@ class _Stub(BaseHTTPRequestHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         for delta, finish in (({"role": "assistant", "content": "ok"}, None), ({}, "stop")):
-            chunk = {"id": "warm", "object": "chat.completion.chunk", "created": 0,
-                     "model": "warm", "choices": [{"index": 0, "delta": delta,
-                                                   "finish_reason": finish}]}  # fmt: skip
+            chunk = {
+                "id": "warm",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": "warm",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
             self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()

@@ -94,9 +94,13 @@ def add_activity(
     setattr(activity, f"{record_type}_id", record_id)
     session.add(activity)
     audit.record(
-        session, actor, "activity.created", "activity", activity.id,
+        session,
+        actor,
+        "activity.created",
+        "activity",
+        activity.id,
         {"kind": kind, "subject": activity.subject, record_type: str(record_id)},
-    )  # fmt: skip
+    )
     return activity
 
 
@@ -113,9 +117,13 @@ def complete_task(
     activity.done_at = utcnow() if done else None
     session.add(activity)
     audit.record(
-        session, actor, "activity.completed" if done else "activity.reopened", "activity",
-        activity.id, {"subject": activity.subject},
-    )  # fmt: skip
+        session,
+        actor,
+        "activity.completed" if done else "activity.reopened",
+        "activity",
+        activity.id,
+        {"subject": activity.subject},
+    )
     return activity
 
 

@@ -199,9 +199,13 @@ def create_deal(
         deal.closed_at, deal.closed_by = utcnow(), actor.user_id
     session.add(deal)
     audit.record(
-        session, actor, "deal.created", "deal", deal.id,
+        session,
+        actor,
+        "deal.created",
+        "deal",
+        deal.id,
         {"title": deal.title, "value": str(amount), "stage": target.name},
-    )  # fmt: skip
+    )
     return deal
 
 

@@ -42,8 +42,9 @@ class FieldDef:
 
     def choices(self) -> list[tuple[str, str]]:
         """`(stored value, label)` for each option of a select."""
-        return [(o, self.labels[i] if i < len(self.labels) else o)
-                for i, o in enumerate(self.options)]  # fmt: skip
+        return [
+            (o, self.labels[i] if i < len(self.labels) else o) for i, o in enumerate(self.options)
+        ]
 
     def option_label(self, value: str) -> str:
         """The label of a stored option (the value itself when it has none)."""

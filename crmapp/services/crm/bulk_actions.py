@@ -57,8 +57,14 @@ def bulk_apply(
             raise ValidationError({"value": "The owner must be a member of this organisation."})
         for row in rows:
             if row.owner_id != owner:
-                audit.record(session, actor, f"{entity}.updated", entity, row.id,
-                             {"owner_id": [row.owner_id, owner]})  # fmt: skip
+                audit.record(
+                    session,
+                    actor,
+                    f"{entity}.updated",
+                    entity,
+                    row.id,
+                    {"owner_id": [row.owner_id, owner]},
+                )
                 row.owner_id = owner
                 session.add(row)
                 changed += 1

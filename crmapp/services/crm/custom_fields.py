@@ -87,12 +87,23 @@ def create_field(
         )
     ).one()
     field = CustomField(
-        org_id=actor.org_id, entity=entity, key=key, label=label, field_type=field_type,
-        options=cleaned, position=int(position) + 1,
-    )  # fmt: skip
+        org_id=actor.org_id,
+        entity=entity,
+        key=key,
+        label=label,
+        field_type=field_type,
+        options=cleaned,
+        position=int(position) + 1,
+    )
     session.add(field)
-    audit.record(session, actor, "custom_field.created", "custom_field", field.id,
-                 {"entity": entity, "label": label, "type": field_type})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "custom_field.created",
+        "custom_field",
+        field.id,
+        {"entity": entity, "label": label, "type": field_type},
+    )
     return field
 
 
@@ -112,8 +123,9 @@ def update_field(
     others = [f for f in list_fields(session, actor, field.entity) if f.id != field.id]
     if any(f.label.lower() == label.lower() for f in others):
         raise ValidationError({"label": f"There is already a field called “{label}”."})
-    changes = audit.diff({"label": field.label, "options": field.options},
-                         {"label": label, "options": cleaned})  # fmt: skip
+    changes = audit.diff(
+        {"label": field.label, "options": field.options}, {"label": label, "options": cleaned}
+    )
     field.label, field.options = label, cleaned
     session.add(field)
     if changes:
@@ -127,8 +139,14 @@ def delete_field(session: Session, actor: Actor, field_id: uuid.UUID) -> str:
     require(actor.role, Perm.FIELDS_MANAGE)
     field = _get(session, actor, field_id)
     session.delete(field)
-    audit.record(session, actor, "custom_field.deleted", "custom_field", field.id,
-                 {"entity": field.entity, "label": field.label})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "custom_field.deleted",
+        "custom_field",
+        field.id,
+        {"entity": field.entity, "label": field.label},
+    )
     return field.label
 
 

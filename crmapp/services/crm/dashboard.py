@@ -82,8 +82,9 @@ def dashboard(session: Session, actor: Actor, tz: str, now: datetime | None = No
     won_count, won_value = closed("won")
     lost_count, lost_value = closed("lost")
     local_today = now.astimezone(timefmt.zone(tz)).date()
-    end_of_today = datetime.combine(local_today + timedelta(days=1), time.min,
-                                    tzinfo=timefmt.zone(tz))  # fmt: skip
+    end_of_today = datetime.combine(
+        local_today + timedelta(days=1), time.min, tzinfo=timefmt.zone(tz)
+    )
     tasks = session.exec(
         select(Activity)
         .join(Contact, col(Contact.id) == col(Activity.contact_id), isouter=True)

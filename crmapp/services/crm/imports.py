@@ -130,9 +130,15 @@ def preview(actor: Actor, file_id: str, *, entity: str = "contact", encoding: st
         raise ValidationError({"file": "The first row must name the columns."})
     choices = ["utf-8", "cp1252", "latin-1"] + (["utf-16"] if detected == "utf-16" else [])
     return Preview(
-        file_id, headers, guess_mapping(headers, entity), rows, total, chosen,
-        [(c, import_files.ENCODINGS[c]) for c in choices], _note(detected, chosen),
-    )  # fmt: skip
+        file_id,
+        headers,
+        guess_mapping(headers, entity),
+        rows,
+        total,
+        chosen,
+        [(c, import_files.ENCODINGS[c]) for c in choices],
+        _note(detected, chosen),
+    )
 
 
 def _note(detected: str, chosen: str) -> str:
@@ -200,8 +206,14 @@ def start_import(
     )
     import_files.rename(actor.org_id, file_id, job.id.hex)  # the file now belongs to the job
     session.add(job)
-    audit.record(session, actor, "import.started", "import_job", job.id,
-                 {"file": job.filename, "policy": policy})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "import.started",
+        "import_job",
+        job.id,
+        {"file": job.filename, "policy": policy},
+    )
     return job
 
 
@@ -329,8 +341,9 @@ def import_batch(
         elif not reason:
             try:
                 with session.begin_nested():
-                    outcome = import_rows.apply_row(ctx, actor, values, refs[row_number],
-                                                    default_stage)  # fmt: skip
+                    outcome = import_rows.apply_row(
+                        ctx, actor, values, refs[row_number], default_stage
+                    )
                     session.flush()
             except DBAPIError as err:
                 reference = report(err, f"import {job.id} row {row_number}")
@@ -342,10 +355,13 @@ def import_batch(
         if reason:
             session.add(
                 ImportRejection(
-                    org_id=job.org_id, import_id=job.id, row_number=row_number, reason=reason,
+                    org_id=job.org_id,
+                    import_id=job.id,
+                    row_number=row_number,
+                    reason=reason,
                     raw=[printable(c) for c in raw],
                 )
-            )  # fmt: skip
+            )
             job.rejected_count += 1
             continue
         job.created_count += outcome == "created"
@@ -379,7 +395,16 @@ def finish(session: Session, actor: Actor, job: ImportJob) -> None:
     job.status, job.finished_at = "done", utcnow()
     session.add(job)
     audit.record(
-        session, actor, "import.completed", "import_job", job.id,
-        {"file": job.filename, "created": job.created_count, "updated": job.updated_count,
-         "skipped": job.skipped_count, "rejected": job.rejected_count},
-    )  # fmt: skip
+        session,
+        actor,
+        "import.completed",
+        "import_job",
+        job.id,
+        {
+            "file": job.filename,
+            "created": job.created_count,
+            "updated": job.updated_count,
+            "skipped": job.skipped_count,
+            "rejected": job.rejected_count,
+        },
+    )

@@ -56,8 +56,9 @@ class ListColumn:
 
     def choices(self) -> list[list[str]]:
         """`[value, label]` for each option."""
-        return [[o, self.labels[i] if i < len(self.labels) else o]
-                for i, o in enumerate(self.options)]  # fmt: skip
+        return [
+            [o, self.labels[i] if i < len(self.labels) else o] for i, o in enumerate(self.options)
+        ]
 
 
 @dataclass
@@ -119,8 +120,16 @@ def columns(
         if f.in_list
     ]
     for cf in custom_fields.list_fields(session, actor, entity) if defs is None else defs:
-        out.append(ListColumn(f"custom.{cf.key}", cf.label, cf.field_type, tuple(cf.options),
-                              inline=True, custom=True))  # fmt: skip
+        out.append(
+            ListColumn(
+                f"custom.{cf.key}",
+                cf.label,
+                cf.field_type,
+                tuple(cf.options),
+                inline=True,
+                custom=True,
+            )
+        )
     out.append(ListColumn("created_at", "Created", "datetime"))
     return out
 
@@ -282,20 +291,31 @@ def _rows(
 
     users = _names(session, User, ids("owner_id"), lambda u: u.name)
     companies = _names(session, Company, ids("company_id"), lambda c: c.name)
-    contacts = _names(session, Contact, ids("contact_id"),
-                      lambda c: f"{c.first_name} {c.last_name}".strip())  # fmt: skip
+    contacts = _names(
+        session, Contact, ids("contact_id"), lambda c: f"{c.first_name} {c.last_name}".strip()
+    )
     stages = _names(session, PipelineStage, ids("stage_id"), lambda s: s.name)
-    refs = {"user": ("owner_id", users), "company": ("company_id", companies),
-            "contact": ("contact_id", contacts), "stage": ("stage_id", stages)}  # fmt: skip
+    refs = {
+        "user": ("owner_id", users),
+        "company": ("company_id", companies),
+        "contact": ("contact_id", contacts),
+        "stage": ("stage_id", stages),
+    }
     out = []
     for record in records:
         row = {"id": str(record.id), "label": label(record)}
         for c in cols:
             if c.custom:
                 value = record.custom.get(c.key[7:])
-                row[c.key] = "" if value is None else (f"{value:,}" if c.kind == "number"
-                                                       and isinstance(value, int | float)
-                                                       else str(value))  # fmt: skip
+                row[c.key] = (
+                    ""
+                    if value is None
+                    else (
+                        f"{value:,}"
+                        if c.kind == "number" and isinstance(value, int | float)
+                        else str(value)
+                    )
+                )
             elif c.kind in refs:
                 attr, names = refs[c.kind]
                 row[c.key] = names.get(getattr(record, attr), "")
@@ -311,9 +331,13 @@ def _rows(
 
 
 def list_page(
-    session: Session, actor: Actor, entity: str, spec: ListSpec, page: int = 1,
+    session: Session,
+    actor: Actor,
+    entity: str,
+    spec: ListSpec,
+    page: int = 1,
     page_size: int = PAGE_SIZE,
-) -> ListPage:  # fmt: skip
+) -> ListPage:
     """One page of `entity` under `spec`, with display strings for every column."""
     defs = custom_fields.list_fields(session, actor, entity)
     cols = columns(session, actor, entity, defs)

@@ -138,8 +138,14 @@ def rename_pipeline(session: Session, actor: Actor, pipeline_id: uuid.UUID, name
     pipeline = _pipeline(session, actor, pipeline_id)
     name = _clean_name(name, "pipeline", 120)
     if name != pipeline.name:
-        audit.record(session, actor, "pipeline.renamed", "pipeline", pipeline.id,
-                     {"name": [pipeline.name, name]})  # fmt: skip
+        audit.record(
+            session,
+            actor,
+            "pipeline.renamed",
+            "pipeline",
+            pipeline.id,
+            {"name": [pipeline.name, name]},
+        )
         pipeline.name = name
         session.add(pipeline)
     return pipeline
@@ -153,8 +159,9 @@ def make_default(session: Session, actor: Actor, pipeline_id: uuid.UUID) -> Pipe
         if pipeline.is_default != (pipeline.id == target.id):
             pipeline.is_default = pipeline.id == target.id
             session.add(pipeline)
-    audit.record(session, actor, "pipeline.made_default", "pipeline", target.id,
-                 {"name": target.name})  # fmt: skip
+    audit.record(
+        session, actor, "pipeline.made_default", "pipeline", target.id, {"name": target.name}
+    )
     return target
 
 
@@ -170,14 +177,24 @@ def set_signed_stage(
     if stage is None or stage.org_id != actor.org_id or stage.pipeline_id != pipeline.id:
         raise ValidationError({"signed_stage": "Choose a stage of this pipeline."})
     if stage.kind == "lost":
-        raise ValidationError({"signed_stage": "A signed proposal cannot move a deal to a lost"
-                                               " stage: choose an open or won stage."})  # fmt: skip
+        raise ValidationError(
+            {
+                "signed_stage": "A signed proposal cannot move a deal to a lost"
+                " stage: choose an open or won stage."
+            }
+        )
     before = pipelines.signed_stage(session, actor, pipeline.id)
     pipeline.signed_stage_id = stage.id
     session.add(pipeline)
     if before.id != stage.id:
-        audit.record(session, actor, "pipeline.signed_stage_changed", "pipeline", pipeline.id,
-                     {"stage": [before.name, stage.name]})  # fmt: skip
+        audit.record(
+            session,
+            actor,
+            "pipeline.signed_stage_changed",
+            "pipeline",
+            pipeline.id,
+            {"stage": [before.name, stage.name]},
+        )
     return stage
 
 
@@ -192,20 +209,28 @@ def delete_pipeline(session: Session, actor: Actor, pipeline_id: uuid.UUID) -> s
     ).one()
     if deals:
         raise ValidationError(
-            {"pipeline": f"{plural(deals, 'deal')} {noun_for(deals, 'is')} in this pipeline (the "
-                         f"trash counts too): move or delete {noun_for(deals, 'it')} first."}
-        )  # fmt: skip
+            {
+                "pipeline": f"{plural(deals, 'deal')} {noun_for(deals, 'is')} in this pipeline "
+                f"(the trash counts too): move or delete {noun_for(deals, 'it')} first."
+            }
+        )
     session.exec(delete(PipelineStage).where(col(PipelineStage.pipeline_id) == pipeline.id))
     session.delete(pipeline)
-    audit.record(session, actor, "pipeline.deleted", "pipeline", pipeline.id,
-                 {"name": pipeline.name})  # fmt: skip
+    audit.record(
+        session, actor, "pipeline.deleted", "pipeline", pipeline.id, {"name": pipeline.name}
+    )
     return pipeline.name
 
 
 def add_stage(
-    session: Session, actor: Actor, pipeline_id: uuid.UUID, *, name: str, kind: str = "open",
+    session: Session,
+    actor: Actor,
+    pipeline_id: uuid.UUID,
+    *,
+    name: str,
+    kind: str = "open",
     probability: int | str = 50,
-) -> PipelineStage:  # fmt: skip
+) -> PipelineStage:
     """Add a stage: an open one goes before the first closed stage, a closed one at the end."""
     require(actor.role, Perm.PIPELINE_MANAGE)
     pipeline = _pipeline(session, actor, pipeline_id)
@@ -215,8 +240,9 @@ def add_stage(
     stages = pipelines.stages(session, actor, pipeline.id)
     if len(stages) >= MAX_STAGES:
         raise ValidationError({"name": f"A pipeline has at most {MAX_STAGES} stages."})
-    stage = PipelineStage(org_id=actor.org_id, pipeline_id=pipeline.id, name=name, kind=kind,
-                          probability=value)  # fmt: skip
+    stage = PipelineStage(
+        org_id=actor.org_id, pipeline_id=pipeline.id, name=name, kind=kind, probability=value
+    )
     at = len(stages)
     if kind == "open":
         at = next((i for i, s in enumerate(stages) if s.kind != "open"), len(stages))
@@ -224,15 +250,26 @@ def add_stage(
     _check_rules(ordered)
     session.add(stage)
     _renumber(session, ordered)
-    audit.record(session, actor, "pipeline.stage_added", "pipeline", pipeline.id,
-                 {"stage": name, "kind": kind, "position": at})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "pipeline.stage_added",
+        "pipeline",
+        pipeline.id,
+        {"stage": name, "kind": kind, "position": at},
+    )
     return stage
 
 
 def update_stage(
-    session: Session, actor: Actor, stage_id: uuid.UUID, *, name: str, kind: str,
+    session: Session,
+    actor: Actor,
+    stage_id: uuid.UUID,
+    *,
+    name: str,
+    kind: str,
     probability: int | str,
-) -> PipelineStage:  # fmt: skip
+) -> PipelineStage:
     """Rename a stage or change its kind or probability."""
     require(actor.role, Perm.PIPELINE_MANAGE)
     stage = _stage(session, actor, stage_id)
@@ -246,8 +283,14 @@ def update_stage(
     session.add(stage)
     changes = audit.diff(before, after)
     if changes:
-        audit.record(session, actor, "pipeline.stage_updated", "pipeline", stage.pipeline_id,
-                     {"stage": name, **changes})  # fmt: skip
+        audit.record(
+            session,
+            actor,
+            "pipeline.stage_updated",
+            "pipeline",
+            stage.pipeline_id,
+            {"stage": name, **changes},
+        )
     return stage
 
 
@@ -262,8 +305,14 @@ def move_stage(session: Session, actor: Actor, stage_id: uuid.UUID, offset: int)
         return
     stages.insert(target, stages.pop(index))
     _renumber(session, stages)
-    audit.record(session, actor, "pipeline.stage_moved", "pipeline", stage.pipeline_id,
-                 {"stage": stage.name, "position": [index, target]})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "pipeline.stage_moved",
+        "pipeline",
+        stage.pipeline_id,
+        {"stage": stage.name, "position": [index, target]},
+    )
 
 
 def delete_stage(
@@ -285,10 +334,12 @@ def delete_stage(
         target = next((s for s in rest if s.id == move_to), None)
         if target is None:
             raise ValidationError(
-                {"move_to": f"{plural(deals, 'deal')} {noun_for(deals, 'is')} in “{stage.name}”: "
-                            "choose the stage of this pipeline to move "
-                            f"{noun_for(deals, 'it')} to."}
-            )  # fmt: skip
+                {
+                    "move_to": f"{plural(deals, 'deal')} {noun_for(deals, 'is')} "
+                    f"in “{stage.name}”: choose the stage of this pipeline to move "
+                    f"{noun_for(deals, 'it')} to."
+                }
+            )
         closing = target.kind in ("won", "lost")
         session.exec(
             update(Deal)
@@ -301,7 +352,12 @@ def delete_stage(
         )
     session.delete(stage)
     _renumber(session, rest)
-    audit.record(session, actor, "pipeline.stage_deleted", "pipeline", stage.pipeline_id,
-                 {"stage": stage.name, "deals_moved": deals,
-                  "moved_to": target.name if target else None})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "pipeline.stage_deleted",
+        "pipeline",
+        stage.pipeline_id,
+        {"stage": stage.name, "deals_moved": deals, "moved_to": target.name if target else None},
+    )
     return deals

@@ -215,7 +215,11 @@ def move_deal(session: Session, actor: Actor, deal_id: uuid.UUID, stage_id: uuid
             deal.closed_at, deal.closed_by = utcnow(), None if actor.public else actor.user_id
         session.add(deal)
         audit.record(
-            session, actor, "deal.stage_changed", "deal", deal.id,
+            session,
+            actor,
+            "deal.stage_changed",
+            "deal",
+            deal.id,
             {"stage": [source.name, target.name]},
-        )  # fmt: skip
+        )
     return Move(deal.id, deal.title, source.id, source.name, target.id, target.name)

@@ -39,8 +39,9 @@ def link(row: Record) -> dict[str, str]:
 def _reference(session: Session, kind: str, value: Any) -> str:
     if value is None:
         return ""
-    model: Any = {"user": User, "company": Company, "contact": Contact,
-                  "stage": PipelineStage}[kind]  # fmt: skip
+    model: Any = {"user": User, "company": Company, "contact": Contact, "stage": PipelineStage}[
+        kind
+    ]
     row = session.get(model, value)
     if row is None:
         return ""
@@ -58,8 +59,13 @@ def describe(session: Session, actor: Actor, entity: str, row: Record) -> PageDa
             text = builtin_fields.display(field, value)
         details.append({"key": field.key, "label": field.label, "value": text})
     for cf in custom_fields.list_fields(session, actor, entity):
-        details.append({"key": f"custom.{cf.key}", "label": cf.label,
-                        "value": custom_fields.display(cf, row.custom.get(cf.key))})  # fmt: skip
+        details.append(
+            {
+                "key": f"custom.{cf.key}",
+                "label": cf.label,
+                "value": custom_fields.display(cf, row.custom.get(cf.key)),
+            }
+        )
     values = {d["key"]: d["value"] for d in details}
     if isinstance(row, Contact):
         subtitle = " · ".join(v for v in (row.title, values["company_id"]) if v)

@@ -140,8 +140,14 @@ def save_record(
         row.custom = custom
         session.add(row)
         shown = {k: v for k, v in values.items() if v not in (None, "", [])}
-        audit.record(session, actor, f"{entity}.created", entity, row.id,
-                     {**shown, **{f"custom.{k}": v for k, v in custom.items()}})  # fmt: skip
+        audit.record(
+            session,
+            actor,
+            f"{entity}.created",
+            entity,
+            row.id,
+            {**shown, **{f"custom.{k}": v for k, v in custom.items()}},
+        )
         return row
 
     row = cast(Record, current)

@@ -54,8 +54,14 @@ def save_view(
     view = mine or SavedView(org_id=actor.org_id, user_id=actor.user_id, entity=entity, name=name)
     view.spec, view.shared = spec.to_dict(), shared
     session.add(view)
-    audit.record(session, actor, "view.saved", "saved_view", view.id,
-                 {"entity": entity, "name": name, "shared": shared})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "view.saved",
+        "saved_view",
+        view.id,
+        {"entity": entity, "name": name, "shared": shared},
+    )
     return view
 
 

@@ -50,8 +50,9 @@ def delete_record(session: Session, actor: Actor, record_type: str, record_id: u
     if row.deleted_at is None:
         row.deleted_at = utcnow()
         session.add(row)
-        audit.record(session, actor, f"{record_type}.deleted", record_type, row.id,
-                     {"name": _label(row)})  # fmt: skip
+        audit.record(
+            session, actor, f"{record_type}.deleted", record_type, row.id, {"name": _label(row)}
+        )
     return _label(row)
 
 
@@ -65,8 +66,9 @@ def restore_record(session: Session, actor: Actor, record_type: str, record_id: 
         raise ValidationError({"record": "It was deleted more than 30 days ago."})
     row.deleted_at = None
     session.add(row)
-    audit.record(session, actor, f"{record_type}.restored", record_type, row.id,
-                 {"name": _label(row)})  # fmt: skip
+    audit.record(
+        session, actor, f"{record_type}.restored", record_type, row.id, {"name": _label(row)}
+    )
     return _label(row)
 
 

@@ -103,20 +103,22 @@ def deal_context(
     if contact is not None and contact.notes:
         history.append(f"Notes on {records.label(contact)}: {contact.notes[:500]}")
     for won in _won_proposals(session, actor, deal, company.industry if company else ""):
-        text = " ".join(
-            richtext.html_to_text(s.get("html", "")) for s in won.sections[:3]
-        )  # fmt: skip
+        text = " ".join(richtext.html_to_text(s.get("html", "")) for s in won.sections[:3])
         history.append(f"Won proposal “{won.title}”: {' '.join(text.split())[:400]}")
         sources.append(Source("proposal", f"Won: {won.title}", routes.proposal(won.id)))
-    question = " ".join(v for v in (deal.title, facts["products_of_interest"],
-                                    background.get("industry", "")) if v)  # fmt: skip
+    question = " ".join(
+        v for v in (deal.title, facts["products_of_interest"], background.get("industry", "")) if v
+    )
     found = knowledge_base.search(session, actor, question, k=passages) if passages else []
     for passage in found:
         sources.append(Source("document", passage.title, routes.KNOWLEDGE))
     return DealContext(
-        {k: v for k, v in facts.items() if v}, history, found, sources,
+        {k: v for k, v in facts.items() if v},
+        history,
+        found,
+        sources,
         {k: v for k, v in background.items() if v},
-    )  # fmt: skip
+    )
 
 
 def draft_input(
@@ -176,22 +178,30 @@ def messages(
 ) -> list[dict[str, str]]:
     """The chat messages asking a model for the proposal, grounded in the context graph."""
     passages = "\n\n".join(f"[{p.title}] {p.text}" for p in context.passages) or "(none)"
-    outline = "\n".join(f"## {s.title}\n(guidance, do not restate: {s.guidance})" if s.guidance
-                        else f"## {s.title}" for s in sections)  # fmt: skip
+    outline = "\n".join(
+        f"## {s.title}\n(guidance, do not restate: {s.guidance})" if s.guidance else f"## {s.title}"
+        for s in sections
+    )
     return [
-        {"role": "system", "content": (
-            f"You write business proposals in a {voice} voice, in Markdown, addressed to the"
-            " client. Use only the facts given; never invent prices, dates or names. Write every"
-            " section of the outline under its own '## ' heading, in order. Prices are in the"
-            f" pricing table that follows the text. {NEVER_QUOTE}"
-        )},
-        {"role": "user", "content": (
-            f"Facts you may quote:\n{_quotable(context)}\n\n"
-            f"From our knowledge base (you may quote):\n{passages}\n\n"
-            f"Background only (never quote or mention):\n{_background(context)}\n\n"
-            f"Outline:\n{outline}"
-        )},
-    ]  # fmt: skip
+        {
+            "role": "system",
+            "content": (
+                f"You write business proposals in a {voice} voice, in Markdown, addressed to the"
+                " client. Use only the facts given; never invent prices, dates or names. Write"
+                " every section of the outline under its own '## ' heading, in order. Prices are in"
+                f" the pricing table that follows the text. {NEVER_QUOTE}"
+            ),
+        },
+        {
+            "role": "user",
+            "content": (
+                f"Facts you may quote:\n{_quotable(context)}\n\n"
+                f"From our knowledge base (you may quote):\n{passages}\n\n"
+                f"Background only (never quote or mention):\n{_background(context)}\n\n"
+                f"Outline:\n{outline}"
+            ),
+        },
+    ]
 
 
 def section_messages(
@@ -204,16 +214,22 @@ def section_messages(
     """The chat messages asking a model to rewrite one section following an instruction."""
     guidance = f"\n(guidance, do not restate: {section.guidance})" if section.guidance else ""
     return [
-        {"role": "system", "content": (
-            f"You revise one section of a business proposal in a {voice} voice, in Markdown,"
-            " addressed to the client. Use only the facts given; never invent prices, dates or"
-            " names. Answer with the section's new text only, without its heading."
-            f" {NEVER_QUOTE}"
-        )},
-        {"role": "user", "content": (
-            f"Facts you may quote:\n{_quotable(context)}\n\n"
-            f"Section: {section.title}{guidance}\n\nCurrent text:\n{current}\n\n"
-            f"Change requested: {instruction}\n\n"
-            f"Background only (never quote or mention):\n{_background(context)}"
-        )},
-    ]  # fmt: skip
+        {
+            "role": "system",
+            "content": (
+                f"You revise one section of a business proposal in a {voice} voice, in Markdown,"
+                " addressed to the client. Use only the facts given; never invent prices, dates or"
+                " names. Answer with the section's new text only, without its heading."
+                f" {NEVER_QUOTE}"
+            ),
+        },
+        {
+            "role": "user",
+            "content": (
+                f"Facts you may quote:\n{_quotable(context)}\n\n"
+                f"Section: {section.title}{guidance}\n\nCurrent text:\n{current}\n\n"
+                f"Change requested: {instruction}\n\n"
+                f"Background only (never quote or mention):\n{_background(context)}"
+            ),
+        },
+    ]

@@ -54,9 +54,14 @@ def content_hash(content: dict) -> str:
 def proposal_hash(proposal: Proposal) -> str:
     """The hash of the proposal's current content."""
     return content_hash(
-        content_of(proposal.title, proposal.sections, proposal.items,
-                   proposal.discount_pct, proposal.tax_pct)
-    )  # fmt: skip
+        content_of(
+            proposal.title,
+            proposal.sections,
+            proposal.items,
+            proposal.discount_pct,
+            proposal.tax_pct,
+        )
+    )
 
 
 def get_proposal(
@@ -88,12 +93,19 @@ def snapshot(session: Session, actor: Actor | None, proposal: Proposal, reason: 
     proposal.version += 1
     session.add(
         ProposalVersion(
-            org_id=proposal.org_id, proposal_id=proposal.id, number=proposal.version,
-            reason=reason, title=proposal.title, sections=proposal.sections,
-            items=proposal.items, discount_pct=proposal.discount_pct, tax_pct=proposal.tax_pct,
-            sha256=proposal_hash(proposal), created_by=actor.user_id if actor else None,
+            org_id=proposal.org_id,
+            proposal_id=proposal.id,
+            number=proposal.version,
+            reason=reason,
+            title=proposal.title,
+            sections=proposal.sections,
+            items=proposal.items,
+            discount_pct=proposal.discount_pct,
+            tax_pct=proposal.tax_pct,
+            sha256=proposal_hash(proposal),
+            created_by=actor.user_id if actor else None,
         )
-    )  # fmt: skip
+    )
     proposal.updated_at = utcnow()
     session.add(proposal)
     return proposal.version
@@ -144,17 +156,26 @@ def create_proposal(
     title = " ".join((title or f"{template.name}: {deal.title}").split())[:200]
     items = [pricing.LineItem(deal.title, Decimal(1), Decimal(deal.value))] if deal.value else []
     proposal = Proposal(
-        org_id=actor.org_id, deal_id=deal.id, template_id=template.id, title=title, voice=voice,
+        org_id=actor.org_id,
+        deal_id=deal.id,
+        template_id=template.id,
+        title=title,
+        voice=voice,
         sections=[{"title": s["title"], "html": ""} for s in template.sections],
-        items=pricing.to_json(items), currency=deal.currency or "USD",
+        items=pricing.to_json(items),
+        currency=deal.currency or "USD",
         owner_id=actor.user_id,
-    )  # fmt: skip
+    )
     session.add(proposal)
     session.flush()
     audit.record(
-        session, actor, "proposal.created", "proposal", proposal.id,
+        session,
+        actor,
+        "proposal.created",
+        "proposal",
+        proposal.id,
         {"title": title, "template": template.name, "deal": deal.title},
-    )  # fmt: skip
+    )
     audit.record(session, actor, "deal.proposal_created", "deal", deal.id, {"proposal": title})
     return proposal
 
@@ -198,7 +219,13 @@ def list_proposals(
     ).all()
     return [
         ProposalRow(
-            str(p.id), p.title, str(p.deal_id), deal_title, p.status, p.approval, p.generation,
+            str(p.id),
+            p.title,
+            str(p.deal_id),
+            deal_title,
+            p.status,
+            p.approval,
+            p.generation,
             pricing.format_money(
                 pricing.totals(pricing.from_json(p.items), p.discount_pct, p.tax_pct).total,
                 p.currency,
@@ -206,7 +233,7 @@ def list_proposals(
             p.updated_at,
         )
         for p, deal_title in rows
-    ], int(total)  # fmt: skip
+    ], int(total)
 
 
 def save_title(session: Session, actor: Actor, proposal_id: uuid.UUID, title: str) -> Proposal:

@@ -39,12 +39,15 @@ def totals_of(proposal: Proposal) -> dict[str, str]:
     )
     money = lambda amount: pricing.format_money(amount, proposal.currency)  # noqa: E731
     return {
-        "subtotal": money(result.subtotal), "discount": money(result.discount),
-        "tax": money(result.tax), "total": money(result.total),
-        "discount_pct": str(proposal.discount_pct), "tax_pct": str(proposal.tax_pct),
+        "subtotal": money(result.subtotal),
+        "discount": money(result.discount),
+        "tax": money(result.tax),
+        "total": money(result.total),
+        "discount_pct": str(proposal.discount_pct),
+        "tax_pct": str(proposal.tax_pct),
         "has_discount": "1" if proposal.discount_pct else "",
         "has_tax": "1" if proposal.tax_pct else "",
-    }  # fmt: skip
+    }
 
 
 def editor_view(
@@ -61,25 +64,40 @@ def editor_view(
         int(proposal.generation_target.get("section", -1)) if proposal.generation_target else -1
     )
     doc = {
-        "id": str(proposal.id), "title": proposal.title, "status": proposal.status,
-        "approval": proposal.approval, "approval_note": proposal.approval_note,
-        "generation": proposal.generation, "generation_error": proposal.generation_error,
-        "request": proposal.generation_request, "target_section": str(target),
-        "voice": proposal.voice, "provider": proposal.provider,
+        "id": str(proposal.id),
+        "title": proposal.title,
+        "status": proposal.status,
+        "approval": proposal.approval,
+        "approval_note": proposal.approval_note,
+        "generation": proposal.generation,
+        "generation_error": proposal.generation_error,
+        "request": proposal.generation_request,
+        "target_section": str(target),
+        "voice": proposal.voice,
+        "provider": proposal.provider,
         "template": template.name if template else "(template removed)",
-        "deal_id": str(proposal.deal_id), "deal": deal.title if deal else "",
-        "version": str(proposal.version), "currency": proposal.currency,
+        "deal_id": str(proposal.deal_id),
+        "deal": deal.title if deal else "",
+        "version": str(proposal.version),
+        "currency": proposal.currency,
         "tone_score": "" if proposal.tone_score is None else str(proposal.tone_score),
-        "tone_label": proposal.tone_label, "upsell": proposal.upsell,
-        "sent_at": when(proposal.sent_at), "signed_at": when(proposal.signed_at),
-        "paid_at": when(proposal.paid_at), "expires_at": when(proposal.expires_at),
+        "tone_label": proposal.tone_label,
+        "upsell": proposal.upsell,
+        "sent_at": when(proposal.sent_at),
+        "signed_at": when(proposal.signed_at),
+        "paid_at": when(proposal.paid_at),
+        "expires_at": when(proposal.expires_at),
         "updated_at": when(proposal.updated_at),
-    }  # fmt: skip
+    }
     sections = [
-        {"index": str(i), "title": s.get("title", ""), "html": s.get("html", ""),
-         "empty": "" if richtext.html_to_text(s.get("html", "")).strip() else "1"}
+        {
+            "index": str(i),
+            "title": s.get("title", ""),
+            "html": s.get("html", ""),
+            "empty": "" if richtext.html_to_text(s.get("html", "")).strip() else "1",
+        }
         for i, s in enumerate(proposal.sections)
-    ]  # fmt: skip
+    ]
     pending: dict[str, str] = {}
     diff: list[dict[str, str]] = []
     if proposal.pending:
@@ -87,42 +105,62 @@ def editor_view(
         if 0 <= index < len(proposal.sections):
             old = richtext.html_to_text(proposal.sections[index].get("html", ""))
             new = richtext.html_to_text(str(proposal.pending.get("html", "")))
-            pending = {"index": str(index), "title": proposal.sections[index].get("title", ""),
-                       "instruction": str(proposal.pending.get("instruction", ""))}  # fmt: skip
+            pending = {
+                "index": str(index),
+                "title": proposal.sections[index].get("title", ""),
+                "instruction": str(proposal.pending.get("instruction", "")),
+            }
             diff = [{"op": op, "text": text} for op, text in richtext.word_diff(old, new)]
     items = [
-        {"description": item.description, "quantity": str(item.quantity),
-         "unit_price": str(item.unit_price),
-         "total": pricing.format_money(item.total, proposal.currency)}
+        {
+            "description": item.description,
+            "quantity": str(item.quantity),
+            "unit_price": str(item.unit_price),
+            "total": pricing.format_money(item.total, proposal.currency),
+        }
         for item in pricing.from_json(proposal.items)
-    ]  # fmt: skip
+    ]
     data = EditorView(
         doc, sections, pending, diff, list(proposal.sources), items, totals_of(proposal)
     )
     data.versions = [
-        {"number": str(v.number), "reason": v.reason, "when": when(v.created_at),
-         "sha": v.sha256[:12]}
+        {
+            "number": str(v.number),
+            "reason": v.reason,
+            "when": when(v.created_at),
+            "sha": v.sha256[:12],
+        }
         for v in documents.list_versions(session, actor, proposal.id)
-    ]  # fmt: skip
+    ]
     data.links = [
-        {"id": str(link.id), "created": when(link.created_at),
-         "expires": when(link.expires_at) or "never",
-         "state": "revoked" if link.revoked_at else "active",
-         "viewed": when(link.first_viewed_at) or "not yet"}
+        {
+            "id": str(link.id),
+            "created": when(link.created_at),
+            "expires": when(link.expires_at) or "never",
+            "state": "revoked" if link.revoked_at else "active",
+            "viewed": when(link.first_viewed_at) or "not yet",
+        }
         for link in sharing.list_links(session, actor, proposal.id)
-    ]  # fmt: skip
+    ]
     data.views = [
-        {"when": when(v.started_at), "client": v.client, "ip": v.ip_hash[:10],
-         "duration": _duration(int((v.last_seen_at - v.started_at).total_seconds()))}
+        {
+            "when": when(v.started_at),
+            "client": v.client,
+            "ip": v.ip_hash[:10],
+            "duration": _duration(int((v.last_seen_at - v.started_at).total_seconds())),
+        }
         for v in sharing.list_views(session, actor, proposal.id)
-    ]  # fmt: skip
+    ]
     signature = sharing.signature_of(session, proposal.id)
     if signature is not None:
         data.signature = {
-            "name": signature.signer_name, "email": signature.signer_email,
-            "when": when(signature.signed_at), "sha256": signature.document_sha256,
-            "version": str(signature.version), "ip": signature.ip,
-        }  # fmt: skip
+            "name": signature.signer_name,
+            "email": signature.signer_email,
+            "when": when(signature.signed_at),
+            "sha256": signature.document_sha256,
+            "version": str(signature.version),
+            "ip": signature.ip,
+        }
     return data
 
 

@@ -29,19 +29,30 @@ def render_doc(
     signed = None
     if signature is not None:
         signed = render.SignatureInfo(
-            signer_name=signature.signer_name, signer_email=signature.signer_email,
-            signed_at=signature.signed_at, ip=signature.ip, user_agent=signature.user_agent,
-            document_sha256=signature.document_sha256, version=signature.version,
-        )  # fmt: skip
+            signer_name=signature.signer_name,
+            signer_email=signature.signer_email,
+            signed_at=signature.signed_at,
+            ip=signature.ip,
+            user_agent=signature.user_agent,
+            document_sha256=signature.document_sha256,
+            version=signature.version,
+        )
     return render.RenderDoc(
-        title=proposal.title, org_name=org.name if org else "", client=client,
-        prepared_by=owner.name if owner else "", currency=proposal.currency,
+        title=proposal.title,
+        org_name=org.name if org else "",
+        client=client,
+        prepared_by=owner.name if owner else "",
+        currency=proposal.currency,
         sections=[(s.get("title", ""), s.get("html", "")) for s in proposal.sections],
-        items=pricing.from_json(proposal.items), discount_pct=proposal.discount_pct,
-        tax_pct=proposal.tax_pct, version=proposal.version, status=proposal.status,
-        created_at=proposal.sent_at or proposal.created_at, signature=signed,
+        items=pricing.from_json(proposal.items),
+        discount_pct=proposal.discount_pct,
+        tax_pct=proposal.tax_pct,
+        version=proposal.version,
+        status=proposal.status,
+        created_at=proposal.sent_at or proposal.created_at,
+        signature=signed,
         timezone=timezone or (owner.timezone if owner else "UTC"),
-    )  # fmt: skip
+    )
 
 
 def filename(proposal: Proposal) -> str:

@@ -75,12 +75,20 @@ def start(
             raise ValidationError({"section": "Write or generate the section first."})
     gateway.within_budget(session, actor.org_id)
     request_id = uuid.uuid4().hex
-    lifecycle.move(session, actor, proposal, "generation", "queued",
-                   {"section": section, "instruction": instruction})  # fmt: skip
+    lifecycle.move(
+        session,
+        actor,
+        proposal,
+        "generation",
+        "queued",
+        {"section": section, "instruction": instruction},
+    )
     proposal.generation_request, proposal.generation_error = request_id, ""
     proposal.generation_by = actor.user_id
-    proposal.generation_target = {"section": -1 if section is None else section,
-                                  "instruction": instruction}  # fmt: skip
+    proposal.generation_target = {
+        "section": -1 if section is None else section,
+        "instruction": instruction,
+    }
     proposal.pending = {}
     return request_id
 
@@ -229,8 +237,9 @@ def run(
     outcome = gateway.Outcome()
     try:
         plan = _plan(session, actor, proposal)
-        stream = gateway.generate(session, actor.org_id, plan.prompt, outcome,
-                                  request_id=request_id, sleep=sleep)  # fmt: skip
+        stream = gateway.generate(
+            session, actor.org_id, plan.prompt, outcome, request_id=request_id, sleep=sleep
+        )
         checked = time.monotonic()
         for piece in stream:
             pieces.append(piece)
@@ -253,17 +262,25 @@ def run(
         proposal = documents.get_proposal(session, actor, proposal_id, lock=True)
         if proposal.generation != "streaming":
             return proposal.generation
-        message = str(err) if isinstance(err, gateway.BudgetExceeded) else (
-            f"Writing failed. {unexpected(err, f'writing proposal {proposal_id}')}"
-        )  # fmt: skip
+        message = (
+            str(err)
+            if isinstance(err, gateway.BudgetExceeded)
+            else (f"Writing failed. {unexpected(err, f'writing proposal {proposal_id}')}")
+        )
         fail(session, actor, proposal, message)
         return "failed"
     proposal = documents.get_proposal(session, actor, proposal_id, lock=True)
     if proposal.generation != "streaming" or proposal.generation_request != request_id:
         return proposal.generation  # cancelled meanwhile: the text is not kept
     _save(session, actor, proposal, plan, "".join(pieces), outcome)
-    lifecycle.move(session, actor, proposal, "generation", "done",
-                   {"provider": outcome.provider, "resumed": outcome.resumed})  # fmt: skip
+    lifecycle.move(
+        session,
+        actor,
+        proposal,
+        "generation",
+        "done",
+        {"provider": outcome.provider, "resumed": outcome.resumed},
+    )
     session.commit()
     _publish_end(request_id, "done", outcome.provider)
     return "done"
@@ -321,9 +338,14 @@ def accept_pending(session: Session, actor: Actor, proposal_id: uuid.UUID) -> Pr
     sections[index]["html"] = richtext.sanitize(str(pending.get("html", "")))
     proposal.sections, proposal.pending = sections, {}
     documents.snapshot(session, actor, proposal, "section rewritten")
-    audit.record(session, actor, "proposal.section_rewritten", "proposal", proposal.id,
-                 {"section": sections[index]["title"],
-                  "instruction": pending.get("instruction", "")})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "proposal.section_rewritten",
+        "proposal",
+        proposal.id,
+        {"section": sections[index]["title"], "instruction": pending.get("instruction", "")},
+    )
     return proposal
 
 

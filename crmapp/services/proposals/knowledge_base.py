@@ -74,12 +74,21 @@ def add_document(
     require(actor.role, Perm.RECORD_CREATE)
     knowledge_extract.check(filename, content)
     document = KBDocument(
-        org_id=actor.org_id, title=(title.strip() or filename.rsplit(".", 1)[0])[:200],
-        filename=filename[:255], source=content, created_by=actor.user_id,
-    )  # fmt: skip
+        org_id=actor.org_id,
+        title=(title.strip() or filename.rsplit(".", 1)[0])[:200],
+        filename=filename[:255],
+        source=content,
+        created_by=actor.user_id,
+    )
     session.add(document)
-    audit.record(session, actor, "kb.document_added", "kb_document", document.id,
-                 {"title": document.title, "bytes": len(content)})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "kb.document_added",
+        "kb_document",
+        document.id,
+        {"title": document.title, "bytes": len(content)},
+    )
     return document
 
 
@@ -114,10 +123,15 @@ def embed_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) 
         for offset, (passage, vector) in enumerate(zip(batch, made.vectors, strict=True)):
             session.add(
                 KBChunk(
-                    org_id=org_id, document_id=document.id, position=start + offset,
-                    text=passage, embedding=vector, embed_model=made.model, embed_dim=made.dim,
+                    org_id=org_id,
+                    document_id=document.id,
+                    position=start + offset,
+                    text=passage,
+                    embedding=vector,
+                    embed_model=made.model,
+                    embed_dim=made.dim,
                 )
-            )  # fmt: skip
+            )
     document.status, document.chunk_count, document.error = "ready", len(passages), ""
     session.add(document)
     return len(passages)
@@ -220,8 +234,9 @@ def delete_document(session: Session, actor: Actor, document_id: uuid.UUID) -> s
     require(actor.role, Perm.RECORD_DELETE)
     document = get_in_org(session, KBDocument, document_id, actor.org_id, NO_DOCUMENT)
     session.delete(document)
-    audit.record(session, actor, "kb.document_deleted", "kb_document", document.id,
-                 {"title": document.title})  # fmt: skip
+    audit.record(
+        session, actor, "kb.document_deleted", "kb_document", document.id, {"title": document.title}
+    )
     return document.title
 
 

@@ -39,8 +39,10 @@ _W = {
     "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
     "http://purl.oclc.org/ooxml/wordprocessingml/main",
 }
-_OFFICE_DOCUMENT = re.compile(rb'Type="[^"]*/officeDocument"[^>]*Target="([^"]+)"|'
-                              rb'Target="([^"]+)"[^>]*Type="[^"]*/officeDocument"')  # fmt: skip
+_OFFICE_DOCUMENT = re.compile(
+    rb'Type="[^"]*/officeDocument"[^>]*Target="([^"]+)"|'
+    rb'Target="([^"]+)"[^>]*Type="[^"]*/officeDocument"'
+)
 
 
 def _fail(message: str) -> ValidationError:

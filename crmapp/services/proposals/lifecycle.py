@@ -59,9 +59,11 @@ class InvalidTransition(ValidationError):
     def __init__(self, machine: str, current: str, target: str):
         label = machine if machine != "status" else "proposal"
         super().__init__(
-            {machine: f"The {label} is {current.replace('_', ' ')}: it cannot become "
-                      f"{target.replace('_', ' ')}."}
-        )  # fmt: skip
+            {
+                machine: f"The {label} is {current.replace('_', ' ')}: it cannot become "
+                f"{target.replace('_', ' ')}."
+            }
+        )
 
 
 def move(
@@ -84,9 +86,13 @@ def move(
     audit.record(session, actor, f"proposal.{machine}_changed", "proposal", proposal.id, changes)
     if machine == "status" and target in DEAL_TIMELINE:
         audit.record(
-            session, actor, f"deal.proposal_{target}", "deal", proposal.deal_id,
+            session,
+            actor,
+            f"deal.proposal_{target}",
+            "deal",
+            proposal.deal_id,
             {"proposal": proposal.title, **(detail or {})},
-        )  # fmt: skip
+        )
 
 
 def approvals_required(session: Session, org_id: uuid.UUID) -> bool:
@@ -174,9 +180,11 @@ def mark_sent(
         raise ValidationError({"generation": "Wait for the draft being written to finish."})
     if approvals_required(session, actor.org_id) and proposal.approval != "approved":
         raise ValidationError(
-            {"approval": "This organisation requires an approval before sending: submit the "
-                         "proposal for review first."}
-        )  # fmt: skip
+            {
+                "approval": "This organisation requires an approval before sending: submit the "
+                "proposal for review first."
+            }
+        )
     if not any(s.get("html") for s in proposal.sections):
         raise ValidationError({"sections": "The proposal is empty: write or generate it first."})
     move(session, actor, proposal, "status", "sent")

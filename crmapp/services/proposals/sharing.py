@@ -66,10 +66,13 @@ def create_link(
     token, token_hash = tokens.issue()
     session.add(
         ProposalLink(
-            org_id=actor.org_id, proposal_id=proposal.id, token_hash=token_hash,
-            created_by=actor.user_id, expires_at=expires_at,
+            org_id=actor.org_id,
+            proposal_id=proposal.id,
+            token_hash=token_hash,
+            created_by=actor.user_id,
+            expires_at=expires_at,
         )
-    )  # fmt: skip
+    )
     return token
 
 
@@ -179,14 +182,21 @@ def open_link(session: Session, token: str, *, lock: bool = False) -> Opened:
         raise NotFound(GONE)
     if link.expires_at is not None and link.expires_at <= utcnow():
         if proposal.status == "sent":
-            lifecycle.move(session, _public_actor(session, proposal), proposal, "status",
-                           "expired", {"reason": "link expired"})  # fmt: skip
+            lifecycle.move(
+                session,
+                _public_actor(session, proposal),
+                proposal,
+                "status",
+                "expired",
+                {"reason": "link expired"},
+            )
         raise NotFound("This link has expired. Ask the sender for a new one.")
     return Opened(link, proposal)
 
 
-def _public_actor(session: Session, proposal: Proposal, who: str = "client", ip: str = "",
-                  user_agent: str = "") -> Actor:  # fmt: skip
+def _public_actor(
+    session: Session, proposal: Proposal, who: str = "client", ip: str = "", user_agent: str = ""
+) -> Actor:
     """Who acts on the public page: the client, a public actor audited as "<who> (public link)"
     with no user of ours. The proposal's owner (or an Owner of the organisation) only lends the
     user id that scoped services need."""
@@ -199,8 +209,9 @@ def _public_actor(session: Session, proposal: Proposal, who: str = "client", ip:
         ).first()
     )
     assert user_id is not None
-    return Actor(user_id, proposal.org_id, Role.MEMBER, f"{who} (public link)", ip, user_agent,
-                 public=True)  # fmt: skip
+    return Actor(
+        user_id, proposal.org_id, Role.MEMBER, f"{who} (public link)", ip, user_agent, public=True
+    )
 
 
 def _text(value: str, limit: int, what: str, *, lines: bool = False) -> str:
@@ -225,19 +236,35 @@ def describe_client(user_agent: str) -> str:
     """`Chrome on Linux`, roughly, from a user agent."""
     ua = user_agent or ""
     browser = next(
-        (name for pattern, name in (
-            ("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
-            ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari"),
-        ) if pattern in ua),
+        (
+            name
+            for pattern, name in (
+                ("Edg/", "Edge"),
+                ("OPR/", "Opera"),
+                ("Firefox/", "Firefox"),
+                ("Chrome/", "Chrome"),
+                ("Chromium/", "Chromium"),
+                ("Safari/", "Safari"),
+            )
+            if pattern in ua
+        ),
         "Unknown browser",
-    )  # fmt: skip
+    )
     system = next(
-        (name for pattern, name in (
-            ("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iOS"), ("Windows", "Windows"),
-            ("Mac OS X", "macOS"), ("Linux", "Linux"),
-        ) if pattern in ua),
+        (
+            name
+            for pattern, name in (
+                ("Android", "Android"),
+                ("iPhone", "iOS"),
+                ("iPad", "iOS"),
+                ("Windows", "Windows"),
+                ("Mac OS X", "macOS"),
+                ("Linux", "Linux"),
+            )
+            if pattern in ua
+        ),
         "unknown system",
-    )  # fmt: skip
+    )
     headless = " (headless)" if "Headless" in ua else ""
     return f"{browser}{headless} on {system}"
 
@@ -261,13 +288,23 @@ def record_view(session: Session, token: str, *, ip: str, user_agent: str) -> Pr
         session.add(recent)
         return recent
     view = ProposalView(
-        org_id=proposal.org_id, proposal_id=proposal.id, link_id=link.id,
-        user_agent=user_agent[:512], client=describe_client(user_agent), ip_hash=hashed,
-    )  # fmt: skip
+        org_id=proposal.org_id,
+        proposal_id=proposal.id,
+        link_id=link.id,
+        user_agent=user_agent[:512],
+        client=describe_client(user_agent),
+        ip_hash=hashed,
+    )
     session.add(view)
     actor = _public_actor(session, proposal, ip=ip, user_agent=user_agent)
-    audit.record(session, actor, "deal.proposal_viewed", "deal", proposal.deal_id,
-                 {"proposal": proposal.title, "client": view.client})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "deal.proposal_viewed",
+        "deal",
+        proposal.deal_id,
+        {"proposal": proposal.title, "client": view.client},
+    )
     if link.first_viewed_at is None:
         link.first_viewed_at = view.started_at
         session.add(link)
@@ -340,14 +377,29 @@ def sign(
         raise ValidationError({"version": "This proposal changed; reload the page to sign it."})
     actor = _public_actor(session, proposal, name, ip, user_agent)
     signature = ProposalSignature(
-        org_id=proposal.org_id, proposal_id=proposal.id, version=version.number,
-        document_sha256=digest, signer_name=name, signer_email=email,
-        ip=ip[:64], user_agent=user_agent[:512],
-    )  # fmt: skip
+        org_id=proposal.org_id,
+        proposal_id=proposal.id,
+        version=version.number,
+        document_sha256=digest,
+        signer_name=name,
+        signer_email=email,
+        ip=ip[:64],
+        user_agent=user_agent[:512],
+    )
     session.add(signature)
-    lifecycle.move(session, actor, proposal, "status", "signed",
-                   {"signer": name, "version": version.number, "sha256": digest,
-                    "total": outcomes.amount_text(proposal)})  # fmt: skip
+    lifecycle.move(
+        session,
+        actor,
+        proposal,
+        "status",
+        "signed",
+        {
+            "signer": name,
+            "version": version.number,
+            "sha256": digest,
+            "total": outcomes.amount_text(proposal),
+        },
+    )
     proposal.signed_at = signature.signed_at
     outcomes.deal_signed(session, actor, proposal)
     lifecycle.notify_owner(

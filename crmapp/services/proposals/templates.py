@@ -23,39 +23,62 @@ from crmapp.services.tenancy.permissions import Perm, require
 MAX_SECTIONS = 20
 
 BUILTINS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
-    ("Statement of work", "sow", "Scope, deliverables, timeline and acceptance for a project.", [
-        ("Overview", "Summarise the client's situation and the outcome this work delivers"),
-        ("Scope of work", "List what is in scope and, explicitly, what is out of scope"),
-        ("Deliverables", "Name each deliverable and what done looks like for it"),
-        ("Timeline", "Set out the phases and milestones with dates relative to the start"),
-        ("Acceptance", "Explain how the client reviews and accepts each deliverable"),
-        ("Investment", "Summarise the fees and the payment schedule"),
-    ]),
-    ("Monthly retainer", "retainer", "Ongoing services for a monthly fee.", [
-        ("Overview", "Summarise the partnership and the results the client can expect"),
-        ("Services included", "List the recurring services and the monthly capacity"),
-        ("Reporting", "Describe how and how often progress is reported"),
-        ("Term and notice", "State the minimum term, renewal and notice period"),
-        ("Investment", "State the monthly fee and what happens with unused capacity"),
-    ]),
-    ("Fixed-bid project", "fixed_bid", "A defined outcome for a fixed price.", [
-        ("Executive summary", "Summarise the problem, the proposed solution and the fixed price"),
-        ("Approach", "Explain how the work will be done and why this approach fits"),
-        ("Milestones", "List the milestones, each with its deliverable and payment"),
-        ("Assumptions", "List the assumptions the fixed price depends on"),
-        ("Change requests", "Explain how changes to scope are priced and approved"),
-        ("Investment", "State the fixed price and the payment schedule"),
-    ]),
-    ("Master services agreement", "msa", "The legal frame for future statements of work.", [
-        ("Parties and purpose", "Name the parties and the purpose of the agreement"),
-        ("Services and statements of work", "Explain how work is ordered through SOWs"),
-        ("Fees and payment", "Set out invoicing, payment terms and late payment"),
-        ("Confidentiality", "Describe the confidentiality obligations of both parties"),
-        ("Intellectual property", "State who owns what is created and pre-existing material"),
-        ("Term and termination", "State the term, renewal and how either party may end it"),
-        ("Liability", "Limit liability and exclude indirect damages"),
-    ]),
-]  # fmt: skip
+    (
+        "Statement of work",
+        "sow",
+        "Scope, deliverables, timeline and acceptance for a project.",
+        [
+            ("Overview", "Summarise the client's situation and the outcome this work delivers"),
+            ("Scope of work", "List what is in scope and, explicitly, what is out of scope"),
+            ("Deliverables", "Name each deliverable and what done looks like for it"),
+            ("Timeline", "Set out the phases and milestones with dates relative to the start"),
+            ("Acceptance", "Explain how the client reviews and accepts each deliverable"),
+            ("Investment", "Summarise the fees and the payment schedule"),
+        ],
+    ),
+    (
+        "Monthly retainer",
+        "retainer",
+        "Ongoing services for a monthly fee.",
+        [
+            ("Overview", "Summarise the partnership and the results the client can expect"),
+            ("Services included", "List the recurring services and the monthly capacity"),
+            ("Reporting", "Describe how and how often progress is reported"),
+            ("Term and notice", "State the minimum term, renewal and notice period"),
+            ("Investment", "State the monthly fee and what happens with unused capacity"),
+        ],
+    ),
+    (
+        "Fixed-bid project",
+        "fixed_bid",
+        "A defined outcome for a fixed price.",
+        [
+            (
+                "Executive summary",
+                "Summarise the problem, the proposed solution and the fixed price",
+            ),
+            ("Approach", "Explain how the work will be done and why this approach fits"),
+            ("Milestones", "List the milestones, each with its deliverable and payment"),
+            ("Assumptions", "List the assumptions the fixed price depends on"),
+            ("Change requests", "Explain how changes to scope are priced and approved"),
+            ("Investment", "State the fixed price and the payment schedule"),
+        ],
+    ),
+    (
+        "Master services agreement",
+        "msa",
+        "The legal frame for future statements of work.",
+        [
+            ("Parties and purpose", "Name the parties and the purpose of the agreement"),
+            ("Services and statements of work", "Explain how work is ordered through SOWs"),
+            ("Fees and payment", "Set out invoicing, payment terms and late payment"),
+            ("Confidentiality", "Describe the confidentiality obligations of both parties"),
+            ("Intellectual property", "State who owns what is created and pre-existing material"),
+            ("Term and termination", "State the term, renewal and how either party may end it"),
+            ("Liability", "Limit liability and exclude indirect damages"),
+        ],
+    ),
+]
 
 
 def ensure_builtins(session: Session, org_id: uuid.UUID) -> None:
@@ -68,10 +91,14 @@ def ensure_builtins(session: Session, org_id: uuid.UUID) -> None:
     for name, kind, description, sections in BUILTINS:
         session.add(
             ProposalTemplate(
-                org_id=org_id, name=name, kind=kind, description=description, builtin=True,
+                org_id=org_id,
+                name=name,
+                kind=kind,
+                description=description,
+                builtin=True,
                 sections=[{"title": t, "guidance": g} for t, g in sections],
             )
-        )  # fmt: skip
+        )
     session.flush()
 
 
@@ -157,9 +184,13 @@ def save_template(
     session.add(template)
     session.flush()
     audit.record(
-        session, actor, action, "proposal_template", template.id,
+        session,
+        actor,
+        action,
+        "proposal_template",
+        template.id,
         {"name": name, "sections": len(cleaned)},
-    )  # fmt: skip
+    )
     return template
 
 
@@ -170,6 +201,10 @@ def archive_template(session: Session, actor: Actor, template_id: uuid.UUID) -> 
     template.archived_at = utcnow()
     session.add(template)
     audit.record(
-        session, actor, "template.archived", "proposal_template", template.id,
+        session,
+        actor,
+        "template.archived",
+        "proposal_template",
+        template.id,
         {"name": template.name},
-    )  # fmt: skip
+    )

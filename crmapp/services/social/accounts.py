@@ -146,10 +146,13 @@ def save_identity(
     session.add(account)
     session.flush()
     audit.record(
-        session, actor, "social_account.connected" if created else "social_account.reconnected",
-        "social_account", account.id,
+        session,
+        actor,
+        "social_account.connected" if created else "social_account.reconnected",
+        "social_account",
+        account.id,
         {"network": network, "handle": identity.handle, "kind": identity.kind},
-    )  # fmt: skip
+    )
     return account
 
 
@@ -235,10 +238,13 @@ def needs_reconnect(session: Session, account: SocialAccount, reason: str) -> No
     if first:
         label = provider_class(account.network).label
         notifications.notify(
-            session, account.org_id, account.owner_id, "social.reconnect",
+            session,
+            account.org_id,
+            account.owner_id,
+            "social.reconnect",
             f"Reconnect your {label} account {account.handle}: {reason}"[:300],
             routes.SOCIAL_ACCOUNTS,
-        )  # fmt: skip
+        )
 
 
 def set_timezone(session: Session, actor: Actor, account_id: uuid.UUID, tz: str) -> SocialAccount:
@@ -249,9 +255,13 @@ def set_timezone(session: Session, actor: Actor, account_id: uuid.UUID, tz: str)
     account.timezone = _check_zone(tz)
     session.add(account)
     audit.record(
-        session, actor, "social_account.timezone", "social_account", account.id,
+        session,
+        actor,
+        "social_account.timezone",
+        "social_account",
+        account.id,
         {"timezone": [before, account.timezone]},
-    )  # fmt: skip
+    )
     return account
 
 
@@ -272,8 +282,14 @@ def disconnect(session: Session, actor: Actor, account_id: uuid.UUID) -> SocialA
     account.secret_extra_sealed = ""
     account.updated_at = utcnow()
     session.add(account)
-    audit.record(session, actor, "social_account.disconnected", "social_account", account.id,
-                 {"network": account.network, "handle": account.handle})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "social_account.disconnected",
+        "social_account",
+        account.id,
+        {"network": account.network, "handle": account.handle},
+    )
     return account
 
 

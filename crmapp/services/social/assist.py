@@ -155,12 +155,14 @@ def caption(session: Session, actor: Actor, *, brief: str, network: str) -> Assi
     sentences = re.split(r"(?<=[.!?])\s+", brief)
     offline_text = " ".join(sentences[:2]) + " " + " ".join(offline_hashtags(brief, 3))
     text, who = _ask(
-        session, actor,
+        session,
+        actor,
         f"You write social media captions for {label}. At most {limit} characters, plain text, "
         "one clear hook, one call to action, up to three relevant hashtags. Answer with the "
         "caption only.",
-        brief, offline_text,
-    )  # fmt: skip
+        brief,
+        offline_text,
+    )
     if textrules.count(network, text) > limit:
         text = textrules.truncate(network, text)
     return Assisted(text=text, provider=who)
@@ -175,11 +177,13 @@ def hashtags(
         raise ValidationError({"text": "Write the post first"})
     offline_text = " ".join(offline_hashtags(text, count))
     answer, who = _ask(
-        session, actor,
+        session,
+        actor,
         f"Suggest {count} relevant hashtags for this {provider_class(network).label} post. "
         "Answer with the hashtags only, separated by spaces.",
-        text, offline_text,
-    )  # fmt: skip
+        text,
+        offline_text,
+    )
     tags, seen = [], {t.lower() for t in re.findall(r"#\w+", text)}
     for tag in re.findall(r"#\w+", answer):
         if tag.lower() not in seen:
@@ -203,12 +207,14 @@ def thread(session: Session, actor: Actor, *, text: str, network: str) -> Assist
     limit = textrules.char_limit(network)
     offline_text = PART_BREAK.join(textrules.split_thread(network, text))
     answer, who = _ask(
-        session, actor,
+        session,
+        actor,
         f"Turn the user's text into a thread of short posts for {provider_class(network).label}:"
         f" each at most {limit} characters, the first one a hook, the last a call to action. "
         f"Separate the posts with a line containing only ---.",
-        text, offline_text,
-    )  # fmt: skip
+        text,
+        offline_text,
+    )
     parts: list[str] = []
     for part in (p.strip() for p in answer.split("---")):
         if not part:

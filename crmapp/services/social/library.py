@@ -55,8 +55,14 @@ def add_asset(session: Session, actor: Actor, data: bytes, filename: str) -> Med
     except Exception:
         store.delete(key)  # no row, no file
         raise
-    audit.record(session, actor, "media_asset.uploaded", "media_asset", asset.id,
-                 {"filename": name, "kind": info.kind, "size": info.size})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "media_asset.uploaded",
+        "media_asset",
+        asset.id,
+        {"filename": name, "kind": info.kind, "size": info.size},
+    )
     return asset
 
 
@@ -151,8 +157,14 @@ def crop_for(
     store.put(key, cropped, asset.content_type)
     asset.variants = {**(asset.variants or {}), f"{network}:{fmt}": key}
     session.add(asset)
-    audit.record(session, actor, "media_asset.cropped", "media_asset", asset.id,
-                 {"variant": f"{network}:{fmt}", "box": list(box)})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "media_asset.cropped",
+        "media_asset",
+        asset.id,
+        {"variant": f"{network}:{fmt}", "box": list(box)},
+    )
     return asset
 
 

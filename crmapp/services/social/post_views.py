@@ -92,12 +92,17 @@ def account_options(session: Session, actor: Actor) -> list[dict[str, str]]:
         v = accounts.view(row)
         out.append(
             {
-                "id": v.id, "network": v.network, "label": v.network_label,
-                "handle": v.handle, "display_name": v.display_name,
-                "sandbox": "1" if v.sandbox else "", "timezone": v.timezone,
-                "status": v.status, "status_reason": v.status_reason,
+                "id": v.id,
+                "network": v.network,
+                "label": v.network_label,
+                "handle": v.handle,
+                "display_name": v.display_name,
+                "sandbox": "1" if v.sandbox else "",
+                "timezone": v.timezone,
+                "status": v.status,
+                "status_reason": v.status_reason,
             }
-        )  # fmt: skip
+        )
     return out
 
 
@@ -130,9 +135,12 @@ def previews(
         seen.add(network)
         variant = overrides.get(network, "") or text
         data = textrules.preview(
-            network, variant, display_name=account.get("display_name", ""),
-            handle=account.get("handle", ""), media_count=len(thumbs),
-        )  # fmt: skip
+            network,
+            variant,
+            display_name=account.get("display_name", ""),
+            handle=account.get("handle", ""),
+            media_count=len(thumbs),
+        )
         parts = data["parts"]
         threads = provider_class(network).threads
         total = len(parts)
@@ -215,15 +223,21 @@ def target_rows(
         when = t.published_at or (t.next_attempt_at if t.state == "scheduled" else None)
         rows.append(
             {
-                "id": str(t.id), "account_id": str(t.account_id), "network": t.network,
+                "id": str(t.id),
+                "account_id": str(t.account_id),
+                "network": t.network,
                 "label": account.get("label") or label_of(t.network),
                 "handle": account.get("handle", "(disconnected account)"),
-                "state": t.state, "state_label": STATE_LABELS.get(t.state, t.state),
-                "color": STATE_COLORS.get(t.state, "gray"), "attempts": str(t.attempts),
-                "last_error": t.last_error, "notice": t.notice, "remote_url": t.remote_url,
+                "state": t.state,
+                "state_label": STATE_LABELS.get(t.state, t.state),
+                "color": STATE_COLORS.get(t.state, "gray"),
+                "attempts": str(t.attempts),
+                "last_error": t.last_error,
+                "notice": t.notice,
+                "remote_url": t.remote_url,
                 "when": timefmt.local(when, tz) if when else "",
             }
-        )  # fmt: skip
+        )
     return rows
 
 
@@ -290,10 +304,19 @@ def _disconnected(session: Session, actor: Actor, ids: set[str]) -> list[dict[st
     for row in rows:
         if str(row.id) in ids and row.status == "disconnected":
             v = accounts.view(row)
-            out.append({"id": v.id, "network": v.network, "label": v.network_label,
-                        "handle": v.handle, "display_name": v.display_name,
-                        "sandbox": "1" if v.sandbox else "", "timezone": v.timezone,
-                        "status": v.status, "status_reason": v.status_reason})  # fmt: skip
+            out.append(
+                {
+                    "id": v.id,
+                    "network": v.network,
+                    "label": v.network_label,
+                    "handle": v.handle,
+                    "display_name": v.display_name,
+                    "sandbox": "1" if v.sandbox else "",
+                    "timezone": v.timezone,
+                    "status": v.status,
+                    "status_reason": v.status_reason,
+                }
+            )
     return out
 
 
@@ -354,18 +377,21 @@ def queue(
             (
                 when,
                 {
-                    "id": str(post.id), "href": routes.social_post(post.id),
+                    "id": str(post.id),
+                    "href": routes.social_post(post.id),
                     "text": (post.text[:140] + "…") if len(post.text) > 140 else post.text,
                     "time": timefmt.local(when, tz, "%H:%M"),
                     "day": f"{local:%a} {local.day} {local:%b %Y}",
                     "networks": " · ".join(sorted({label_of(t.network) for t in targets})),
                     "handles": ", ".join(h for h in handles if h),
-                    "state": summary, "state_label": STATE_LABELS.get(summary, summary),
-                    "color": STATE_COLORS.get(summary, "gray"), "campaign": post.campaign,
+                    "state": summary,
+                    "state_label": STATE_LABELS.get(summary, summary),
+                    "color": STATE_COLORS.get(summary, "gray"),
+                    "campaign": post.campaign,
                     "scheduled": "1" if post.scheduled_at else "",
                 },
             )
-        )  # fmt: skip
+        )
     sections = []
     for key, title in QUEUE_SECTIONS:
         items = sorted(rows[key], key=lambda r: r[0], reverse=key != "upcoming")

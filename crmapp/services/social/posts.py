@@ -167,9 +167,13 @@ def create_post(session: Session, actor: Actor, data: PostInput) -> SocialPost:
     for account in accounts:
         session.add(_new_target(post, account))
     audit.record(
-        session, actor, "social_post.created", "social_post", post.id,
+        session,
+        actor,
+        "social_post.created",
+        "social_post",
+        post.id,
         {"networks": sorted(a.network for a in accounts), "deal_id": post.deal_id},
-    )  # fmt: skip
+    )
     session.flush()
     return post
 
@@ -312,16 +316,27 @@ def list_posts(
 
 def next_due(session: Session, post_id: uuid.UUID) -> datetime | None:
     """When the post's next scheduled target is due (None when nothing is scheduled)."""
-    due = [t.next_attempt_at for t in targets_of(session, post_id)
-           if t.state == "scheduled" and t.next_attempt_at is not None]  # fmt: skip
+    due = [
+        t.next_attempt_at
+        for t in targets_of(session, post_id)
+        if t.state == "scheduled" and t.next_attempt_at is not None
+    ]
     return min(due) if due else None
 
 
 def summary_state(targets: list[SocialPostTarget]) -> str:
     """One word for a post from its targets' states (the least advanced wins, failures show)."""
     states = {t.state for t in targets}
-    for state in ("failed", "unknown", "publishing", "rejected", "pending_review", "draft",
-                  "approved", "scheduled"):  # fmt: skip
+    for state in (
+        "failed",
+        "unknown",
+        "publishing",
+        "rejected",
+        "pending_review",
+        "draft",
+        "approved",
+        "scheduled",
+    ):
         if state in states:
             return state
     return "published" if states else "draft"

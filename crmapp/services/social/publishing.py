@@ -111,8 +111,14 @@ def claim_due(org_id: uuid.UUID, *, limit: int = 64, now: datetime | None = None
                 _dead_letter_note(session, target, INTERRUPTED)
                 continue
             if target.state == "publishing":
-                audit.record(session, actor, "social_post.interrupted", "social_post",
-                             target.post_id, {"account_id": target.account_id})  # fmt: skip
+                audit.record(
+                    session,
+                    actor,
+                    "social_post.interrupted",
+                    "social_post",
+                    target.post_id,
+                    {"account_id": target.account_id},
+                )
             else:
                 move_target(session, actor, target, "publishing")
             target.claimed_until, target.next_attempt_at = lease, None
@@ -177,8 +183,14 @@ def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
             try:
                 result = provider.lookup(content, auth)
             except NotSupported:
-                return _record(org_id, claim, error=OutcomeUnknown("Check the network: the "
-                               "answer to the last attempt was lost"), checkable=False)  # fmt: skip
+                return _record(
+                    org_id,
+                    claim,
+                    error=OutcomeUnknown(
+                        "Check the network: the answer to the last attempt was lost"
+                    ),
+                    checkable=False,
+                )
             if result is not None and _partial(result, content):
                 # Only the first parts of the thread went out: continue after them.
                 done = max(result.part_ids, content.done_parts, key=len)
@@ -196,8 +208,9 @@ def publish_one(org_id: uuid.UUID, claim: Claim) -> str:
                 result = provider.publish(content, auth)
     except PartlyPublished as error:  # keep what went out: the retry continues after it
         checkable = provider.idempotent or provider.can_lookup
-        return _record(org_id, claim, error=error.cause, part_ids=error.part_ids,
-                       checkable=checkable)  # fmt: skip
+        return _record(
+            org_id, claim, error=error.cause, part_ids=error.part_ids, checkable=checkable
+        )
     except OutcomeUnknown as error:
         checkable = provider.idempotent or provider.can_lookup
         return _record(org_id, claim, error=error, checkable=checkable)
@@ -252,8 +265,11 @@ def _record(
                 target.next_attempt_at = backoff(target.attempts)
                 return "unknown"
             target.next_attempt_at = None
-            _dead_letter_note(session, target, "may have gone out — check the network, then "
-                              "mark it published or publish it again")  # fmt: skip
+            _dead_letter_note(
+                session,
+                target,
+                "may have gone out — check the network, then mark it published or publish it again",
+            )
             return "unknown"
         final = isinstance(error, Rejected) or (
             target.attempts >= get_settings().social_max_attempts
@@ -279,9 +295,13 @@ def _dead_letter_note(session: Session, target: SocialPostTarget, what: str) -> 
         return
     where = f"{provider_class(target.network).label} {account.handle if account else ''}".strip()
     notifications.notify(
-        session, target.org_id, post.author_id, "social.failed",
-        f"Your post to {where} {what}"[:300], routes.social_post(post.id),
-    )  # fmt: skip
+        session,
+        target.org_id,
+        post.author_id,
+        "social.failed",
+        f"Your post to {where} {what}"[:300],
+        routes.social_post(post.id),
+    )
 
 
 def publish_due(org_id: uuid.UUID, *, concurrency: int | None = None) -> dict[str, int]:

@@ -123,10 +123,13 @@ def submit(
         for user_id in orgs.admin_ids(session, actor.org_id):
             if user_id != actor.user_id:
                 notifications.notify(
-                    session, actor.org_id, user_id, "social.review",
-                    f"{actor.email or 'A teammate'} asks you to review a post: "
-                    f"“{post.text[:80]}”", routes.social_post(post.id),
-                )  # fmt: skip
+                    session,
+                    actor.org_id,
+                    user_id,
+                    "social.review",
+                    f"{actor.email or 'A teammate'} asks you to review a post: “{post.text[:80]}”",
+                    routes.social_post(post.id),
+                )
     else:
         for target in targets:
             if target.state == "failed":
@@ -163,8 +166,12 @@ def approve(
     if not targets:
         raise WrongPostState("This post is not waiting for review")
     if post.scheduled_at is not None and post.scheduled_at < utcnow() - timedelta(minutes=1):
-        raise ValidationError({"scheduled_at": "The time chosen for this post has passed; pick "
-                               "a new one (or clear it) before approving"})  # fmt: skip
+        raise ValidationError(
+            {
+                "scheduled_at": "The time chosen for this post has passed; pick "
+                "a new one (or clear it) before approving"
+            }
+        )
     for target in targets:
         move_target(session, actor, target, "approved", reason=note.strip())
     _queue_if_timed(session, actor, post, targets)
@@ -172,10 +179,13 @@ def approve(
     session.add(post)
     if post.author_id != actor.user_id:
         notifications.notify(
-            session, actor.org_id, post.author_id, "social.approved",
+            session,
+            actor.org_id,
+            post.author_id,
+            "social.approved",
             "Your post was approved" + (" and is scheduled" if post.scheduled_at else ""),
             routes.social_post(post.id),
-        )  # fmt: skip
+        )
     return post
 
 
@@ -194,9 +204,13 @@ def reject(session: Session, actor: Actor, post_id: uuid.UUID, reason: str) -> S
     post.review_note = reason[:1000]
     session.add(post)
     notifications.notify(
-        session, actor.org_id, post.author_id, "social.rejected",
-        f"Your post needs changes: {reason}"[:300], routes.social_post(post.id),
-    )  # fmt: skip
+        session,
+        actor.org_id,
+        post.author_id,
+        "social.rejected",
+        f"Your post needs changes: {reason}"[:300],
+        routes.social_post(post.id),
+    )
     return post
 
 
@@ -242,10 +256,14 @@ def _why_not(states: set[str]) -> str:
     if "rejected" in states:
         return "This post was rejected: change it and submit it for review again"
     if "failed" in states:
-        return ("Publishing failed on some accounts: press Retry, or change the post and submit "
-                "it for review again")  # fmt: skip
-    return ("This post needs an Owner's or Admin's approval before it goes out, and again after "
-            "any change to an approved post: submit it for review")  # fmt: skip
+        return (
+            "Publishing failed on some accounts: press Retry, or change the post and submit "
+            "it for review again"
+        )
+    return (
+        "This post needs an Owner's or Admin's approval before it goes out, and again after "
+        "any change to an approved post: submit it for review"
+    )
 
 
 def publish_now(session: Session, actor: Actor, post_id: uuid.UUID) -> SocialPost:
@@ -294,8 +312,14 @@ def _schedule_at(
                 target.next_attempt_at = when
             session.add(target)
     _queue_if_timed(session, actor, post, targets)
-    audit.record(session, actor, "social_post.scheduled", "social_post", post.id,
-                 {"scheduled_at": [before, when], "timezone": tz})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        "social_post.scheduled",
+        "social_post",
+        post.id,
+        {"scheduled_at": [before, when], "timezone": tz},
+    )
     return post
 
 
@@ -346,15 +370,26 @@ def add_comment(
     if not body:
         raise ValidationError({"comment": "Write a comment first"})
     post = get_post(session, actor, post_id)
-    comment = SocialPostComment(org_id=actor.org_id, post_id=post.id, author_id=actor.user_id,
-                                network=network, body=body[:2000])  # fmt: skip
+    comment = SocialPostComment(
+        org_id=actor.org_id,
+        post_id=post.id,
+        author_id=actor.user_id,
+        network=network,
+        body=body[:2000],
+    )
     session.add(comment)
-    audit.record(session, actor, "social_post.commented", "social_post", post.id,
-                 {"network": network})  # fmt: skip
+    audit.record(
+        session, actor, "social_post.commented", "social_post", post.id, {"network": network}
+    )
     if post.author_id != actor.user_id:
-        notifications.notify(session, actor.org_id, post.author_id, "social.comment",
-                             f"{actor.email or 'A teammate'} commented: {body[:120]}",
-                             routes.social_post(post.id))  # fmt: skip
+        notifications.notify(
+            session,
+            actor.org_id,
+            post.author_id,
+            "social.comment",
+            f"{actor.email or 'A teammate'} commented: {body[:120]}",
+            routes.social_post(post.id),
+        )
     return comment
 
 

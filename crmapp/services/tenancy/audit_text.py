@@ -270,10 +270,13 @@ def _record(names: Names, event: AuditEvent) -> tuple[str, str]:
     name = names.names[lookup].get(ident, "") if lookup and ident else ""
     if not name:
         name = next(
-            (str(event.changes[k]) for k in audit_labels.NAME_KEYS
-             if isinstance(event.changes.get(k), str) and event.changes[k]),
+            (
+                str(event.changes[k])
+                for k in audit_labels.NAME_KEYS
+                if isinstance(event.changes.get(k), str) and event.changes[k]
+            ),
             "",
-        )  # fmt: skip
+        )
     alive = bool(ident and lookup and ident in names.names[lookup] and ident not in names.gone)
     href = HREFS[entity](event.entity_id) if entity in HREFS and alive else ""
     return _short(name), href

@@ -86,8 +86,14 @@ def set_approval_required(session: Session, actor: Actor, flag: str, required: b
     if org is not None and getattr(org, flag) != required:
         setattr(org, flag, required)
         session.add(org)
-        audit.record(session, actor, f"org.{flag}", "organization", org.id,
-                     {"required": [not required, required]})  # fmt: skip
+        audit.record(
+            session,
+            actor,
+            f"org.{flag}",
+            "organization",
+            org.id,
+            {"required": [not required, required]},
+        )
 
 
 def set_budget(
@@ -107,9 +113,13 @@ def set_budget(
     org.ai_monthly_budget_usd, org.ai_hard_stop = amount, hard_stop
     session.add(org)
     audit.record(
-        session, actor, "org.ai_budget", "organization", org.id,
+        session,
+        actor,
+        "org.ai_budget",
+        "organization",
+        org.id,
         {"budget_usd": [before[0], amount], "hard_stop": [before[1], hard_stop]},
-    )  # fmt: skip
+    )
     return budget.state(session, actor.org_id)
 
 

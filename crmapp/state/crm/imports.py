@@ -169,9 +169,15 @@ class ImportState(SessionState):
 
         def store(session: Session, actor: Actor) -> tuple[uuid.UUID, Actor]:
             job = imports.start_import(
-                session, actor, filename=self.filename, file_id=self._file_id,
-                mapping=columns, policy=self.policy, entity=self.entity, encoding=self.encoding,
-            )  # fmt: skip
+                session,
+                actor,
+                filename=self.filename,
+                file_id=self._file_id,
+                mapping=columns,
+                policy=self.policy,
+                entity=self.entity,
+                encoding=self.encoding,
+            )
             return job.id, actor
 
         done = self._service(store)
@@ -200,9 +206,11 @@ class ImportState(SessionState):
                 self.total_rows = job.total_rows or self.total_rows
                 self.processed = job.processed_rows
                 self.counts = {
-                    "created": job.created_count, "updated": job.updated_count,
-                    "skipped": job.skipped_count, "rejected": job.rejected_count,
-                }  # fmt: skip
+                    "created": job.created_count,
+                    "updated": job.updated_count,
+                    "skipped": job.skipped_count,
+                    "rejected": job.rejected_count,
+                }
                 if job.status in ("done", "failed"):
                     self.step = job.status
                     self.error = job.error

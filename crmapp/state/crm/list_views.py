@@ -117,10 +117,15 @@ class ListMixin(SessionState, mixin=True):
         result, views, members = done.value
         self.page, self.pages, self.total = result.page, result.pages, result.total
         self.columns = [
-            {"key": c.key, "label": c.label, "kind": c.kind, "options": "|".join(c.options),
-             "inline": "1" if c.inline else ""}
+            {
+                "key": c.key,
+                "label": c.label,
+                "kind": c.kind,
+                "options": "|".join(c.options),
+                "inline": "1" if c.inline else "",
+            }
             for c in result.columns
-        ]  # fmt: skip
+        ]
         self.choices = {c.key: c.choices() for c in result.columns if c.options}
         self.rows = [{**r, "href": routes.record(entity, r["id"])} for r in result.rows]
         self.views = [
@@ -202,9 +207,13 @@ class ListMixin(SessionState, mixin=True):
             shown = dict(self.choices.get(column["key"], [])).get(shown, shown)
         self.filters = [
             *self.filters,
-            {"field": self.filter_field, "op": self.filter_op, "value": self.filter_value,
-             "label": f"{label} {OP_LABELS[self.filter_op]} {shown}".strip()},
-        ]  # fmt: skip
+            {
+                "field": self.filter_field,
+                "op": self.filter_op,
+                "value": self.filter_value,
+                "label": f"{label} {OP_LABELS[self.filter_op]} {shown}".strip(),
+            },
+        ]
         self.filter_value, self.active_view = "", ""
         return self._reload()
 
@@ -276,10 +285,13 @@ class ListMixin(SessionState, mixin=True):
             return dict(self.choices.get(f["field"], [])).get(f["value"], f["value"])
 
         self.filters = [
-            {**f, "label": f"{labels.get(f['field'], f['field'])} {OP_LABELS.get(f['op'], '')} "
-                           f"{shown(f)}".strip()}
+            {
+                **f,
+                "label": f"{labels.get(f['field'], f['field'])} {OP_LABELS.get(f['op'], '')} "
+                f"{shown(f)}".strip(),
+            }
             for f in spec.filters
-        ]  # fmt: skip
+        ]
         self.active_view = view_id
         return self._reload()
 

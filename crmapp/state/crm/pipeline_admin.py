@@ -22,8 +22,10 @@ def _stage_fields(form: dict) -> dict[str, str]:
 
 
 def _deals_here(count: int) -> str:
-    return (f"{plural(count, 'deal')} {noun_for(count, 'is')} in this stage. "
-            f"Move {noun_for(count, 'it')} to:")  # fmt: skip
+    return (
+        f"{plural(count, 'deal')} {noun_for(count, 'is')} in this stage. "
+        f"Move {noun_for(count, 'it')} to:"
+    )
 
 
 class PipelinesAdminState(SessionState):
@@ -46,20 +48,31 @@ class PipelinesAdminState(SessionState):
             return done.toast
         views = done.value
         self.pipelines = [
-            {"id": str(v.pipeline.id), "name": v.pipeline.name,
-             "default": "1" if v.pipeline.is_default else "",
-             "deals": str(sum(v.deals.values())), "signed_stage": str(v.signed_stage.id)}
+            {
+                "id": str(v.pipeline.id),
+                "name": v.pipeline.name,
+                "default": "1" if v.pipeline.is_default else "",
+                "deals": str(sum(v.deals.values())),
+                "signed_stage": str(v.signed_stage.id),
+            }
             for v in views
-        ]  # fmt: skip
+        ]
         self.stages = [
-            {"id": str(s.id), "pipeline_id": str(v.pipeline.id), "name": s.name, "kind": s.kind,
-             "probability": str(s.probability), "deals": str(v.deals.get(s.id, 0)),
-             "deals_text": plural(v.deals.get(s.id, 0), "deal"),
-             "deals_here": _deals_here(v.deals.get(s.id, 0)),
-             "first": "1" if i == 0 else "", "last": "1" if i == len(v.stages) - 1 else ""}
+            {
+                "id": str(s.id),
+                "pipeline_id": str(v.pipeline.id),
+                "name": s.name,
+                "kind": s.kind,
+                "probability": str(s.probability),
+                "deals": str(v.deals.get(s.id, 0)),
+                "deals_text": plural(v.deals.get(s.id, 0), "deal"),
+                "deals_here": _deals_here(v.deals.get(s.id, 0)),
+                "first": "1" if i == 0 else "",
+                "last": "1" if i == len(v.stages) - 1 else "",
+            }
             for v in views
             for i, s in enumerate(v.stages)
-        ]  # fmt: skip
+        ]
         return None
 
     def _show(self, key: str, done: Outcome[Any], message: str = ""):

@@ -39,10 +39,14 @@ class RecordFormMixin(SessionState, mixin=True):
     def _load_options(self, session: Session, actor: Actor) -> None:
         entity = self._entity()
         self.custom_defs = [
-            {"key": f"custom.{f.key}", "label": f.label, "type": f.field_type,
-             "options": "|".join(f.options)}
+            {
+                "key": f"custom.{f.key}",
+                "label": f.label,
+                "type": f.field_type,
+                "options": "|".join(f.options),
+            }
             for f in custom_fields.list_fields(session, actor, entity)
-        ]  # fmt: skip
+        ]
         options = record_forms.reference_options(session, actor, entity)
         self.company_options = options["company"]
         self.contact_options = options["contact"]

@@ -156,9 +156,13 @@ class ProposalState(SessionState):
         # No full reload here: the job is already starting, and the page follows its stream.
         self.stream_text = ""
         self.pending, self.diff = {}, []
-        self.doc = {**self.doc, "generation": "queued", "request": request_id,
-                    "target_section": str(-1 if section is None else section),
-                    "generation_error": ""}  # fmt: skip
+        self.doc = {
+            **self.doc,
+            "generation": "queued",
+            "request": request_id,
+            "target_section": str(-1 if section is None else section),
+            "generation_error": "",
+        }
         return ProposalState.follow
 
     @rx.event
@@ -238,17 +242,21 @@ class ProposalState(SessionState):
     @rx.event
     def add_line(self):
         """A new empty pricing line (saved with the table)."""
-        self.items = [*self.items, {"description": "", "quantity": "1", "unit_price": "",
-                                    "total": ""}]  # fmt: skip
+        self.items = [
+            *self.items,
+            {"description": "", "quantity": "1", "unit_price": "", "total": ""},
+        ]
 
     @rx.event
     def save_pricing(self, form: dict):
         """Save the pricing table as typed; errors name the row."""
         rows = [
-            {key: str(form.get(f"{key}_{i}", "")) for key in ("description", "quantity",
-                                                               "unit_price")}
+            {
+                key: str(form.get(f"{key}_{i}", ""))
+                for key in ("description", "quantity", "unit_price")
+            }
             for i in range(len(self.items))
-        ]  # fmt: skip
+        ]
         done = self._service(
             documents.save_pricing,
             self._proposal_id(),

@@ -28,11 +28,17 @@ def _store(actor: Actor, filename: str, content: bytes) -> Outcome[KBDocument]:
 
 def _documents(session: Session, actor: Actor) -> list[dict[str, str]]:
     return [
-        {"id": str(d.id), "title": d.title, "filename": d.filename, "status": d.status,
-         "chunks": str(d.chunk_count), "error": d.error,
-         "size": f"{d.characters:,} characters" if d.characters else "not read yet"}
+        {
+            "id": str(d.id),
+            "title": d.title,
+            "filename": d.filename,
+            "status": d.status,
+            "chunks": str(d.chunk_count),
+            "error": d.error,
+            "size": f"{d.characters:,} characters" if d.characters else "not read yet",
+        }
         for d in knowledge_base.list_documents(session, actor)
-    ]  # fmt: skip
+    ]
 
 
 class KnowledgeState(SessionState):

@@ -37,9 +37,10 @@ class ProposalSettingsState(SessionState):
         self.spent = f"${state.spent_usd:,.4f} ({state.share:.0%})"
         self.level = state.level.value
         self.providers = (
-            "offline drafter (no AI provider configured)" if gateway.offline_only()
+            "offline drafter (no AI provider configured)"
+            if gateway.offline_only()
             else ", then ".join(f"{p.name}: {p.model}" for p in gateway.providers())
-        )  # fmt: skip
+        )
         return None
 
     @rx.event

@@ -123,8 +123,9 @@ class ComposerState(ComposerReviewState):
             self.sched_error = when.error
             return when.toast
         local, tz = when.value, self.sched_tz
-        done = "Sent for review." + (f" Once approved it goes out {self.sched_hint}."
-                                     if local and self.sched_hint else "")  # fmt: skip
+        done = "Sent for review." + (
+            f" Once approved it goes out {self.sched_hint}." if local and self.sched_hint else ""
+        )
         return self._on_post(
             lambda s, a, p: review.submit(s, a, p, local=local, tz=tz), done, save=True
         )

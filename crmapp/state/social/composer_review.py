@@ -60,8 +60,11 @@ class ComposerReviewState(ComposerAssistState):
         if not when.ok:
             return when.toast
         local, tz, hint = when.value, self.sched_tz, self.sched_hint
-        done = (f"Approved: it goes out {hint}." if local and hint
-                else "Approved. No time is set: schedule it or publish it now.")  # fmt: skip
+        done = (
+            f"Approved: it goes out {hint}."
+            if local and hint
+            else "Approved. No time is set: schedule it or publish it now."
+        )
         return self._on_post(
             lambda s, a, p: review.approve(s, a, p, local=local, tz=tz), done, save=False
         )

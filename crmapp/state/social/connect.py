@@ -59,10 +59,14 @@ class ConnectCallbackState(SessionState):
         if len(found) == 1:
             return self._choose([found[0].index])
         self.choices = [
-            {"index": str(c.index), "kind": KIND_LABELS.get(c.kind, c.kind.title()),
-             "name": c.display_name, "handle": c.handle}
+            {
+                "index": str(c.index),
+                "kind": KIND_LABELS.get(c.kind, c.kind.title()),
+                "name": c.display_name,
+                "handle": c.handle,
+            }
             for c in found
-        ]  # fmt: skip
+        ]
         self.phase = "choose"
         return None
 

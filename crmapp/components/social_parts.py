@@ -14,7 +14,6 @@ SELECT_STYLE = {
     "border": "1px solid var(--gray-7)",
     "width": "100%",
 }
-FORMATS = (("feed", "Feed post"), ("reel", "Reel"), ("story", "Story"), ("carousel", "Carousel"))
 
 
 def account_chip(a: rx.Var) -> rx.Component:
@@ -257,7 +256,7 @@ def _crop_item(c: rx.Var) -> rx.Component:
         rx.text(c["filename"], " · ", c["format"], size="1"),
         rx.cond(
             c["fits"] != "",
-            rx.badge("Fits Instagram", color_scheme="green", size="1"),
+            rx.badge("Fits ", S.format_label, color_scheme="green", size="1"),
             rx.cond(
                 c["applied"] != "",
                 rx.badge("Crop applied", color_scheme="green", size="1"),
@@ -276,7 +275,7 @@ def _crop_item(c: rx.Var) -> rx.Component:
 
 
 def media_panel() -> rx.Component:
-    """Upload, pick from the library, attached files, Instagram crops."""
+    """Upload, pick from the library, attached files, crops for the network with formats."""
     return rx.vstack(
         rx.hstack(
             rx.text("Media", weight="bold", size="2"),
@@ -345,7 +344,7 @@ def media_panel() -> rx.Component:
         rx.cond(
             S.crops.length() > 0,
             rx.vstack(
-                rx.text("Instagram crop", weight="bold", size="1"),
+                rx.text(S.format_label, " crop", weight="bold", size="1"),
                 rx.hstack(rx.foreach(S.crops, _crop_item), wrap="wrap"),
                 id="social-crops",
                 width="100%",
@@ -357,7 +356,7 @@ def media_panel() -> rx.Component:
 
 
 def meta_fields() -> rx.Component:
-    """Link, deal, contact, campaign, and the Instagram format."""
+    """Link, deal, contact, campaign, and the format where a chosen network offers one."""
 
     def on(name: str):
         return lambda value: S.set_meta(name, value)
@@ -404,13 +403,14 @@ def meta_fields() -> rx.Component:
             style=SELECT_STYLE,
         ),
         rx.cond(
-            S.has_instagram,
+            S.format_network != "",
             rx.el.select(
-                *[rx.el.option(f"Instagram: {label}", value=v) for v, label in FORMATS],
+                rx.foreach(S.format_options, lambda o: rx.el.option(o["label"], value=o["value"])),
                 default_value=S.fmt,
                 key=S.form_key,
                 on_change=on("fmt"),
                 disabled=~S.editable,
+                aria_label="Format",
                 id="social-format",
                 style=SELECT_STYLE,
             ),

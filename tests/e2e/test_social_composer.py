@@ -1,20 +1,26 @@
 """The composer in the browser: a PNG attached in the composer is on the sandbox feed once
 published; AI assist offers a caption beside the text (insert or replace, with undo) and
-hashtags that keep words whole; the Accounts page speaks to admins and members in their own
-terms and labels a sandbox account once; the pages still to come say what is coming."""
+hashtags that keep words whole; Instagram asks for its format and crops a picture for a story;
+the Accounts page speaks to admins and members in their own terms and labels a sandbox account
+once; the pages still to come say what is coming."""
 
 from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime, timedelta
 
 from PIL import Image
 from playwright.sync_api import expect
 
+from crmapp.services.social import accounts
+from crmapp.services.social.base import Identity, TokenSet
+from tests import factories
 from tests.e2e.pages import (
     TIMEOUT,
     add_sandbox_account,
     join_by_invitation,
+    log_in,
     sign_up,
     unique_email,
 )
@@ -126,3 +132,37 @@ def test_accounts_page_speaks_to_each_role_and_labels_a_sandbox_once(browser, ap
         member.goto(f"{app_url}{path}")
         expect(member.get_by_text("is on its way")).to_be_visible(timeout=TIMEOUT)
         expect(member.locator("body")).not_to_contain_text(re.compile(r"publishing work|built by"))
+
+
+def test_instagram_asks_for_its_format_and_crops_the_picture_for_a_story(browser, app_url):
+    owner = factories.signup("Lumen Studio", prefix="ines")
+    tokens = TokenSet("ig-token", "", datetime.now(UTC) + timedelta(days=50))
+    identity = Identity("instagram_business", "17841400001", "lumen.studio", "Lumen Grams", tokens)
+    with factories.scoped(owner) as session:
+        accounts.save_identity(session, owner.actor, "instagram", identity)
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    log_in(page, app_url, owner.email, factories.PASSWORD)
+    expect(page.locator("#dashboard-title")).to_be_visible(timeout=TIMEOUT)
+
+    page.goto(f"{app_url}/social/composer")
+    expect(page.get_by_label("Format")).to_have_count(0)  # no network with formats chosen yet
+    page.locator("[id^='social-account-']", has_text="lumen.studio").click()
+    fmt = page.get_by_label("Format")
+    expect(fmt.locator("option")).to_have_text(
+        ["Instagram: Feed post", "Instagram: Reel", "Instagram: Story", "Instagram: Carousel"]
+    )
+    page.locator("#social-upload input[type=file]").set_input_files(
+        files=[{"name": "lamp.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    crops = page.locator("#social-crops")
+    expect(crops).to_contain_text("Instagram crop", timeout=TIMEOUT)
+    expect(crops).to_contain_text("Fits Instagram")  # 4:3 is a feed post's ratio
+
+    fmt.select_option(label="Instagram: Story")  # 9:16: the picture needs a crop
+    apply = crops.get_by_role("button", name="Apply crop")
+    expect(apply).to_be_visible(timeout=TIMEOUT)
+    apply.click()
+    expect(page.get_by_text("Crop applied: Instagram gets the cropped picture.")).to_be_visible(
+        timeout=TIMEOUT
+    )
+    expect(crops).to_contain_text("Crop applied")

@@ -21,6 +21,7 @@ from crmapp.services.proposals import (
     export,
     insights,
     lifecycle,
+    public_link,
     render,
     richtext,
     sharing,
@@ -43,7 +44,7 @@ def sent_proposal(owner):
 def public(token):
     """A session in the link's organisation, found the way the public page finds it."""
     with tenant_session(None) as session:
-        org_id = sharing.locate(session, token)
+        org_id = public_link.locate(session, token)
     return tenant_session(org_id)
 
 
@@ -53,16 +54,17 @@ def test_a_link_is_found_only_by_its_token_and_views_are_tracked():
     with tenant_session(None) as session:  # no scope: no link is readable without its token
         assert session.exec(select(ProposalLink)).all() == []
     with tenant_session(None) as session, pytest.raises(NotFound):
-        sharing.locate(session, token[:-1] + ("A" if token[-1] != "A" else "B"))
+        public_link.locate(session, token[:-1] + ("A" if token[-1] != "A" else "B"))
     with public(token) as session:
-        first = sharing.record_view(session, token, ip="203.0.113.9", user_agent=AGENT)
+        first = public_link.record_view(session, token, ip="203.0.113.9", user_agent=AGENT)
     with public(token) as session:  # a reload continues the view
         assert (
-            sharing.record_view(session, token, ip="203.0.113.9", user_agent=AGENT).id == first.id
+            public_link.record_view(session, token, ip="203.0.113.9", user_agent=AGENT).id
+            == first.id
         )
-        assert sharing.heartbeat(session, token, first.id) >= 0
+        assert public_link.heartbeat(session, token, first.id) >= 0
     with public(token) as session:  # another reader
-        sharing.record_view(session, token, ip="192.0.2.1", user_agent=AGENT)
+        public_link.record_view(session, token, ip="192.0.2.1", user_agent=AGENT)
     with factories.scoped(owner) as session:
         views = sharing.list_views(session, owner.actor, proposal.id)
         inbox = notifications.recent(session, owner.actor)
@@ -77,14 +79,14 @@ def test_signing_freezes_the_version_moves_the_deal_and_certifies_the_pdf():
     owner = factories.signup("Signers")
     proposal, token = sent_proposal(owner)
     with public(token) as session, pytest.raises(ValidationError) as refused:
-        sharing.sign(
+        public_link.sign(
             session, token, name="A", email="bad", consent=False, ip="1.2.3.4", user_agent=AGENT
         )
     assert set(refused.value.fields) == {"name", "email", "consent"}
     with public(token) as session:
         deal_before = session.get(Deal, proposal.deal_id)
         stage_before = session.get(PipelineStage, deal_before.stage_id)
-        signature = sharing.sign(
+        signature = public_link.sign(
             session,
             token,
             name="Hana Hale",
@@ -98,7 +100,9 @@ def test_signing_freezes_the_version_moves_the_deal_and_certifies_the_pdf():
     assert signature.document_sha256 == documents.proposal_hash(signed)
     assert signature.version == signed.version
     with public(token) as session, pytest.raises(ValidationError, match="signed already"):
-        sharing.sign(session, token, name="Hana Hale", email="", consent=True, ip="", user_agent="")
+        public_link.sign(
+            session, token, name="Hana Hale", email="", consent=True, ip="", user_agent=""
+        )
     with factories.scoped(owner) as session:
         deal = session.get(Deal, proposal.deal_id)
         stage = session.get(PipelineStage, deal.stage_id)
@@ -125,7 +129,7 @@ def test_revoked_and_expired_links_stop_working():
         link = sharing.list_links(session, owner.actor, proposal.id)[0]
         sharing.revoke_link(session, owner.actor, link.id)
     with public(token) as session, pytest.raises(NotFound):
-        sharing.record_view(session, token, ip="", user_agent="")
+        public_link.record_view(session, token, ip="", user_agent="")
     with factories.scoped(owner) as session:
         url = sharing.new_link(session, owner.actor, proposal.id, expires_days=1)
         fresh = url.rsplit("/", 1)[1]
@@ -133,7 +137,7 @@ def test_revoked_and_expired_links_stop_working():
             row.expires_at = row.created_at
             session.add(row)
     with public(fresh) as session, pytest.raises(NotFound, match="expired"):
-        sharing.record_view(session, fresh, ip="", user_agent="")
+        public_link.record_view(session, fresh, ip="", user_agent="")
     assert load(owner, proposal).status == "expired"
 
 
@@ -141,7 +145,7 @@ def test_the_client_can_decline_and_the_owner_hears_of_it():
     owner = factories.signup("Decliners")
     proposal, token = sent_proposal(owner)
     with public(token) as session:
-        sharing.decline(session, token, reason="Too expensive", ip="", user_agent="")
+        public_link.decline(session, token, reason="Too expensive", ip="", user_agent="")
     assert load(owner, proposal).status == "declined"
     with factories.scoped(owner) as session:
         assert "declined" in notifications.recent(session, owner.actor)[0].message
@@ -151,7 +155,9 @@ def test_won_proposals_enter_the_context_of_similar_deals_and_drive_the_upsell()
     owner = factories.signup("Winners")
     proposal, token = sent_proposal(owner)
     with public(token) as session:
-        sharing.sign(session, token, name="Hana Hale", email="", consent=True, ip="", user_agent="")
+        public_link.sign(
+            session, token, name="Hana Hale", email="", consent=True, ip="", user_agent=""
+        )
     with factories.scoped(owner) as session:
         won = session.exec(select(PipelineStage).where(PipelineStage.kind == "won")).first()
         deal = session.get(Deal, proposal.deal_id)
@@ -289,7 +295,7 @@ def test_internal_crm_facts_never_reach_the_draft_the_public_page_or_the_pdf():
     with factories.scoped(author) as session:
         token = sharing.send(session, author.actor, proposal.id).rsplit("/", 1)[1]
     with public(token) as session:  # what the public page shows, and the client's PDF
-        opened = sharing.open_link(session, token).proposal
+        opened = public_link.open_link(session, token).proposal
         page = render.document_html(export.render_doc(session, opened))
         _, pdf = export.public_pdf(session, token)
     pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
@@ -300,7 +306,7 @@ def test_internal_crm_facts_never_reach_the_draft_the_public_page_or_the_pdf():
 
 def sign_as(token, name="Hana Hale", email="hana@example.test"):
     with public(token) as session:
-        return sharing.sign(
+        return public_link.sign(
             session,
             token,
             name=name,
@@ -321,7 +327,7 @@ def test_public_inputs_are_bounded_and_the_signer_is_recorded_as_a_public_actor(
     owner = factories.signup("Bounded")
     proposal, token = sent_proposal(owner)
     with public(token) as session, pytest.raises(ValidationError) as refused:
-        sharing.sign(
+        public_link.sign(
             session,
             token,
             name="Hana " * 40_000,
@@ -333,17 +339,17 @@ def test_public_inputs_are_bounded_and_the_signer_is_recorded_as_a_public_actor(
     assert "at most 120 characters" in refused.value.fields["name"]
     assert "at most 254 characters" in refused.value.fields["email"]
     with public(token) as session, pytest.raises(ValidationError) as refused:
-        sharing.sign(
+        public_link.sign(
             session, token, name="Hana\x00Hale", email="", consent=True, ip="", user_agent=""
         )
     assert set(refused.value.fields) == {"name"}
     with public(token) as session, pytest.raises(ValidationError) as refused:
-        sharing.decline(session, token, reason="Too dear. " * 20_000, ip="", user_agent="")
+        public_link.decline(session, token, reason="Too dear. " * 20_000, ip="", user_agent="")
     assert "at most 1,000 characters" in refused.value.fields["reason"]
     assert load(owner, proposal).status == "sent"  # nothing was taken
 
     with public(token) as session:
-        sharing.record_view(session, token, ip="198.51.100.7", user_agent=AGENT)
+        public_link.record_view(session, token, ip="198.51.100.7", user_agent=AGENT)
     sign_as(token, name="Hana " + "H" * 115)  # 120 characters: the limit itself
     with factories.scoped(owner) as session:
         public_side = session.exec(

@@ -15,7 +15,7 @@ import regex
 
 from crmapp.models.tenancy import Role
 from crmapp.services.platform.actor import Actor
-from crmapp.services.social import connect, media, payload, registry, textrules
+from crmapp.services.social import connect, media, payload, post_formats, registry, textrules
 from crmapp.services.social.base import (
     AccountAuth,
     InboxItem,
@@ -47,7 +47,8 @@ def pigeon(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[SocialProvider]]:
             max_hashtags=2,
         )
         max_media = 1
-        aspect_ratios = {"feed": (1.0, 1.0)}
+        formats = ("feed", "scroll")
+        aspect_ratios = {"feed": (1.0, 1.0), "scroll": (1 / 3, 1 / 3)}
         image_types = ("image/jpeg",)  # any other picture goes as a JPEG copy
         threads = True
         idempotent = True
@@ -120,6 +121,29 @@ def test_the_payload_and_media_rules_follow_the_class(pigeon) -> None:
     post = NormalizedPost(text="hi", idempotency_key="k", parts=parts)
     assert provider.publish(post, AccountAuth("pigeon", "me")).remote_id == "p-1"
     assert pigeon.sent == list(parts)
+
+
+def test_the_composer_offers_its_formats_and_crops_by_them(pigeon) -> None:
+    offered = post_formats.choice(["x", "pigeon"])
+    assert (offered.network, offered.label) == ("pigeon", "Pigeon")
+    assert [o["label"] for o in offered.options] == ["Pigeon: Feed post", "Pigeon: Scroll"]
+    assert post_formats.choice(["instagram", "pigeon"]).network == "pigeon"  # listed first
+    assert post_formats.post_format("scroll", ["pigeon"]) == "scroll"
+    assert post_formats.post_format("scroll", ["x"]) == "feed"  # no chosen network offers it
+    assert post_formats.choice(["x", "mastodon"]) == post_formats.FormatChoice()
+    assert media.crop_box("pigeon", "scroll", 900, 900) == (300, 0, 600, 900)
+
+
+def test_instagram_offers_its_four_kinds_of_post() -> None:
+    offered = post_formats.choice(["linkedin", "instagram"])
+    assert offered.network == "instagram"
+    assert [o["label"] for o in offered.options] == [
+        "Instagram: Feed post",
+        "Instagram: Reel",
+        "Instagram: Story",
+        "Instagram: Carousel",
+    ]
+    assert post_formats.post_format("reel", ["instagram"]) == "reel"
 
 
 def test_an_unregistered_network_is_gone_again(pigeon) -> None:

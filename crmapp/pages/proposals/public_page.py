@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from crmapp.services.proposals.sharing import MAX_EMAIL, MAX_NAME, MAX_REASON
+from crmapp.services.proposals.public_link import MAX_EMAIL, MAX_NAME, MAX_REASON
 from crmapp.state.proposals.public_page import PublicProposalState as S
 
 HEARTBEAT_MS = 10_000

@@ -11,7 +11,7 @@ from crmapp.models.proposals import Proposal
 from crmapp.models.tenancy import Organization, User
 from crmapp.services.crm import records
 from crmapp.services.platform.actor import Actor
-from crmapp.services.proposals import documents, pricing, render, sharing
+from crmapp.services.proposals import documents, pricing, public_link, render, sharing
 
 
 def render_doc(
@@ -71,5 +71,5 @@ def proposal_pdf(
 
 def public_pdf(session: Session, token: str) -> tuple[str, bytes]:
     """The PDF a client downloads from the public page."""
-    proposal = sharing.open_link(session, token).proposal
+    proposal = public_link.open_link(session, token).proposal
     return filename(proposal), render.pdf_bytes(render_doc(session, proposal))

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from crmapp import routes
 from crmapp.models.crm import Contact
-from crmapp.models.social import SocialPostTarget
+from crmapp.models.social import SocialAccount, SocialPostTarget
 from crmapp.models.tenancy import User
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.actor import Actor
@@ -87,23 +87,23 @@ class NetworkPreview:
 
 def account_options(session: Session, actor: Actor) -> list[dict[str, str]]:
     """Every usable account as the composer's chips show it."""
-    out = []
-    for row in accounts.list_accounts(session, actor):
-        v = accounts.view(row)
-        out.append(
-            {
-                "id": v.id,
-                "network": v.network,
-                "label": v.network_label,
-                "handle": v.handle,
-                "display_name": v.display_name,
-                "sandbox": "1" if v.sandbox else "",
-                "timezone": v.timezone,
-                "status": v.status,
-                "status_reason": v.status_reason,
-            }
-        )
-    return out
+    return [_chip(row) for row in accounts.list_accounts(session, actor)]
+
+
+def _chip(row: SocialAccount) -> dict[str, str]:
+    """One account as a chip shows it."""
+    v = accounts.view(row)
+    return {
+        "id": v.id,
+        "network": v.network,
+        "label": v.network_label,
+        "handle": v.handle,
+        "display_name": v.display_name,
+        "sandbox": "1" if v.sandbox else "",
+        "timezone": v.timezone,
+        "status": v.status,
+        "status_reason": v.status_reason,
+    }
 
 
 def contact_options(session: Session, actor: Actor) -> list[dict[str, str]]:
@@ -300,24 +300,7 @@ def post_view(session: Session, actor: Actor, post_id: uuid.UUID, tz: str) -> di
 
 def _disconnected(session: Session, actor: Actor, ids: set[str]) -> list[dict[str, str]]:
     rows = accounts.list_accounts(session, actor, include_disconnected=True)
-    out = []
-    for row in rows:
-        if str(row.id) in ids and row.status == "disconnected":
-            v = accounts.view(row)
-            out.append(
-                {
-                    "id": v.id,
-                    "network": v.network,
-                    "label": v.network_label,
-                    "handle": v.handle,
-                    "display_name": v.display_name,
-                    "sandbox": "1" if v.sandbox else "",
-                    "timezone": v.timezone,
-                    "status": v.status,
-                    "status_reason": v.status_reason,
-                }
-            )
-    return out
+    return [_chip(r) for r in rows if str(r.id) in ids and r.status == "disconnected"]
 
 
 @dataclass

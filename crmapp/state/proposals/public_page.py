@@ -10,7 +10,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from crmapp.services.platform.db import tenant_session
-from crmapp.services.proposals import export, render, sharing
+from crmapp.services.proposals import export, public_link, render, sharing
 from crmapp.state.session import Outcome, P, T, attempt
 
 
@@ -34,7 +34,7 @@ class PublicProposalState(rx.State):
 
     def _org(self) -> uuid.UUID:
         with tenant_session(None) as session:
-            return sharing.locate(session, self._token())
+            return public_link.locate(session, self._token())
 
     def _as_reader(
         self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs
@@ -50,7 +50,7 @@ class PublicProposalState(rx.State):
         return attempt(run)
 
     def _show(self, session: Session) -> None:
-        proposal = sharing.open_link(session, self._token()).proposal
+        proposal = public_link.open_link(session, self._token()).proposal
         doc = export.render_doc(session, proposal)
         self.html, self.title, self.org_name = render.document_html(doc), doc.title, doc.org_name
         self.status = proposal.status
@@ -64,7 +64,7 @@ class PublicProposalState(rx.State):
         ip, agent = self._client()
 
         def open_link(session: Session) -> uuid.UUID:
-            view = sharing.record_view(session, self._token(), ip=ip, user_agent=agent)
+            view = public_link.record_view(session, self._token(), ip=ip, user_agent=agent)
             self._show(session)
             return view.id
 
@@ -78,7 +78,7 @@ class PublicProposalState(rx.State):
         """The reader is still on the page (extends the view's duration)."""
         if not self._view_id:
             return
-        done = self._as_reader(sharing.heartbeat, self._token(), uuid.UUID(self._view_id))
+        done = self._as_reader(public_link.heartbeat, self._token(), uuid.UUID(self._view_id))
         if not done.ok:
             self._view_id = ""
 
@@ -87,7 +87,7 @@ class PublicProposalState(rx.State):
         """Sign with the typed name and consent."""
         ip, agent = self._client()
         done = self._as_reader(
-            sharing.sign,
+            public_link.sign,
             self._token(),
             name=str(form.get("name", "")),
             email=str(form.get("email", "")),
@@ -107,7 +107,7 @@ class PublicProposalState(rx.State):
         ip, agent = self._client()
         reason = str(form.get("reason", ""))
         done = self._as_reader(
-            sharing.decline, self._token(), reason=reason, ip=ip, user_agent=agent
+            public_link.decline, self._token(), reason=reason, ip=ip, user_agent=agent
         )
         shown = self._as_reader(self._show) if done.ok else done
         self.field_errors = shown.fields

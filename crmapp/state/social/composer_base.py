@@ -21,7 +21,7 @@ from sqlmodel import Session
 from crmapp import routes
 from crmapp.services.platform.actor import Actor
 from crmapp.services.proposals.editor_view import deal_options
-from crmapp.services.social import library, post_views, posts, review
+from crmapp.services.social import library, post_formats, post_views, posts, review
 from crmapp.services.social.post_views import NetworkPreview
 from crmapp.state.session import SessionState
 from jobs.social import enqueue_publish_at
@@ -54,6 +54,10 @@ class ComposerBase(SessionState):
     active_network: str = ""
     link: str = ""
     fmt: str = "feed"
+    # The chosen network with a choice of format (Instagram), its name and its options.
+    format_network: str = ""
+    format_label: str = ""
+    format_options: list[dict[str, str]] = []
     deal_id: str = ""
     contact_id: str = ""
     campaign: str = ""
@@ -92,11 +96,6 @@ class ComposerBase(SessionState):
         return self.current_id == ""
 
     @rx.var
-    def has_instagram(self) -> bool:
-        """Whether an Instagram account is chosen (format and crops apply)."""
-        return any(p.network == "instagram" for p in self.previews)
-
-    @rx.var
     def active_override(self) -> str:
         """The variant text of the network whose tab is open."""
         return self.overrides.get(self.active_network, "")
@@ -128,6 +127,9 @@ class ComposerBase(SessionState):
         thumbs = [m.get("thumb", "") or "video" for m in self.media]
         self.previews = post_views.previews(self.text, self.overrides, chosen, thumbs, self.link)
         networks = [p.network for p in self.previews]
+        offered = post_formats.choice(networks)
+        self.format_network, self.format_label = offered.network, offered.label
+        self.format_options = offered.options
         if self.active_network not in networks:
             self.active_network = networks[0] if networks else ""
         self.sched_hint, self.sched_error = post_views.schedule_hint(
@@ -189,20 +191,21 @@ class ComposerBase(SessionState):
         self.loaded = True
         return True
 
-    def _crop_format(self) -> str:
-        fmt = self.fmt
-        return fmt if fmt in ("story", "reel") else ("carousel" if fmt == "carousel" else "feed")
+    def _post_format(self) -> str:
+        return post_formats.post_format(self.fmt, [p.network for p in self.previews])
 
     def _load_crops_quietly(self) -> None:
-        """Crop previews for Instagram (only when it is chosen and there are images)."""
+        """Crop previews for the network with a choice of format (only when one is chosen and
+        there are images)."""
         images = [uuid.UUID(m["id"]) for m in self.media if m["kind"] == "image"]
-        if not any(p.network == "instagram" for p in self.previews) or not images:
+        network = self.format_network
+        if not network or not images:
             self.crops = []
             return
-        fmt = self._crop_format()
+        fmt = self._post_format()
 
         def read(session: Session, actor: Actor) -> list[dict[str, str]]:
-            return [library.crop_view(session, actor, i, "instagram", fmt) for i in images]
+            return [library.crop_view(session, actor, i, network, fmt) for i in images]
 
         done = self._service(read)
         if done.login is not None:
@@ -232,7 +235,7 @@ class ComposerBase(SessionState):
             overrides={k: {"text": v} for k, v in self.overrides.items() if v.strip()},
             media_ids=[uuid.UUID(m["id"]) for m in self.media],
             link=self.link,
-            format=self.fmt if any(p.network == "instagram" for p in self.previews) else "feed",
+            format=self._post_format(),
             deal_id=ref(self.deal_id),
             contact_id=ref(self.contact_id),
             campaign=self.campaign,

@@ -1,4 +1,5 @@
-"""The composer's media: upload into the library, pick from it, and Instagram crops."""
+"""The composer's media: upload into the library, pick from it, and the crops for the network
+with a choice of format (Instagram)."""
 
 from __future__ import annotations
 
@@ -76,12 +77,14 @@ class ComposerMediaState(ComposerBase):
 
     @rx.event
     def apply_crop(self, asset_id: str):
-        """Store the Instagram crop of the current format as the picture's variant."""
-        done = self._service(
-            library.crop_for, uuid.UUID(asset_id), "instagram", self._crop_format()
-        )
+        """Store the crop of the current format, for the network with a choice of format, as
+        the picture's variant."""
+        network = self.format_network
+        if not network:
+            return
+        done = self._service(library.crop_for, uuid.UUID(asset_id), network, self._post_format())
         if not done.ok:
             self.media_error = done.error
             return done.toast
         self._load_crops_quietly()
-        return rx.toast.success("Crop applied: Instagram gets the cropped picture.")
+        return rx.toast.success(f"Crop applied: {self.format_label} gets the cropped picture.")

@@ -216,6 +216,19 @@ def section_card(section: rx.Var, index: rx.Var) -> rx.Component:
     )
 
 
+def _line_cell(item: rx.Var, i: rx.Var, key: str, label: str) -> rx.Component:
+    """One editable cell of a line item ("Quantity, line 2")."""
+    return rx.table.cell(
+        rx.input(
+            name=key + "_" + i.to_string(),
+            default_value=item[key],
+            aria_label=label + ", line " + (i + 1).to_string(),
+            read_only=~S.editable,
+            size="1",
+        )
+    )
+
+
 def pricing_table() -> rx.Component:
     """Line items with totals; saved as a whole, errors name the row."""
     editable = S.editable
@@ -236,33 +249,9 @@ def pricing_table() -> rx.Component:
                         rx.foreach(
                             S.items,
                             lambda item, i: rx.table.row(
-                                rx.table.cell(
-                                    rx.input(
-                                        name="description_" + i.to_string(),
-                                        default_value=item["description"],
-                                        aria_label="Description, line " + (i + 1).to_string(),
-                                        read_only=~editable,
-                                        size="1",
-                                    )
-                                ),
-                                rx.table.cell(
-                                    rx.input(
-                                        name="quantity_" + i.to_string(),
-                                        default_value=item["quantity"],
-                                        aria_label="Quantity, line " + (i + 1).to_string(),
-                                        read_only=~editable,
-                                        size="1",
-                                    )
-                                ),
-                                rx.table.cell(
-                                    rx.input(
-                                        name="unit_price_" + i.to_string(),
-                                        default_value=item["unit_price"],
-                                        aria_label="Unit price, line " + (i + 1).to_string(),
-                                        read_only=~editable,
-                                        size="1",
-                                    )
-                                ),
+                                _line_cell(item, i, "description", "Description"),
+                                _line_cell(item, i, "quantity", "Quantity"),
+                                _line_cell(item, i, "unit_price", "Unit price"),
                                 rx.table.cell(item["total"], text_align="right"),
                                 class_name="pricing-row",
                             ),

@@ -9,13 +9,13 @@ import reflex as rx
 
 from crmapp import routes
 from crmapp.components.shell import app_shell
+from crmapp.components.social_media import media_panel
 from crmapp.components.social_parts import (
     SELECT_STYLE,
     account_chip,
     assist_bar,
     assist_suggestion,
     count_row,
-    media_panel,
     meta_fields,
     status_list,
     variant_tabs,

@@ -36,3 +36,4 @@ bench: bootstrap
 	@.venv/bin/python bench/kb_bench.py
 	@.venv/bin/python bench/proposal_bench.py
 	@.venv/bin/python bench/social_bench.py
+	@.venv/bin/python bench/media_bench.py

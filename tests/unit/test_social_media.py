@@ -121,6 +121,11 @@ def test_corrupt_image_gets_a_clear_error():
     )
     with pytest.raises(ValidationError, match="could not be read"):
         inspect(b"\x89PNG\r\n\x1a\n" + b"garbage" * 10, "x.png")
+    # a large JPEG is checked at a reduced scale, yet every byte is read: cut off, it is refused
+    big = _image(2000, 2000)
+    assert inspect(big, "whole.jpg").width == 2000
+    with pytest.raises(ValidationError, match="could not be read"):
+        inspect(big[: len(big) // 2], "half.jpg")
 
 
 def test_videos_are_sniffed_from_the_ftyp_box_with_their_size():

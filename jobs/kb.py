@@ -1,5 +1,6 @@
 """Knowledge-base jobs: read and embed an uploaded document; re-embed after the embedding model
-changed. Both are bulk work: they run on the bulk worker, one per organisation at a time."""
+or recipe changed (a bulk worker queues that at start for every organisation that needs it).
+All are bulk work: they run on the bulk worker, one per organisation at a time."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import uuid
 
 from rq import Retry
 
+from crmapp.services.platform.db import tenant_session
 from crmapp.services.proposals import knowledge_base
+from crmapp.services.tenancy import orgs
 from jobs import fair
 
 # Reading and embedding the largest document allowed (`knowledge_extract.MAX_CHARACTERS`) takes
@@ -37,3 +40,24 @@ def enqueue_embedding(document_id: uuid.UUID, org_id: uuid.UUID) -> None:
 def reembed_stale(org_id: str) -> int:
     """Re-embed every document of an organisation whose passages another model made."""
     return knowledge_base.reembed_stale(uuid.UUID(org_id))
+
+
+def enqueue_stale_reembeds() -> list[str]:
+    """Queue `reembed_stale` for every organisation with passages another model or recipe made
+    (an upgrade that changed the recipe re-embeds that way); returns the job ids. Idempotent:
+    a job already waiting is not queued again."""
+    queued = []
+    for org_id in orgs.all_org_ids():
+        with tenant_session(org_id) as session:
+            if not knowledge_base.stale_documents(session, org_id):
+                continue
+        queued.append(
+            fair.enqueue(
+                org_id,
+                reembed_stale,
+                str(org_id),
+                job_id=f"kb-reembed-{org_id}",
+                job_timeout=EMBED_TIMEOUT * 4,
+            )
+        )
+    return queued

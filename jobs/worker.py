@@ -17,6 +17,7 @@ from rq import SimpleWorker
 from crmapp.services.platform.redis_client import get_redis
 from crmapp.settings import set_library_defaults
 from jobs import fair
+from jobs.kb import enqueue_stale_reembeds
 from jobs.maintenance import schedule_housekeeping
 from jobs.queues import QUEUES, WORKER_CLASSES, queue
 from jobs.social import Dispatcher
@@ -75,6 +76,7 @@ def main() -> None:
     if not args.burst:
         if bulk:
             schedule_housekeeping()
+            enqueue_stale_reembeds()  # passages an older model or recipe embedded
             fair.Sweeper().start()
         if args.kind in ("urgent", ALL):
             # Finds due posts in PostgreSQL and enqueues them (publishing survives a lost Redis).

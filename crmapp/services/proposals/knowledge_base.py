@@ -10,53 +10,51 @@ organisation too, so the index is never asked for another tenant's neighbours.
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import delete, text
-from sqlmodel import Session, col, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, or_, select
 
-from crmapp.models.kb import KBChunk, KBDocument
+from crmapp.models.kb import ARCHIVED, CURRENT, KINDS, KBChunk, KBDocument
 from crmapp.services.ai import embeddings
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.db import get_in_org, tenant_session
 from crmapp.services.platform.errors import ValidationError, user_message
-from crmapp.services.proposals import knowledge_extract
+from crmapp.services.proposals import knowledge_chunks, knowledge_extract
+from crmapp.services.proposals.knowledge_chunks import RECIPE, chunk_text, embed_input, pieces
+from crmapp.services.proposals.knowledge_search import (
+    SECTION_TYPES,
+    DealBrief,
+    Passage,
+    search,
+    section_passages,
+)
 from crmapp.services.tenancy import audit
 from crmapp.services.tenancy.permissions import Perm, require
 
+__all__ = [
+    "SECTION_TYPES",
+    "DealBrief",
+    "Passage",
+    "chunk_text",
+    "search",
+    "section_passages",
+]
+
 NO_DOCUMENT = "That document was not found."
-CHUNK_CHARS = 900
-OVERLAP_CHARS = 150
 BATCH = 32
-
-
-def chunk_text(body: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS) -> list[str]:
-    """Passages of about `size` characters, cut at paragraph or sentence ends, overlapping."""
-    pieces: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", body):
-        paragraph = paragraph.strip()
-        if not paragraph:
-            continue
-        if len(paragraph) <= size:
-            pieces.append(paragraph)
-        else:
-            pieces += [s.strip() for s in re.split(r"(?<=[.!?])\s+", paragraph) if s.strip()]
-    chunks: list[str] = []
-    current = ""
-    for piece in pieces:
-        while len(piece) > size:  # one very long sentence: hard cut
-            chunks.append(piece[:size])
-            piece = piece[size - overlap :]
-        if current and len(current) + len(piece) + 2 > size:
-            chunks.append(current)
-            tail = current[-overlap:] if overlap else ""
-            current = tail[tail.find(" ") + 1 :] if " " in tail else ""
-        current = f"{current}\n\n{piece}" if current else piece
-    if current.strip():
-        chunks.append(current)
-    return [c.strip() for c in chunks if c.strip()]
+KIND_LABELS = {
+    "service": "Service",
+    "pricing": "Pricing",
+    "terms": "Terms",
+    "process": "Process",
+    "case_study": "Case study",
+    "bio": "Team bio",
+    "faq": "FAQ",
+    "other": "Other",
+}
 
 
 def add_document(
@@ -73,11 +71,13 @@ def add_document(
     """
     require(actor.role, Perm.RECORD_CREATE)
     knowledge_extract.check(filename, content)
+    title = (title.strip() or filename.rsplit(".", 1)[0])[:200]
     document = KBDocument(
         org_id=actor.org_id,
-        title=(title.strip() or filename.rsplit(".", 1)[0])[:200],
+        title=title,
         filename=filename[:255],
         source=content,
+        kind=knowledge_chunks.infer_kind(title),
         created_by=actor.user_id,
     )
     session.add(document)
@@ -116,20 +116,24 @@ def embed_document(session: Session, org_id: uuid.UUID, document_id: uuid.UUID) 
     """Chunk and embed one document (replacing earlier chunks); returns the chunk count."""
     document = get_in_org(session, KBDocument, document_id, org_id, NO_DOCUMENT)
     session.exec(delete(KBChunk).where(col(KBChunk.document_id) == document.id))
-    passages = chunk_text(document.text)
+    passages = pieces(document.text)
     for start in range(0, len(passages), BATCH):
         batch = passages[start : start + BATCH]
-        made = embeddings.passages(batch)
+        made = embeddings.passages([embed_input(document.title, p.heading, p.text) for p in batch])
         for offset, (passage, vector) in enumerate(zip(batch, made.vectors, strict=True)):
             session.add(
                 KBChunk(
                     org_id=org_id,
                     document_id=document.id,
                     position=start + offset,
-                    text=passage,
+                    title=document.title,
+                    heading=passage.heading,
+                    currencies=passage.currencies,
+                    text=passage.text,
                     embedding=vector,
                     embed_model=made.model,
                     embed_dim=made.dim,
+                    embed_recipe=RECIPE,
                 )
             )
     document.status, document.chunk_count, document.error = "ready", len(passages), ""
@@ -160,48 +164,13 @@ def process_document(org_id: uuid.UUID, document_id: uuid.UUID) -> int:
 
 
 def reembed_stale(org_id: uuid.UUID) -> int:
-    """Re-embed every document of an organisation whose passages another model made; returns
-    how many."""
+    """Re-embed every document of an organisation whose passages another model or recipe made
+    (after an upgrade, or a change of embedding model); returns how many."""
     with tenant_session(org_id) as session:
         stale = stale_documents(session, org_id)
     for document_id in stale:
         process_document(org_id, document_id)
     return len(stale)
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A search hit."""
-
-    document_id: str
-    title: str
-    text: str
-    score: float  # cosine similarity, 1 = same direction
-
-
-def search(session: Session, actor: Actor, query: str, *, k: int = 5) -> list[Passage]:
-    """The `k` passages of the organisation's documents closest to `query`."""
-    require(actor.role, Perm.RECORD_READ)
-    query = query.strip()
-    if not query:
-        return []
-    made = embeddings.query(query)
-    dim = int(made.dim)  # an integer from the model: safe to put in the SQL text
-    session.exec(text("SET LOCAL hnsw.ef_search = 100"))  # type: ignore[call-overload]
-    # The nearest passages first (the HNSW index answers the inner query alone), then their
-    # documents: joining inside would let the planner sort every row by distance instead.
-    rows = session.exec(  # type: ignore[call-overload]
-        text(
-            f"SELECT c.document_id, d.title, c.text, 1 - c.distance AS score FROM ("
-            f" SELECT document_id, text,"
-            f" embedding::vector({dim}) <=> CAST(:q AS vector({dim})) AS distance"
-            f" FROM kb_chunk WHERE org_id = :org AND embed_dim = {dim} AND embed_model = :model"
-            f" ORDER BY embedding::vector({dim}) <=> CAST(:q AS vector({dim})) LIMIT :k"
-            f") c JOIN kb_document d ON d.id = c.document_id ORDER BY c.distance"
-        ),
-        params={"q": str(made.vectors[0]), "org": str(actor.org_id), "model": made.model, "k": k},
-    ).all()
-    return [Passage(str(r[0]), r[1], r[2], float(r[3])) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -215,6 +184,9 @@ class DocumentRow:
     error: str
     chunk_count: int
     characters: int
+    kind: str
+    lifecycle: str
+    valid_until: date | None
 
 
 def list_documents(session: Session, actor: Actor) -> list[DocumentRow]:
@@ -241,12 +213,57 @@ def delete_document(session: Session, actor: Actor, document_id: uuid.UUID) -> s
 
 
 def stale_documents(session: Session, org_id: uuid.UUID) -> list[uuid.UUID]:
-    """Documents with passages embedded by another model than the current one."""
+    """Documents with passages embedded by another model or recipe than the current ones."""
     model = embeddings.current_model()
     return list(
         session.exec(
             select(KBChunk.document_id)
-            .where(KBChunk.org_id == org_id, KBChunk.embed_model != model)
+            .where(
+                KBChunk.org_id == org_id,
+                or_(KBChunk.embed_model != model, KBChunk.embed_recipe != RECIPE),
+            )
             .distinct()
         ).all()
     )
+
+
+def describe_document(
+    session: Session,
+    actor: Actor,
+    document_id: uuid.UUID,
+    *,
+    kind: str,
+    lifecycle: str = CURRENT,
+    valid_until: date | None = None,
+) -> KBDocument:
+    """Set what a document is (its kind), and whether it is current, archived or valid until a
+    date. Nothing is re-embedded: the kind and lifecycle only decide which searches see it.
+
+    Raises:
+        ValidationError: per field, for a kind or lifecycle not offered.
+    """
+    require(actor.role, Perm.RECORD_UPDATE)
+    problems = {}
+    if kind not in KINDS:
+        problems["kind"] = "Choose what kind of document this is."
+    if lifecycle not in (CURRENT, ARCHIVED):
+        problems["lifecycle"] = "Choose current or archived."
+    if problems:
+        raise ValidationError(problems)
+    document = get_in_org(session, KBDocument, document_id, actor.org_id, NO_DOCUMENT)
+    document.kind, document.lifecycle, document.valid_until = kind, lifecycle, valid_until
+    session.add(document)
+    audit.record(
+        session,
+        actor,
+        "kb.document_described",
+        "kb_document",
+        document.id,
+        {
+            "title": document.title,
+            "kind": kind,
+            "lifecycle": lifecycle,
+            "valid_until": valid_until.isoformat() if valid_until else "",
+        },
+    )
+    return document

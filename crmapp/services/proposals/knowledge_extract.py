@@ -169,6 +169,14 @@ def _main_part(package: zipfile.ZipFile) -> str:
     return target
 
 
+def _heading_level(style: str) -> int:
+    """The level of a Word paragraph style: "Title" 1, "Heading2" 2 (body styles 0)."""
+    if style.lower() == "title":
+        return 1
+    match = re.fullmatch(r"(?i)heading\s*([1-6])", style)
+    return int(match.group(1)) if match else 0
+
+
 class _Body:
     """Collects paragraph text from WordprocessingML events, counting as it goes."""
 
@@ -176,6 +184,7 @@ class _Body:
         self.paragraphs: list[str] = []
         self.current: list[str] = []
         self.outer: list[list[str]] = []  # paragraphs inside a text box nest in their paragraph
+        self.levels: list[int] = []  # the heading level of each open paragraph, 0 for body text
         self.in_text = False
         self.characters = 0
         self.count = 0
@@ -189,7 +198,11 @@ class _Body:
         local = self._local(tag)
         if local == "p":
             self.outer.append(self.current)
+            self.levels.append(0)
             self.current = []
+        elif local == "pStyle" and self.levels:
+            style = next((v for k, v in attrs.items() if k.endswith(" val")), "")
+            self.levels[-1] = _heading_level(style)
         elif local == "t":
             self.in_text = True
         elif local == "tab":
@@ -204,6 +217,9 @@ class _Body:
         elif local == "p" and self.outer:
             text = "".join(self.current).strip()
             self.current = self.outer.pop()
+            level = self.levels.pop() if self.levels else 0
+            if level and text:  # kept as a Markdown heading: passages know their section
+                text = f"{'#' * level} {' '.join(text.split())}"
             self.count += 1
             if self.count > MAX_PARAGRAPHS:
                 raise _split(f"This DOCX has more than {MAX_PARAGRAPHS:,} paragraphs")

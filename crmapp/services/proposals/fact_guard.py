@@ -40,7 +40,7 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     grams = set()
     for i in range(len(words) - SHINGLE + 1):
         gram = tuple(words[i : i + SHINGLE])
-        if sum(1 for w in gram if w not in STOP and len(w) > 3) >= 2:
+        if sum(1 for w in gram if w not in STOP and len(w) >= 3) >= 2:
             grams.add(gram)
     return grams
 

@@ -58,7 +58,7 @@ WORDS = {
         )
     )
 }
-WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90, "a": 1, "an": 1})
+WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90})
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -98,6 +98,7 @@ _MONEY = re.compile(
 _GROUPED = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:[,.\u00a0\u202f']\d{3})+(?:[.,]\d{2})?|\d+[.,]\d{2})(?![\w%])"
 )
+_BARE = re.compile(rf"(?<![\w.,])(?:{_NUM})(?![\w%])")
 _NUMWORD = r"\d+(?:[.,]\d+)?|" + "|".join(sorted(WORDS, key=len, reverse=True))
 _PERCENT = re.compile(rf"(?P<n>{_NUMWORD})\s?(?:%|per\s?cent\b|percent\b)", re.IGNORECASE)
 _DURATION = re.compile(
@@ -272,13 +273,18 @@ class Known:
 
     def add(self, text: str, currency: str = "") -> None:
         """Take in one more text; bare amounts in it are in `currency` when one is given."""
-        for figure in figures(text):
+        found = figures(text)
+        spans = [(f.start, f.start + len(f.text)) for f in found if f.kind != "name"]
+        for figure in found:
             for value in figure.values:
                 if figure.kind == "money":
                     cur, amount = value
                     self.money.add((str(cur or currency), Decimal(str(amount))))
                 elif figure.kind != "name":
                     self.other.add((figure.kind, value))
+        for match in _BARE.finditer(text):  # "950 per month": maybe a price, currency unsaid
+            if not any(a <= match.start() < b for a, b in spans):
+                self.money |= {("", amount) for amount in amounts(match.group(0))}
         self.words |= {fold(w).strip("'-") for w in _NAME.findall(text)}
 
     def traces(self, figure: Figure) -> bool:

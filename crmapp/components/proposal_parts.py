@@ -173,6 +173,23 @@ def reprompt_form(index: rx.Var) -> rx.Component:
     )
 
 
+def section_flags(index: rx.Var) -> rx.Component:
+    """What the draft check marks in this section: untraced figures, internal facts."""
+    return rx.foreach(
+        S.flags,
+        lambda f: rx.cond(
+            f["section"] == index.to_string(),
+            rx.hstack(
+                rx.icon("circle-alert", size=14, color=rx.color("amber", 10)),
+                rx.text(rx.text.strong(f["text"]), ": ", f["reason"], size="1"),
+                align="center",
+                class_name="untraced-flag",
+                role="status",
+            ),
+        ),
+    )
+
+
 def section_card(section: rx.Var, index: rx.Var) -> rx.Component:
     """One section: title, rich text, re-prompt, and a pending rewrite's diff."""
     return rx.card(
@@ -202,6 +219,7 @@ def section_card(section: rx.Var, index: rx.Var) -> rx.Component:
                 id="section-" + index.to_string(),
                 class_name="section-editor",
             ),
+            section_flags(index),
             rx.cond(S.writing_section == index, stream_panel()),
             rx.cond(
                 S.pending["index"] == index.to_string(),

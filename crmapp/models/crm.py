@@ -10,7 +10,7 @@ from sqlalchemy import Column, Computed, ForeignKey, Numeric, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
-from crmapp.models.base import created_at_field, org_id_field, tz_column, uuid_pk
+from crmapp.models.base import created_at_field, org_id_field, tz_column, utcnow, uuid_pk
 
 STAGE_KINDS = ("open", "won", "lost")
 LIFECYCLE_STAGES = (
@@ -203,3 +203,5 @@ class Activity(SQLModel, table=True):
         default=None, foreign_key="app_user.id", ondelete="SET NULL"
     )
     created_at: datetime = created_at_field()
+    # When it happened (a call logged after the fact is earlier than created_at); a task: when set.
+    occurred_at: datetime = Field(default_factory=utcnow, sa_column=tz_column(index=True))

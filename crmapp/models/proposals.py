@@ -92,7 +92,11 @@ class Proposal(SQLModel, table=True):
     tone_score: int | None = None
     tone_label: str = Field(default="", max_length=200)
     upsell: str = Field(default="", max_length=300)
-    sources: list[dict[str, str]] = json_list()  # [{"kind", "label", "href"}]
+    # [{"kind", "label", "href"}; a passage also "document_id", "chunk_id", "text"]
+    sources: list[dict[str, str]] = json_list()
+    # What the draft check did to the last generated text: {"removed": [{"section", "text",
+    # "source"}]} — sentences that quoted internal facts (see services.proposals.draft_check).
+    checks: dict[str, Any] = json_dict()
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()

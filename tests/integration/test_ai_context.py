@@ -7,7 +7,7 @@ import pytest
 
 from crmapp.services.crm import activities, records
 from crmapp.services.platform.errors import NotFound
-from crmapp.services.proposals import deal_context, offline_writer
+from crmapp.services.proposals import deal_context, deal_prompt, offline_writer
 from jobs import kb as kb_jobs
 from tests import factories
 
@@ -97,16 +97,16 @@ def test_the_context_graph_holds_the_deal_its_people_history_and_passages(rq_wor
         "Our web design packages include a mobile-first booking flow."
     ]  # never the other organisation's passage
     kinds = {s.kind for s in graph.sources}
-    assert kinds == {"deal", "company", "contact", "activity", "document"}
+    assert kinds == {"deal", "company", "contact", "activity", "note", "passage"}
     assert f"/crm/deals/{deal.id}" in {s.href for s in graph.sources}
 
     text = offline_writer.draft(deal_context.draft_input(graph, SECTIONS, "direct"))
     assert text.startswith("## Summary") and "## Scope" in text
     assert "Harbour Lights" in text and "mobile-first" in text
     assert "12,500.00 EUR" not in text and "Discovery call" not in text  # never quoted
-    prompt = deal_context.messages(graph, SECTIONS)
+    prompt = deal_prompt.messages(graph, SECTIONS)
     assert "never invent" in prompt[0]["content"] and "## Scope" in prompt[1]["content"]
-    quotable, background = prompt[1]["content"].split("Background only", 1)
+    quotable, background = prompt[1]["content"].split("Internal — never quote", 1)
     assert "Harbour Lights" in quotable and "Prefers fixed prices." in background
 
     with factories.scoped(stranger) as session, pytest.raises(NotFound):

@@ -193,6 +193,25 @@ def _quick_add_form(S: Any) -> rx.Component:
                     aria_label="Details",
                 ),
                 rx.cond(
+                    S.kind != "task",
+                    rx.hstack(
+                        label("When", for_id="activity-occurred", weight="regular"),
+                        rx.input(
+                            type="datetime-local",
+                            name="occurred_at",
+                            id="activity-occurred",
+                            default_value=S.occurred_default,
+                            key=S.occurred_default,
+                        ),
+                        rx.text(S.timezone, size="1", color=rx.color("gray", 10)),
+                        align="center",
+                    ),
+                ),
+                rx.cond(
+                    errors.contains("occurred_at"),
+                    rx.text(errors["occurred_at"], size="1", color=rx.color("red", 11)),
+                ),
+                rx.cond(
                     S.kind == "task",
                     rx.hstack(
                         label("Due", for_id="activity-due", weight="regular"),

@@ -12,7 +12,7 @@ from crmapp.components.proposal_parts import (
     stream_panel,
 )
 from crmapp.components.shell import app_shell
-from crmapp.components.ui import form_error
+from crmapp.components.ui import form_error, label
 from crmapp.models.proposals import VOICES
 from crmapp.pages.proposals.editor_side import share_box, side_panel
 from crmapp.state.proposals.editor import ProposalState as S
@@ -70,6 +70,27 @@ def banners() -> rx.Component:
             ),
         ),
         rx.cond(
+            S.removed.length() > 0,
+            rx.callout(
+                rx.vstack(
+                    rx.text(
+                        "Removed from the draft because it quoted internal facts:",
+                        weight="medium",
+                    ),
+                    rx.foreach(
+                        S.removed,
+                        lambda r: rx.text("“", r["text"], "” — ", r["source"], size="1"),
+                    ),
+                    spacing="1",
+                ),
+                icon="shield-check",
+                color_scheme="gray",
+                size="1",
+                id="removed-internal",
+                width="100%",
+            ),
+        ),
+        rx.cond(
             S.doc["approval"] == "changes_requested",
             rx.callout(
                 rx.text("Changes requested: ", S.doc["approval_note"]),
@@ -108,8 +129,45 @@ def write_form() -> rx.Component:
     )
 
 
+def untraced_warning() -> rx.Component:
+    """In the send dialog: what the draft check could not trace, and the box to confirm it."""
+    return rx.vstack(
+        rx.callout(
+            rx.vstack(
+                rx.text(
+                    S.flags.length(),
+                    " figure(s) or name(s) not found in the deal or the knowledge base:",
+                    weight="medium",
+                ),
+                rx.foreach(
+                    S.flags,
+                    lambda f: rx.text(
+                        "• ", rx.text.strong(f["text"]), " in ", f["title"], " (", f["reason"], ")"
+                    ),
+                ),
+                spacing="1",
+            ),
+            icon="triangle-alert",
+            color_scheme="amber",
+            size="1",
+            id="send-untraced",
+            width="100%",
+        ),
+        rx.hstack(
+            rx.el.input(
+                type="checkbox", name="confirm_untraced", id="confirm-untraced", required=True
+            ),
+            label("I checked them: send anyway", for_id="confirm-untraced", weight="regular"),
+            align="center",
+        ),
+        width="100%",
+        margin_top="0.75em",
+    )
+
+
 def send_dialog() -> rx.Component:
-    """Send: choose how long the link lasts."""
+    """Send: choose how long the link lasts; confirm figures the check could not trace."""
+    untraced = S.flags.length() > 0
     return rx.dialog.root(
         rx.dialog.trigger(rx.button(rx.icon("send", size=14), "Send", id="send-open")),
         rx.dialog.content(
@@ -128,11 +186,17 @@ def send_dialog() -> rx.Component:
                     rx.text("days (0: never)", size="2"),
                     align="center",
                 ),
+                rx.cond(untraced, untraced_warning()),
                 rx.hstack(
                     rx.dialog.close(
                         rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
                     ),
-                    rx.dialog.close(rx.button("Send", type="submit", id="send-confirm")),
+                    rx.cond(
+                        untraced,
+                        # Not closing by itself: the browser holds it until the box is ticked.
+                        rx.button("Send anyway", type="submit", id="send-confirm"),
+                        rx.dialog.close(rx.button("Send", type="submit", id="send-confirm")),
+                    ),
                     justify="end",
                     margin_top="1em",
                 ),

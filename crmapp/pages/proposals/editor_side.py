@@ -59,9 +59,37 @@ def side_panel() -> rx.Component:
                 S.sources,
                 lambda s: rx.hstack(
                     rx.badge(s["kind"], size="1", variant="soft"),
-                    rx.link(s["label"], href=s["href"], size="1"),
+                    rx.cond(
+                        s["kind"] == "passage",
+                        rx.button(
+                            s["label"],
+                            size="1",
+                            variant="ghost",
+                            on_click=S.show_source(s["index"]),
+                            class_name="source-passage",
+                            white_space="normal",
+                            text_align="left",
+                            height="auto",
+                        ),
+                        rx.link(s["label"], href=s["href"], size="1"),
+                    ),
                     align="center",
                     class_name="source-item",
+                ),
+            ),
+            rx.cond(
+                S.open_source.contains("text"),
+                rx.box(
+                    rx.text(S.open_source["label"], weight="bold", size="1"),
+                    rx.text(S.open_source["text"], size="1", white_space="pre-wrap"),
+                    id="source-text",
+                    role="region",
+                    aria_label="Passage text",
+                    padding="0.5em",
+                    border_left=f"3px solid {rx.color('accent', 7)}",
+                    background=rx.color("gray", 2),
+                    max_height="320px",
+                    overflow_y="auto",
                 ),
             ),
             rx.cond(

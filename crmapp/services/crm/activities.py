@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from sqlmodel import Session, col, select
@@ -26,6 +26,8 @@ SUBJECT_PROMPTS = {
     "email": "What was the email about?",
     "task": "What needs doing?",
 }
+# A clock a little ahead of the server's is not "the future".
+FUTURE_SLACK = timedelta(minutes=5)
 RECORD_MODELS: dict[str, type[Contact] | type[Company] | type[Deal]] = {
     "contact": Contact,
     "company": Company,
@@ -58,8 +60,12 @@ def add_activity(
     body: str = "",
     due_at: datetime | None = None,
     assignee_id: uuid.UUID | None = None,
+    occurred_at: datetime | None = None,
 ) -> Activity:
-    """Log a note, call, meeting or email, or set a task, on a contact, company or deal."""
+    """Log a note, call, meeting or email, or set a task, on a contact, company or deal.
+
+    `occurred_at` is when it happened (a call logged after the fact); now when not given. It may
+    not lie in the future: a planned call is a task with a due time."""
     require(actor.role, Perm.RECORD_CREATE)
     problems = {}
     if kind not in ACTIVITY_KINDS:
@@ -70,6 +76,11 @@ def add_activity(
         )
     if due_at is not None and due_at.tzinfo is None:
         problems["due_at"] = "A due time needs a time zone."
+    now = utcnow()
+    if occurred_at is not None and occurred_at.tzinfo is None:
+        problems["occurred_at"] = "A time it happened needs a time zone."
+    elif occurred_at is not None and occurred_at > now + FUTURE_SLACK:
+        problems["occurred_at"] = "That is in the future: log it once it has happened."
     if (
         assignee_id is not None
         and not session.exec(
@@ -90,6 +101,8 @@ def add_activity(
         due_at=due_at,
         assignee_id=assignee_id or (actor.user_id if kind == "task" else None),
         created_by=actor.user_id,
+        created_at=now,
+        occurred_at=occurred_at or now,
     )
     setattr(activity, f"{record_type}_id", record_id)
     session.add(activity)
@@ -151,8 +164,9 @@ def timeline(
     limit: int = 100,
     tz: str = "UTC",
 ) -> list[TimelineItem]:
-    """Activities on the record and changes to it from the audit trail, newest first; who did
-    what by name, changes in words (`audit_text`), times inside them in zone `tz`."""
+    """Activities on the record (at the time they happened) and changes to it from the audit
+    trail, newest first; who did what by name, changes in words (`audit_text`), times inside them
+    in zone `tz`."""
     require(actor.role, Perm.RECORD_READ)
     _record(session, actor, record_type, record_id)
     link = getattr(Activity, f"{record_type}_id")
@@ -160,7 +174,7 @@ def timeline(
         select(Activity, User.name)
         .join(User, col(User.id) == col(Activity.created_by), isouter=True)
         .where(Activity.org_id == actor.org_id, link == record_id)
-        .order_by(col(Activity.created_at).desc())
+        .order_by(col(Activity.occurred_at).desc())
         .limit(limit)
     ).all()
     events = session.exec(
@@ -182,7 +196,7 @@ def timeline(
     items = [
         TimelineItem(
             str(a.id),
-            a.created_at,
+            a.occurred_at,
             a.kind,
             a.subject,
             a.body,

@@ -12,7 +12,7 @@ from crmapp.models.proposals import Proposal, ProposalTemplate
 from crmapp.models.tenancy import User
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.actor import Actor
-from crmapp.services.proposals import documents, pricing, richtext, sharing
+from crmapp.services.proposals import documents, draft_check, pricing, richtext, sharing
 
 
 @dataclass
@@ -30,6 +30,9 @@ class EditorView:
     links: list[dict[str, str]] = field(default_factory=list)
     views: list[dict[str, str]] = field(default_factory=list)
     signature: dict[str, str] = field(default_factory=dict)
+    flags: list[dict[str, str]] = field(default_factory=list)  # untraced figures, internal facts
+    flag_summary: str = ""
+    removed: list[dict[str, str]] = field(default_factory=list)  # dropped from the last draft
 
 
 def totals_of(proposal: Proposal) -> dict[str, str]:
@@ -150,6 +153,15 @@ def editor_view(
             "duration": _duration(int((v.last_seen_at - v.started_at).total_seconds())),
         }
         for v in sharing.list_views(session, actor, proposal.id)
+    ]
+    if proposal.status in ("draft", "review"):
+        found = draft_check.review(session, actor, proposal)
+        data.flags, data.flag_summary = [f.as_json() for f in found.flags], found.summary
+        data.removed = [
+            {k: str(v) for k, v in row.items()} for row in proposal.checks.get("removed", [])
+        ]
+    data.sources = [
+        {**s, "index": str(i), "text": s.get("text", "")} for i, s in enumerate(proposal.sources)
     ]
     signature = sharing.signature_of(session, proposal.id)
     if signature is not None:

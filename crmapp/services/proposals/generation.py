@@ -27,7 +27,9 @@ from crmapp.services.platform.errors import ValidationError, unexpected
 from crmapp.services.platform.redis_client import get_redis
 from crmapp.services.proposals import deal_context as ai_context
 from crmapp.services.proposals import (
+    deal_prompt,
     documents,
+    draft_check,
     insights,
     lifecycle,
     offline_writer,
@@ -163,6 +165,7 @@ class Plan:
     prompt: gateway.Prompt
     section: int  # -1: the whole document
     sources: list[dict[str, str]]
+    context: ai_context.DealContext
 
 
 def _plan(session: Session, actor: Actor, proposal: Proposal) -> Plan:
@@ -172,24 +175,24 @@ def _plan(session: Session, actor: Actor, proposal: Proposal) -> Plan:
         template = templates.get_template(session, actor, proposal.template_id)
         guidance = {s.title: s.guidance for s in templates.sections_of(template)}
         sections = [offline_writer.Section(s.title, guidance.get(s.title, "")) for s in sections]
-    sources = [{"kind": s.kind, "label": s.label, "href": s.href} for s in context.sources]
+    sources = [s.as_json() for s in context.sources]
     data = ai_context.draft_input(context, sections, proposal.voice)
     index = int(proposal.generation_target.get("section", -1))
     if index < 0:
         prompt = gateway.Prompt(
-            ai_context.messages(context, sections, proposal.voice),
+            deal_prompt.messages(context, sections, proposal.voice),
             lambda: offline_writer.draft(data),
         )
-        return Plan(prompt, -1, sources)
+        return Plan(prompt, -1, sources, context)
     instruction = str(proposal.generation_target.get("instruction", ""))
     current = richtext.html_to_text(proposal.sections[index].get("html", ""))
     section = sections[index]
     prompt = gateway.Prompt(
-        ai_context.section_messages(context, section, current, instruction, proposal.voice),
+        deal_prompt.section_messages(context, section, current, instruction, proposal.voice),
         lambda: offline_writer.redraft_section(section, current, instruction),
         purpose="proposal_section",
     )
-    return Plan(prompt, index, sources)
+    return Plan(prompt, index, sources, context)
 
 
 def split_sections(markdown: str, titles: list[str]) -> list[str]:
@@ -296,20 +299,26 @@ def _save(
 ) -> None:
     proposal.provider = outcome.provider
     proposal.sources = plan.sources
+    # Internal facts never reach the editor: their sentences are dropped here, and said so.
+    guard = draft_check.guard_of(plan.context, proposal, draft_check.org_name(session, actor))
+    titles = [s.get("title", "") for s in proposal.sections]
     if plan.section >= 0:
+        body, removed = draft_check.clean(guard, _strip_heading(text), titles[plan.section])
+        proposal.checks = {"removed": removed}
         proposal.pending = {
             "index": plan.section,
-            "html": richtext.markdown_to_html(_strip_heading(text)),
+            "html": richtext.markdown_to_html(body),
             "instruction": proposal.generation_target.get("instruction", ""),
         }
         session.add(proposal)
         return
-    titles = [s.get("title", "") for s in proposal.sections]
-    bodies = split_sections(text, titles)
-    proposal.sections = [
-        {"title": title, "html": richtext.markdown_to_html(body)}
-        for title, body in zip(titles, bodies, strict=True)
-    ]
+    removed = []
+    sections = []
+    for title, body in zip(titles, split_sections(text, titles), strict=True):
+        body, dropped = draft_check.clean(guard, body, title)
+        removed += dropped
+        sections.append({"title": title, "html": richtext.markdown_to_html(body)})
+    proposal.sections, proposal.checks = sections, {"removed": removed}
     plain = "\n".join(richtext.html_to_text(s["html"]) for s in proposal.sections)
     tone = insights.tone(plain, proposal.voice)
     proposal.tone_score, proposal.tone_label = tone.score, tone.label

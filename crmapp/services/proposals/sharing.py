@@ -24,7 +24,7 @@ from crmapp.models.proposals import (
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.db import get_in_org
 from crmapp.services.platform.errors import ValidationError
-from crmapp.services.proposals import documents, lifecycle
+from crmapp.services.proposals import documents, draft_check, lifecycle
 from crmapp.services.tenancy import audit, tokens
 from crmapp.services.tenancy.permissions import Perm, require
 from crmapp.settings import get_settings
@@ -56,12 +56,26 @@ def create_link(
 
 
 def send(
-    session: Session, actor: Actor, proposal_id: uuid.UUID, *, expires_days: int | None = 30
+    session: Session,
+    actor: Actor,
+    proposal_id: uuid.UUID,
+    *,
+    expires_days: int | None = 30,
+    confirmed: bool = False,
 ) -> str:
     """Send the proposal: status Sent (approval checked), content frozen, a new link; returns
-    the public URL."""
+    the public URL.
+
+    Raises:
+        ValidationError: ``{"untraced": ...}`` naming the figures the draft check cannot trace
+            (or internal facts typed in), unless the rep `confirmed` sending them.
+    """
     require(actor.role, Perm.RECORD_UPDATE)
     proposal = documents.get_proposal(session, actor, proposal_id, lock=True)
+    if not confirmed and proposal.status in ("draft", "review"):
+        found = draft_check.review(session, actor, proposal)
+        if found.flags:
+            raise ValidationError({"untraced": f"Confirm before sending — {found.summary}."})
     expires_at = lifecycle.default_expiry(expires_days)
     lifecycle.mark_sent(session, actor, proposal, expires_at)
     token = create_link(session, actor, proposal, expires_at)

@@ -43,6 +43,7 @@ class RecordPageMixin(RecordFormMixin, mixin=True):
     related_proposals: list[dict[str, str]] = []
     timeline: list[dict[str, str]] = []
     kind: str = "note"
+    occurred_default: str = ""  # "now" in the viewer's zone, for the "When" input
     field_errors: dict[str, str] = {}
     editing: bool = False
 
@@ -87,6 +88,8 @@ class RecordPageMixin(RecordFormMixin, mixin=True):
             return None
         page, linked, items, proposals = done.value
         self.found = True
+        now = datetime.now(timefmt.zone(self.timezone))
+        self.occurred_default = now.strftime("%Y-%m-%dT%H:%M")
         self.record, self.details = page.header, page.details
         self.related_contacts = [record_page.link(r) for r in linked["contacts"]]
         self.related_companies = [record_page.link(r) for r in linked["companies"]]
@@ -173,6 +176,15 @@ class RecordPageMixin(RecordFormMixin, mixin=True):
             except ValueError:
                 self.field_errors = {"due_at": "Pick a date and time."}
                 return None
+        occurred = None
+        if self.kind != "task" and form.get("occurred_at"):
+            try:
+                occurred = datetime.fromisoformat(form["occurred_at"]).replace(
+                    tzinfo=timefmt.zone(self.timezone)
+                )
+            except ValueError:
+                self.field_errors = {"occurred_at": "Pick a date and time."}
+                return None
         assignee = form.get("assignee_id") if self.kind == "task" else None
         done = self._service(
             activities.add_activity,
@@ -183,6 +195,7 @@ class RecordPageMixin(RecordFormMixin, mixin=True):
             body=form.get("body", ""),
             due_at=due,
             assignee_id=uuid.UUID(assignee) if assignee else None,
+            occurred_at=occurred,
         )
         self.field_errors = done.fields
         if not done.ok:

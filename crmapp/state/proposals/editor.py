@@ -37,6 +37,10 @@ class ProposalState(SessionState):
     links: list[dict[str, str]] = []
     views: list[dict[str, str]] = []
     signature: dict[str, str] = {}
+    flags: list[dict[str, str]] = []  # untraced figures and internal facts, per section
+    flag_summary: str = ""
+    removed: list[dict[str, str]] = []  # sentences the draft check took out of the last draft
+    open_source: dict[str, str] = {}  # the passage shown in the side panel
     share_url: str = ""
     budget_level: str = "ok"
     budget_text: str = ""
@@ -88,6 +92,7 @@ class ProposalState(SessionState):
         self.diff, self.sources, self.items = data.diff, data.sources, data.items
         self.totals, self.versions = data.totals, data.versions
         self.links, self.views, self.signature = data.links, data.views, data.signature
+        self.flags, self.flag_summary, self.removed = data.flags, data.flag_summary, data.removed
         self.budget_level = level.level.value
         self.budget_text = (
             f"${level.spent_usd:,.2f} of ${level.budget_usd:,.2f} this month ({level.share:.0%})"
@@ -204,6 +209,12 @@ class ProposalState(SessionState):
                 self.following = False
                 self._reload()
 
+    @rx.event
+    def show_source(self, index: str):
+        """Open a passage's text in the side panel (again: close it)."""
+        row = next((s for s in self.sources if s.get("index") == index), {})
+        self.open_source = {} if self.open_source.get("index") == index else row
+
     # -- editing -----------------------------------------------------------------------------
 
     @rx.event
@@ -303,7 +314,10 @@ class ProposalState(SessionState):
         """Send: freeze the content and create a tracked link."""
         days = str(form.get("expires_days", "30") or "0")
         expires = int(days) if days.isdigit() else 30
-        done = self._service(sharing.send, self._proposal_id(), expires_days=expires)
+        confirmed = bool(form.get("confirm_untraced"))
+        done = self._service(
+            sharing.send, self._proposal_id(), expires_days=expires, confirmed=confirmed
+        )
         return self._shown(done)
 
     @rx.event

@@ -10,11 +10,14 @@ from __future__ import annotations
 import io
 import re
 import struct
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from PIL import Image, ImageDraw, ImageOps, ImageSequence
+from PIL import Image, ImageDraw, ImageFile, ImageOps, ImageSequence
 
 from crmapp.services.platform.errors import ValidationError
 from crmapp.services.social import registry
@@ -60,6 +63,22 @@ def _fail(message: str) -> ValidationError:
     return ValidationError({"file": message})
 
 
+_STRICT = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """A cut-off file fails to load. WeasyPrint (the PDF renderer) sets Pillow's process-wide
+    `LOAD_TRUNCATED_IMAGES` on import, which would quietly fill a truncated upload with grey."""
+    with _STRICT:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def inspect(data: bytes, filename: str) -> MediaInfo:
     """Check an upload and say what it is.
 
@@ -97,7 +116,8 @@ def inspect(data: bytes, filename: str) -> MediaInfo:
                 # Decode it all to prove it is readable; a JPEG at 1/8 scale (every byte is
                 # still read, no full-size copy is made).
                 image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
-                image.load()
+                with _strict_decoding():
+                    image.load()
                 if image.getexif().get(0x0112, 1) in {5, 6, 7, 8}:
                     width, height = height, width
     except ValidationError:

@@ -25,7 +25,8 @@ class AIUsage(SQLModel, table=True):
     purpose: str = Field(max_length=40)
     provider: str = Field(max_length=20)  # primary | fallback | small | offline
     model: str = Field(max_length=120)
-    prompt_tokens: int = 0
+    prompt_tokens: int = 0  # all of them, cached ones included
+    cached_tokens: int = 0  # of prompt_tokens, read from the provider's prompt cache
     completion_tokens: int = 0
     cost_usd: float = Field(default=0.0, sa_column=Column(Numeric(12, 6), nullable=False))
     created_at: datetime = created_at_field()

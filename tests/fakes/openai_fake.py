@@ -8,6 +8,11 @@ with Server-Sent Events: `data: {chat.completion.chunk}` lines, a final chunk wi
 Behaviour is set per server with `mode`: "ok"; "down" (503 on every call); "auth" (401);
 "drop" (the first call sends `drop_after` chunks, then cuts the connection; later calls answer
 normally, continuing the text when the request carries the partial answer).
+
+Prompt caching as OpenAI documents it: automatic for prompts of 1,024 tokens or more; a request
+whose prompt starts with the same text as an earlier one reports the shared part as
+`usage.prompt_tokens_details.cached_tokens`, in steps of 128 tokens from 1,024. Tokens are
+counted at four characters each (OpenAI's rule of thumb) unless `prompt_tokens` is set.
 """
 
 from __future__ import annotations
@@ -32,9 +37,11 @@ class FakeOpenAI:
     mode: str = "ok"
     answer: str = DEFAULT_ANSWER
     drop_after: int = 5
-    prompt_tokens: int = 42
+    prompt_tokens: int | None = None  # None: counted from the messages
     chunk_delay: float = 0.0  # seconds between streamed chunks (a model writing at its pace)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    usages: list[dict[str, Any]] = field(default_factory=list)  # the usage each answer reported
+    _prompts: list[str] = field(default_factory=list)
     calls: int = 0
     base_url: str = ""
     _server: ThreadingHTTPServer | None = None
@@ -137,6 +144,7 @@ class FakeOpenAI:
                     if fake.chunk_delay:
                         time.sleep(fake.chunk_delay)
                 send(chunk({}, "stop"))
+                usage = fake.usage(body["messages"], len(words))
                 if (body.get("stream_options") or {}).get("include_usage"):
                     send(
                         {
@@ -145,11 +153,7 @@ class FakeOpenAI:
                             "created": created,
                             "model": body["model"],
                             "choices": [],
-                            "usage": {
-                                "prompt_tokens": fake.prompt_tokens,
-                                "completion_tokens": len(words),
-                                "total_tokens": fake.prompt_tokens + len(words),
-                            },
+                            "usage": usage,
                         }
                     )
                 send("[DONE]")
@@ -162,10 +166,45 @@ class FakeOpenAI:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
+    def usage(self, messages: list[dict[str, Any]], completion: int) -> dict[str, Any]:
+        """The usage block for an answer of `completion` tokens to `messages`; remembers the
+        prompt so a later one sharing its start is served from the cache."""
+        text = "".join(f"{m.get('role')}:{_content(m.get('content'))}" for m in messages)
+        shared = max((_shared_start(text, seen) for seen in self._prompts), default=0)
+        self._prompts.append(text)
+        prompt = self.prompt_tokens if self.prompt_tokens is not None else len(text) // 4
+        shared_tokens = min(shared // 4, prompt)
+        cached = 0 if shared_tokens < 1024 else 1024 + (shared_tokens - 1024) // 128 * 128
+        usage = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": cached},
+        }
+        self.usages.append(usage)
+        return usage
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+
+def _shared_start(a: str, b: str) -> int:
+    """How many characters `a` and `b` have in common from their start."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _content(content: Any) -> str:
+    """A message's text: a string, or the text of its content parts."""
+    if isinstance(content, list):
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return str(content or "")
 
 
 def _rest(answer: str, already: str) -> list[str]:

@@ -74,7 +74,8 @@ def test_primary_up_streams_and_records_usage(fakes):
     assert len(pieces) > 10 and "".join(pieces) == DEFAULT_ANSWER  # token by token
     assert (outcome.provider, outcome.model) == ("primary", "gpt-4o-2024-08-06")
     [row] = _ledger(owner)
-    assert (row.prompt_tokens, row.completion_tokens) == (42, len(pieces))
+    reported = fakes[0].usages[0]
+    assert (row.prompt_tokens, row.completion_tokens) == (reported["prompt_tokens"], len(pieces))
     assert float(row.cost_usd) > 0 and float(row.cost_usd) == pytest.approx(outcome.cost_usd)
     assert fakes[0].requests[0]["stream"] is True
 
@@ -176,3 +177,40 @@ def test_usage_stays_in_its_tenant(fakes):
     owner, stranger = factories.signup(), factories.signup("Other")
     _run(owner)
     assert _ledger(stranger) == []
+
+
+STABLE = "You write proposals for Northwind Studio. " + "Follow the house style guide. " * 200
+
+
+def _deal_prompt(deal: str) -> gateway.Prompt:
+    return gateway.Prompt(
+        messages=[
+            {"role": "system", "content": STABLE},
+            {"role": "user", "content": f"The deal: {deal}. Write the proposal."},
+        ],
+        offline_text=lambda: offline_writer.draft(OFFLINE),
+    )
+
+
+def test_the_stable_first_message_is_served_from_the_cache_and_priced_lower(fakes):
+    owner = factories.signup()
+    with tenant_session(owner.actor.org_id) as session:
+        outcomes = []
+        for deal in ("Website refit for Harbour Lights", "Brand book for Tidewater"):
+            outcome = gateway.Outcome()
+            list(gateway.generate(session, owner.actor.org_id, _deal_prompt(deal), outcome))
+            outcomes.append(outcome)
+    first, second = outcomes
+    # the same cache key for the same stable part, whatever the deal
+    keys = {r["prompt_cache_key"] for r in fakes[0].requests}
+    assert len(keys) == 1 and keys.pop().startswith("tandem-")
+    assert first.cached_tokens == 0 and second.cached_tokens >= 1024
+    assert second.cached_tokens == fakes[0].usages[1]["prompt_tokens_details"]["cached_tokens"]
+    assert abs(first.prompt_tokens - second.prompt_tokens) < 5
+    assert second.cost_usd < first.cost_usd  # cached tokens at the cache rate
+    rows = sorted(_ledger(owner), key=lambda r: r.cached_tokens)
+    assert [r.cached_tokens for r in rows] == [0, second.cached_tokens]
+    with tenant_session(owner.actor.org_id) as session:
+        use = budget.token_use(session, owner.actor.org_id)
+    assert use.prompt_tokens == first.prompt_tokens + second.prompt_tokens
+    assert use.cached_tokens == second.cached_tokens and 0 < use.cached_share < 1

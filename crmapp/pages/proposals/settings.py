@@ -46,6 +46,7 @@ def proposal_settings_page() -> rx.Component:
                         rx.text("Monthly AI budget", weight="medium"),
                         rx.text("Writing with: ", rx.text.strong(S.providers), size="2"),
                         rx.text("Spent this month: ", S.spent, size="2", id="ai-spent"),
+                        rx.cond(S.tokens != "", rx.text(S.tokens, size="2", id="ai-tokens")),
                         rx.hstack(
                             rx.text("$", size="2"),
                             rx.input(

@@ -82,6 +82,30 @@ def spent_usd(session: Session, org_id: uuid.UUID, month: str | None = None) -> 
     return micros / MICRO
 
 
+@dataclass(frozen=True)
+class TokenUse:
+    """A month's prompt tokens, and how many of them the providers served from their cache."""
+
+    prompt_tokens: int
+    cached_tokens: int
+
+    @property
+    def cached_share(self) -> float:
+        """Cached / prompt tokens (0 when nothing was sent)."""
+        return self.cached_tokens / self.prompt_tokens if self.prompt_tokens else 0.0
+
+
+def token_use(session: Session, org_id: uuid.UUID, month: str | None = None) -> TokenUse:
+    """The month's prompt tokens and cached tokens, from the ledger."""
+    prompt, cached = session.exec(
+        select(
+            func.coalesce(func.sum(AIUsage.prompt_tokens), 0),
+            func.coalesce(func.sum(AIUsage.cached_tokens), 0),
+        ).where(AIUsage.org_id == org_id, AIUsage.month == (month or month_of()))
+    ).one()
+    return TokenUse(int(prompt), int(cached))
+
+
 def state(session: Session, org_id: uuid.UUID) -> BudgetState:
     """This month's spend against the organisation's budget."""
     org = session.get(Organization, org_id)
@@ -102,6 +126,7 @@ def record(
     prompt_tokens: int,
     completion_tokens: int,
     cost_usd: float,
+    cached_tokens: int = 0,
 ) -> bool:
     """Add one generation to the ledger and the counter; False when `request_id` was recorded
     already (nothing is counted twice)."""
@@ -119,6 +144,7 @@ def record(
             model=model,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
+            cached_tokens=cached_tokens,
             cost_usd=cost_usd,
             created_at=datetime.now(UTC),
         )

@@ -10,13 +10,22 @@ that may pass (timeouts, 429, 5xx, dropped connections); errors that will not (b
 request) move on to the next provider at once. A stream that drops after some text is resumed:
 the next attempt asks the model to continue from the text already received, so the caller sees
 one uninterrupted text and the prefix is not paid for twice. Usage is recorded once per
-generation (idempotent on its request id).
+generation (idempotent on its request id), with the prompt tokens the provider served from its
+prompt cache.
+
+Prompt caching: a prompt's first message is its stable part (instructions, template,
+organisation facts), the same for every deal; the deal-specific part follows. OpenAI caches such
+a prefix by itself (from 1,024 tokens) and is given a `prompt_cache_key` derived from that first
+message so requests sharing it reach the same cache; Anthropic and Bedrock models get a
+`cache_control` breakpoint on it; Gemini caches implicitly. The cached tokens each answer reports
+are priced at the provider's cache rate and recorded in the ledger.
 
 LiteLLM is imported only when a provider is configured: the import alone takes seconds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import time
@@ -54,7 +63,8 @@ class Provider:
 
 @dataclass
 class Prompt:
-    """What to generate: the chat messages, and the offline draft to fall back on."""
+    """What to generate: the chat messages (the first one the stable part, the same across
+    deals; see the module's note on caching), and the offline draft to fall back on."""
 
     messages: list[dict[str, str]]
     offline_text: Callable[[], str]
@@ -68,6 +78,7 @@ class Outcome:
     provider: str = ""
     model: str = ""
     prompt_tokens: int = 0
+    cached_tokens: int = 0  # of prompt_tokens, served from the provider's prompt cache
     completion_tokens: int = 0
     cost_usd: float = 0.0
     attempts: list[str] = field(default_factory=list)  # "primary: timeout", ...
@@ -130,37 +141,81 @@ def _backoff(attempt: int) -> float:
     return min(4.0, 0.25 * 2**attempt) * (0.5 + random.random() / 2)
 
 
-def _cost(litellm: Any, model: str, prompt_tokens: int, completion_tokens: int) -> float:
+def _cost(
+    litellm: Any, model: str, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0
+) -> float:
     try:
         prompt_cost, completion_cost = litellm.cost_per_token(
-            model=model, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+            model=model,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cache_read_input_tokens=cached_tokens,
         )
         return float(prompt_cost + completion_cost)
     except Exception:  # a model missing from the cost map costs what we cannot know: 0
         return 0.0
 
 
+def _litellm_model(provider: Provider) -> str:
+    """The model as LiteLLM routes it: a bare name with a base URL speaks the OpenAI protocol."""
+    if "/" in provider.model or not provider.base_url:
+        return provider.model
+    return f"openai/{provider.model}"
+
+
+# Providers that cache only up to an explicit breakpoint (LiteLLM passes `cache_control`).
+_BREAKPOINT_PREFIXES = ("anthropic/", "bedrock/", "vertex_ai/claude", "claude")
+
+
+def cache_hints(model: str, messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict]:
+    """`messages` and the extra request arguments that let the provider cache their stable
+    first message: a `cache_control` breakpoint on it (Anthropic, Bedrock), or a
+    `prompt_cache_key` naming it (OpenAI, which caches by itself); nothing for the others."""
+    if not messages or not isinstance(messages[0].get("content"), str):
+        return messages, {}
+    first = messages[0]
+    if model.startswith(_BREAKPOINT_PREFIXES):
+        block = {"type": "text", "text": first["content"], "cache_control": {"type": "ephemeral"}}
+        return [{**first, "content": [block]}, *messages[1:]], {}
+    if model.startswith("openai/") or "/" not in model:
+        digest = hashlib.sha256(first["content"].encode()).hexdigest()[:24]
+        return messages, {"prompt_cache_key": f"tandem-{digest}"}
+    return messages, {}
+
+
+def _cached_tokens(reported: Any) -> int:
+    """Prompt tokens read from the cache, as LiteLLM reports them (OpenAI's
+    `prompt_tokens_details.cached_tokens`, or Anthropic's `cache_read_input_tokens`)."""
+    details = getattr(reported, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None) if details is not None else None
+    if not cached:
+        cached = getattr(reported, "cache_read_input_tokens", None)
+    return int(cached or 0)
+
+
 def _stream_once(
     litellm: Any, provider: Provider, messages: list[dict[str, str]], usage: dict[str, int]
 ) -> Iterator[str]:
     settings = get_settings()
+    model = _litellm_model(provider)
+    hinted, extra = cache_hints(model, list(messages))
     response = litellm.completion(
-        model=provider.model
-        if "/" in provider.model or not provider.base_url
-        else f"openai/{provider.model}",
-        messages=messages,
+        model=model,
+        messages=hinted,
         stream=True,
         stream_options={"include_usage": True},
         api_base=provider.base_url or None,
         api_key=provider.api_key or "not-needed",
         timeout=settings.ai_timeout_seconds,
         num_retries=0,
+        **extra,
     )
     for chunk in response:
         reported = getattr(chunk, "usage", None)
         if reported:
             usage["prompt"] = int(getattr(reported, "prompt_tokens", 0) or 0)
             usage["completion"] = int(getattr(reported, "completion_tokens", 0) or 0)
+            usage["cached"] = _cached_tokens(reported)
         choices = getattr(chunk, "choices", None) or []
         if choices:
             text = getattr(choices[0].delta, "content", None)
@@ -213,7 +268,7 @@ def generate(
     if candidates:
         litellm = _litellm()
         for provider in candidates:
-            usage = {"prompt": 0, "completion": 0}
+            usage = {"prompt": 0, "completion": 0, "cached": 0}
             attempt = 0
             while attempt <= retries:
                 messages = list(prompt.messages)
@@ -241,9 +296,14 @@ def generate(
                 unreported = sum(len(p) for p in written[:before]) // 4 if before else 0
                 outcome.provider, outcome.model = provider.name, provider.model
                 outcome.prompt_tokens = usage["prompt"]
+                outcome.cached_tokens = min(usage["cached"], usage["prompt"])
                 outcome.completion_tokens = usage["completion"] + unreported
                 outcome.cost_usd = _cost(
-                    litellm, provider.model, outcome.prompt_tokens, outcome.completion_tokens
+                    litellm,
+                    provider.model,
+                    outcome.prompt_tokens,
+                    outcome.completion_tokens,
+                    outcome.cached_tokens,
                 )
                 budget.record(
                     session,
@@ -255,6 +315,7 @@ def generate(
                     prompt_tokens=outcome.prompt_tokens,
                     completion_tokens=outcome.completion_tokens,
                     cost_usd=outcome.cost_usd,
+                    cached_tokens=outcome.cached_tokens,
                 )
                 return
     # Offline: the whole draft. If a model had already streamed part of an answer before every

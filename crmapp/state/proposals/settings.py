@@ -17,6 +17,7 @@ class ProposalSettingsState(SessionState):
     budget_usd: str = ""
     hard_stop: bool = False
     spent: str = ""
+    tokens: str = ""  # this month's prompt tokens and the share served from the prompt cache
     level: str = "ok"
     providers: str = ""
     error: str = ""
@@ -29,10 +30,21 @@ class ProposalSettingsState(SessionState):
     @rx.event
     def load(self):
         """Current settings and this month's spend."""
-        done = self._service(lambda session, actor: budget.state(session, actor.org_id))
+        done = self._service(
+            lambda session, actor: (
+                budget.state(session, actor.org_id),
+                budget.token_use(session, actor.org_id),
+            )
+        )
         if not done.ok:
             return done.toast
-        state = done.value
+        state, use = done.value
+        self.tokens = (
+            f"{use.prompt_tokens:,} prompt tokens this month, {use.cached_tokens:,}"
+            f" ({use.cached_share:.0%}) read from the providers' prompt cache"
+            if use.prompt_tokens
+            else ""
+        )
         self.budget_usd, self.hard_stop = f"{state.budget_usd:.2f}", state.hard_stop
         self.spent = f"${state.spent_usd:,.4f} ({state.share:.0%})"
         self.level = state.level.value

@@ -58,18 +58,28 @@ KIND_LABELS = {
 
 
 def add_document(
-    session: Session, actor: Actor, *, filename: str, content: bytes, title: str = ""
+    session: Session,
+    actor: Actor,
+    *,
+    filename: str,
+    content: bytes,
+    title: str = "",
+    kind: str = "",
 ) -> KBDocument:
     """Check an upload and keep it for the background job (`read_document`, then
-    `embed_document`), which the caller queues.
+    `embed_document`), which the caller queues. `kind` is one of `KINDS`, or "" to guess it
+    from the title.
 
     Only the cheap checks run here (type, size, what a DOCX's parts unpack to, a PDF's pages), so
     the upload returns at once; reading the text, within its limits, is the job's.
 
     Raises:
-        ValidationError: ``{"file": ...}`` for a file that cannot be read or is too large.
+        ValidationError: ``{"file": ...}`` for a file that cannot be read or is too large;
+            ``{"kind": ...}`` for a kind not offered.
     """
     require(actor.role, Perm.RECORD_CREATE)
+    if kind:
+        _check_kind(kind)
     knowledge_extract.check(filename, content)
     title = (title.strip() or filename.rsplit(".", 1)[0])[:200]
     document = KBDocument(
@@ -77,7 +87,7 @@ def add_document(
         title=title,
         filename=filename[:255],
         source=content,
-        kind=knowledge_chunks.infer_kind(title),
+        kind=kind or knowledge_chunks.infer_kind(title),
         created_by=actor.user_id,
     )
     session.add(document)
@@ -87,7 +97,7 @@ def add_document(
         "kb.document_added",
         "kb_document",
         document.id,
-        {"title": document.title, "bytes": len(content)},
+        {"title": document.title, "bytes": len(content), "kind": document.kind},
     )
     return document
 
@@ -227,43 +237,62 @@ def stale_documents(session: Session, org_id: uuid.UUID) -> list[uuid.UUID]:
     )
 
 
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValidationError({"kind": "Choose what kind of document this is."})
+
+
+def _described(session: Session, actor: Actor, document: KBDocument, action: str) -> KBDocument:
+    session.add(document)
+    audit.record(
+        session,
+        actor,
+        action,
+        "kb_document",
+        document.id,
+        {
+            "title": document.title,
+            "kind": document.kind,
+            "lifecycle": document.lifecycle,
+            "valid_until": document.valid_until.isoformat() if document.valid_until else "",
+        },
+    )
+    return document
+
+
 def describe_document(
     session: Session,
     actor: Actor,
     document_id: uuid.UUID,
     *,
     kind: str,
-    lifecycle: str = CURRENT,
     valid_until: date | None = None,
 ) -> KBDocument:
-    """Set what a document is (its kind), and whether it is current, archived or valid until a
-    date. Nothing is re-embedded: the kind and lifecycle only decide which searches see it.
+    """Set what a document is (its kind) and until when its content holds (`None`: no end;
+    past that day searches treat it as archived). Nothing is re-embedded: the kind and dates
+    only decide which searches see it.
 
     Raises:
-        ValidationError: per field, for a kind or lifecycle not offered.
+        ValidationError: ``{"kind": ...}`` for a kind not offered.
     """
     require(actor.role, Perm.RECORD_UPDATE)
-    problems = {}
-    if kind not in KINDS:
-        problems["kind"] = "Choose what kind of document this is."
-    if lifecycle not in (CURRENT, ARCHIVED):
-        problems["lifecycle"] = "Choose current or archived."
-    if problems:
-        raise ValidationError(problems)
+    _check_kind(kind)
     document = get_in_org(session, KBDocument, document_id, actor.org_id, NO_DOCUMENT)
-    document.kind, document.lifecycle, document.valid_until = kind, lifecycle, valid_until
-    session.add(document)
-    audit.record(
-        session,
-        actor,
-        "kb.document_described",
-        "kb_document",
-        document.id,
-        {
-            "title": document.title,
-            "kind": kind,
-            "lifecycle": lifecycle,
-            "valid_until": valid_until.isoformat() if valid_until else "",
-        },
-    )
-    return document
+    document.kind, document.valid_until = kind, valid_until
+    return _described(session, actor, document, "kb.document_described")
+
+
+def archive_document(session: Session, actor: Actor, document_id: uuid.UUID) -> KBDocument:
+    """Keep a document for the record only: no search, and so no proposal, quotes it."""
+    require(actor.role, Perm.RECORD_UPDATE)
+    document = get_in_org(session, KBDocument, document_id, actor.org_id, NO_DOCUMENT)
+    document.lifecycle = ARCHIVED
+    return _described(session, actor, document, "kb.document_archived")
+
+
+def restore_document(session: Session, actor: Actor, document_id: uuid.UUID) -> KBDocument:
+    """Offer an archived document again (a past valid-until date still keeps it out)."""
+    require(actor.role, Perm.RECORD_UPDATE)
+    document = get_in_org(session, KBDocument, document_id, actor.org_id, NO_DOCUMENT)
+    document.lifecycle = CURRENT
+    return _described(session, actor, document, "kb.document_restored")

@@ -210,8 +210,9 @@ def section_passages(
     if recipe is None:
         raise ValueError(f"unknown section type {section_type!r}")
     products = [p for p in deal.products if p.strip()]
-    if section_type == "proof":
-        questions = [" ".join([deal.industry, *products, recipe.words]).strip()]
+    if section_type == "proof":  # the client's industry first, then the same products
+        questions = [f"{deal.industry} {recipe.words}"] if deal.industry.strip() else []
+        questions.append(" ".join([*products, recipe.words]))
     elif recipe.per_product and products:
         questions = [f"{product} {recipe.words}" for product in products]
     else:

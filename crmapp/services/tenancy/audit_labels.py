@@ -56,6 +56,7 @@ ACTION_TITLES = {
     "user.logged_out": "Logged out",
     "user.password_changed": "Password changed",
     "invitation.accepted": "Invitation accepted",
+    "kb.document_described": "Knowledge base document details changed",
 }
 
 # Values of state machines, roles and kinds that read differently from their identifier.
@@ -71,6 +72,9 @@ STATE_LABELS = {
     "openai": "OpenAI",
     "offline": "Offline writer",
     "sow": "Statement of work",
+    "case_study": "Case study",
+    "faq": "FAQ",
+    "bio": "Team bio",
 }
 
 ENTITY_PLURALS = {"contact": "Contacts", "company": "Companies", "deal": "Deals"}
@@ -85,6 +89,8 @@ COMMON_KEYS: dict[str, tuple[str, str]] = {
     "approval": ("Approval", "state"),
     "generation": ("AI draft", "state"),
     "kind": ("Kind", "state"),
+    "lifecycle": ("Offered", "state"),
+    "valid_until": ("Valid until", "date"),
     "type": ("Type", "state"),
     "policy": ("When a row matches", "state"),
     "provider": ("Written by", "state"),

@@ -78,7 +78,7 @@ def _occurred_problem(occurred_at: datetime, now: datetime) -> str:
         return "A time it happened needs a time zone."
     # By year first: a year-1 time in a zone east of UTC cannot even be compared with now.
     if occurred_at.year < EARLIEST.year or occurred_at.astimezone(UTC) < EARLIEST:
-        return f"{occurred_at:%d %b %Y} is too long ago: check the year."
+        return f"A time in the year {occurred_at.year} is too long ago: check the year."
     if occurred_at > now + FUTURE_SLACK:
         return "That is in the future: log it once it has happened (or set a task)."
     return ""

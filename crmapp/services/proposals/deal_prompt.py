@@ -5,7 +5,7 @@ by name in the system instruction — that may steer the text but are never quot
 from __future__ import annotations
 
 from crmapp.services.proposals import offline_writer
-from crmapp.services.proposals.deal_context import DealContext
+from crmapp.services.proposals.deal_context import LABELLED, DealContext
 
 NEVER_QUOTE = (
     "The facts under 'Background only' are internal to our company (deal stage, owner,"
@@ -27,7 +27,7 @@ def internal_list(context: DealContext) -> str:
     """The internal facts by name, for the system instruction ("deal stage, account owner, …")."""
     names: list[str] = []
     for fact in context.internal():
-        label = fact.source.label if fact.key in ("activity", "note", "won_proposal") else ""
+        label = fact.source.label if fact.key in LABELLED else ""
         name = fact.key.replace("_", " ") + (f" ({label})" if label else "")
         if name not in names:
             names.append(name)

@@ -308,7 +308,10 @@ def _save(
     titles = [s.get("title", "") for s in proposal.sections]
     if plan.section >= 0:
         body, removed = draft_check.clean(guard, _strip_heading(text), titles[plan.section])
-        proposal.checks = {"removed": removed}
+        others = [
+            r for r in proposal.checks.get("removed", []) if r["section"] != titles[plan.section]
+        ]
+        proposal.checks = {"removed": others + removed}
         proposal.pending = {
             "index": plan.section,
             "html": richtext.markdown_to_html(body),

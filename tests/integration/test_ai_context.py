@@ -106,7 +106,7 @@ def test_the_context_graph_holds_the_deal_its_people_history_and_passages(rq_wor
     assert "12,500.00 EUR" not in text and "Discovery call" not in text  # never quoted
     prompt = deal_prompt.messages(graph, SECTIONS)
     assert "never invent" in prompt[0]["content"] and "## Scope" in prompt[1]["content"]
-    quotable, background = prompt[1]["content"].split("Internal — never quote", 1)
+    quotable, background = prompt[1]["content"].split("Background only", 1)
     assert "Harbour Lights" in quotable and "Prefers fixed prices." in background
 
     with factories.scoped(stranger) as session, pytest.raises(NotFound):

@@ -5,12 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crmapp.services.proposals import insights, offline_writer
-from crmapp.services.proposals.deal_context import (
-    DealContext,
-    draft_input,
-    messages,
-    section_messages,
-)
+from crmapp.services.proposals.deal_context import DealContext, draft_input
+from crmapp.services.proposals.deal_prompt import messages, section_messages
 from crmapp.services.proposals.generation import split_sections
 
 
@@ -20,6 +16,13 @@ def test_a_draft_splits_by_heading_matched_by_name_then_in_order():
     assert bodies[0].startswith("Intro line.") and bodies[0].endswith("Why.")
     assert bodies[1] == "We build it."
     assert bodies[2] == "More."  # unmatched heading fills the section in its position
+
+
+def test_a_section_the_draft_leaves_out_stays_empty_not_a_copy_of_another():
+    bodies = split_sections(
+        "## Overview\nWhy.\n\n## Investment\nThe price.", ["Overview", "Scope", "Investment"]
+    )
+    assert bodies == ["Why.", "", "The price."]
 
 
 def test_an_aggressive_timeline_shortens_every_duration():

@@ -12,6 +12,7 @@ from crmapp.components.recordform import form_fields
 from crmapp.components.shell import app_shell
 from crmapp.components.ui import empty_state, label
 from crmapp.models.crm import ACTIVITY_KINDS
+from crmapp.pages.crm.record_timeline import timeline_item
 from crmapp.services.crm.activities import SUBJECT_PROMPTS
 from crmapp.state.crm.record_page import CompanyRecordState, ContactRecordState, DealRecordState
 
@@ -238,41 +239,6 @@ def _quick_add_form(S: Any) -> rx.Component:
             on_submit=S.add_activity,
             reset_on_submit=True,
         ),
-        width="100%",
-    )
-
-
-def timeline_item(S: Any, item: rx.Var) -> rx.Component:
-    """One entry: icon, title, details, who and when."""
-    return rx.hstack(
-        rx.icon(item["icon"], size=16, color=rx.color("gray", 10)),
-        rx.vstack(
-            rx.hstack(
-                rx.text(item["title"], weight="medium", class_name="timeline-title"),
-                rx.cond(
-                    item["kind"] == "task",
-                    rx.checkbox(
-                        checked=item["done"] == "yes",
-                        disabled=~S.can_write,
-                        on_change=lambda v: S.toggle_done(item["id"], v),
-                    ),
-                ),
-                rx.cond(item["due"] != "", rx.badge("due ", item["due"], variant="soft")),
-                rx.cond(
-                    item["assignee"] != "",
-                    rx.badge(item["assignee"], variant="outline", class_name="task-assignee"),
-                ),
-                align="center",
-            ),
-            rx.cond(
-                item["detail"] != "", rx.text(item["detail"], size="2", white_space="pre-wrap")
-            ),
-            rx.text(item["who"], " · ", item["when"], size="1", color=rx.color("gray", 10)),
-            spacing="1",
-        ),
-        align="start",
-        spacing="3",
-        class_name="timeline-item",
         width="100%",
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from sqlmodel import Session, col, select
@@ -13,6 +13,7 @@ from crmapp.models.audit import AuditEvent
 from crmapp.models.base import utcnow
 from crmapp.models.crm import ACTIVITY_KINDS, Activity, Company, Contact, Deal
 from crmapp.models.tenancy import Membership, User
+from crmapp.services.platform import timefmt
 from crmapp.services.platform.actor import Actor
 from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.tenancy import audit, audit_text
@@ -26,8 +27,9 @@ SUBJECT_PROMPTS = {
     "email": "What was the email about?",
     "task": "What needs doing?",
 }
-# A clock a little ahead of the server's is not "the future".
+# A clock a little ahead of the server's is not "the future"; a time before EARLIEST is a typo.
 FUTURE_SLACK = timedelta(minutes=5)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 RECORD_MODELS: dict[str, type[Contact] | type[Company] | type[Deal]] = {
     "contact": Contact,
     "company": Company,
@@ -47,6 +49,39 @@ def _record(
     if row is None or row.deleted_at is not None:
         raise NotFound(f"That {record_type} was not found.")
     return row
+
+
+def local_time(value: str, tz: str, field: str = "occurred_at") -> datetime | None:
+    """A time typed in zone `tz` ("2026-12-01T14:30", as a datetime-local input sends it) as a
+    timezone-aware time; None when nothing was typed.
+
+    Raises:
+        ValidationError: ``{field: ...}`` for text that is no date and time.
+    """
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            {field: "Pick a date and time (day, month, year and hour)."}
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timefmt.zone(tz))
+    return moment
+
+
+def _occurred_problem(occurred_at: datetime, now: datetime) -> str:
+    """Why `occurred_at` cannot be when something happened ("" when it can)."""
+    if occurred_at.tzinfo is None:
+        return "A time it happened needs a time zone."
+    # By year first: a year-1 time in a zone east of UTC cannot even be compared with now.
+    if occurred_at.year < EARLIEST.year or occurred_at.astimezone(UTC) < EARLIEST:
+        return f"A time in the year {occurred_at.year} is too long ago: check the year."
+    if occurred_at > now + FUTURE_SLACK:
+        return "That is in the future: log it once it has happened (or set a task)."
+    return ""
 
 
 def add_activity(
@@ -77,10 +112,8 @@ def add_activity(
     if due_at is not None and due_at.tzinfo is None:
         problems["due_at"] = "A due time needs a time zone."
     now = utcnow()
-    if occurred_at is not None and occurred_at.tzinfo is None:
-        problems["occurred_at"] = "A time it happened needs a time zone."
-    elif occurred_at is not None and occurred_at > now + FUTURE_SLACK:
-        problems["occurred_at"] = "That is in the future: log it once it has happened."
+    if occurred_at is not None and (problem := _occurred_problem(occurred_at, now)):
+        problems["occurred_at"] = problem
     if (
         assignee_id is not None
         and not session.exec(
@@ -114,6 +147,51 @@ def add_activity(
         activity.id,
         {"kind": kind, "subject": activity.subject, record_type: str(record_id)},
     )
+    return activity
+
+
+def update_activity(
+    session: Session,
+    actor: Actor,
+    activity_id: uuid.UUID,
+    *,
+    subject: str,
+    body: str,
+    occurred_at: datetime | None = None,
+) -> Activity:
+    """Correct a logged activity: what it was about, and when it happened (`occurred_at`;
+    unchanged when None). A task keeps its own time (it has a due time instead); audited."""
+    require(actor.role, Perm.RECORD_UPDATE)
+    activity = session.exec(
+        select(Activity).where(Activity.id == activity_id, Activity.org_id == actor.org_id)
+    ).first()
+    if activity is None:
+        raise NotFound("That activity was not found.")
+    problems = {}
+    if not subject.strip():
+        problems["subject"] = (
+            "Say what needs doing." if activity.kind == "task" else "Say what it was about."
+        )
+    if occurred_at is not None:
+        if activity.kind == "task":
+            problems["occurred_at"] = "A task has a due time, not a time it happened."
+        elif problem := _occurred_problem(occurred_at, utcnow()):
+            problems["occurred_at"] = problem
+    if problems:
+        raise ValidationError(problems)
+    changes: dict[str, list[str]] = {}
+    if subject.strip()[:200] != activity.subject:
+        changes["subject"] = [activity.subject, subject.strip()[:200]]
+        activity.subject = subject.strip()[:200]
+    if body.strip() != activity.body:
+        changes["body"] = [activity.body[:200], body.strip()[:200]]
+        activity.body = body.strip()
+    if occurred_at is not None and occurred_at != activity.occurred_at:
+        changes["occurred_at"] = [activity.occurred_at.isoformat(), occurred_at.isoformat()]
+        activity.occurred_at = occurred_at
+    if changes:
+        session.add(activity)
+        audit.record(session, actor, "activity.updated", "activity", activity.id, changes)
     return activity
 
 

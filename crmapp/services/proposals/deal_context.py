@@ -10,8 +10,9 @@ actor's tenant scope, so nothing of another organisation can enter it.
 
 Client-visible: who the proposal is for (client, contact name and title), the project, the
 products it covers, and the knowledge-base passages. Internal: stage, owner, probability, value
-estimate, forecast date, industry; every activity (calls, meetings, emails, notes, tasks), the
-notes on the contact and company, other clients' won proposals. Internal facts may steer a
+estimate, forecast date, industry; the organisation's custom fields on the deal, company and
+contact (a budget, who must approve what); every activity (calls, meetings, emails, notes,
+tasks), the notes on the contact, other clients' won proposals. Internal facts may steer a
 model's draft (`deal_prompt` lists them as never to be quoted) but `draft_check` removes any of
 their distinctive text or figures from what a writer returns; the offline drafter never receives
 them. `facts` / `background` / `history` are the two sides as the prompt shows them.
@@ -32,7 +33,7 @@ from crmapp.models.crm import Activity, Company, Contact, Deal, PipelineStage
 from crmapp.models.kb import KBChunk
 from crmapp.models.proposals import Proposal
 from crmapp.models.tenancy import User
-from crmapp.services.crm import records
+from crmapp.services.crm import custom_fields, records
 from crmapp.services.platform.actor import Actor
 from crmapp.services.proposals import knowledge_base, offline_writer, richtext
 from crmapp.services.tenancy.permissions import Perm, require
@@ -146,6 +147,15 @@ def deal_context(
     close = deal.expected_close_date.isoformat() if deal.expected_close_date else ""
     add("expected_close", close, deal_source, False)
     add("account_owner", owner.name if owner else "", deal_source, False)
+    # The organisation's own fields on the deal and the client (a budget, who approves what).
+    holders = (("deal", deal, deal_source), ("company", company, company_source))
+    for entity, row, source in (*holders, ("contact", contact, contact_source)):
+        if row is None or source is None or not row.custom:
+            continue
+        for cf in custom_fields.list_fields(session, actor, entity):
+            value = custom_fields.display(cf, row.custom.get(cf.key))
+            field_source = Source(source.kind, f"{source.label}: {cf.label}", source.href)
+            add("custom_field", f"{cf.label}: {value}" if value else "", field_source, False)
 
     for activity, source in _activities(session, actor, deal, contact, company):
         when = activity.occurred_at
@@ -180,7 +190,7 @@ def deal_context(
     visible = {f.key: f.text for f in graph if f.client_visible and f.key != "passage"}
     return DealContext(
         visible,
-        [f.text for f in graph if f.key in ("activity", "note", "won_proposal")],
+        [f.text for f in graph if f.key in _HISTORY],
         found,
         sources,
         {f.key: f.text for f in graph if not f.client_visible and f.key in _FIELDS},
@@ -190,6 +200,10 @@ def deal_context(
 
 
 _FIELDS = ("value", "stage", "probability", "expected_close", "account_owner", "industry")
+# Internal facts that are named by their source ("Call 2026-12-01: Price check") in the prompt
+# and in what the guard says it removed; the rest are named by their key ("deal stage").
+_HISTORY = ("custom_field", "activity", "note", "won_proposal")
+LABELLED = _HISTORY
 
 
 def passage_source(session: Session, actor: Actor, passage: knowledge_base.Passage) -> Source:
@@ -197,15 +211,22 @@ def passage_source(session: Session, actor: Actor, passage: knowledge_base.Passa
     place in the document), with its text for the editor's side panel."""
     chunk = None
     with contextlib.suppress(ValueError):  # a document id that is not a UUID: no chunk
+        found = (
+            col(KBChunk.id) == uuid.UUID(passage.chunk_id)
+            if passage.chunk_id
+            else col(KBChunk.text) == passage.text
+        )
         chunk = session.exec(
             select(KBChunk.id, KBChunk.position).where(
                 KBChunk.org_id == actor.org_id,
                 KBChunk.document_id == uuid.UUID(passage.document_id),
-                KBChunk.text == passage.text,
+                found,
             )
         ).first()
     first = passage.text.strip().splitlines()[0].strip("# ").strip() if passage.text.strip() else ""
-    heading = first if first and len(first) <= 80 and not first.endswith(".") else ""
+    heading = passage.heading or (
+        first if first and len(first) <= 80 and not first.endswith(".") else ""
+    )
     place = heading or (f"passage {chunk[1] + 1}" if chunk else "passage")
     return Source(
         "passage",

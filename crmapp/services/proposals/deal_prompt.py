@@ -5,25 +5,29 @@ by name in the system instruction — that may steer the text but are never quot
 from __future__ import annotations
 
 from crmapp.services.proposals import offline_writer
-from crmapp.services.proposals.deal_context import DealContext
+from crmapp.services.proposals.deal_context import LABELLED, DealContext
 
 NEVER_QUOTE = (
-    "The facts under 'Internal — never quote' are internal to our company (deal stage, owner,"
+    "The facts under 'Background only' are internal to our company (deal stage, owner,"
     " probability, value estimate and forecast, industry, notes, tasks, call and meeting logs,"
-    " budgets, who must approve what, other clients' proposals): use them to choose what to"
-    " stress, but never quote, mention or paraphrase them, their figures, dates or names in the"
-    " proposal; anything of them found in your text is removed before the rep sees it. State"
-    " only figures (prices, percentages, dates, durations) and names that appear in the facts you"
-    " may quote or the knowledge-base passages: anything else is flagged as untraced. The section"
-    " guidance tells you what each section must achieve: do not restate it."
+    " budgets, who must approve what, other clients' proposals): they are background only — use"
+    " them to choose what to stress, but never quote, mention or paraphrase them, their"
+    " figures, dates or names in the proposal; anything of them found in your text is removed"
+    " before the rep sees it. State only figures (prices, percentages, dates, durations) and"
+    " names that appear in the facts you may quote or the knowledge-base passages: anything"
+    " else is flagged as untraced. The section guidance tells you what each section must"
+    " achieve: do not restate it."
 )
+
+
+BACKGROUND = "Background only (internal — never quote or mention):"
 
 
 def internal_list(context: DealContext) -> str:
     """The internal facts by name, for the system instruction ("deal stage, account owner, …")."""
     names: list[str] = []
     for fact in context.internal():
-        label = fact.source.label if fact.key in ("activity", "note", "won_proposal") else ""
+        label = fact.source.label if fact.key in LABELLED else ""
         name = fact.key.replace("_", " ") + (f" ({label})" if label else "")
         if name not in names:
             names.append(name)
@@ -73,7 +77,7 @@ def messages(
                 f"Today is {context.today}.\n\n"
                 f"Facts you may quote:\n{_quotable(context)}\n\n"
                 f"From our knowledge base (you may quote):\n{_passages(context)}\n\n"
-                f"Internal — never quote or mention:\n{_background(context)}\n\n"
+                f"{BACKGROUND}\n{_background(context)}\n\n"
                 f"Outline:\n{outline}"
             ),
         },
@@ -107,7 +111,7 @@ def section_messages(
                 f"From our knowledge base (you may quote):\n{_passages(context)}\n\n"
                 f"Section: {section.title}{guidance}\n\nCurrent text:\n{current}\n\n"
                 f"Change requested: {instruction}\n\n"
-                f"Internal — never quote or mention:\n{_background(context)}"
+                f"{BACKGROUND}\n{_background(context)}"
             ),
         },
     ]

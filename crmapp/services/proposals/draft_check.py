@@ -54,10 +54,30 @@ class Review:
 
     @property
     def summary(self) -> str:
-        """ "2 untraced: €14,900 (Investment), 15% (Terms)"."""
+        """ "2 to check: €14,900 (Investment), 15% (Terms)"."""
+        return f"{len(self.flags)} to check: {self.listing}" if self.flags else ""
+
+    @property
+    def listing(self) -> str:
+        """ "€14,900 (Investment), 15% (Terms)" (the first eight, and how many more)."""
         shown = ", ".join(f"{f.text} ({f.title})" for f in self.flags[:8])
         more = f" and {len(self.flags) - 8} more" if len(self.flags) > 8 else ""
-        return f"{len(self.flags)} to check: {shown}{more}" if self.flags else ""
+        return shown + more
+
+    @property
+    def refusal(self) -> str:
+        """Why sending waits for a confirmation, naming what to check."""
+        untraced = sum(1 for f in self.flags if f.kind != INTERNAL)
+        what = []
+        if untraced:
+            noun = "figure or name" if untraced == 1 else "figures or names"
+            what.append(f"{untraced} {noun} {UNTRACED}")
+        if internal := len(self.flags) - untraced:
+            what.append(f"{internal} internal fact{'s' if internal > 1 else ''}")
+        return (
+            f"Confirm before sending: {' and '.join(what)} — {self.listing}. Correct them, or"
+            " tick that you checked them to send anyway."
+        )
 
 
 def known_of(
@@ -97,7 +117,7 @@ def guard_of(
 
 
 def _source_label(fact: deal_context.Fact) -> str:
-    if fact.key in ("activity", "note", "won_proposal"):
+    if fact.key in deal_context.LABELLED:
         return fact.source.label
     return f"deal {fact.key.replace('_', ' ')}"
 

@@ -196,8 +196,8 @@ def _plan(session: Session, actor: Actor, proposal: Proposal) -> Plan:
 
 
 def split_sections(markdown: str, titles: list[str]) -> list[str]:
-    """The Markdown body written for each title ('## Title' headings, matched by name, else in
-    order; text before the first heading goes to the first section)."""
+    """The Markdown body written for each title ('## Title' headings, matched by name, else the
+    unnamed headings in order; text before the first heading goes to the first section)."""
     blocks: list[tuple[str, list[str]]] = [("", [])]
     for line in markdown.splitlines():
         heading = re.match(r"^#{1,3}\s+(.*\S)\s*$", line)
@@ -208,11 +208,15 @@ def split_sections(markdown: str, titles: list[str]) -> list[str]:
     preamble = "\n".join(blocks[0][1]).strip()
     written = [(title, "\n".join(lines).strip()) for title, lines in blocks[1:]]
     by_title = {title: body for title, body in written}
+    # Headings that name no section fill the sections no heading names, in order; a section
+    # the text leaves out stays empty (it never gets another section's text a second time).
+    named = {title.casefold() for title in titles}
+    spare = [body for title, body in written if title not in named]
     bodies = []
-    for i, title in enumerate(titles):
+    for title in titles:
         body = by_title.get(title.casefold())
         if body is None:
-            body = written[i][1] if i < len(written) else ""
+            body = spare.pop(0) if spare else ""
         bodies.append(body)
     if preamble and bodies:
         bodies[0] = f"{preamble}\n\n{bodies[0]}".strip()
@@ -304,7 +308,10 @@ def _save(
     titles = [s.get("title", "") for s in proposal.sections]
     if plan.section >= 0:
         body, removed = draft_check.clean(guard, _strip_heading(text), titles[plan.section])
-        proposal.checks = {"removed": removed}
+        others = [
+            r for r in proposal.checks.get("removed", []) if r["section"] != titles[plan.section]
+        ]
+        proposal.checks = {"removed": others + removed}
         proposal.pending = {
             "index": plan.section,
             "html": richtext.markdown_to_html(body),

@@ -75,7 +75,7 @@ def send(
     if not confirmed and proposal.status in ("draft", "review"):
         found = draft_check.review(session, actor, proposal)
         if found.flags:
-            raise ValidationError({"untraced": f"Confirm before sending — {found.summary}."})
+            raise ValidationError({"untraced": found.refusal})
     expires_at = lifecycle.default_expiry(expires_days)
     lifecycle.mark_sent(session, actor, proposal, expires_at)
     token = create_link(session, actor, proposal, expires_at)

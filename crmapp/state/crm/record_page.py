@@ -14,7 +14,7 @@ from crmapp import routes
 from crmapp.services.crm import activities, record_forms, record_page, records, trash
 from crmapp.services.platform import timefmt
 from crmapp.services.platform.actor import Actor
-from crmapp.services.platform.errors import NotFound
+from crmapp.services.platform.errors import NotFound, ValidationError
 from crmapp.services.proposals import documents
 from crmapp.services.tenancy import audit_text
 from crmapp.state.crm.record_form import RecordFormMixin
@@ -46,6 +46,8 @@ class RecordPageMixin(RecordFormMixin, mixin=True):
     occurred_default: str = ""  # "now" in the viewer's zone, for the "When" input
     field_errors: dict[str, str] = {}
     editing: bool = False
+    editing_activity: str = ""  # the id of the activity whose edit form is open
+    edit_errors: dict[str, str] = {}
 
     def _record_uuid(self) -> uuid.UUID | None:
         param = {"contact": "contact_id", "company": "company_id", "deal": "deal_id"}
@@ -111,6 +113,12 @@ class RecordPageMixin(RecordFormMixin, mixin=True):
                 "detail": item.detail,
                 "who": item.who,
                 "when": timefmt.local(item.when, self._tz()),
+                # What the edit form's "When" starts from (an activity that happened).
+                "occurred": (
+                    item.when.astimezone(timefmt.zone(self._tz())).strftime("%Y-%m-%dT%H:%M")
+                    if item.kind not in ("change", "task")
+                    else ""
+                ),
                 "due": timefmt.local(item.due_at, self._tz()) if item.due_at else "",
                 "done": "yes" if item.done else "",
                 "assignee": item.assignee,
@@ -167,24 +175,16 @@ class RecordPageMixin(RecordFormMixin, mixin=True):
         record_id = self._record_uuid()
         if record_id is None:
             return None
-        due = None
-        if self.kind == "task" and form.get("due_at"):
-            try:
-                due = datetime.fromisoformat(form["due_at"]).replace(
-                    tzinfo=timefmt.zone(self.timezone)
-                )
-            except ValueError:
-                self.field_errors = {"due_at": "Pick a date and time."}
-                return None
-        occurred = None
-        if self.kind != "task" and form.get("occurred_at"):
-            try:
-                occurred = datetime.fromisoformat(form["occurred_at"]).replace(
-                    tzinfo=timefmt.zone(self.timezone)
-                )
-            except ValueError:
-                self.field_errors = {"occurred_at": "Pick a date and time."}
-                return None
+        try:
+            due = activities.local_time(
+                str(form.get("due_at", "")) if self.kind == "task" else "", self._tz(), "due_at"
+            )
+            occurred = activities.local_time(
+                str(form.get("occurred_at", "")) if self.kind != "task" else "", self._tz()
+            )
+        except ValidationError as err:
+            self.field_errors = err.fields
+            return None
         assignee = form.get("assignee_id") if self.kind == "task" else None
         done = self._service(
             activities.add_activity,
@@ -201,6 +201,39 @@ class RecordPageMixin(RecordFormMixin, mixin=True):
         if not done.ok:
             return None if done.fields else done.toast
         return [type(self).load, rx.toast.success("Logged.")]
+
+    @rx.event
+    def start_edit_activity(self, activity_id: str):
+        """Open the edit form of one logged activity (again: close it)."""
+        self.edit_errors = {}
+        self.editing_activity = "" if self.editing_activity == activity_id else activity_id
+
+    @rx.event
+    def save_activity(self, form: dict):
+        """Correct an activity's subject, details and when it happened."""
+        self.edit_errors = {}
+        item = next((i for i in self.timeline if i["id"] == self.editing_activity), None)
+        if item is None:
+            return None
+        try:
+            occurred = activities.local_time(
+                str(form.get("occurred_at", "")) if item["kind"] != "task" else "", self._tz()
+            )
+        except ValidationError as err:
+            self.edit_errors = err.fields
+            return None
+        done = self._service(
+            activities.update_activity,
+            uuid.UUID(item["id"]),
+            subject=str(form.get("subject", "")),
+            body=str(form.get("body", "")),
+            occurred_at=occurred,
+        )
+        if not done.ok:
+            self.edit_errors = done.fields
+            return None if done.fields else done.toast
+        self.editing_activity = ""
+        return [type(self).load, rx.toast.success("Saved.")]
 
     @rx.event
     def toggle_done(self, activity_id: str, done: bool):

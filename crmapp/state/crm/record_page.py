@@ -179,9 +179,10 @@ class RecordPageMixin(RecordFormMixin, mixin=True):
             due = activities.local_time(
                 str(form.get("due_at", "")) if self.kind == "task" else "", self._tz(), "due_at"
             )
-            occurred = activities.local_time(
-                str(form.get("occurred_at", "")) if self.kind != "task" else "", self._tz()
-            )
+            when = str(form.get("occurred_at", "")) if self.kind != "task" else ""
+            # the untouched "When" is the minute the page opened: it means now, to the second
+            untouched = when == self.occurred_default
+            occurred = None if untouched else activities.local_time(when, self._tz())
         except ValidationError as err:
             self.field_errors = err.fields
             return None

@@ -135,8 +135,9 @@ def untraced_warning() -> rx.Component:
         rx.callout(
             rx.vstack(
                 rx.text(
+                    "To check before sending (",
                     S.flags.length(),
-                    " figure(s) or name(s) not found in the deal or the knowledge base:",
+                    "):",
                     weight="medium",
                 ),
                 rx.foreach(

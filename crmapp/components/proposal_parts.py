@@ -215,6 +215,7 @@ def section_card(section: rx.Var, index: rx.Var) -> rx.Component:
                 content=section["html"],
                 editable=S.editable,
                 placeholder="Write this section, or let the writer draft it.",
+                label=section["title"],
                 on_save=lambda html: S.save_section(index, html),
                 id="section-" + index.to_string(),
                 class_name="section-editor",

@@ -129,6 +129,7 @@ export function RichTextEditor({
   content = "",
   editable = true,
   placeholder = "",
+  label = "",
   onSave,
   id,
   className,
@@ -167,6 +168,10 @@ export function RichTextEditor({
     ],
     content: content || "",
     editable,
+    // A text box named by its section ("Investment"), as screen readers announce it.
+    editorProps: {
+      attributes: { role: "textbox", "aria-multiline": "true", "aria-label": label || "Text" },
+    },
     // Render on the client only (no server render to hydrate against).
     immediatelyRender: false,
     onCreate: ({ editor: e }) => {

@@ -31,6 +31,7 @@ class RichTextEditor(rx.Component):
     content: rx.Var[str]
     editable: rx.Var[bool]
     placeholder: rx.Var[str]
+    label: rx.Var[str]  # the text box's accessible name (a section's title)
     on_save: rx.EventHandler[passthrough_event_spec(str)]
 
 

@@ -4,6 +4,7 @@ and the audit trail read in words; counts, lifecycle stages and prompts read rig
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
@@ -164,4 +165,43 @@ def test_counts_lifecycle_labels_and_activity_prompts(browser, app_url):
     page.get_by_role("radio", name="Call").click()
     expect(page.get_by_placeholder("What was the call about?")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_placeholder("What happened?")).to_have_count(0)
+    context.close()
+
+
+def test_a_call_logged_after_the_fact_shows_when_it_happened_and_can_be_corrected(browser, app_url):
+    owner, _member = _named_team("After The Fact")
+    with factories.scoped(owner) as session:
+        contact = records.save_record(session, owner.actor, "contact", None, {"first_name": "Tess"})
+    today = date.today()
+    tuesday = today - timedelta(days=(today.weekday() - 1) % 7 or 7)
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    log_in(page, app_url, owner.email, factories.PASSWORD)
+    expect(page.locator("#dashboard-title")).to_be_visible(timeout=TIMEOUT)
+    page.goto(f"{app_url}/crm/contacts/{contact.id}")
+    timeline = page.locator(".timeline-title")
+    expect(timeline).to_have_text(["Contact created"], timeout=TIMEOUT)
+
+    page.get_by_role("radio", name="Call").click()
+    page.get_by_label("Subject").fill("Price check")
+    page.get_by_label("When", exact=True).fill(f"{tuesday.isoformat()}T10:30")
+    page.get_by_role("button", name="Log it").click()
+    # Logged today, it happened last Tuesday: below "Contact created", dated last Tuesday.
+    expect(timeline).to_have_text(["Contact created", "Price check"], timeout=TIMEOUT)
+    call = page.locator(".timeline-item", has_text="Price check")
+    expect(call).to_contain_text(f"{tuesday:%d %b %Y} 10:30")
+
+    call.get_by_role("button", name="Edit Price check").click()
+    when = page.get_by_label("When it happened")
+    expect(when).to_have_value(f"{tuesday.isoformat()}T10:30")
+    when.fill("0001-01-01T10:00")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("alert").filter(has_text="too long ago: check the year")).to_be_visible(
+        timeout=TIMEOUT
+    )
+    monday = tuesday - timedelta(days=1)
+    when.fill(f"{monday.isoformat()}T16:00")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(call).to_contain_text(f"{monday:%d %b %Y} 16:00", timeout=TIMEOUT)
+    expect(page.get_by_label("When it happened")).to_have_count(0)
     context.close()

@@ -1,5 +1,5 @@
-"""The editor's Send dialog: how long the link lasts, and the figures the draft check could not
-trace, which the rep confirms before sending."""
+"""The editor's send dialog: how long the link lasts, and — when the draft check found figures it
+cannot trace — what they are and the box to tick to send anyway."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ def untraced_warning() -> rx.Component:
         rx.callout(
             rx.vstack(
                 rx.text(
+                    "To check before sending (",
                     S.flags.length(),
-                    " figure(s) or name(s) not found in the deal or the knowledge base:",
+                    "):",
                     weight="medium",
                 ),
                 rx.foreach(

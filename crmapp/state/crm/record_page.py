@@ -179,10 +179,11 @@ class RecordPageMixin(RecordFormMixin, mixin=True):
             due = activities.local_time(
                 str(form.get("due_at", "")) if self.kind == "task" else "", self._tz(), "due_at"
             )
-            when = str(form.get("occurred_at", "")) if self.kind != "task" else ""
-            # the untouched "When" is the minute the page opened: it means now, to the second
-            untouched = when == self.occurred_default
-            occurred = None if untouched else activities.local_time(when, self._tz())
+            typed = str(form.get("occurred_at", "")) if self.kind != "task" else ""
+            # Left as the page filled it in (when it was opened, to the minute): it is now.
+            if typed == self.occurred_default:
+                typed = ""
+            occurred = activities.local_time(typed, self._tz())
         except ValidationError as err:
             self.field_errors = err.fields
             return None

@@ -22,6 +22,7 @@ from typing import Any
 import regex
 
 from tests.fakes.http_fake import FakeServer, Reply, Request, route
+from tests.fakes.mastodon_fake_media import MastodonMediaRoutes
 
 URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 
@@ -31,7 +32,7 @@ def _now_iso(offset: float = 0.0) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-class FakeMastodon(FakeServer):
+class FakeMastodon(MastodonMediaRoutes, FakeServer):
     """One instance. Scripting: `rate_limit`, `max_characters` (enforced) and
     `advertised_max_characters` (what `/api/v2/instance` says), `async_media` (images answered
     202 too), `processing_polls` (206 answers before ready), `fail_processing`."""
@@ -368,62 +369,6 @@ class FakeMastodon(FakeServer):
     @staticmethod
     def _public(status: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in status.items() if not k.startswith("_")}
-
-    # media -----------------------------------------------------------------------------------
-    @route("POST", r"/api/v2/media")
-    def upload_media(self, request: Request) -> Reply:
-        if self._user(request) is None:
-            return self._unauthorized()
-        if request.content_type != "multipart/form-data":
-            return Reply(422, {"error": "Validation failed: File can't be blank"})
-        parts = request.multipart()
-        if "file" not in parts:
-            return Reply(422, {"error": "Validation failed: File can't be blank"})
-        filename, data, kind = parts["file"]
-        if not data or kind.split("/")[0] not in ("image", "video", "audio"):
-            return Reply(
-                422, {"error": "Validation failed: File content type is invalid, File is invalid"}
-            )
-        slow = self.async_media or kind.split("/")[0] != "image"
-        media = {
-            "id": self._id(),
-            "type": kind.split("/")[0],
-            "_filename": filename,
-            "description": parts.get("description", ("", b"", ""))[1].decode() or None,
-            "_polls_left": self.processing_polls if slow else 0,
-            "_data": data,
-            "_failed": self.fail_processing and slow,
-        }
-        self.media[media["id"]] = media
-        return Reply(202 if slow else 200, self._media_public(media))
-
-    @route("GET", r"/api/v1/media/(?P<id>[^/]+)")
-    def get_media(self, request: Request) -> Reply:
-        if self._user(request) is None:
-            return self._unauthorized()
-        media = self.media.get(request.params["id"])
-        if media is None:
-            return self.not_found(request)
-        if media["_polls_left"] > 0:
-            media["_polls_left"] -= 1
-            return Reply(206, self._media_public(media))
-        if media["_failed"]:
-            return Reply(422, {"error": "Error processing media"})
-        return Reply(200, self._media_public(media))
-
-    def _media_public(self, media: dict[str, Any]) -> dict[str, Any]:
-        ready = media["_polls_left"] == 0 and not media["_failed"]
-        url = f"{self.base_url}/system/media/{media['id']}" if ready else None
-        return {
-            "id": media["id"],
-            "type": media["type"],
-            "url": url,
-            "preview_url": url,
-            "remote_url": None,
-            "description": media["description"],
-            "meta": {},
-            "blurhash": None,
-        }
 
     # notifications ---------------------------------------------------------------------------
     @route("GET", r"/api/v1/notifications")
